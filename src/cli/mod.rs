@@ -1,0 +1,130 @@
+//! The command line: clap definitions and the wiring of each command. `main.rs` only maps
+//! the outcome to an exit code.
+
+mod check;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::diagnostic::Error;
+use crate::report::human;
+
+/// Exit codes: the contract with pipelines and hooks.
+pub mod exit {
+    /// The gate passed.
+    pub const PASS: u8 = 0;
+    /// The gate failed: a blocking finding.
+    pub const FAIL: u8 = 1;
+    /// The tool could not judge (unreadable input, bad arguments).
+    pub const ERROR: u8 = 2;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "prr",
+    version,
+    about = "A production-readiness gate: judges a service's PRR manifest (prr.toml) against a rule pack",
+    after_help = "Exit codes: 0 the gate passed, 1 the gate failed, 2 prr could not judge."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Judge one or more manifests and report the verdict.
+    Check(check::CheckArgs),
+}
+
+/// Parses the arguments, runs the command, and returns the exit code.
+#[must_use]
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { exit::ERROR } else { exit::PASS };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    let outcome = match cli.command {
+        Command::Check(args) => check::run(&args),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            write_stderr(&human::render_diagnostics(&err.diagnostics(), stderr_color()));
+            ExitCode::from(exit::ERROR)
+        }
+    }
+}
+
+/// Whether colour goes to stdout: only on a terminal, and never with `NO_COLOR` set.
+#[must_use]
+pub fn stdout_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+fn stderr_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+/// Writes to stdout; a closed pipe (`prr check | head`) is not a crash.
+pub fn write_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+pub fn write_stderr(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+/// Writes a file, naming it in the error.
+///
+/// # Errors
+/// The file cannot be written.
+pub fn write_file(path: &Path, text: &str) -> Result<(), Error> {
+    std::fs::write(path, text).map_err(|source| Error::Io {
+        context: format!("cannot write {}", path.display()),
+        source,
+    })
+}
+
+/// The repository root: `git rev-parse --show-toplevel`, else the working directory.
+#[must_use]
+pub fn repository_root() -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    std::process::Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .map(|s| PathBuf::from(s.trim()))
+        .filter(|p| p.is_dir())
+        .unwrap_or(cwd)
+}
+
+/// Today in UTC: the date rules are judged on unless `--as-of` says otherwise.
+#[must_use]
+pub fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+}
+
+/// Parses `YYYY-MM-DD` for `--as-of`.
+///
+/// # Errors
+/// Not a real calendar date.
+pub fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
+    let ok = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+    text.parse::<jiff::civil::Date>()
+        .ok()
+        .filter(|_| ok)
+        .ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)"))
+}

@@ -1,0 +1,194 @@
+//! The engine: applicability, evaluation, waivers, grace periods. Pure and synchronous:
+//! a manifest and a compiled rule set in, findings out; the date is given, never read.
+
+pub mod check;
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::manifest::{Manifest, Service};
+use crate::rules::builtin::{self, read_waivers, Context, SloBudget, WaiverCheck};
+use crate::rules::{Rule, RuleSet, Severity, When, MANDATORY};
+use crate::source::Span;
+
+/// What became of a rule (or one of its findings).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    Waived,
+    Skipped,
+}
+
+/// The waiver that turned a failure into `waived`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverInfo {
+    pub reason: String,
+    pub ticket: String,
+    pub expires: String,
+}
+
+/// One result: a passing or skipped rule, or one finding of a failing rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub rule: String,
+    pub status: Status,
+    /// The effective severity: lowered to warning while `enforce_after` is ahead.
+    pub severity: Severity,
+    pub message: String,
+    /// The logical path the finding is about (`dependency[1].owner`).
+    pub key: Option<String>,
+    pub span: Option<Span>,
+    pub waiver: Option<WaiverInfo>,
+}
+
+/// The findings for one manifest.
+#[derive(Debug)]
+pub struct Evaluation {
+    pub service: Service,
+    pub findings: Vec<Finding>,
+    pub slos: Vec<SloBudget>,
+}
+
+/// Judges one manifest by every enabled rule of the set, as of `as_of`.
+#[must_use]
+pub fn evaluate(manifest: &Manifest, rules: &RuleSet, as_of: Date) -> Evaluation {
+    let service = manifest.service();
+    let rule_ids = rules.ids();
+    let cx = Context {
+        manifest,
+        service: &service,
+        as_of,
+        rule_ids: &rule_ids,
+        waiver_max_days: rules.waiver_max_days,
+    };
+    let waivers = read_waivers(manifest);
+    let mut valid: BTreeMap<&str, &builtin::Waiver> = BTreeMap::new();
+    for waiver in &waivers {
+        if let Some(rule) = waiver.rule.as_deref() {
+            if WaiverCheck::problems(waiver, &cx).is_empty() {
+                valid.entry(rule).or_insert(waiver);
+            }
+        }
+    }
+    let mut findings = Vec::new();
+    let mut used = BTreeMap::new();
+    for rule in rules.rules.iter().filter(|r| r.enabled) {
+        if let Some(reason) = not_applicable(&rule.when, &service) {
+            findings.push(Finding {
+                rule: rule.id.clone(),
+                status: Status::Skipped,
+                severity: rule.severity,
+                message: format!("skipped: {reason}"),
+                key: None,
+                span: None,
+                waiver: None,
+            });
+            continue;
+        }
+        let outcome = check::evaluate(&rule.check, &cx);
+        if outcome.failures.is_empty() {
+            let message = if outcome.passed.is_empty() { format!("{} holds", rule.title) } else { outcome.passed };
+            findings.push(Finding {
+                rule: rule.id.clone(),
+                status: Status::Pass,
+                severity: rule.severity,
+                message,
+                key: None,
+                span: None,
+                waiver: None,
+            });
+            continue;
+        }
+        let waiver = (!MANDATORY.contains(&rule.id.as_str())).then(|| valid.get(rule.id.as_str())).flatten();
+        if waiver.is_some() {
+            used.insert(rule.id.as_str(), ());
+        }
+        let (severity, grace) = effective_severity(rule, as_of);
+        for failure in outcome.failures {
+            let mut message = failure.message;
+            message.push_str(&grace);
+            findings.push(Finding {
+                rule: rule.id.clone(),
+                status: if waiver.is_some() { Status::Waived } else { Status::Fail },
+                severity,
+                message,
+                key: Some(failure.key),
+                span: Some(failure.span),
+                waiver: waiver.map(|w| WaiverInfo {
+                    reason: w.reason.clone().unwrap_or_default(),
+                    ticket: w.ticket.clone().unwrap_or_default(),
+                    expires: w.expires.map(|d| d.to_string()).unwrap_or_default(),
+                }),
+            });
+        }
+    }
+    // A valid waiver whose rule did not fail is stale: it hides nothing and should go.
+    for (rule, waiver) in &valid {
+        if used.contains_key(rule) {
+            continue;
+        }
+        findings.push(Finding {
+            rule: "waiver.valid".to_owned(),
+            status: Status::Fail,
+            severity: Severity::Warning,
+            message: format!("the waiver of `{rule}` is stale: the rule does not fail for this service; remove the waiver"),
+            key: Some(format!("waiver[{}]", waiver.index)),
+            span: Some(waiver.span),
+            waiver: None,
+        });
+    }
+    findings.sort_by(|a, b| (&a.rule, a.span.map(|s| s.start)).cmp(&(&b.rule, b.span.map(|s| s.start))));
+    // A rule that passed and also has a stale-waiver warning reports only the warning.
+    let failing: std::collections::BTreeSet<String> =
+        findings.iter().filter(|f| f.status != Status::Pass).map(|f| f.rule.clone()).collect();
+    findings.retain(|f| f.status != Status::Pass || !failing.contains(&f.rule));
+    Evaluation {
+        slos: builtin::slo_budgets(&manifest.root),
+        service,
+        findings,
+    }
+}
+
+/// A rule's severity as of a date, and the note a grace period adds to its findings.
+#[must_use]
+pub fn effective_severity(rule: &Rule, as_of: Date) -> (Severity, String) {
+    match rule.enforce_after {
+        Some(from) if as_of < from && rule.severity == Severity::Error => {
+            let days = builtin::days_between(as_of, from);
+            let unit = if days == 1 { "day" } else { "days" };
+            (Severity::Warning, format!(" (blocking from {from}, in {days} {unit})"))
+        }
+        _ => (rule.severity, String::new()),
+    }
+}
+
+/// Why a rule does not apply to a service, naming the `when` key; `None` when it applies.
+/// A service without a tier or lifecycle gets the rules conditioned on them (the strictest
+/// reading); the schema reports the missing field.
+#[must_use]
+pub fn not_applicable(when: &When, service: &Service) -> Option<String> {
+    if let (Some(tiers), Some(tier)) = (&when.tier, service.tier) {
+        if !tiers.contains(&tier) {
+            let list: Vec<String> = tiers.iter().map(ToString::to_string).collect();
+            return Some(format!("`when.tier` is {}; this service is tier {tier}", list.join(", ")));
+        }
+    }
+    if let (Some(lifecycles), Some(lifecycle)) = (&when.lifecycle, &service.lifecycle) {
+        if !lifecycles.contains(lifecycle) {
+            return Some(format!(
+                "`when.lifecycle` is {}; this service is {lifecycle}",
+                lifecycles.join(", ")
+            ));
+        }
+    }
+    if let Some(labels) = &when.labels {
+        if !labels.iter().any(|l| service.labels.contains(l)) {
+            return Some(format!("`when.labels` is {}; this service has none of them", labels.join(", ")));
+        }
+    }
+    None
+}

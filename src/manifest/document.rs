@@ -1,0 +1,168 @@
+//! The one document model every rule reads, whichever format the manifest was written in:
+//! values with the byte span they came from, so that every finding has a line and column.
+
+use crate::source::Span;
+
+/// A value and where it stands in the file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+}
+
+/// A key of a table and where it stands.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Integer(i64),
+    Float(f64),
+    String(String),
+    /// A TOML date or date-time, kept as its ISO 8601 text.
+    Datetime(String),
+    Array(Vec<Node>),
+    Table(Vec<(Key, Node)>),
+}
+
+impl Node {
+    #[must_use]
+    pub fn new(value: Value, span: Span) -> Self {
+        Self { value, span }
+    }
+
+    /// The entry `name` of a table; `None` for a missing key or a value that is not a table.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&Node> {
+        self.entry(name).map(|(_, node)| node)
+    }
+
+    /// The key and value of the entry `name` of a table.
+    #[must_use]
+    pub fn entry(&self, name: &str) -> Option<(&Key, &Node)> {
+        match &self.value {
+            Value::Table(entries) => entries
+                .iter()
+                .find(|(key, _)| key.name == name)
+                .map(|(key, node)| (key, node)),
+            _ => None,
+        }
+    }
+
+    /// A dotted path of plain keys (`service.tier`), for the code's own look-ups.
+    #[must_use]
+    pub fn pointer(&self, dotted: &str) -> Option<&Node> {
+        dotted.split('.').try_fold(self, |node, key| node.get(key))
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) | Value::Datetime(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_f64(&self) -> Option<f64> {
+        match self.value {
+            #[allow(clippy::cast_precision_loss)]
+            Value::Integer(i) => Some(i as f64),
+            Value::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.value {
+            Value::Integer(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_array(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// Present in the sense of `require`: not null, not a blank string, not `[]` or `{}`,
+    /// not `false`. Zero is present.
+    #[must_use]
+    pub fn is_present(&self) -> bool {
+        match &self.value {
+            Value::Null | Value::Bool(false) => false,
+            Value::String(s) => !s.trim().is_empty(),
+            Value::Array(items) => !items.is_empty(),
+            Value::Table(entries) => !entries.is_empty(),
+            Value::Bool(true) | Value::Integer(_) | Value::Float(_) | Value::Datetime(_) => true,
+        }
+    }
+
+    /// How the value reads in a message: strings quoted, containers summarised.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match &self.value {
+            Value::Null => "null".to_owned(),
+            Value::Bool(b) => b.to_string(),
+            Value::Integer(i) => i.to_string(),
+            Value::Float(f) => format_number(*f),
+            Value::String(s) => format!("{s:?}"),
+            Value::Datetime(s) => s.clone(),
+            Value::Array(items) => format!("an array of {}", items.len()),
+            Value::Table(_) => "a table".to_owned(),
+        }
+    }
+
+    /// The JSON value that JSON Schemas see: dates stay ISO strings; a float that JSON
+    /// cannot hold (NaN, inf) becomes its TOML spelling as a string, so the schema's
+    /// `number` type rejects it.
+    #[must_use]
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Integer(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map_or_else(|| J::String(format_number(*f)), J::Number),
+            Value::String(s) | Value::Datetime(s) => J::String(s.clone()),
+            Value::Array(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Table(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|(key, node)| (key.name.clone(), node.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// A number as people write it: `99.9`, `100`, `nan`, `inf`.
+#[must_use]
+pub fn format_number(f: f64) -> String {
+    if f.is_nan() {
+        "nan".to_owned()
+    } else if f.is_infinite() {
+        if f > 0.0 { "inf" } else { "-inf" }.to_owned()
+    } else {
+        let text = format!("{f}");
+        text
+    }
+}

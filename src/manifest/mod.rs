@@ -1,0 +1,149 @@
+//! The PRR manifest (`prr.toml` or `prr.json`): parsing with spans, the document model rules
+//! read, the facts applicability needs, and validation against the published schema.
+
+pub mod document;
+pub mod parse;
+pub mod path;
+pub mod schema;
+
+use std::path::Path as FsPath;
+use std::sync::Arc;
+
+pub use document::{format_number, Key, Node, Value};
+pub use parse::Format;
+
+use crate::diagnostic::{Diagnostic, Error};
+use crate::source::{read_text, SourceFile, Span};
+
+/// The file names a manifest may have, in the order they are looked for.
+pub const FILE_NAMES: [&str; 2] = ["prr.toml", "prr.json"];
+
+/// A parsed manifest: its text, its tree, and the JSON view the schemas see.
+#[derive(Debug)]
+pub struct Manifest {
+    pub source: Arc<SourceFile>,
+    pub root: Node,
+    pub json: serde_json::Value,
+}
+
+/// What applicability (`when`) and the report need to know of a service.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Service {
+    pub name: Option<String>,
+    pub tier: Option<i64>,
+    pub lifecycle: Option<String>,
+    pub labels: Vec<String>,
+}
+
+impl Manifest {
+    /// Parses a manifest already read; the format follows the file name.
+    ///
+    /// # Errors
+    /// A syntax error, a duplicate key, or nesting too deep, with its place.
+    pub fn parse(source: Arc<SourceFile>) -> Result<Self, Diagnostic> {
+        let format = Format::from_name(&source.name);
+        let root = parse::parse(&source, format)?;
+        let json = root.to_json();
+        Ok(Self { source, root, json })
+    }
+
+    /// Reads and parses the manifest at `path`, shown to people as `name`.
+    ///
+    /// # Errors
+    /// The file cannot be read as text, or cannot be parsed.
+    pub fn load(path: &FsPath, name: &str) -> Result<Self, Error> {
+        let source = Arc::new(read_text(path, name)?);
+        Ok(Self::parse(source)?)
+    }
+
+    /// An in-memory manifest (rule examples, tests).
+    ///
+    /// # Errors
+    /// As [`Manifest::parse`].
+    pub fn from_text(name: &str, text: &str) -> Result<Self, Diagnostic> {
+        Self::parse(Arc::new(SourceFile::new(name, text)))
+    }
+
+    #[must_use]
+    pub fn service(&self) -> Service {
+        let service = self.root.get("service");
+        let field = |name| service.and_then(|s| s.get(name));
+        Service {
+            name: field("name").and_then(Node::as_str).map(str::to_owned),
+            tier: field("tier").and_then(Node::as_i64),
+            lifecycle: field("lifecycle").and_then(Node::as_str).map(str::to_owned),
+            labels: field("labels")
+                .and_then(Node::as_array)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(Node::as_str)
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+
+    /// The span of the value at a plain dotted path, or of the deepest table on the way
+    /// (the start of the file when there is none): where a finding about it points.
+    #[must_use]
+    pub fn anchor(&self, dotted: &str) -> Span {
+        let mut node = &self.root;
+        for key in dotted.split('.') {
+            match node.get(key) {
+                Some(child) => node = child,
+                None => return node.span,
+            }
+        }
+        node.span
+    }
+}
+
+/// Directories never searched for manifests.
+const SKIPPED_DIRS: [&str; 3] = [".git", "target", "node_modules"];
+
+/// The manifest of one directory: `prr.toml` or `prr.json`; `None` when it has neither.
+///
+/// # Errors
+/// Both are present: which one is meant cannot be guessed.
+pub fn in_directory(dir: &FsPath, shown: &str) -> Result<Option<std::path::PathBuf>, Diagnostic> {
+    let found: Vec<_> = FILE_NAMES.iter().map(|name| dir.join(name)).filter(|p| p.is_file()).collect();
+    match found.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        _ => Err(Diagnostic::file(
+            shown,
+            "both prr.toml and prr.json are here; keep one",
+        )),
+    }
+}
+
+/// Every manifest below `dir` (a monorepo), skipping `.git`, `target` and `node_modules`,
+/// in path order. Symlinked directories are not followed (no loops).
+///
+/// # Errors
+/// A directory holds both `prr.toml` and `prr.json`.
+pub fn discover(dir: &FsPath, root: &FsPath) -> Result<Vec<std::path::PathBuf>, Vec<Diagnostic>> {
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        match in_directory(&current, &crate::source::display_name(&current, root)) {
+            Ok(Some(path)) => found.push(path),
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
+        let Ok(entries) = std::fs::read_dir(&current) else { continue };
+        for entry in entries.filter_map(Result::ok) {
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            let name = entry.file_name();
+            if is_dir && !SKIPPED_DIRS.iter().any(|s| name == *s) {
+                stack.push(entry.path());
+            }
+        }
+    }
+    if problems.is_empty() {
+        found.sort();
+        Ok(found)
+    } else {
+        Err(problems)
+    }
+}

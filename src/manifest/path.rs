@@ -1,0 +1,323 @@
+//! Dotted paths into a manifest: `service.owner`, `slo[*].target`, `dependency[0].sla`,
+//! `dependency[critical=true].sla`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::manifest::document::{Node, Value};
+use crate::source::Span;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Segment {
+    Key(String),
+    Index(usize),
+    /// `[*]`: every element of an array.
+    All,
+    /// `[key=value]`: the elements of an array whose `key` equals `value`.
+    Filter { key: String, value: Literal },
+}
+
+/// A literal in a `[key=value]` filter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    Bool(bool),
+    Number(f64),
+    String(String),
+}
+
+impl Literal {
+    fn parse(text: &str) -> Self {
+        let text = text.trim();
+        match text {
+            "true" => return Self::Bool(true),
+            "false" => return Self::Bool(false),
+            _ => {}
+        }
+        if let Ok(number) = text.parse::<f64>() {
+            return Self::Number(number);
+        }
+        let unquoted = text
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .or_else(|| text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')))
+            .unwrap_or(text);
+        Self::String(unquoted.to_owned())
+    }
+
+    /// Whether a manifest value equals this literal (numbers by value, strings exactly).
+    #[must_use]
+    pub fn matches(&self, node: &Node) -> bool {
+        match (self, &node.value) {
+            (Self::Bool(a), Value::Bool(b)) => a == b,
+            (Self::Number(a), _) => node.as_f64().is_some_and(|b| (a - b).abs() < f64::EPSILON),
+            (Self::String(a), Value::String(b) | Value::Datetime(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// A parsed path, with the text it was written as.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Path {
+    text: String,
+    segments: Vec<Segment>,
+}
+
+/// What a path reached: a value, or the place where it is missing.
+#[derive(Clone, Debug)]
+pub struct Hit<'a> {
+    /// The concrete path (`dependency[1].sla`): the finding's logical location.
+    pub key: String,
+    pub node: Option<&'a Node>,
+    /// The value's span, or for a missing value the span of the deepest table that exists
+    /// (the start of the file when the table is missing too).
+    pub anchor: Span,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("invalid path `{path}`: {reason}")]
+pub struct PathError {
+    pub path: String,
+    pub reason: String,
+}
+
+impl FromStr for Path {
+    type Err = PathError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let fail = |reason: &str| PathError {
+            path: text.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let mut segments = Vec::new();
+        let mut rest = text.trim();
+        if rest.is_empty() {
+            return Err(fail("it is empty"));
+        }
+        let mut expect_key = true;
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix('[') {
+                let close = after.find(']').ok_or_else(|| fail("a `[` is not closed"))?;
+                let inner = after[..close].trim();
+                segments.push(if inner == "*" {
+                    Segment::All
+                } else if let Some((key, value)) = inner.split_once('=') {
+                    let key = key.trim();
+                    if !is_key(key) {
+                        return Err(fail("a filter is `[key=value]`"));
+                    }
+                    Segment::Filter {
+                        key: key.to_owned(),
+                        value: Literal::parse(value),
+                    }
+                } else {
+                    Segment::Index(inner.parse().map_err(|_| {
+                        fail("brackets hold `*`, an index such as `0`, or `key=value`")
+                    })?)
+                });
+                rest = &after[close + 1..];
+                expect_key = false;
+            } else if let Some(after) = rest.strip_prefix('.') {
+                if expect_key {
+                    return Err(fail("a key is missing before a `.`"));
+                }
+                rest = after;
+                expect_key = true;
+            } else {
+                if !expect_key {
+                    return Err(fail("keys are separated by `.`"));
+                }
+                let end = rest.find(['.', '[']).unwrap_or(rest.len());
+                let key = &rest[..end];
+                if !is_key(key) {
+                    return Err(fail(&format!("`{key}` is not a key (letters, digits, `_`, `-`)")));
+                }
+                segments.push(Segment::Key(key.to_owned()));
+                rest = &rest[end..];
+                expect_key = false;
+            }
+        }
+        if expect_key {
+            return Err(fail("it ends with a `.`"));
+        }
+        Ok(Self {
+            text: text.trim().to_owned(),
+            segments,
+        })
+    }
+}
+
+fn is_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Path {
+    #[must_use]
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// Every value the path reaches from `root`, and each place where it is missing.
+    /// A wildcard or filter over a missing or empty array reaches nothing (there is nothing
+    /// to require); a missing key without a wildcard after it is one missing hit.
+    #[must_use]
+    pub fn resolve<'a>(&self, root: &'a Node) -> Vec<Hit<'a>> {
+        let mut hits = Vec::new();
+        self.walk(root, 0, String::new(), &mut hits);
+        hits
+    }
+
+    fn walk<'a>(&self, node: &'a Node, at: usize, key: String, hits: &mut Vec<Hit<'a>>) {
+        let Some(segment) = self.segments.get(at) else {
+            hits.push(Hit {
+                key,
+                node: Some(node),
+                anchor: node.span,
+            });
+            return;
+        };
+        let missing = |hits: &mut Vec<Hit<'a>>| {
+            let wildcard_follows = self.segments[at..]
+                .iter()
+                .any(|s| matches!(s, Segment::All | Segment::Filter { .. }));
+            if !wildcard_follows {
+                hits.push(Hit {
+                    key: self.concrete_from(key.clone(), at),
+                    node: None,
+                    anchor: node.span,
+                });
+            }
+        };
+        match segment {
+            Segment::Key(name) => match node.get(name) {
+                Some(child) => self.walk(child, at + 1, join_key(&key, name), hits),
+                None => missing(hits),
+            },
+            Segment::Index(index) => match node.as_array().and_then(|items| items.get(*index)) {
+                Some(child) => self.walk(child, at + 1, format!("{key}[{index}]"), hits),
+                None => missing(hits),
+            },
+            Segment::All | Segment::Filter { .. } => {
+                let Some(items) = node.as_array() else {
+                    return;
+                };
+                for (index, child) in items.iter().enumerate() {
+                    if let Segment::Filter { key: field, value } = segment {
+                        if !child.get(field).is_some_and(|v| value.matches(v)) {
+                            continue;
+                        }
+                    }
+                    self.walk(child, at + 1, format!("{key}[{index}]"), hits);
+                }
+            }
+        }
+    }
+
+    /// The path text with its first `at` segments replaced by the concrete `prefix`.
+    fn concrete_from(&self, prefix: String, at: usize) -> String {
+        self.segments[at..]
+            .iter()
+            .fold(prefix, |acc, segment| match segment {
+                Segment::Key(name) => join_key(&acc, name),
+                Segment::Index(index) => format!("{acc}[{index}]"),
+                Segment::All => format!("{acc}[*]"),
+                Segment::Filter { .. } => format!("{acc}[?]"),
+            })
+    }
+}
+
+fn join_key(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::manifest::parse::{parse, Format};
+    use crate::source::SourceFile;
+
+    fn doc(text: &str) -> Node {
+        parse(&Arc::new(SourceFile::new("prr.toml", text)), Format::Toml).unwrap()
+    }
+
+    fn keys(path: &str, root: &Node) -> Vec<(String, bool)> {
+        path.parse::<Path>()
+            .unwrap()
+            .resolve(root)
+            .into_iter()
+            .map(|hit| (hit.key, hit.node.is_some()))
+            .collect()
+    }
+
+    const DEPS: &str = "[service]\nname = \"a\"\n\n[[dependency]]\nname = \"db\"\ncritical = true\nsla = 99.9\n\n[[dependency]]\nname = \"cache\"\ncritical = false\n";
+
+    #[test]
+    fn parses_and_rejects_paths() {
+        let path: Path = "dependency[critical=true].sla".parse().unwrap();
+        assert_eq!(path.segments().len(), 3);
+        assert_eq!("a[0].b".parse::<Path>().unwrap().segments()[1], Segment::Index(0));
+        for bad in ["", "a.", ".a", "a..b", "a[", "a[x]", "a b", "a[0]b"] {
+            assert!(bad.parse::<Path>().is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn wildcard_walks_every_element() {
+        let root = doc(DEPS);
+        assert_eq!(
+            keys("dependency[*].name", &root),
+            [("dependency[0].name".into(), true), ("dependency[1].name".into(), true)]
+        );
+        // A missing key under an existing element is a missing hit at that element.
+        assert_eq!(
+            keys("dependency[*].sla", &root),
+            [("dependency[0].sla".into(), true), ("dependency[1].sla".into(), false)]
+        );
+    }
+
+    #[test]
+    fn wildcard_over_missing_or_empty_array_reaches_nothing() {
+        assert!(keys("slo[*].target", &doc(DEPS)).is_empty());
+        assert!(keys("slo[*].target", &doc("slo = []\n")).is_empty());
+    }
+
+    #[test]
+    fn filter_and_index_select_elements() {
+        let root = doc(DEPS);
+        assert_eq!(
+            keys("dependency[critical=true].sla", &root),
+            [("dependency[0].sla".into(), true)]
+        );
+        assert_eq!(keys("dependency[name=cache].critical", &root).len(), 1);
+        assert_eq!(keys("dependency[1].name", &root), [("dependency[1].name".into(), true)]);
+        assert_eq!(keys("dependency[5].name", &root), [("dependency[5].name".into(), false)]);
+    }
+
+    #[test]
+    fn missing_key_is_anchored_at_its_table_or_the_start() {
+        let text = "[service]\nname = \"a\"\n\n[oncall]\nrotation = \"x\"\n";
+        let source = SourceFile::new("prr.toml", text);
+        let root = doc(text);
+        let hit = &"oncall.escalation".parse::<Path>().unwrap().resolve(&root)[0];
+        assert!(hit.node.is_none());
+        assert_eq!(source.line_col(hit.anchor.start).line, 4);
+        let hit = &"docs.runbook".parse::<Path>().unwrap().resolve(&root)[0];
+        assert_eq!(hit.key, "docs.runbook");
+        assert_eq!(source.line_col(hit.anchor.start).line, 1);
+    }
+}

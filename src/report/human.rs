@@ -1,0 +1,262 @@
+//! The terminal report: the verdict first, then each blocking failure with its rule id,
+//! message, a code frame with a caret at the manifest line, and the remediation; then
+//! warnings and waivers; then one line of counts.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use codespan_reporting::diagnostic::{Diagnostic as Frame, Label, Severity as FrameSeverity};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, Config};
+
+use super::{Report, ResultEntry, Verdict};
+use crate::diagnostic::Diagnostic;
+use crate::engine::Status;
+use crate::rules::Severity;
+use crate::source::SourceFile;
+
+/// The texts of the files findings point into, by the name the report uses.
+pub type Sources = BTreeMap<String, Arc<SourceFile>>;
+
+/// Renders the report; `color` adds ANSI colours (only on a terminal, never with `NO_COLOR`).
+#[must_use]
+pub fn render(report: &Report, sources: &Sources, color: bool) -> String {
+    let mut out = Painter::new(sources, color);
+    out.headline(report);
+    if !report.diagnostics.is_empty() {
+        out.line("");
+        for d in &report.diagnostics {
+            let place = match (d.line, d.column) {
+                (Some(line), Some(column)) => format!("{}:{line}:{column}", d.file),
+                _ => d.file.clone(),
+            };
+            out.line(&format!("error: {place}: {}", d.message));
+        }
+    }
+    let blocking: Vec<&ResultEntry> = report.results.iter().filter(|r| report.blocks(r)).collect();
+    let warnings: Vec<&ResultEntry> = report
+        .results
+        .iter()
+        .filter(|r| r.status == Status::Fail && !report.blocks(r))
+        .collect();
+    for result in &blocking {
+        out.finding(result, FrameSeverity::Error);
+    }
+    for result in &warnings {
+        let severity = if result.severity == Severity::Note { FrameSeverity::Note } else { FrameSeverity::Warning };
+        out.finding(result, severity);
+    }
+    let waived: Vec<&ResultEntry> = report.results.iter().filter(|r| r.status == Status::Waived).collect();
+    if !waived.is_empty() {
+        out.line("");
+        out.line("waived (not blocking):");
+        for r in waived {
+            let w = r.waiver.as_ref();
+            out.line(&format!(
+                "  {} {}: {} (until {}; {}; {})",
+                r.rule,
+                place(r),
+                r.message,
+                w.map_or("", |w| w.expires.as_str()),
+                w.map_or("", |w| w.reason.as_str()),
+                w.map_or("", |w| w.ticket.as_str()),
+            ));
+        }
+    }
+    out.line("");
+    let s = &report.summary;
+    out.line(&format!(
+        "{} failed, {} warnings, {} passed, {} waived, {} skipped (as of {})",
+        s.failed, s.warnings, s.passed, s.waived, s.skipped, report.as_of
+    ));
+    out.finish()
+}
+
+/// Renders diagnostics that stopped a run (exit 2), each with a code frame when the text
+/// is known.
+#[must_use]
+pub fn render_diagnostics(diagnostics: &[Diagnostic], color: bool) -> String {
+    let sources = Sources::new();
+    let mut out = Painter::new(&sources, color);
+    for d in diagnostics {
+        match (&d.source, d.span) {
+            (Some(source), Some(span)) => {
+                let file = out.file_id(source);
+                let mut frame = Frame::error()
+                    .with_message(&d.message)
+                    .with_labels(vec![Label::primary(file, caret(source, span.start, span.end))]);
+                if let Some(help) = &d.help {
+                    frame = frame.with_notes(vec![format!("help: {help}")]);
+                }
+                out.emit(&frame);
+            }
+            _ => {
+                let place = d.position().map_or_else(|| d.file.clone(), |at| format!("{}:{at}", d.file));
+                let mut text = format!("error: {place}: {}", d.message);
+                if let Some(help) = &d.help {
+                    text.push_str(&format!("\n  = help: {help}"));
+                }
+                out.line(&text);
+            }
+        }
+    }
+    out.finish()
+}
+
+fn place(result: &ResultEntry) -> String {
+    result.location.as_ref().map_or_else(
+        || result.manifest.clone(),
+        |l| format!("{}:{}:{}", l.path, l.line, l.column),
+    )
+}
+
+/// A span widened to at least one character, so that the caret has something to sit under.
+fn caret(source: &SourceFile, start: usize, end: usize) -> std::ops::Range<usize> {
+    let start = start.min(source.text.len());
+    let end = if end > start {
+        // A table's span covers the whole table: point at its first line only.
+        let line_end = source.text[start..].find('\n').map_or(source.text.len(), |i| start + i);
+        end.min(line_end.max(start + 1))
+    } else {
+        let next = source.text[start..].chars().next().map_or(0, char::len_utf8);
+        start + next
+    };
+    start..end.min(source.text.len())
+}
+
+struct Painter<'a> {
+    sources: &'a Sources,
+    files: SimpleFiles<String, String>,
+    ids: BTreeMap<String, usize>,
+    color: bool,
+    config: Config,
+    text: String,
+}
+
+impl<'a> Painter<'a> {
+    fn new(sources: &'a Sources, color: bool) -> Self {
+        Self {
+            sources,
+            files: SimpleFiles::new(),
+            ids: BTreeMap::new(),
+            color,
+            config: Config::default(),
+            text: String::new(),
+        }
+    }
+
+    fn line(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.text.push('\n');
+    }
+
+    fn paint(&self, text: &str, code: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn headline(&mut self, report: &Report) {
+        let s = &report.summary;
+        let head = match report.verdict {
+            Verdict::Pass => self.paint("PASS", "1;32"),
+            Verdict::Fail => self.paint("FAIL", "1;31"),
+            Verdict::Error => self.paint("ERROR", "1;31"),
+        };
+        let what = match report.verdict {
+            Verdict::Pass => "the gate passed".to_owned(),
+            Verdict::Fail => format!("the gate failed: {} blocking finding(s)", report.results.iter().filter(|r| report.blocks(r)).count()),
+            Verdict::Error => "a manifest could not be judged".to_owned(),
+        };
+        self.line(&format!("prr: {head}: {what}, {} warning(s)", s.warnings));
+        for service in &report.services {
+            let name = service.service.name.as_deref().unwrap_or("(unnamed)");
+            let tier = service.service.tier.map_or_else(|| "no tier".to_owned(), |t| format!("tier {t}"));
+            let lifecycle = service.service.lifecycle.as_deref().unwrap_or("no lifecycle");
+            self.line(&format!(
+                "  {} {name} ({}, {tier}, {lifecycle}): {} blocking, {} warning(s)",
+                match service.verdict {
+                    Verdict::Pass => self.paint("pass", "32"),
+                    Verdict::Fail => self.paint("fail", "31"),
+                    Verdict::Error => self.paint("error", "31"),
+                },
+                service.manifest,
+                service.summary.failed,
+                service.summary.warnings,
+            ));
+            for slo in &service.slos {
+                if let (Some(target), Some(window), Some(minutes)) = (slo.target, &slo.window, slo.budget_minutes) {
+                    self.line(&format!(
+                        "      error budget {}: {target}% over {window} = {} minutes",
+                        slo.name.as_deref().unwrap_or("slo"),
+                        crate::manifest::format_number((minutes * 10.0).round() / 10.0),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn file_id(&mut self, source: &SourceFile) -> usize {
+        if let Some(id) = self.ids.get(&source.name) {
+            return *id;
+        }
+        let id = self.files.add(source.name.clone(), source.text.clone());
+        self.ids.insert(source.name.clone(), id);
+        id
+    }
+
+    fn emit(&mut self, frame: &Frame<usize>) {
+        self.text.push('\n');
+        if self.color {
+            let mut buffer = termcolor::Buffer::ansi();
+            if term::emit_to_write_style(&mut buffer, &self.config, &self.files, frame).is_ok() {
+                self.text.push_str(&String::from_utf8_lossy(buffer.as_slice()));
+            }
+        } else if let Ok(text) = term::emit_into_string(&self.config, &self.files, frame) {
+            self.text.push_str(&text);
+        }
+    }
+
+    fn finding(&mut self, result: &ResultEntry, severity: FrameSeverity) {
+        let mut frame = Frame::new(severity)
+            .with_code(result.rule.clone())
+            .with_message(&result.message);
+        let source = self.sources.get(&result.manifest).cloned();
+        match (&result.location, source) {
+            (Some(location), Some(source)) => {
+                let file = self.file_id(&source);
+                let offset = offset_of(&source, location.line, location.column);
+                let label = Label::primary(file, caret(&source, offset, offset + 1)).with_message(result.title.clone());
+                frame = frame.with_labels(vec![label]);
+            }
+            (Some(_), None) | (None, _) => {
+                frame = frame.with_notes(vec![format!("in {}", place(result))]);
+            }
+        }
+        if !result.remediation.trim().is_empty() {
+            let mut notes = frame.notes.clone();
+            notes.push(format!("fix: {}", result.remediation.trim_end()));
+            frame = frame.with_notes(notes);
+        }
+        self.emit(&frame);
+    }
+
+    fn finish(self) -> String {
+        self.text
+    }
+}
+
+/// The byte offset of a 1-based line and character column.
+fn offset_of(source: &SourceFile, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (index, text) in source.text.split_inclusive('\n').enumerate() {
+        if index + 1 == line {
+            let within: usize = text.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
+            return offset + within;
+        }
+        offset += text.len();
+    }
+    source.text.len()
+}

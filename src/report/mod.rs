@@ -1,0 +1,362 @@
+//! The `Report` model, built from evaluations, and one renderer per format. The JSON form
+//! (version 1) holds everything every other format needs: `prr publish` renders from it
+//! alone. Renderers never judge.
+
+pub mod human;
+pub mod json;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Diagnostic;
+use crate::engine::{Evaluation, Status, WaiverInfo};
+use crate::manifest::Service;
+use crate::rules::{RuleSet, Severity};
+use crate::source::SourceFile;
+
+/// The JSON report's format version.
+pub const VERSION: u32 = 1;
+
+/// What blocks the gate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// Failures at severity error (the default).
+    #[default]
+    Error,
+    /// Failures at severity error or warning.
+    Warning,
+    /// New failures at severity error (needs a base to compare with).
+    New,
+}
+
+impl FromStr for FailOn {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "error" => Ok(Self::Error),
+            "warning" => Ok(Self::Warning),
+            "new" => Ok(Self::New),
+            other => Err(format!("`{other}` is not error, warning or new")),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// A manifest or the rules could not be judged.
+    Error,
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Pass => "pass",
+            Self::Fail => "fail",
+            Self::Error => "error",
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+/// Counts of results: `failed` are failures at effective severity error, `warnings`
+/// failures at warning or note.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub warnings: usize,
+    pub waived: usize,
+    pub skipped: usize,
+}
+
+impl Summary {
+    fn count(&mut self, result: &ResultEntry) {
+        match result.status {
+            Status::Pass => self.passed += 1,
+            Status::Waived => self.waived += 1,
+            Status::Skipped => self.skipped += 1,
+            Status::Fail if result.severity == Severity::Error => self.failed += 1,
+            Status::Fail => self.warnings += 1,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceInfo {
+    pub name: Option<String>,
+    pub tier: Option<i64>,
+    pub lifecycle: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SloEntry {
+    pub name: Option<String>,
+    pub target: Option<f64>,
+    pub window: Option<String>,
+    pub budget_minutes: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServiceReport {
+    pub manifest: String,
+    pub service: ServiceInfo,
+    pub verdict: Verdict,
+    pub summary: Summary,
+    pub slos: Vec<SloEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    /// The file, relative to the repository root.
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResultEntry {
+    pub manifest: String,
+    pub rule: String,
+    pub title: String,
+    pub category: String,
+    /// The effective severity (lowered while a grace period runs).
+    pub severity: Severity,
+    pub status: Status,
+    pub message: String,
+    pub remediation: String,
+    pub location: Option<Location>,
+    /// The logical path in the manifest (`dependency[1].owner`): how a finding is matched
+    /// across runs, never by line.
+    pub key: Option<String>,
+    pub waiver: Option<WaiverInfo>,
+}
+
+/// What the report says of each rule that ran (for SARIF's rule table, docs links).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleInfo {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub category: String,
+    pub rationale: String,
+    pub remediation: String,
+    pub docs: Option<String>,
+    pub enforce_after: Option<String>,
+}
+
+/// A problem that stopped a file from being judged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiagnosticEntry {
+    pub file: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl From<&Diagnostic> for DiagnosticEntry {
+    fn from(d: &Diagnostic) -> Self {
+        let at = d.position();
+        Self {
+            file: d.file.clone(),
+            line: at.map(|a| a.line),
+            column: at.map(|a| a.column),
+            message: d.message.clone(),
+            help: d.help.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub version: u32,
+    pub tool: Tool,
+    pub as_of: String,
+    pub fail_on: FailOn,
+    pub verdict: Verdict,
+    pub summary: Summary,
+    pub services: Vec<ServiceReport>,
+    pub results: Vec<ResultEntry>,
+    pub rules: Vec<RuleInfo>,
+    pub diagnostics: Vec<DiagnosticEntry>,
+}
+
+/// One manifest's outcome as the report builder receives it.
+pub enum Judged<'a> {
+    Evaluated {
+        source: &'a Arc<SourceFile>,
+        evaluation: Evaluation,
+    },
+    /// The manifest could not be read or parsed.
+    Unjudged {
+        manifest: String,
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+impl Report {
+    /// Builds the report for every manifest judged with `rules` as of `as_of`.
+    #[must_use]
+    pub fn build(judged: Vec<Judged<'_>>, rules: &RuleSet, as_of: &str, fail_on: FailOn) -> Self {
+        let mut services = Vec::new();
+        let mut results = Vec::new();
+        let mut diagnostics = Vec::new();
+        for item in judged {
+            match item {
+                Judged::Evaluated { source, evaluation } => {
+                    let manifest = source.name.clone();
+                    let mut summary = Summary::default();
+                    let mut mine = Vec::new();
+                    for finding in evaluation.findings {
+                        let rule = rules.get(&finding.rule);
+                        let entry = ResultEntry {
+                            manifest: manifest.clone(),
+                            title: rule.map(|r| r.title.clone()).unwrap_or_default(),
+                            category: rule.map(|r| r.category.clone()).unwrap_or_default(),
+                            remediation: rule.map(|r| r.remediation.clone()).unwrap_or_default(),
+                            rule: finding.rule,
+                            severity: finding.severity,
+                            status: finding.status,
+                            message: finding.message,
+                            location: finding.span.map(|span| {
+                                let at = source.line_col(span.start);
+                                Location {
+                                    path: manifest.clone(),
+                                    line: at.line,
+                                    column: at.column,
+                                }
+                            }),
+                            key: finding.key,
+                            waiver: finding.waiver,
+                        };
+                        summary.count(&entry);
+                        mine.push(entry);
+                    }
+                    services.push(ServiceReport {
+                        verdict: verdict_of(&mine, fail_on),
+                        service: service_info(&evaluation.service),
+                        manifest,
+                        summary,
+                        slos: evaluation
+                            .slos
+                            .into_iter()
+                            .map(|s| SloEntry {
+                                name: s.name,
+                                target: s.target,
+                                window: s.window,
+                                budget_minutes: s.budget_minutes.map(|m| (m * 100.0).round() / 100.0),
+                            })
+                            .collect(),
+                    });
+                    results.extend(mine);
+                }
+                Judged::Unjudged { manifest, diagnostics: found } => {
+                    diagnostics.extend(found.iter().map(DiagnosticEntry::from));
+                    services.push(ServiceReport {
+                        manifest,
+                        service: ServiceInfo { name: None, tier: None, lifecycle: None },
+                        verdict: Verdict::Error,
+                        summary: Summary::default(),
+                        slos: Vec::new(),
+                    });
+                }
+            }
+        }
+        results.sort_by(|a, b| {
+            let at = |r: &ResultEntry| r.location.as_ref().map(|l| (l.line, l.column));
+            (&a.manifest, &a.rule, at(a)).cmp(&(&b.manifest, &b.rule, at(b)))
+        });
+        let mut summary = Summary::default();
+        results.iter().for_each(|r| summary.count(r));
+        let verdict = if services.iter().any(|s| s.verdict == Verdict::Error) || services.is_empty() && !diagnostics.is_empty() {
+            Verdict::Error
+        } else if services.iter().any(|s| s.verdict == Verdict::Fail) {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        };
+        let ran: std::collections::BTreeSet<&str> = results.iter().map(|r| r.rule.as_str()).collect();
+        Self {
+            version: VERSION,
+            tool: Tool {
+                name: "prr".to_owned(),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+            },
+            as_of: as_of.to_owned(),
+            fail_on,
+            verdict,
+            summary,
+            services,
+            rules: rules
+                .rules
+                .iter()
+                .filter(|r| ran.contains(r.id.as_str()))
+                .map(|r| RuleInfo {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    severity: r.severity,
+                    category: r.category.clone(),
+                    rationale: r.rationale.clone(),
+                    remediation: r.remediation.clone(),
+                    docs: r.docs.clone(),
+                    enforce_after: r.enforce_after.map(|d| d.to_string()),
+                })
+                .collect(),
+            results,
+            diagnostics,
+        }
+    }
+
+    /// Whether a result blocks the gate under this report's `fail_on`.
+    #[must_use]
+    pub fn blocks(&self, result: &ResultEntry) -> bool {
+        blocks(result, self.fail_on)
+    }
+
+    /// The report's services by manifest, for renderers that group.
+    #[must_use]
+    pub fn results_by_manifest(&self) -> BTreeMap<&str, Vec<&ResultEntry>> {
+        let mut map: BTreeMap<&str, Vec<&ResultEntry>> = BTreeMap::new();
+        for result in &self.results {
+            map.entry(result.manifest.as_str()).or_default().push(result);
+        }
+        map
+    }
+}
+
+fn blocks(result: &ResultEntry, fail_on: FailOn) -> bool {
+    result.status == Status::Fail
+        && match fail_on {
+            FailOn::Error | FailOn::New => result.severity == Severity::Error,
+            FailOn::Warning => result.severity >= Severity::Warning,
+        }
+}
+
+fn verdict_of(results: &[ResultEntry], fail_on: FailOn) -> Verdict {
+    if results.iter().any(|r| blocks(r, fail_on)) {
+        Verdict::Fail
+    } else {
+        Verdict::Pass
+    }
+}
+
+fn service_info(service: &Service) -> ServiceInfo {
+    ServiceInfo {
+        name: service.name.clone(),
+        tier: service.tier,
+        lifecycle: service.lifecycle.clone(),
+    }
+}

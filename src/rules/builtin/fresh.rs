@@ -1,0 +1,98 @@
+//! `fresh`: a date is recent. Reviews that are never redone stop describing the service:
+//! a PRR is redone at least every two years, MTTR/MTTF and toil reviews every quarter,
+//! critical-dependency reviews every six months, and a load test older than a year says
+//! little about today's traffic. Missing fails; a date in the future is a typo and fails;
+//! exactly `days` old passes.
+//!
+//! Parameters (`with`): `path` (the date, such as `reviews.prr`), `days` (the most days old
+//! it may be), `what` (how the message names it, default the path).
+
+use super::{date_of, params, Builtin, Context, Failure, Outcome, Spec};
+use crate::manifest::path::Path;
+
+pub const SPEC: Spec = Spec {
+    name: "fresh",
+    summary: "a date is at most `days` old and not in the future; with path, days, what",
+    build,
+};
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Params {
+    path: String,
+    days: i64,
+    what: Option<String>,
+}
+
+fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
+    let p: Params = params(with)?;
+    if p.days < 0 {
+        return Err(format!("days must be 0 or more, got {}", p.days));
+    }
+    let path: Path = p.path.parse().map_err(|e: crate::manifest::path::PathError| e.to_string())?;
+    Ok(Box::new(Fresh {
+        what: p.what.unwrap_or_else(|| format!("`{}`", p.path)),
+        path,
+        days: p.days,
+    }))
+}
+
+#[derive(Debug)]
+struct Fresh {
+    path: Path,
+    days: i64,
+    what: String,
+}
+
+impl Builtin for Fresh {
+    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+        let mut failures = Vec::new();
+        let mut held = Vec::new();
+        for hit in self.path.resolve(&cx.manifest.root) {
+            let Some(node) = hit.node.filter(|n| n.is_present()) else {
+                failures.push(Failure::new(
+                    format!("{} is missing: record its date in `{}`", self.what, hit.key),
+                    hit.key,
+                    hit.anchor,
+                ));
+                continue;
+            };
+            let Some(date) = date_of(node) else {
+                failures.push(Failure::new(
+                    format!("{} is {}, not a date (YYYY-MM-DD)", self.what, node.describe()),
+                    hit.key,
+                    node.span,
+                ));
+                continue;
+            };
+            let age = days_between(date, cx.as_of);
+            if age < 0 {
+                failures.push(Failure::new(
+                    format!("{} is {date}, {} days in the future: a typo?", self.what, -age),
+                    hit.key,
+                    node.span,
+                ));
+            } else if age > self.days {
+                let due = date.checked_add(jiff::Span::new().days(self.days)).unwrap_or(date);
+                failures.push(Failure::new(
+                    format!(
+                        "{} was {date}, {age} days ago (limit {}): overdue since {due}",
+                        self.what, self.days
+                    ),
+                    hit.key,
+                    node.span,
+                ));
+            } else {
+                held.push(format!("{} {date} is {age} days old (limit {})", self.what, self.days));
+            }
+        }
+        Outcome::fail(failures, held.join("; "))
+    }
+}
+
+/// Whole days from `from` to `to` (negative when `from` is later).
+#[must_use]
+pub fn days_between(from: jiff::civil::Date, to: jiff::civil::Date) -> i64 {
+    from.until((jiff::Unit::Day, to))
+        .map_or(0, |span| i64::from(span.get_days()))
+}

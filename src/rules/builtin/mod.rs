@@ -1,0 +1,161 @@
+//! Native checks: the ones that need real logic (arithmetic, dates, cross-references).
+//! One file each; each file's doc comment is its documentation; each is registered by one
+//! line in [`REGISTRY`]. A rule uses one with `builtin = "<name>"` and `with = { ... }`.
+
+use std::collections::BTreeSet;
+use std::fmt::Debug;
+
+use jiff::civil::Date;
+use serde::de::DeserializeOwned;
+
+use crate::manifest::{Manifest, Service};
+use crate::source::Span;
+
+mod achievable;
+mod error_budget;
+mod fresh;
+mod golden_signals;
+mod manifest_schema;
+mod sla_below_slo;
+mod team_owner;
+mod tier_floor;
+mod waivers;
+
+pub use error_budget::{budget_minutes, slo_budgets, window_days, SloBudget};
+pub use fresh::days_between;
+pub use waivers::{read_waivers, Waiver, WaiverCheck};
+
+/// Every native check, by name. Adding one is one line here and one file beside this one.
+pub const REGISTRY: &[Spec] = &[
+    achievable::SPEC,
+    error_budget::SPEC,
+    fresh::SPEC,
+    golden_signals::SPEC,
+    manifest_schema::SPEC,
+    sla_below_slo::SPEC,
+    team_owner::SPEC,
+    tier_floor::SPEC,
+    waivers::SPEC,
+];
+
+/// A native check's entry in the registry.
+pub struct Spec {
+    pub name: &'static str,
+    /// One line: what it checks and the parameters it takes.
+    pub summary: &'static str,
+    /// Builds the check from its `with` table (once per run).
+    pub build: fn(&toml::Table) -> Result<Box<dyn Builtin>, String>,
+}
+
+/// The registry entry named `name`.
+#[must_use]
+pub fn find(name: &str) -> Option<&'static Spec> {
+    REGISTRY.iter().find(|spec| spec.name == name)
+}
+
+/// A native check, built once per run and evaluated per manifest.
+pub trait Builtin: Debug + Send + Sync {
+    fn evaluate(&self, cx: &Context<'_>) -> Outcome;
+}
+
+/// What a native check may read.
+pub struct Context<'a> {
+    pub manifest: &'a Manifest,
+    pub service: &'a Service,
+    pub as_of: Date,
+    /// Every rule id of the run (for waivers).
+    pub rule_ids: &'a BTreeSet<&'a str>,
+    pub waiver_max_days: i64,
+}
+
+/// A check's verdict on one manifest: its failures, or what held.
+#[derive(Debug, Default, PartialEq)]
+pub struct Outcome {
+    pub failures: Vec<Failure>,
+    /// Said when there is no failure: what held ("all 4 golden signals are covered").
+    pub passed: String,
+}
+
+impl Outcome {
+    #[must_use]
+    pub fn pass(message: impl Into<String>) -> Self {
+        Self {
+            failures: Vec::new(),
+            passed: message.into(),
+        }
+    }
+
+    #[must_use]
+    pub fn fail(failures: Vec<Failure>, passed: impl Into<String>) -> Self {
+        Self {
+            failures,
+            passed: passed.into(),
+        }
+    }
+}
+
+/// One finding of a failing check.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    pub message: String,
+    /// The logical path it is about (`dependency[1].owner`).
+    pub key: String,
+    pub span: Span,
+}
+
+impl Failure {
+    #[must_use]
+    pub fn new(message: impl Into<String>, key: impl Into<String>, span: Span) -> Self {
+        Self {
+            message: message.into(),
+            key: key.into(),
+            span,
+        }
+    }
+}
+
+/// Reads a check's `with` table into its parameters, refusing unknown keys.
+///
+/// # Errors
+/// The table does not fit the parameters; the message names the offending key.
+pub fn params<T: DeserializeOwned>(with: &toml::Table) -> Result<T, String> {
+    toml::Value::Table(with.clone())
+        .try_into()
+        .map_err(|err: toml::de::Error| err.message().to_owned())
+}
+
+/// A date in the manifest, read from a TOML date or an ISO string.
+#[must_use]
+pub fn date_of(node: &crate::manifest::Node) -> Option<Date> {
+    node.as_str().and_then(|text| text.parse().ok())
+}
+
+/// A percentage as people write it: `99.95%`.
+#[must_use]
+pub fn percent(value: f64) -> String {
+    let rounded = (value * 10_000.0).round() / 10_000.0;
+    format!("{}%", crate::manifest::format_number(rounded))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_names_are_unique_and_documented() {
+        let mut names = BTreeSet::new();
+        for spec in REGISTRY {
+            assert!(names.insert(spec.name), "{} registered twice", spec.name);
+            assert!(!spec.summary.is_empty(), "{} has no summary", spec.name);
+        }
+    }
+
+    #[test]
+    fn every_builtin_builds_with_its_defaults() {
+        for spec in REGISTRY {
+            let built = (spec.build)(&toml::Table::new());
+            // `fresh` needs its `path` and `days`; every other check has defaults for all.
+            assert_eq!(built.is_ok(), spec.name != "fresh", "{}", spec.name);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! Rule packs: the rule-file model, loading with spans, pack composition (`extends`,
+//! `override`), the embedded default pack, and rules compiled once per run.
+
+pub mod builtin;
+pub mod compile;
+pub mod load;
+pub mod model;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+
+pub use load::{load, RulesSource};
+pub use model::{Expect, Severity};
+
+use crate::manifest::path::Path;
+use crate::manifest::schema::CompiledSchema;
+use crate::manifest::Format;
+
+/// The rules that always run: they cannot be disabled, lowered or waived.
+pub const MANDATORY: [&str; 2] = ["manifest.schema", "waiver.valid"];
+
+/// How far ahead a waiver may expire unless a pack says otherwise.
+pub const DEFAULT_WAIVER_MAX_DAYS: i64 = 90;
+
+/// Every rule in force for a run, compiled once, in id order.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub waiver_max_days: i64,
+    /// The packs loaded, outermost first (`name version`).
+    pub packs: Vec<String>,
+}
+
+impl RuleSet {
+    #[must_use]
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|rule| rule.id == id)
+    }
+
+    /// Every id a waiver may name: the rules of the set, enabled or not.
+    #[must_use]
+    pub fn ids(&self) -> BTreeSet<&str> {
+        self.rules.iter().map(|rule| rule.id.as_str()).collect()
+    }
+}
+
+/// One rule, ready to evaluate.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub category: String,
+    pub when: When,
+    pub rationale: String,
+    pub remediation: String,
+    pub docs: Option<String>,
+    pub enforce_after: Option<Date>,
+    pub enabled: bool,
+    pub check: Check,
+    pub tests: Vec<RuleTest>,
+    pub origin: Origin,
+    /// What overrides changed, each with the `pack.toml` that did it.
+    pub overridden: Vec<String>,
+}
+
+/// Where a rule is defined.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub pack: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Applicability: every key set must match (AND); a list matches any of its values.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct When {
+    pub tier: Option<Vec<i64>>,
+    pub lifecycle: Option<Vec<String>>,
+    pub labels: Option<Vec<String>>,
+}
+
+impl When {
+    #[must_use]
+    pub fn is_always(&self) -> bool {
+        self.tier.is_none() && self.lifecycle.is_none() && self.labels.is_none()
+    }
+}
+
+impl fmt::Display for When {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(tiers) = &self.tier {
+            let tiers: Vec<String> = tiers.iter().map(ToString::to_string).collect();
+            parts.push(format!("tier {}", tiers.join(", ")));
+        }
+        if let Some(lifecycles) = &self.lifecycle {
+            parts.push(format!("lifecycle {}", lifecycles.join(", ")));
+        }
+        if let Some(labels) = &self.labels {
+            parts.push(format!("label {}", labels.join(", ")));
+        }
+        if parts.is_empty() {
+            f.write_str("always")
+        } else {
+            f.write_str(&parts.join("; "))
+        }
+    }
+}
+
+/// A rule's check, compiled: regexes and schemas are built here, once.
+#[derive(Debug)]
+pub enum Check {
+    Require(Vec<Path>),
+    Assert(Assertion),
+    Schema(Arc<CompiledSchema>),
+    Builtin(Box<dyn builtin::Builtin>),
+    All(Vec<Check>),
+    Any(Vec<Check>),
+}
+
+/// `assert = { path = ..., <operators> }`.
+#[derive(Debug)]
+pub struct Assertion {
+    pub path: Path,
+    pub ops: Vec<Op>,
+    pub optional: bool,
+}
+
+#[derive(Debug)]
+pub enum Op {
+    Min(f64),
+    Max(f64),
+    OneOf(Vec<serde_json::Value>),
+    Matches(regex::Regex),
+    Equals(serde_json::Value),
+    MaxAgeDays(i64),
+}
+
+/// A `[[rule.test]]` example.
+#[derive(Clone, Debug)]
+pub struct RuleTest {
+    pub name: String,
+    pub expect: Expect,
+    pub manifest: String,
+    pub format: Format,
+    pub as_of: Option<Date>,
+    /// Where the example is written (`file:line` of its `manifest`).
+    pub origin: Origin,
+}

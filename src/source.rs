@@ -1,0 +1,292 @@
+//! The files `prr` reads: their text, byte spans into it, and line/column
+//! positions computed only when something is rendered.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The largest manifest or rule file read, unless `PRR_MAX_FILE_BYTES` says otherwise.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// A half-open byte range into a [`SourceFile`]'s text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    #[must_use]
+    pub fn new(start: usize, end: usize) -> Self {
+        Self { start, end }
+    }
+
+    /// The start of a file: where findings about a missing table point.
+    pub const START: Span = Span { start: 0, end: 0 };
+}
+
+impl From<std::ops::Range<usize>> for Span {
+    fn from(range: std::ops::Range<usize>) -> Self {
+        Self::new(range.start, range.end)
+    }
+}
+
+/// A 1-based line and column (the column counts characters, not bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for LineCol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// A file's name as shown to people (relative to the repository root, with `/`)
+/// and its text.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+}
+
+impl SourceFile {
+    #[must_use]
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// The line and column of a byte offset; offsets past the end clamp to it.
+    #[must_use]
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let before = &self.text.as_bytes()[..offset];
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = self
+            .text
+            .get(line_start..offset)
+            .map_or(offset - line_start, |s| s.chars().count())
+            + 1;
+        LineCol { line, column }
+    }
+
+    /// The text of the 1-based line `line`, without its line break.
+    #[must_use]
+    pub fn line_text(&self, line: usize) -> &str {
+        self.text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .unwrap_or_default()
+    }
+}
+
+/// Why a file could not be read as text.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read: {source}")]
+    Io {
+        name: String,
+        source: std::io::Error,
+    },
+    #[error("the file is empty; write the manifest or rules into it")]
+    Empty { name: String },
+    #[error("the file is {size} bytes, over the limit of {limit} bytes (raise it with PRR_MAX_FILE_BYTES)")]
+    TooLarge { name: String, size: u64, limit: u64 },
+    #[error("the file is not UTF-8 text (invalid byte at offset {offset}); save it as UTF-8")]
+    NotUtf8 {
+        name: String,
+        line: usize,
+        column: usize,
+        offset: usize,
+    },
+    #[error("the file is binary (a NUL byte), not TOML or JSON text")]
+    Binary {
+        name: String,
+        line: usize,
+        column: usize,
+    },
+}
+
+impl ReadError {
+    /// The file the error is about.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Io { name, .. }
+            | Self::Empty { name }
+            | Self::TooLarge { name, .. }
+            | Self::NotUtf8 { name, .. }
+            | Self::Binary { name, .. } => name,
+        }
+    }
+
+    /// Where in the file, when the problem has a place.
+    #[must_use]
+    pub fn position(&self) -> Option<LineCol> {
+        match self {
+            Self::NotUtf8 { line, column, .. } | Self::Binary { line, column, .. } => Some(LineCol {
+                line: *line,
+                column: *column,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// The size limit in force: `PRR_MAX_FILE_BYTES` when set to a number, else 1 MiB.
+#[must_use]
+pub fn max_file_bytes() -> u64 {
+    std::env::var("PRR_MAX_FILE_BYTES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(DEFAULT_MAX_FILE_BYTES)
+}
+
+/// Reads a file as UTF-8 text within the size limit, refusing empty and binary files.
+/// A leading byte-order mark is dropped (editors on Windows write one).
+///
+/// # Errors
+/// Any [`ReadError`]: each names the file, and where it can the line and column.
+pub fn read_text(path: &Path, name: &str) -> Result<SourceFile, ReadError> {
+    let limit = max_file_bytes();
+    let io = |source| ReadError::Io {
+        name: name.to_owned(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(io(std::io::Error::other("it is a directory")));
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge {
+            name: name.to_owned(),
+            size: meta.len(),
+            limit,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    text_from_bytes(bytes, name, limit)
+}
+
+/// The checks of [`read_text`] on bytes already in memory (a file read through git, say).
+///
+/// # Errors
+/// As [`read_text`].
+pub fn text_from_bytes(bytes: Vec<u8>, name: &str, limit: u64) -> Result<SourceFile, ReadError> {
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge {
+            name: name.to_owned(),
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    let mut text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let offset = err.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&err.as_bytes()[..offset]).into_owned();
+            let at = SourceFile::new(name, valid).line_col(offset);
+            return Err(ReadError::NotUtf8 {
+                name: name.to_owned(),
+                line: at.line,
+                column: at.column,
+                offset,
+            });
+        }
+    };
+    if let Some(stripped) = text.strip_prefix('\u{feff}') {
+        text = stripped.to_owned();
+    }
+    if let Some(offset) = text.find('\0') {
+        let at = SourceFile::new(name, text.clone()).line_col(offset);
+        return Err(ReadError::Binary {
+            name: name.to_owned(),
+            line: at.line,
+            column: at.column,
+        });
+    }
+    if text.trim().is_empty() {
+        return Err(ReadError::Empty {
+            name: name.to_owned(),
+        });
+    }
+    Ok(SourceFile::new(name, text))
+}
+
+/// How a path is shown: relative to `root` with `/` separators when it lies below it.
+#[must_use]
+pub fn display_name(path: &Path, root: &Path) -> String {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map_or_else(|_| path.to_path_buf(), |cwd| cwd.join(path))
+    };
+    let absolute = normalize(&absolute);
+    let shown: PathBuf = absolute
+        .strip_prefix(normalize(root))
+        .map_or_else(|_| path.to_path_buf(), Path::to_path_buf);
+    shown
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Removes `.` and resolves `..` lexically, without touching the file system
+/// (the file may not exist yet, or may be a symlink the user named on purpose).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_from_one() {
+        let file = SourceFile::new("x", "a = 1\nbé = 2\n");
+        assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(file.line_col(6), LineCol { line: 2, column: 1 });
+        // "bé " is four bytes and three characters: the `=` after it is in column 4.
+        assert_eq!(file.line_col(10), LineCol { line: 2, column: 4 });
+        assert_eq!(file.line_col(999), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn refuses_empty_binary_and_non_utf8() {
+        let limit = DEFAULT_MAX_FILE_BYTES;
+        assert!(matches!(
+            text_from_bytes(b" \n\t".to_vec(), "f", limit),
+            Err(ReadError::Empty { .. })
+        ));
+        assert!(matches!(
+            text_from_bytes(b"a = 1\n\0\x01".to_vec(), "f", limit),
+            Err(ReadError::Binary { line: 2, .. })
+        ));
+        assert!(matches!(
+            text_from_bytes(b"a = \"\xff\"".to_vec(), "f", limit),
+            Err(ReadError::NotUtf8 { line: 1, column: 6, .. })
+        ));
+        assert!(matches!(
+            text_from_bytes(vec![b' '; 11], "f", 10),
+            Err(ReadError::TooLarge { size: 11, .. })
+        ));
+        let bom = text_from_bytes(b"\xef\xbb\xbfa = 1".to_vec(), "f", limit).unwrap();
+        assert_eq!(bom.text, "a = 1");
+    }
+}
