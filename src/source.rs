@@ -65,7 +65,10 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
         let before = &self.text.as_bytes()[..offset];
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
         let column = self
             .text
@@ -129,10 +132,12 @@ impl ReadError {
     #[must_use]
     pub fn position(&self) -> Option<LineCol> {
         match self {
-            Self::NotUtf8 { line, column, .. } | Self::Binary { line, column, .. } => Some(LineCol {
-                line: *line,
-                column: *column,
-            }),
+            Self::NotUtf8 { line, column, .. } | Self::Binary { line, column, .. } => {
+                Some(LineCol {
+                    line: *line,
+                    column: *column,
+                })
+            }
             _ => None,
         }
     }
@@ -280,7 +285,11 @@ mod tests {
         ));
         assert!(matches!(
             text_from_bytes(b"a = \"\xff\"".to_vec(), "f", limit),
-            Err(ReadError::NotUtf8 { line: 1, column: 6, .. })
+            Err(ReadError::NotUtf8 {
+                line: 1,
+                column: 6,
+                ..
+            })
         ));
         assert!(matches!(
             text_from_bytes(vec![b' '; 11], "f", 10),

@@ -52,7 +52,9 @@ impl FromStr for Format {
         match s {
             "human" => Ok(Self::Human),
             "json" => Ok(Self::Json),
-            other => Err(format!("unknown format `{other}`; the formats are human, json")),
+            other => Err(format!(
+                "unknown format `{other}`; the formats are human, json"
+            )),
         }
     }
 }
@@ -72,7 +74,10 @@ impl FromStr for FormatArg {
             Some(_) => return Err(format!("`{s}`: a file name must follow `=`")),
             None => (s, None),
         };
-        Ok(Self { format: format.parse()?, file })
+        Ok(Self {
+            format: format.parse()?,
+            file,
+        })
     }
 }
 
@@ -82,7 +87,9 @@ impl FromStr for FormatArg {
 /// The rules, the arguments or an output file are unusable (exit 2).
 pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     if args.fail_on == FailOn::New {
-        return Err(Error::Usage("--fail-on new needs --base REF to compare with".to_owned()));
+        return Err(Error::Usage(
+            "--fail-on new needs --base REF to compare with".to_owned(),
+        ));
     }
     let outputs = outputs(args)?;
     let root = repository_root();
@@ -90,7 +97,13 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     let sources: Vec<RulesSource> = args
         .rules
         .iter()
-        .map(|r| if r == "builtin" { RulesSource::Builtin } else { RulesSource::Path(PathBuf::from(r)) })
+        .map(|r| {
+            if r == "builtin" {
+                RulesSource::Builtin
+            } else {
+                RulesSource::Path(PathBuf::from(r))
+            }
+        })
         .collect();
     let rules = rules::load(&sources, &root)?;
     let paths = manifest_paths(&args.manifest, &root)?;
@@ -114,13 +127,22 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     let mut all_diagnostics: Vec<Diagnostic> = Vec::new();
     for (manifest, diagnostics) in unjudged {
         all_diagnostics.extend(diagnostics.iter().cloned());
-        judged.push(Judged::Unjudged { manifest, diagnostics });
+        judged.push(Judged::Unjudged {
+            manifest,
+            diagnostics,
+        });
     }
     let report = Report::build(judged, &rules, &as_of.to_string(), args.fail_on);
-    let sources: human::Sources = loaded.iter().map(|m| (m.source.name.clone(), Arc::clone(&m.source))).collect();
+    let sources: human::Sources = loaded
+        .iter()
+        .map(|m| (m.source.name.clone(), Arc::clone(&m.source)))
+        .collect();
 
     if !all_diagnostics.is_empty() {
-        super::write_stderr(&human::render_diagnostics(&all_diagnostics, super::stderr_color()));
+        super::write_stderr(&human::render_diagnostics(
+            &all_diagnostics,
+            super::stderr_color(),
+        ));
     }
     for (format, file) in &outputs {
         let color = file.is_none() && super::stdout_color();
@@ -143,7 +165,10 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
 /// Each format with its destination (`None`: stdout).
 fn outputs(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
     let formats = if args.format.is_empty() {
-        vec![FormatArg { format: Format::Human, file: None }]
+        vec![FormatArg {
+            format: Format::Human,
+            file: None,
+        }]
     } else {
         args.format.clone()
     };
@@ -182,7 +207,11 @@ fn manifest_paths(given: &[PathBuf], root: &std::path::Path) -> Result<Vec<PathB
         if path.is_dir() {
             let found = manifest::discover(path, root)?;
             if found.is_empty() {
-                return Err(Diagnostic::file(display_name(path, root), "no prr.toml or prr.json below this directory").into());
+                return Err(Diagnostic::file(
+                    display_name(path, root),
+                    "no prr.toml or prr.json below this directory",
+                )
+                .into());
             }
             paths.extend(found);
         } else {

@@ -46,7 +46,11 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
-            let code = if err.use_stderr() { exit::ERROR } else { exit::PASS };
+            let code = if err.use_stderr() {
+                exit::ERROR
+            } else {
+                exit::PASS
+            };
             let _ = err.print();
             return ExitCode::from(code);
         }
@@ -57,7 +61,10 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            write_stderr(&human::render_diagnostics(&err.diagnostics(), stderr_color()));
+            write_stderr(&human::render_diagnostics(
+                &err.diagnostics(),
+                stderr_color(),
+            ));
             ExitCode::from(exit::ERROR)
         }
     }
@@ -114,7 +121,9 @@ pub fn repository_root() -> PathBuf {
 /// Today in UTC: the date rules are judged on unless `--as-of` says otherwise.
 #[must_use]
 pub fn today() -> jiff::civil::Date {
-    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
 }
 
 /// Parses `YYYY-MM-DD` for `--as-of`.

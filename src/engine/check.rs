@@ -23,7 +23,11 @@ pub fn evaluate(check: &Check, cx: &Context<'_>) -> Outcome {
                             hit.key,
                             node.span,
                         )),
-                        None => failures.push(Failure::new(format!("`{}` is missing", hit.key), hit.key, hit.anchor)),
+                        None => failures.push(Failure::new(
+                            format!("`{}` is missing", hit.key),
+                            hit.key,
+                            hit.anchor,
+                        )),
                     }
                 }
             }
@@ -46,8 +50,16 @@ pub fn evaluate(check: &Check, cx: &Context<'_>) -> Outcome {
         Check::Builtin(builtin) => builtin.evaluate(cx),
         Check::All(checks) => {
             let outcomes: Vec<Outcome> = checks.iter().map(|c| evaluate(c, cx)).collect();
-            let passed = outcomes.iter().map(|o| o.passed.as_str()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("; ");
-            Outcome::fail(outcomes.into_iter().flat_map(|o| o.failures).collect(), passed)
+            let passed = outcomes
+                .iter()
+                .map(|o| o.passed.as_str())
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
+            Outcome::fail(
+                outcomes.into_iter().flat_map(|o| o.failures).collect(),
+                passed,
+            )
         }
         Check::Any(checks) => {
             let outcomes: Vec<Outcome> = checks.iter().map(|c| evaluate(c, cx)).collect();
@@ -60,9 +72,16 @@ pub fn evaluate(check: &Check, cx: &Context<'_>) -> Outcome {
             };
             let message = format!(
                 "none of the alternatives holds: {}",
-                failures.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; or ")
+                failures
+                    .iter()
+                    .map(|f| f.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; or ")
             );
-            Outcome::fail(vec![Failure::new(message, first.key.clone(), first.span)], "")
+            Outcome::fail(
+                vec![Failure::new(message, first.key.clone(), first.span)],
+                "",
+            )
         }
     }
 }
@@ -83,16 +102,29 @@ fn assert(assertion: &Assertion, cx: &Context<'_>) -> Outcome {
     for hit in assertion.path.resolve(&cx.manifest.root) {
         let Some(node) = hit.node.filter(|n| !matches!(n.value, Value::Null)) else {
             if !assertion.optional {
-                failures.push(Failure::new(format!("`{}` is missing", hit.key), hit.key, hit.anchor));
+                failures.push(Failure::new(
+                    format!("`{}` is missing", hit.key),
+                    hit.key,
+                    hit.anchor,
+                ));
             }
             continue;
         };
-        let problems: Vec<String> = assertion.ops.iter().filter_map(|op| judge(op, node, cx.as_of)).collect();
+        let problems: Vec<String> = assertion
+            .ops
+            .iter()
+            .filter_map(|op| judge(op, node, cx.as_of))
+            .collect();
         if problems.is_empty() {
             checked.push(format!("`{}` = {}", hit.key, node.describe()));
         } else {
             failures.push(Failure::new(
-                format!("`{}` is {}: {}", hit.key, node.describe(), problems.join("; ")),
+                format!(
+                    "`{}` is {}: {}",
+                    hit.key,
+                    node.describe(),
+                    problems.join("; ")
+                ),
                 hit.key,
                 node.span,
             ));
@@ -130,7 +162,9 @@ fn judge(op: &Op, node: &Node, as_of: Date) -> Option<String> {
             Some(text) if re.is_match(text) => None,
             _ => Some(format!("does not match `{}`", re.as_str())),
         },
-        Op::Equals(expected) => (!same(expected, &node.to_json())).then(|| format!("expected {expected}")),
+        Op::Equals(expected) => {
+            (!same(expected, &node.to_json())).then(|| format!("expected {expected}"))
+        }
         Op::MaxAgeDays(days) => match date_of(node) {
             None => Some("not a date (YYYY-MM-DD)".to_owned()),
             Some(date) => {

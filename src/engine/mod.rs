@@ -2,6 +2,7 @@
 //! a manifest and a compiled rule set in, findings out; the date is given, never read.
 
 pub mod check;
+pub mod examples;
 
 use std::collections::BTreeMap;
 
@@ -56,6 +57,22 @@ pub struct Evaluation {
 /// Judges one manifest by every enabled rule of the set, as of `as_of`.
 #[must_use]
 pub fn evaluate(manifest: &Manifest, rules: &RuleSet, as_of: Date) -> Evaluation {
+    evaluate_with(manifest, rules, as_of, None)
+}
+
+/// Judges one manifest by one rule only (a rule's `[[rule.test]]` examples). Waivers of
+/// other rules are not judged stale, since those rules did not run.
+#[must_use]
+pub fn evaluate_rule(manifest: &Manifest, rules: &RuleSet, as_of: Date, rule: &str) -> Evaluation {
+    evaluate_with(manifest, rules, as_of, Some(rule))
+}
+
+fn evaluate_with(
+    manifest: &Manifest,
+    rules: &RuleSet,
+    as_of: Date,
+    only: Option<&str>,
+) -> Evaluation {
     let service = manifest.service();
     let rule_ids = rules.ids();
     let cx = Context {
@@ -76,7 +93,13 @@ pub fn evaluate(manifest: &Manifest, rules: &RuleSet, as_of: Date) -> Evaluation
     }
     let mut findings = Vec::new();
     let mut used = BTreeMap::new();
-    for rule in rules.rules.iter().filter(|r| r.enabled) {
+    let mut ran = std::collections::BTreeSet::new();
+    let selected = rules
+        .rules
+        .iter()
+        .filter(|r| only.map_or(r.enabled, |id| r.id == id));
+    for rule in selected {
+        ran.insert(rule.id.as_str());
         if let Some(reason) = not_applicable(&rule.when, &service) {
             findings.push(Finding {
                 rule: rule.id.clone(),
@@ -91,7 +114,11 @@ pub fn evaluate(manifest: &Manifest, rules: &RuleSet, as_of: Date) -> Evaluation
         }
         let outcome = check::evaluate(&rule.check, &cx);
         if outcome.failures.is_empty() {
-            let message = if outcome.passed.is_empty() { format!("{} holds", rule.title) } else { outcome.passed };
+            let message = if outcome.passed.is_empty() {
+                format!("{} holds", rule.title)
+            } else {
+                outcome.passed
+            };
             findings.push(Finding {
                 rule: rule.id.clone(),
                 status: Status::Pass,
@@ -103,7 +130,9 @@ pub fn evaluate(manifest: &Manifest, rules: &RuleSet, as_of: Date) -> Evaluation
             });
             continue;
         }
-        let waiver = (!MANDATORY.contains(&rule.id.as_str())).then(|| valid.get(rule.id.as_str())).flatten();
+        let waiver = (!MANDATORY.contains(&rule.id.as_str()))
+            .then(|| valid.get(rule.id.as_str()))
+            .flatten();
         if waiver.is_some() {
             used.insert(rule.id.as_str(), ());
         }
@@ -113,7 +142,11 @@ pub fn evaluate(manifest: &Manifest, rules: &RuleSet, as_of: Date) -> Evaluation
             message.push_str(&grace);
             findings.push(Finding {
                 rule: rule.id.clone(),
-                status: if waiver.is_some() { Status::Waived } else { Status::Fail },
+                status: if waiver.is_some() {
+                    Status::Waived
+                } else {
+                    Status::Fail
+                },
                 severity,
                 message,
                 key: Some(failure.key),
@@ -128,7 +161,7 @@ pub fn evaluate(manifest: &Manifest, rules: &RuleSet, as_of: Date) -> Evaluation
     }
     // A valid waiver whose rule did not fail is stale: it hides nothing and should go.
     for (rule, waiver) in &valid {
-        if used.contains_key(rule) {
+        if used.contains_key(rule) || !ran.contains(rule) || !ran.contains("waiver.valid") {
             continue;
         }
         findings.push(Finding {
@@ -141,10 +174,15 @@ pub fn evaluate(manifest: &Manifest, rules: &RuleSet, as_of: Date) -> Evaluation
             waiver: None,
         });
     }
-    findings.sort_by(|a, b| (&a.rule, a.span.map(|s| s.start)).cmp(&(&b.rule, b.span.map(|s| s.start))));
+    findings.sort_by(|a, b| {
+        (&a.rule, a.span.map(|s| s.start)).cmp(&(&b.rule, b.span.map(|s| s.start)))
+    });
     // A rule that passed and also has a stale-waiver warning reports only the warning.
-    let failing: std::collections::BTreeSet<String> =
-        findings.iter().filter(|f| f.status != Status::Pass).map(|f| f.rule.clone()).collect();
+    let failing: std::collections::BTreeSet<String> = findings
+        .iter()
+        .filter(|f| f.status != Status::Pass)
+        .map(|f| f.rule.clone())
+        .collect();
     findings.retain(|f| f.status != Status::Pass || !failing.contains(&f.rule));
     Evaluation {
         slos: builtin::slo_budgets(&manifest.root),
@@ -160,7 +198,10 @@ pub fn effective_severity(rule: &Rule, as_of: Date) -> (Severity, String) {
         Some(from) if as_of < from && rule.severity == Severity::Error => {
             let days = builtin::days_between(as_of, from);
             let unit = if days == 1 { "day" } else { "days" };
-            (Severity::Warning, format!(" (blocking from {from}, in {days} {unit})"))
+            (
+                Severity::Warning,
+                format!(" (blocking from {from}, in {days} {unit})"),
+            )
         }
         _ => (rule.severity, String::new()),
     }
@@ -174,7 +215,10 @@ pub fn not_applicable(when: &When, service: &Service) -> Option<String> {
     if let (Some(tiers), Some(tier)) = (&when.tier, service.tier) {
         if !tiers.contains(&tier) {
             let list: Vec<String> = tiers.iter().map(ToString::to_string).collect();
-            return Some(format!("`when.tier` is {}; this service is tier {tier}", list.join(", ")));
+            return Some(format!(
+                "`when.tier` is {}; this service is tier {tier}",
+                list.join(", ")
+            ));
         }
     }
     if let (Some(lifecycles), Some(lifecycle)) = (&when.lifecycle, &service.lifecycle) {
@@ -187,7 +231,10 @@ pub fn not_applicable(when: &When, service: &Service) -> Option<String> {
     }
     if let Some(labels) = &when.labels {
         if !labels.iter().any(|l| service.labels.contains(l)) {
-            return Some(format!("`when.labels` is {}; this service has none of them", labels.join(", ")));
+            return Some(format!(
+                "`when.labels` is {}; this service has none of them",
+                labels.join(", ")
+            ));
         }
     }
     None

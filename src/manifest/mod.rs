@@ -105,7 +105,11 @@ const SKIPPED_DIRS: [&str; 3] = [".git", "target", "node_modules"];
 /// # Errors
 /// Both are present: which one is meant cannot be guessed.
 pub fn in_directory(dir: &FsPath, shown: &str) -> Result<Option<std::path::PathBuf>, Diagnostic> {
-    let found: Vec<_> = FILE_NAMES.iter().map(|name| dir.join(name)).filter(|p| p.is_file()).collect();
+    let found: Vec<_> = FILE_NAMES
+        .iter()
+        .map(|name| dir.join(name))
+        .filter(|p| p.is_file())
+        .collect();
     match found.as_slice() {
         [] => Ok(None),
         [one] => Ok(Some(one.clone())),
@@ -131,7 +135,9 @@ pub fn discover(dir: &FsPath, root: &FsPath) -> Result<Vec<std::path::PathBuf>, 
             Ok(None) => {}
             Err(problem) => problems.push(problem),
         }
-        let Ok(entries) = std::fs::read_dir(&current) else { continue };
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
         for entry in entries.filter_map(Result::ok) {
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
             let name = entry.file_name();

@@ -144,8 +144,8 @@ fn parse_json(source: &Arc<SourceFile>) -> Result<Node, Diagnostic> {
         allow_unary_plus_numbers: false,
         ..Default::default()
     };
-    let parsed = jsonc_parser::parse_to_ast(&source.text, &Default::default(), &options)
-        .map_err(|err| {
+    let parsed =
+        jsonc_parser::parse_to_ast(&source.text, &Default::default(), &options).map_err(|err| {
             let range = err.range();
             Diagnostic::at(
                 source,
@@ -154,7 +154,11 @@ fn parse_json(source: &Arc<SourceFile>) -> Result<Node, Diagnostic> {
             )
         })?;
     let Some(value) = parsed.value else {
-        return Err(Diagnostic::at(source, Span::START, "JSON: no value in the file"));
+        return Err(Diagnostic::at(
+            source,
+            Span::START,
+            "JSON: no value in the file",
+        ));
     };
     let mut root = from_json_value(source, &value)?;
     if !matches!(root.value, Value::Table(_)) {
@@ -202,7 +206,10 @@ fn from_json_value(
                     return Err(Diagnostic::at(
                         source,
                         key_span,
-                        format!("duplicate key \"{name}\" (first defined at line {})", first.line),
+                        format!(
+                            "duplicate key \"{name}\" (first defined at line {})",
+                            first.line
+                        ),
                     )
                     .with_help("keep one of the two"));
                 }
@@ -289,12 +296,16 @@ mod tests {
 
     #[test]
     fn toml_spans_map_to_lines() {
-        let (source, root) = toml("[service]\nname = \"api\"\ntier = 1\n\n[[slo]]\ntarget = 99.9\n");
+        let (source, root) =
+            toml("[service]\nname = \"api\"\ntier = 1\n\n[[slo]]\ntarget = 99.9\n");
         let tier = root.pointer("service.tier").unwrap();
         assert_eq!(source.line_col(tier.span.start).line, 3);
         assert_eq!(source.line_col(tier.span.start).column, 8);
         let slo = &root.get("slo").unwrap().as_array().unwrap()[0];
-        assert_eq!(source.line_col(slo.get("target").unwrap().span.start).line, 6);
+        assert_eq!(
+            source.line_col(slo.get("target").unwrap().span.start).line,
+            6
+        );
         assert_eq!(root.span, Span::START);
     }
 
@@ -328,7 +339,14 @@ mod tests {
         let err = parse(&source, Format::Json).unwrap_err();
         assert_eq!(err.position().unwrap().line, 3, "{err}");
         let source = Arc::new(SourceFile::new("prr.toml", "[d]\nx = 2026-02-30\n"));
-        assert_eq!(parse(&source, Format::Toml).unwrap_err().position().unwrap().line, 2);
+        assert_eq!(
+            parse(&source, Format::Toml)
+                .unwrap_err()
+                .position()
+                .unwrap()
+                .line,
+            2
+        );
     }
 
     #[test]
@@ -343,7 +361,11 @@ mod tests {
         let err = parse(&source, Format::Toml).unwrap_err();
         assert!(err.message.contains("nesting"), "{err}");
         // Brackets inside strings and comments do not count.
-        let (_, root) = toml(&format!("# {}\na = \"{}\"\n", "[".repeat(100), "{".repeat(100)));
+        let (_, root) = toml(&format!(
+            "# {}\na = \"{}\"\n",
+            "[".repeat(100),
+            "{".repeat(100)
+        ));
         assert!(root.get("a").is_some());
     }
 }

@@ -14,7 +14,10 @@ pub enum Segment {
     /// `[*]`: every element of an array.
     All,
     /// `[key=value]`: the elements of an array whose `key` equals `value`.
-    Filter { key: String, value: Literal },
+    Filter {
+        key: String,
+        value: Literal,
+    },
 }
 
 /// A literal in a `[key=value]` filter.
@@ -130,7 +133,9 @@ impl FromStr for Path {
                 let end = rest.find(['.', '[']).unwrap_or(rest.len());
                 let key = &rest[..end];
                 if !is_key(key) {
-                    return Err(fail(&format!("`{key}` is not a key (letters, digits, `_`, `-`)")));
+                    return Err(fail(&format!(
+                        "`{key}` is not a key (letters, digits, `_`, `-`)"
+                    )));
                 }
                 segments.push(Segment::Key(key.to_owned()));
                 rest = &rest[end..];
@@ -270,7 +275,10 @@ mod tests {
     fn parses_and_rejects_paths() {
         let path: Path = "dependency[critical=true].sla".parse().unwrap();
         assert_eq!(path.segments().len(), 3);
-        assert_eq!("a[0].b".parse::<Path>().unwrap().segments()[1], Segment::Index(0));
+        assert_eq!(
+            "a[0].b".parse::<Path>().unwrap().segments()[1],
+            Segment::Index(0)
+        );
         for bad in ["", "a.", ".a", "a..b", "a[", "a[x]", "a b", "a[0]b"] {
             assert!(bad.parse::<Path>().is_err(), "{bad:?} should be refused");
         }
@@ -281,12 +289,18 @@ mod tests {
         let root = doc(DEPS);
         assert_eq!(
             keys("dependency[*].name", &root),
-            [("dependency[0].name".into(), true), ("dependency[1].name".into(), true)]
+            [
+                ("dependency[0].name".into(), true),
+                ("dependency[1].name".into(), true)
+            ]
         );
         // A missing key under an existing element is a missing hit at that element.
         assert_eq!(
             keys("dependency[*].sla", &root),
-            [("dependency[0].sla".into(), true), ("dependency[1].sla".into(), false)]
+            [
+                ("dependency[0].sla".into(), true),
+                ("dependency[1].sla".into(), false)
+            ]
         );
     }
 
@@ -304,8 +318,14 @@ mod tests {
             [("dependency[0].sla".into(), true)]
         );
         assert_eq!(keys("dependency[name=cache].critical", &root).len(), 1);
-        assert_eq!(keys("dependency[1].name", &root), [("dependency[1].name".into(), true)]);
-        assert_eq!(keys("dependency[5].name", &root), [("dependency[5].name".into(), false)]);
+        assert_eq!(
+            keys("dependency[1].name", &root),
+            [("dependency[1].name".into(), true)]
+        );
+        assert_eq!(
+            keys("dependency[5].name", &root),
+            [("dependency[5].name".into(), false)]
+        );
     }
 
     #[test]

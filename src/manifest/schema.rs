@@ -74,8 +74,18 @@ impl CompiledSchema {
         let got = node.map_or_else(|| describe_json(error.instance()), Node::describe);
         let rule = self.subschema(error.schema_path().as_str());
         let expected = rule.map_or_else(|| "valid".to_owned(), describe_schema);
-        let shown = if key.is_empty() { "the manifest".to_owned() } else { format!("`{key}`") };
-        let single = |message: String| vec![Violation { key: key.clone(), span, message }];
+        let shown = if key.is_empty() {
+            "the manifest".to_owned()
+        } else {
+            format!("`{key}`")
+        };
+        let single = |message: String| {
+            vec![Violation {
+                key: key.clone(),
+                span,
+                message,
+            }]
+        };
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected }
             | ValidationErrorKind::UnevaluatedProperties { unexpected } => unexpected
@@ -124,7 +134,9 @@ impl CompiledSchema {
             ValidationErrorKind::Format { format } if format == "date" => single(format!(
                 "{shown} must be a date (YYYY-MM-DD) that exists, got {got}"
             )),
-            ValidationErrorKind::MinLength { limit: 1 } => single(format!("{shown} must not be empty")),
+            ValidationErrorKind::MinLength { limit: 1 } => {
+                single(format!("{shown} must not be empty"))
+            }
             ValidationErrorKind::UniqueItems => single(format!("{shown} lists a value twice")),
             _ => single(format!("{shown} must be {expected}, got {got}")),
         }
@@ -162,8 +174,12 @@ fn describe_schema(schema: &Json) -> String {
         Some("object") => "a table",
         _ => "valid",
     };
-    let low = schema.get("minimum").or_else(|| schema.get("exclusiveMinimum"));
-    let high = schema.get("maximum").or_else(|| schema.get("exclusiveMaximum"));
+    let low = schema
+        .get("minimum")
+        .or_else(|| schema.get("exclusiveMinimum"));
+    let high = schema
+        .get("maximum")
+        .or_else(|| schema.get("exclusiveMaximum"));
     match (low, high) {
         (Some(low), Some(high)) => format!("{kind} between {low} and {high}"),
         (Some(low), None) => format!("{kind} of at least {low}"),
@@ -189,7 +205,9 @@ fn locate<'a>(root: &'a Node, segments: &[String]) -> (Option<&'a Node>, String)
         let is_array = node.and_then(Node::as_array).is_some();
         match segment.parse::<usize>() {
             Ok(index) if is_array => {
-                node = node.and_then(Node::as_array).and_then(|items| items.get(index));
+                node = node
+                    .and_then(Node::as_array)
+                    .and_then(|items| items.get(index));
                 key.push_str(&format!("[{index}]"));
             }
             _ => {
@@ -252,11 +270,15 @@ mod tests {
 
     #[test]
     fn wrong_type_names_path_bounds_and_value() {
-        let found = violations(&format!("{SERVICE}\n[[slo]]\nname = \"a\"\ntarget = \"high\"\n"));
+        let found = violations(&format!(
+            "{SERVICE}\n[[slo]]\nname = \"a\"\ntarget = \"high\"\n"
+        ));
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].key, "slo[0].target");
         assert!(
-            found[0].message.contains("`slo[0].target` must be a percentage between 0 and 100")
+            found[0]
+                .message
+                .contains("`slo[0].target` must be a percentage between 0 and 100")
                 && found[0].message.ends_with("got \"high\""),
             "{}",
             found[0].message
@@ -265,24 +287,46 @@ mod tests {
 
     #[test]
     fn unknown_keys_suggest_the_nearest() {
-        let found = violations(&format!("{SERVICE}owmer = \"@a/b\"\n\n[oncal]\nrotation = \"x\"\n"));
+        let found = violations(&format!(
+            "{SERVICE}owmer = \"@a/b\"\n\n[oncal]\nrotation = \"x\"\n"
+        ));
         let messages: Vec<&str> = found.iter().map(|v| v.message.as_str()).collect();
-        assert!(messages.contains(&"unknown key `service.owmer` (did you mean `service.owner`?)"), "{messages:?}");
-        assert!(messages.contains(&"unknown key `oncal` (did you mean `oncall`?)"), "{messages:?}");
+        assert!(
+            messages.contains(&"unknown key `service.owmer` (did you mean `service.owner`?)"),
+            "{messages:?}"
+        );
+        assert!(
+            messages.contains(&"unknown key `oncal` (did you mean `oncall`?)"),
+            "{messages:?}"
+        );
     }
 
     #[test]
     fn nan_inf_and_bad_dates_fail() {
-        let found = violations(&format!("{SERVICE}\n[[slo]]\ntarget = nan\n\n[reviews]\nprr = \"2026-02-30\"\n"));
+        let found = violations(&format!(
+            "{SERVICE}\n[[slo]]\ntarget = nan\n\n[reviews]\nprr = \"2026-02-30\"\n"
+        ));
         assert_eq!(found.len(), 2, "{found:?}");
-        assert!(found[0].message.ends_with("got nan"), "{}", found[0].message);
-        assert!(found[1].message.contains("must be a date"), "{}", found[1].message);
+        assert!(
+            found[0].message.ends_with("got nan"),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            found[1].message.contains("must be a date"),
+            "{}",
+            found[1].message
+        );
     }
 
     #[test]
     fn missing_tier_is_required() {
         let found = violations("[service]\nname = \"api\"\nlifecycle = \"beta\"\n");
         assert_eq!(found[0].key, "service.tier");
-        assert!(found[0].message.starts_with("`service.tier` is required"), "{}", found[0].message);
+        assert!(
+            found[0].message.starts_with("`service.tier` is required"),
+            "{}",
+            found[0].message
+        );
     }
 }

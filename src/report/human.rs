@@ -39,14 +39,26 @@ pub fn render(report: &Report, sources: &Sources, color: bool) -> String {
         .iter()
         .filter(|r| r.status == Status::Fail && !report.blocks(r))
         .collect();
-    for result in &blocking {
-        out.finding(result, FrameSeverity::Error);
+    // The remediation is shown once per rule, under its last finding.
+    let last_of_rule = |list: &[&ResultEntry], i: usize| {
+        list.get(i + 1).is_none_or(|next| next.rule != list[i].rule)
+    };
+    for (i, result) in blocking.iter().enumerate() {
+        out.finding(result, FrameSeverity::Error, last_of_rule(&blocking, i));
     }
-    for result in &warnings {
-        let severity = if result.severity == Severity::Note { FrameSeverity::Note } else { FrameSeverity::Warning };
-        out.finding(result, severity);
+    for (i, result) in warnings.iter().enumerate() {
+        let severity = if result.severity == Severity::Note {
+            FrameSeverity::Note
+        } else {
+            FrameSeverity::Warning
+        };
+        out.finding(result, severity, last_of_rule(&warnings, i));
     }
-    let waived: Vec<&ResultEntry> = report.results.iter().filter(|r| r.status == Status::Waived).collect();
+    let waived: Vec<&ResultEntry> = report
+        .results
+        .iter()
+        .filter(|r| r.status == Status::Waived)
+        .collect();
     if !waived.is_empty() {
         out.line("");
         out.line("waived (not blocking):");
@@ -82,16 +94,22 @@ pub fn render_diagnostics(diagnostics: &[Diagnostic], color: bool) -> String {
         match (&d.source, d.span) {
             (Some(source), Some(span)) => {
                 let file = out.file_id(source);
-                let mut frame = Frame::error()
-                    .with_message(&d.message)
-                    .with_labels(vec![Label::primary(file, caret(source, span.start, span.end))]);
+                let mut frame =
+                    Frame::error()
+                        .with_message(&d.message)
+                        .with_labels(vec![Label::primary(
+                            file,
+                            caret(source, span.start, span.end),
+                        )]);
                 if let Some(help) = &d.help {
                     frame = frame.with_notes(vec![format!("help: {help}")]);
                 }
                 out.emit(&frame);
             }
             _ => {
-                let place = d.position().map_or_else(|| d.file.clone(), |at| format!("{}:{at}", d.file));
+                let place = d
+                    .position()
+                    .map_or_else(|| d.file.clone(), |at| format!("{}:{at}", d.file));
                 let mut text = format!("error: {place}: {}", d.message);
                 if let Some(help) = &d.help {
                     text.push_str(&format!("\n  = help: {help}"));
@@ -115,10 +133,15 @@ fn caret(source: &SourceFile, start: usize, end: usize) -> std::ops::Range<usize
     let start = start.min(source.text.len());
     let end = if end > start {
         // A table's span covers the whole table: point at its first line only.
-        let line_end = source.text[start..].find('\n').map_or(source.text.len(), |i| start + i);
+        let line_end = source.text[start..]
+            .find('\n')
+            .map_or(source.text.len(), |i| start + i);
         end.min(line_end.max(start + 1))
     } else {
-        let next = source.text[start..].chars().next().map_or(0, char::len_utf8);
+        let next = source.text[start..]
+            .chars()
+            .next()
+            .map_or(0, char::len_utf8);
         start + next
     };
     start..end.min(source.text.len())
@@ -167,14 +190,24 @@ impl<'a> Painter<'a> {
         };
         let what = match report.verdict {
             Verdict::Pass => "the gate passed".to_owned(),
-            Verdict::Fail => format!("the gate failed: {} blocking finding(s)", report.results.iter().filter(|r| report.blocks(r)).count()),
+            Verdict::Fail => format!(
+                "the gate failed: {} blocking finding(s)",
+                report.results.iter().filter(|r| report.blocks(r)).count()
+            ),
             Verdict::Error => "a manifest could not be judged".to_owned(),
         };
         self.line(&format!("prr: {head}: {what}, {} warning(s)", s.warnings));
         for service in &report.services {
             let name = service.service.name.as_deref().unwrap_or("(unnamed)");
-            let tier = service.service.tier.map_or_else(|| "no tier".to_owned(), |t| format!("tier {t}"));
-            let lifecycle = service.service.lifecycle.as_deref().unwrap_or("no lifecycle");
+            let tier = service
+                .service
+                .tier
+                .map_or_else(|| "no tier".to_owned(), |t| format!("tier {t}"));
+            let lifecycle = service
+                .service
+                .lifecycle
+                .as_deref()
+                .unwrap_or("no lifecycle");
             self.line(&format!(
                 "  {} {name} ({}, {tier}, {lifecycle}): {} blocking, {} warning(s)",
                 match service.verdict {
@@ -187,9 +220,11 @@ impl<'a> Painter<'a> {
                 service.summary.warnings,
             ));
             for slo in &service.slos {
-                if let (Some(target), Some(window), Some(minutes)) = (slo.target, &slo.window, slo.budget_minutes) {
+                if let (Some(target), Some(window), Some(minutes)) =
+                    (slo.target, &slo.window, slo.budget_minutes)
+                {
                     self.line(&format!(
-                        "      error budget {}: {target}% over {window} = {} minutes",
+                        "      error budget {}: {target}% over {window} allows {} minutes",
                         slo.name.as_deref().unwrap_or("slo"),
                         crate::manifest::format_number((minutes * 10.0).round() / 10.0),
                     ));
@@ -212,14 +247,15 @@ impl<'a> Painter<'a> {
         if self.color {
             let mut buffer = termcolor::Buffer::ansi();
             if term::emit_to_write_style(&mut buffer, &self.config, &self.files, frame).is_ok() {
-                self.text.push_str(&String::from_utf8_lossy(buffer.as_slice()));
+                self.text
+                    .push_str(&String::from_utf8_lossy(buffer.as_slice()));
             }
         } else if let Ok(text) = term::emit_into_string(&self.config, &self.files, frame) {
             self.text.push_str(&text);
         }
     }
 
-    fn finding(&mut self, result: &ResultEntry, severity: FrameSeverity) {
+    fn finding(&mut self, result: &ResultEntry, severity: FrameSeverity, with_fix: bool) {
         let mut frame = Frame::new(severity)
             .with_code(result.rule.clone())
             .with_message(&result.message);
@@ -228,14 +264,15 @@ impl<'a> Painter<'a> {
             (Some(location), Some(source)) => {
                 let file = self.file_id(&source);
                 let offset = offset_of(&source, location.line, location.column);
-                let label = Label::primary(file, caret(&source, offset, offset + 1)).with_message(result.title.clone());
+                let label = Label::primary(file, caret(&source, offset, offset + 1))
+                    .with_message(result.title.clone());
                 frame = frame.with_labels(vec![label]);
             }
             (Some(_), None) | (None, _) => {
                 frame = frame.with_notes(vec![format!("in {}", place(result))]);
             }
         }
-        if !result.remediation.trim().is_empty() {
+        if with_fix && !result.remediation.trim().is_empty() {
             let mut notes = frame.notes.clone();
             notes.push(format!("fix: {}", result.remediation.trim_end()));
             frame = frame.with_notes(notes);
@@ -253,7 +290,11 @@ fn offset_of(source: &SourceFile, line: usize, column: usize) -> usize {
     let mut offset = 0;
     for (index, text) in source.text.split_inclusive('\n').enumerate() {
         if index + 1 == line {
-            let within: usize = text.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum();
+            let within: usize = text
+                .chars()
+                .take(column.saturating_sub(1))
+                .map(char::len_utf8)
+                .sum();
             return offset + within;
         }
         offset += text.len();

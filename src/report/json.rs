@@ -5,7 +5,8 @@ use super::Report;
 /// The report as pretty JSON, ending in a newline.
 #[must_use]
 pub fn render(report: &Report) -> String {
-    let mut text = serde_json::to_string_pretty(report).unwrap_or_else(|err| format!("{{\"error\": \"{err}\"}}"));
+    let mut text = serde_json::to_string_pretty(report)
+        .unwrap_or_else(|err| format!("{{\"error\": \"{err}\"}}"));
     text.push('\n');
     text
 }

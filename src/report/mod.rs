@@ -257,17 +257,26 @@ impl Report {
                                 name: s.name,
                                 target: s.target,
                                 window: s.window,
-                                budget_minutes: s.budget_minutes.map(|m| (m * 100.0).round() / 100.0),
+                                budget_minutes: s
+                                    .budget_minutes
+                                    .map(|m| (m * 1000.0).round() / 1000.0),
                             })
                             .collect(),
                     });
                     results.extend(mine);
                 }
-                Judged::Unjudged { manifest, diagnostics: found } => {
+                Judged::Unjudged {
+                    manifest,
+                    diagnostics: found,
+                } => {
                     diagnostics.extend(found.iter().map(DiagnosticEntry::from));
                     services.push(ServiceReport {
                         manifest,
-                        service: ServiceInfo { name: None, tier: None, lifecycle: None },
+                        service: ServiceInfo {
+                            name: None,
+                            tier: None,
+                            lifecycle: None,
+                        },
                         verdict: Verdict::Error,
                         summary: Summary::default(),
                         slos: Vec::new(),
@@ -281,14 +290,17 @@ impl Report {
         });
         let mut summary = Summary::default();
         results.iter().for_each(|r| summary.count(r));
-        let verdict = if services.iter().any(|s| s.verdict == Verdict::Error) || services.is_empty() && !diagnostics.is_empty() {
+        let verdict = if services.iter().any(|s| s.verdict == Verdict::Error)
+            || services.is_empty() && !diagnostics.is_empty()
+        {
             Verdict::Error
         } else if services.iter().any(|s| s.verdict == Verdict::Fail) {
             Verdict::Fail
         } else {
             Verdict::Pass
         };
-        let ran: std::collections::BTreeSet<&str> = results.iter().map(|r| r.rule.as_str()).collect();
+        let ran: std::collections::BTreeSet<&str> =
+            results.iter().map(|r| r.rule.as_str()).collect();
         Self {
             version: VERSION,
             tool: Tool {
@@ -331,7 +343,9 @@ impl Report {
     pub fn results_by_manifest(&self) -> BTreeMap<&str, Vec<&ResultEntry>> {
         let mut map: BTreeMap<&str, Vec<&ResultEntry>> = BTreeMap::new();
         for result in &self.results {
-            map.entry(result.manifest.as_str()).or_default().push(result);
+            map.entry(result.manifest.as_str())
+                .or_default()
+                .push(result);
         }
         map
     }

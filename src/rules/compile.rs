@@ -48,7 +48,8 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     fn error(&mut self, span: impl Into<Span>, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::at(self.source, span.into(), message));
+        self.diagnostics
+            .push(Diagnostic::at(self.source, span.into(), message));
     }
 }
 
@@ -67,7 +68,11 @@ pub fn compile(raw: &RawRule, diagnostics: &mut Vec<Diagnostic>) -> Option<Rule>
     let before = cx.diagnostics.len();
     let id = def.id.get_ref().clone();
     let check = compile_check(&def.check(), raw.span, &mut cx);
-    let when = def.when.as_ref().map(|w| when_of(w.get_ref())).unwrap_or_default();
+    let when = def
+        .when
+        .as_ref()
+        .map(|w| when_of(w.get_ref()))
+        .unwrap_or_default();
     let enforce_after = def
         .enforce_after
         .as_ref()
@@ -81,7 +86,10 @@ pub fn compile(raw: &RawRule, diagnostics: &mut Vec<Diagnostic>) -> Option<Rule>
                 None | Some("toml") => Format::Toml,
                 Some("json") => Format::Json,
                 Some(other) => {
-                    cx.error(span_of(test), format!("test format `{other}` is not toml or json"));
+                    cx.error(
+                        span_of(test),
+                        format!("test format `{other}` is not toml or json"),
+                    );
                     return None;
                 }
             };
@@ -148,9 +156,19 @@ fn date(value: &Spanned<toml::value::Datetime>, field: &str, cx: &mut Cx<'_>) ->
         .get_ref()
         .date
         .filter(|_| value.get_ref().time.is_none())
-        .and_then(|d| Date::new(i16::try_from(d.year).ok()?, i8::try_from(d.month).ok()?, i8::try_from(d.day).ok()?).ok());
+        .and_then(|d| {
+            Date::new(
+                i16::try_from(d.year).ok()?,
+                i8::try_from(d.month).ok()?,
+                i8::try_from(d.day).ok()?,
+            )
+            .ok()
+        });
     if parsed.is_none() {
-        cx.error(span_of(value), format!("`{field}` must be a date (YYYY-MM-DD)"));
+        cx.error(
+            span_of(value),
+            format!("`{field}` must be a date (YYYY-MM-DD)"),
+        );
     }
     parsed
 }
@@ -169,7 +187,11 @@ fn compile_check(def: &CheckDef, rule_span: Span, cx: &mut Cx<'_>) -> Option<Che
     .filter_map(|(name, set)| set.then_some(name))
     .collect();
     if kinds.len() != 1 {
-        let found = if kinds.is_empty() { "none".to_owned() } else { kinds.join(" and ") };
+        let found = if kinds.is_empty() {
+            "none".to_owned()
+        } else {
+            kinds.join(" and ")
+        };
         cx.error(
             rule_span,
             format!("a check is exactly one of require, assert, schema, schema_file, builtin, all, any; this one has {found}"),
@@ -177,7 +199,10 @@ fn compile_check(def: &CheckDef, rule_span: Span, cx: &mut Cx<'_>) -> Option<Che
         return None;
     }
     if let (Some(with), None) = (&def.with, &def.builtin) {
-        cx.error(span_of(with), "`with` gives parameters to a `builtin` check, and there is none");
+        cx.error(
+            span_of(with),
+            "`with` gives parameters to a `builtin` check, and there is none",
+        );
         return None;
     }
     if let Some(paths) = &def.require {
@@ -195,12 +220,18 @@ fn compile_check(def: &CheckDef, rule_span: Span, cx: &mut Cx<'_>) -> Option<Che
             Ok(text) => match serde_json::from_str(&text) {
                 Ok(json) => compile_schema(json, span_of(file), cx),
                 Err(err) => {
-                    cx.error(span_of(file), format!("schema_file `{}` is not JSON: {err}", file.get_ref()));
+                    cx.error(
+                        span_of(file),
+                        format!("schema_file `{}` is not JSON: {err}", file.get_ref()),
+                    );
                     None
                 }
             },
             Err(err) => {
-                cx.error(span_of(file), format!("schema_file `{}`: {err}", file.get_ref()));
+                cx.error(
+                    span_of(file),
+                    format!("schema_file `{}`: {err}", file.get_ref()),
+                );
                 None
             }
         };
@@ -210,7 +241,11 @@ fn compile_check(def: &CheckDef, rule_span: Span, cx: &mut Cx<'_>) -> Option<Che
             let names: Vec<&str> = builtin::REGISTRY.iter().map(|s| s.name).collect();
             cx.error(
                 span_of(name),
-                format!("unknown builtin `{}`; the builtins are {}", name.get_ref(), names.join(", ")),
+                format!(
+                    "unknown builtin `{}`; the builtins are {}",
+                    name.get_ref(),
+                    names.join(", ")
+                ),
             );
             return None;
         };
@@ -275,13 +310,24 @@ fn compile_assert(def: &Spanned<AssertDef>, cx: &mut Cx<'_>) -> Option<Assertion
         ops.push(Op::Max(max));
     }
     if let Some(options) = &a.one_of {
-        ops.push(Op::OneOf(options.iter().map(|v| serde_json::to_value(v).unwrap_or_default()).collect()));
+        ops.push(Op::OneOf(
+            options
+                .iter()
+                .map(|v| serde_json::to_value(v).unwrap_or_default())
+                .collect(),
+        ));
     }
     if let Some(pattern) = &a.matches {
-        match regex::RegexBuilder::new(pattern.get_ref()).size_limit(1 << 20).build() {
+        match regex::RegexBuilder::new(pattern.get_ref())
+            .size_limit(1 << 20)
+            .build()
+        {
             Ok(re) => ops.push(Op::Matches(re)),
             Err(err) => {
-                cx.error(span_of(pattern), format!("`matches` is not a valid regular expression: {err}"));
+                cx.error(
+                    span_of(pattern),
+                    format!("`matches` is not a valid regular expression: {err}"),
+                );
                 return None;
             }
         }

@@ -66,11 +66,12 @@ impl SchemaFiles for PackSchemaFiles {
         } else {
             format!("{}/{relative}", self.base)
         };
-        self.files
-            .files
-            .get(&joined)
-            .cloned()
-            .ok_or_else(|| format!("no such file beside the rule file ({})", self.files.name_of(&joined)))
+        self.files.files.get(&joined).cloned().ok_or_else(|| {
+            format!(
+                "no such file beside the rule file ({})",
+                self.files.name_of(&joined)
+            )
+        })
     }
 }
 
@@ -103,7 +104,11 @@ pub fn load(sources: &[RulesSource], root: &Path) -> Result<RuleSet, Error> {
     let mut waiver_max_days = None;
     let mut packs = Vec::new();
     let default = [RulesSource::Builtin];
-    let sources = if sources.is_empty() { &default[..] } else { sources };
+    let sources = if sources.is_empty() {
+        &default[..]
+    } else {
+        sources
+    };
     for source in sources {
         if let Some(files) = loader.files_of(source) {
             if let Some(composed) = loader.compose(files) {
@@ -113,18 +118,25 @@ pub fn load(sources: &[RulesSource], root: &Path) -> Result<RuleSet, Error> {
             }
         }
     }
-    if !MANDATORY.iter().all(|id| raw.iter().any(|r| r.def.id.get_ref() == id)) {
+    if !MANDATORY
+        .iter()
+        .all(|id| raw.iter().any(|r| r.def.id.get_ref() == id))
+    {
         if let Some(builtin) = loader.compose(builtin_files()) {
             for rule in builtin.rules {
                 let id = rule.def.id.get_ref();
-                if MANDATORY.contains(&id.as_str()) && !raw.iter().any(|r| r.def.id.get_ref() == id) {
+                if MANDATORY.contains(&id.as_str()) && !raw.iter().any(|r| r.def.id.get_ref() == id)
+                {
                     raw.push(rule);
                 }
             }
         }
     }
     let mut diagnostics = loader.diagnostics;
-    let mut rules: Vec<_> = raw.iter().filter_map(|r| compile(r, &mut diagnostics)).collect();
+    let mut rules: Vec<_> = raw
+        .iter()
+        .filter_map(|r| compile(r, &mut diagnostics))
+        .collect();
     if !diagnostics.is_empty() {
         return Err(Error::Diagnostics(diagnostics));
     }
@@ -149,7 +161,10 @@ fn builtin_files() -> PackFiles {
 fn collect_embedded(dir: &Dir<'_>, files: &mut BTreeMap<String, String>) {
     for file in dir.files() {
         if let Some(text) = file.contents_utf8() {
-            files.insert(file.path().to_string_lossy().replace('\\', "/"), text.to_owned());
+            files.insert(
+                file.path().to_string_lossy().replace('\\', "/"),
+                text.to_owned(),
+            );
         }
     }
     for sub in dir.dirs() {
@@ -175,25 +190,27 @@ impl Loader<'_> {
         let meta = match std::fs::metadata(path) {
             Ok(meta) => meta,
             Err(err) => {
-                self.diagnostics.push(Diagnostic::file(
-                    &name,
-                    format!("cannot read the rules: {err}"),
-                ).with_help("--rules takes a pack directory, a rule file, or `builtin`"));
+                self.diagnostics.push(
+                    Diagnostic::file(&name, format!("cannot read the rules: {err}"))
+                        .with_help("--rules takes a pack directory, a rule file, or `builtin`"),
+                );
                 return None;
             }
         };
         let mut files = BTreeMap::new();
         if meta.is_file() {
-            let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let file_name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let text = self.read_file(path, &name)?;
             files.insert(file_name, text);
             let dir = path.parent().map(Path::to_path_buf);
-            let label = dir.as_deref().map(|d| display_name(d, self.root)).unwrap_or_default();
-            return Some(PackFiles {
-                label,
-                dir,
-                files,
-            });
+            let label = dir
+                .as_deref()
+                .map(|d| display_name(d, self.root))
+                .unwrap_or_default();
+            return Some(PackFiles { label, dir, files });
         }
         let mut seen = BTreeSet::new();
         self.walk(path, "", &mut seen, &mut files);
@@ -208,7 +225,8 @@ impl Loader<'_> {
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
             Err(err) => {
-                self.diagnostics.push(Diagnostic::file(name, format!("cannot read: {err}")));
+                self.diagnostics
+                    .push(Diagnostic::file(name, format!("cannot read: {err}")));
                 return None;
             }
         };
@@ -222,23 +240,41 @@ impl Loader<'_> {
     }
 
     /// Every `.toml` and `.json` file below `dir`, skipping hidden entries and symlink loops.
-    fn walk(&mut self, dir: &Path, prefix: &str, seen: &mut BTreeSet<PathBuf>, files: &mut BTreeMap<String, String>) {
-        let Ok(canonical) = dir.canonicalize() else { return };
+    fn walk(
+        &mut self,
+        dir: &Path,
+        prefix: &str,
+        seen: &mut BTreeSet<PathBuf>,
+        files: &mut BTreeMap<String, String>,
+    ) {
+        let Ok(canonical) = dir.canonicalize() else {
+            return;
+        };
         if !seen.insert(canonical) {
             return;
         }
         let Ok(entries) = std::fs::read_dir(dir) else {
-            self.diagnostics.push(Diagnostic::file(display_name(dir, self.root), "cannot list the directory"));
+            self.diagnostics.push(Diagnostic::file(
+                display_name(dir, self.root),
+                "cannot list the directory",
+            ));
             return;
         };
         let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
         entries.sort();
         for path in entries {
-            let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let file_name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             if file_name.starts_with('.') {
                 continue;
             }
-            let relative = if prefix.is_empty() { file_name.clone() } else { format!("{prefix}/{file_name}") };
+            let relative = if prefix.is_empty() {
+                file_name.clone()
+            } else {
+                format!("{prefix}/{file_name}")
+            };
             if path.is_dir() {
                 self.walk(&path, &relative, seen, files);
             } else if file_name.ends_with(".toml") || file_name.ends_with(".json") {
@@ -286,7 +322,11 @@ impl Loader<'_> {
             }
             if let Some(days) = &def.pack.waiver_max_days {
                 if *days.get_ref() < 0 {
-                    self.diagnostics.push(Diagnostic::at(source, Span::from(days.span()), "`waiver_max_days` must be 0 or more"));
+                    self.diagnostics.push(Diagnostic::at(
+                        source,
+                        Span::from(days.span()),
+                        "`waiver_max_days` must be 0 or more",
+                    ));
                 }
                 waiver_max_days = Some(*days.get_ref());
             }
@@ -306,8 +346,14 @@ impl Loader<'_> {
                     continue;
                 }
             };
-            let base = relative.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
-            let schema_files = Arc::new(PackSchemaFiles { files: Arc::clone(&files), base });
+            let base = relative
+                .rsplit_once('/')
+                .map_or("", |(dir, _)| dir)
+                .to_owned();
+            let schema_files = Arc::new(PackSchemaFiles {
+                files: Arc::clone(&files),
+                base,
+            });
             for rule in parsed.rule {
                 let span = Span::from(rule.span());
                 own.push(RawRule {
@@ -327,26 +373,41 @@ impl Loader<'_> {
                 self.apply_override(&mut rules, id, over, source, &pack_name);
             }
         }
-        Some(Composed { rules, waiver_max_days, packs })
+        Some(Composed {
+            rules,
+            waiver_max_days,
+            packs,
+        })
     }
 
-    fn extend(&mut self, files: &PackFiles, source: &Arc<SourceFile>, parent: &Spanned<String>) -> Option<Composed> {
+    fn extend(
+        &mut self,
+        files: &PackFiles,
+        source: &Arc<SourceFile>,
+        parent: &Spanned<String>,
+    ) -> Option<Composed> {
         let span = Span::from(parent.span());
         let target = parent.get_ref().trim();
         if target == "builtin" {
             return self.compose(builtin_files());
         }
         let Some(dir) = &files.dir else {
-            self.diagnostics.push(Diagnostic::at(source, span, format!(
-                "`{target}`: a pack that is not on disk can extend only \"builtin\""
-            )));
+            self.diagnostics.push(Diagnostic::at(
+                source,
+                span,
+                format!("`{target}`: a pack that is not on disk can extend only \"builtin\""),
+            ));
             return None;
         };
         let path = dir.join(target);
         let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
         let own = dir.canonicalize().unwrap_or_else(|_| dir.clone());
         if canonical == own || self.chain.contains(&canonical) {
-            self.diagnostics.push(Diagnostic::at(source, span, format!("`extends = \"{target}\"` makes a cycle")));
+            self.diagnostics.push(Diagnostic::at(
+                source,
+                span,
+                format!("`extends = \"{target}\"` makes a cycle"),
+            ));
             return None;
         }
         if !path.exists() {
@@ -356,7 +417,9 @@ impl Loader<'_> {
             return None;
         }
         self.chain.push(own);
-        let composed = self.read_path(&path).and_then(|parent_files| self.compose(parent_files));
+        let composed = self
+            .read_path(&path)
+            .and_then(|parent_files| self.compose(parent_files));
         self.chain.pop();
         composed
     }
@@ -367,18 +430,31 @@ impl Loader<'_> {
             let id = rule.def.id.get_ref();
             if let Some(first) = into.iter().find(|r| r.def.id.get_ref() == id) {
                 let at = first.source.line_col(first.span.start);
-                self.diagnostics.push(Diagnostic::at(
-                    &rule.source,
-                    Span::from(rule.def.id.span()),
-                    format!("rule `{id}` is defined twice: first at {}:{at}", first.source.name),
-                ).with_help("to change an inherited rule, use [override.\"<id>\"] in pack.toml"));
+                self.diagnostics.push(
+                    Diagnostic::at(
+                        &rule.source,
+                        Span::from(rule.def.id.span()),
+                        format!(
+                            "rule `{id}` is defined twice: first at {}:{at}",
+                            first.source.name
+                        ),
+                    )
+                    .with_help("to change an inherited rule, use [override.\"<id>\"] in pack.toml"),
+                );
                 continue;
             }
             into.push(rule);
         }
     }
 
-    fn apply_override(&mut self, rules: &mut [RawRule], id: &str, over: &Spanned<super::model::OverrideDef>, source: &Arc<SourceFile>, pack: &str) {
+    fn apply_override(
+        &mut self,
+        rules: &mut [RawRule],
+        id: &str,
+        over: &Spanned<super::model::OverrideDef>,
+        source: &Arc<SourceFile>,
+        pack: &str,
+    ) {
         let span = Span::from(over.span());
         let Some(rule) = rules.iter_mut().find(|r| r.def.id.get_ref() == id) else {
             let known: Vec<&str> = rules.iter().map(|r| r.def.id.get_ref().as_str()).collect();
@@ -394,11 +470,16 @@ impl Loader<'_> {
         let at = source.line_col(span.start);
         let by = format!("by {pack} ({}:{at})", source.name);
         if MANDATORY.contains(&id)
-            && (o.enabled == Some(false) || o.severity.is_some_and(|s| s != Severity::Error) || o.when.is_some() || o.enforce_after.is_some())
+            && (o.enabled == Some(false)
+                || o.severity.is_some_and(|s| s != Severity::Error)
+                || o.when.is_some()
+                || o.enforce_after.is_some())
         {
-            self.diagnostics.push(Diagnostic::at(source, span, format!(
-                "`{id}` always runs: it cannot be disabled, lowered, narrowed or deferred"
-            )));
+            self.diagnostics.push(Diagnostic::at(
+                source,
+                span,
+                format!("`{id}` always runs: it cannot be disabled, lowered, narrowed or deferred"),
+            ));
             return;
         }
         if let Some(severity) = o.severity {
@@ -407,16 +488,23 @@ impl Loader<'_> {
         }
         if let Some(enabled) = o.enabled {
             rule.enabled = enabled;
-            rule.overridden.push(format!("{} {by}", if enabled { "enabled" } else { "disabled" }));
+            rule.overridden.push(format!(
+                "{} {by}",
+                if enabled { "enabled" } else { "disabled" }
+            ));
         }
         if let Some(date) = &o.enforce_after {
             // Judged here, so that a bad date points into pack.toml, not the rule file.
             let d = date.get_ref();
             if d.date.is_none() || d.time.is_some() {
-                self.diagnostics.push(Diagnostic::at(source, Span::from(date.span()), "`enforce_after` must be a date (YYYY-MM-DD)"));
+                self.diagnostics.push(Diagnostic::at(
+                    source,
+                    Span::from(date.span()),
+                    "`enforce_after` must be a date (YYYY-MM-DD)",
+                ));
                 return;
             }
-            rule.def.enforce_after = Some(Spanned::new(rule.def.id.span(), d.clone()));
+            rule.def.enforce_after = Some(Spanned::new(rule.def.id.span(), *d));
             rule.overridden.push(format!("enforce_after {d} {by}"));
         }
         if let Some(when) = &o.when {
@@ -424,19 +512,40 @@ impl Loader<'_> {
             rule.overridden.push(format!("when {by}"));
         }
         if let Some(with) = &o.with {
-            let mut merged = rule.def.with.as_ref().map(|w| w.get_ref().clone()).unwrap_or_default();
+            let mut merged = rule
+                .def
+                .with
+                .as_ref()
+                .map(|w| w.get_ref().clone())
+                .unwrap_or_default();
             merged.extend(with.get_ref().clone());
             // Built here once to judge the parameters, so that an error points into pack.toml.
-            let spec = rule.def.builtin.as_ref().and_then(|name| super::builtin::find(name.get_ref()));
+            let spec = rule
+                .def
+                .builtin
+                .as_ref()
+                .and_then(|name| super::builtin::find(name.get_ref()));
             let Some(spec) = spec else {
-                self.diagnostics.push(Diagnostic::at(source, Span::from(with.span()), format!("`with` sets parameters of a builtin check, and `{id}` has none")));
+                self.diagnostics.push(Diagnostic::at(
+                    source,
+                    Span::from(with.span()),
+                    format!("`with` sets parameters of a builtin check, and `{id}` has none"),
+                ));
                 return;
             };
             if let Err(err) = (spec.build)(&merged) {
-                self.diagnostics.push(Diagnostic::at(source, Span::from(with.span()), format!("builtin `{}`: {err}", spec.name)));
+                self.diagnostics.push(Diagnostic::at(
+                    source,
+                    Span::from(with.span()),
+                    format!("builtin `{}`: {err}", spec.name),
+                ));
                 return;
             }
-            let keep = rule.def.with.as_ref().map_or_else(|| rule.def.id.span(), Spanned::span);
+            let keep = rule
+                .def
+                .with
+                .as_ref()
+                .map_or_else(|| rule.def.id.span(), Spanned::span);
             rule.def.with = Some(Spanned::new(keep, merged));
             rule.overridden.push(format!("with {by}"));
         }
@@ -444,6 +553,10 @@ impl Loader<'_> {
 
     fn toml_error(&mut self, source: &Arc<SourceFile>, err: &toml::de::Error) {
         let span = err.span().map_or(Span::START, Span::from);
-        self.diagnostics.push(Diagnostic::at(source, span, toml_message(err).replacen("TOML syntax: ", "", 1)));
+        self.diagnostics.push(Diagnostic::at(
+            source,
+            span,
+            toml_message(err).replacen("TOML syntax: ", "", 1),
+        ));
     }
 }

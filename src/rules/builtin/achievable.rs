@@ -11,7 +11,8 @@ use crate::manifest::Node;
 
 pub const SPEC: Spec = Spec {
     name: "achievable",
-    summary: "each SLO is within the product of its hard critical dependencies' SLAs (no parameters)",
+    summary:
+        "each SLO is within the product of its hard critical dependencies' SLAs (no parameters)",
     build,
 };
 
@@ -35,13 +36,21 @@ impl Builtin for Achievable {
         let root = &cx.manifest.root;
         let mut hard = Vec::new();
         let mut unknown = Vec::new();
-        for dep in root.get("dependency").and_then(Node::as_array).unwrap_or_default() {
+        for dep in root
+            .get("dependency")
+            .and_then(Node::as_array)
+            .unwrap_or_default()
+        {
             let critical = dep.get("critical").and_then(Node::as_bool) == Some(true);
             let mitigated = dep.get("fallback").is_some_and(Node::is_present);
             if !critical || mitigated {
                 continue;
             }
-            let name = dep.get("name").and_then(Node::as_str).unwrap_or("unnamed").to_owned();
+            let name = dep
+                .get("name")
+                .and_then(Node::as_str)
+                .unwrap_or("unnamed")
+                .to_owned();
             match dep.get("sla").and_then(Node::as_f64) {
                 Some(sla) => hard.push((name, sla)),
                 None => unknown.push(name),
@@ -60,19 +69,27 @@ impl Builtin for Achievable {
         };
         let mut failures = Vec::new();
         let mut held = Vec::new();
-        for (index, slo) in root.get("slo").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
+        for (index, slo) in root
+            .get("slo")
+            .and_then(Node::as_array)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
             let Some(target) = slo.get("target").and_then(Node::as_f64) else {
                 continue;
             };
             let name = slo.get("name").and_then(Node::as_str).unwrap_or("unnamed");
             if hard.is_empty() {
-                held.push(format!("SLO \"{name}\" has no hard critical dependency to cap it{unknown_note}"));
+                held.push(format!(
+                    "SLO \"{name}\" has no hard critical dependency to cap it{unknown_note}"
+                ));
             } else if target > ceiling + EPSILON {
                 failures.push(Failure::new(
                     format!(
                         "{} SLO \"{name}\", but {product} allow at most {}{unknown_note}: add a fallback to a dependency, or lower the SLO",
                         percent(target),
-                        percent(ceiling)
+                        percent(floor_to_thousandth(ceiling))
                     ),
                     format!("slo[{index}].target"),
                     slo.get("target").map_or(slo.span, |n| n.span),
@@ -90,4 +107,10 @@ impl Builtin for Achievable {
         }
         Outcome::fail(failures, held.join("; "))
     }
+}
+
+/// The ceiling as shown: cut (never rounded up) to three decimals, so that the message
+/// never overstates what the dependencies allow.
+fn floor_to_thousandth(value: f64) -> f64 {
+    (value * 1000.0 + EPSILON).floor() / 1000.0
 }

@@ -89,11 +89,16 @@ pub fn slo_budgets(root: &Node) -> Vec<SloBudget> {
         .unwrap_or_default()
         .iter()
         .map(|slo| {
-            let target = slo.get("target").and_then(Node::as_f64).filter(|t| t.is_finite());
+            let target = slo
+                .get("target")
+                .and_then(Node::as_f64)
+                .filter(|t| t.is_finite());
             let window = slo.get("window").and_then(Node::as_str).map(str::to_owned);
             SloBudget {
                 name: slo.get("name").and_then(Node::as_str).map(str::to_owned),
-                budget_minutes: target.zip(window.as_deref()).and_then(|(t, w)| budget_minutes(t, w)),
+                budget_minutes: target
+                    .zip(window.as_deref())
+                    .and_then(|(t, w)| budget_minutes(t, w)),
                 target,
                 window,
             }
@@ -104,7 +109,10 @@ pub fn slo_budgets(root: &Node) -> Vec<SloBudget> {
 impl Builtin for ErrorBudget {
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
         let root = &cx.manifest.root;
-        let budgets: Vec<String> = slo_budgets(root).iter().filter_map(SloBudget::sentence).collect();
+        let budgets: Vec<String> = slo_budgets(root)
+            .iter()
+            .filter_map(SloBudget::sentence)
+            .collect();
         let budgets = if budgets.is_empty() {
             "no SLO with a target and window to budget".to_owned()
         } else {
@@ -113,12 +121,18 @@ impl Builtin for ErrorBudget {
         let table = root.get("error_budget");
         let anchor = table.map_or(root.span, |t| t.span);
         let mut failures = Vec::new();
-        let mut fields = vec![("policy", "decide what a spent budget stops (policy = \"freeze-features\")")];
+        let mut fields = vec![(
+            "policy",
+            "decide what a spent budget stops (policy = \"freeze-features\")",
+        )];
         if self.require_owner {
             fields.push(("owner", "name the team that enforces it"));
         }
         for (field, fix) in fields {
-            if !table.and_then(|t| t.get(field)).is_some_and(Node::is_present) {
+            if !table
+                .and_then(|t| t.get(field))
+                .is_some_and(Node::is_present)
+            {
                 failures.push(Failure::new(
                     format!("`error_budget.{field}` is missing: {fix}. Budgets: {budgets}"),
                     format!("error_budget.{field}"),
@@ -126,6 +140,9 @@ impl Builtin for ErrorBudget {
                 ));
             }
         }
-        Outcome::fail(failures, format!("error-budget policy and owner set; {budgets}"))
+        Outcome::fail(
+            failures,
+            format!("error-budget policy and owner set; {budgets}"),
+        )
     }
 }

@@ -29,7 +29,10 @@ fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
     if p.days < 0 {
         return Err(format!("days must be 0 or more, got {}", p.days));
     }
-    let path: Path = p.path.parse().map_err(|e: crate::manifest::path::PathError| e.to_string())?;
+    let path: Path = p
+        .path
+        .parse()
+        .map_err(|e: crate::manifest::path::PathError| e.to_string())?;
     Ok(Box::new(Fresh {
         what: p.what.unwrap_or_else(|| format!("`{}`", p.path)),
         path,
@@ -59,7 +62,11 @@ impl Builtin for Fresh {
             };
             let Some(date) = date_of(node) else {
                 failures.push(Failure::new(
-                    format!("{} is {}, not a date (YYYY-MM-DD)", self.what, node.describe()),
+                    format!(
+                        "{} is {}, not a date (YYYY-MM-DD)",
+                        self.what,
+                        node.describe()
+                    ),
                     hit.key,
                     node.span,
                 ));
@@ -68,12 +75,17 @@ impl Builtin for Fresh {
             let age = days_between(date, cx.as_of);
             if age < 0 {
                 failures.push(Failure::new(
-                    format!("{} is {date}, {} days in the future: a typo?", self.what, -age),
+                    format!(
+                        "{} is {date}, {} days in the future: a typo?",
+                        self.what, -age
+                    ),
                     hit.key,
                     node.span,
                 ));
             } else if age > self.days {
-                let due = date.checked_add(jiff::Span::new().days(self.days)).unwrap_or(date);
+                let due = date
+                    .checked_add(jiff::Span::new().days(self.days))
+                    .unwrap_or(date);
                 failures.push(Failure::new(
                     format!(
                         "{} was {date}, {age} days ago (limit {}): overdue since {due}",
@@ -83,7 +95,10 @@ impl Builtin for Fresh {
                     node.span,
                 ));
             } else {
-                held.push(format!("{} {date} is {age} days old (limit {})", self.what, self.days));
+                held.push(format!(
+                    "{} {date} is {age} days old (limit {})",
+                    self.what, self.days
+                ));
             }
         }
         Outcome::fail(failures, held.join("; "))

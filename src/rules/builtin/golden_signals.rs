@@ -25,14 +25,18 @@ struct Params {
 fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
     let p: Params = params(with)?;
     let signals = p.signals.unwrap_or_else(|| {
-        ["latency", "traffic", "errors", "saturation"].map(str::to_owned).to_vec()
+        ["latency", "traffic", "errors", "saturation"]
+            .map(str::to_owned)
+            .to_vec()
     });
     if signals.is_empty() {
         return Err("signals must name at least one signal".to_owned());
     }
     Ok(Box::new(GoldenSignals {
         signals,
-        table: p.table.unwrap_or_else(|| "monitoring.golden_signals".to_owned()),
+        table: p
+            .table
+            .unwrap_or_else(|| "monitoring.golden_signals".to_owned()),
     }))
 }
 
@@ -49,10 +53,17 @@ impl Builtin for GoldenSignals {
         let failures: Vec<Failure> = self
             .signals
             .iter()
-            .filter(|signal| !table.and_then(|t| t.get(signal)).is_some_and(Node::is_present))
+            .filter(|signal| {
+                !table
+                    .and_then(|t| t.get(signal))
+                    .is_some_and(Node::is_present)
+            })
             .map(|signal| {
                 Failure::new(
-                    format!("no alert or dashboard for {signal}: set `{}.{signal}` to its URL", self.table),
+                    format!(
+                        "no alert or dashboard for {signal}: set `{}.{signal}` to its URL",
+                        self.table
+                    ),
                     format!("{}.{signal}", self.table),
                     anchor,
                 )
@@ -60,7 +71,10 @@ impl Builtin for GoldenSignals {
             .collect();
         Outcome::fail(
             failures,
-            format!("all {} golden signals have an alert or dashboard", self.signals.len()),
+            format!(
+                "all {} golden signals have an alert or dashboard",
+                self.signals.len()
+            ),
         )
     }
 }

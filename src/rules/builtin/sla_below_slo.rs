@@ -35,7 +35,8 @@ fn chosen_slo<'a>(sla: &Node, slos: &'a [Node]) -> Result<(usize, &'a Node), Str
             .find(|(_, slo)| slo.get("name").and_then(Node::as_str) == Some(name))
     };
     if let Some(name) = sla.get("slo").and_then(Node::as_str) {
-        return named(name).ok_or_else(|| format!("`sla.slo` names \"{name}\", but no SLO has that name"));
+        return named(name)
+            .ok_or_else(|| format!("`sla.slo` names \"{name}\", but no SLO has that name"));
     }
     match slos {
         [] => Err("an SLA is declared but no SLO: add the [[slo]] it rests on".to_owned()),
@@ -59,7 +60,9 @@ impl Builtin for SlaBelowSlo {
         let slos = root.get("slo").and_then(Node::as_array).unwrap_or_default();
         let (index, slo) = match chosen_slo(sla, slos) {
             Ok(found) => found,
-            Err(message) => return Outcome::fail(vec![Failure::new(message, "sla.slo", sla.span)], ""),
+            Err(message) => {
+                return Outcome::fail(vec![Failure::new(message, "sla.slo", sla.span)], "")
+            }
         };
         let name = slo.get("name").and_then(Node::as_str).unwrap_or("unnamed");
         let Some(slo_target) = slo.get("target").and_then(Node::as_f64) else {

@@ -91,7 +91,10 @@ impl Builtin for TeamOwner {
             for hit in path.resolve(root) {
                 if !hit.node.is_some_and(crate::manifest::Node::is_present) {
                     failures.push(Failure::new(
-                        format!("`{}` is missing: name the team that owns the service", hit.key),
+                        format!(
+                            "`{}` is missing: name the team that owns the service",
+                            hit.key
+                        ),
                         hit.key,
                         hit.anchor,
                     ));
@@ -119,9 +122,6 @@ impl Builtin for TeamOwner {
                 }
             }
         }
-        Outcome::fail(
-            failures,
-            format!("all {checked} owner fields name teams"),
-        )
+        Outcome::fail(failures, format!("all {checked} owner fields name teams"))
     }
 }

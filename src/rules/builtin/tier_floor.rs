@@ -33,7 +33,9 @@ fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
                     .parse()
                     .map_err(|_| format!("floors: `{tier}` is not a tier number"))?;
                 if !(0.0..100.0).contains(&floor) {
-                    return Err(format!("floors: tier {tier}'s floor {floor} is not a percentage below 100"));
+                    return Err(format!(
+                        "floors: tier {tier}'s floor {floor} is not a percentage below 100"
+                    ));
                 }
                 Ok((tier, floor))
             })
@@ -55,15 +57,30 @@ impl Builtin for TierFloor {
                 None => return Outcome::pass(format!("tier {tier} has no SLO floor")),
             },
             None => match self.floors.iter().max_by(|a, b| a.1.total_cmp(b.1)) {
-                Some((tier, floor)) => (*floor, format!("tier {tier} (no tier declared, so the strictest)")),
+                Some((tier, floor)) => (
+                    *floor,
+                    format!("tier {tier} (no tier declared, so the strictest)"),
+                ),
                 None => return Outcome::pass("no floors configured"),
             },
         };
         let mut failures = Vec::new();
         let mut count = 0;
-        for (index, slo) in cx.manifest.root.get("slo").and_then(Node::as_array).unwrap_or_default().iter().enumerate() {
-            let Some(target_node) = slo.get("target") else { continue };
-            let Some(target) = target_node.as_f64() else { continue };
+        for (index, slo) in cx
+            .manifest
+            .root
+            .get("slo")
+            .and_then(Node::as_array)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            let Some(target_node) = slo.get("target") else {
+                continue;
+            };
+            let Some(target) = target_node.as_f64() else {
+                continue;
+            };
             count += 1;
             if target < floor {
                 let name = slo.get("name").and_then(Node::as_str).unwrap_or("unnamed");
@@ -80,7 +97,10 @@ impl Builtin for TierFloor {
         }
         Outcome::fail(
             failures,
-            format!("{count} SLO target(s) at or above {whose}'s floor of {}", percent(floor)),
+            format!(
+                "{count} SLO target(s) at or above {whose}'s floor of {}",
+                percent(floor)
+            ),
         )
     }
 }

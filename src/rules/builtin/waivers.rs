@@ -89,7 +89,9 @@ impl WaiverCheck {
                 let hint = crate::manifest::schema::closest(rule, &known)
                     .map(|near| format!(" (did you mean `{near}`?)"))
                     .unwrap_or_default();
-                problems.push(format!("names `{rule}`, which is not a rule of this pack{hint}"));
+                problems.push(format!(
+                    "names `{rule}`, which is not a rule of this pack{hint}"
+                ));
             }
             Some(_) => {}
         }
@@ -130,9 +132,15 @@ impl Builtin for Waivers {
                     Some(rule) => format!("the waiver of `{rule}`"),
                     None => format!("waiver[{}]", waiver.index),
                 };
-                WaiverCheck::problems(waiver, cx).into_iter().map(move |problem| {
-                    Failure::new(format!("{what} {problem}"), format!("waiver[{}]", waiver.index), waiver.span)
-                })
+                WaiverCheck::problems(waiver, cx)
+                    .into_iter()
+                    .map(move |problem| {
+                        Failure::new(
+                            format!("{what} {problem}"),
+                            format!("waiver[{}]", waiver.index),
+                            waiver.span,
+                        )
+                    })
             })
             .collect();
         let passed = if waivers.is_empty() {
