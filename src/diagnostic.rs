@@ -97,6 +97,8 @@ pub enum Error {
         context: String,
         source: std::io::Error,
     },
+    #[error("{0}")]
+    Git(#[from] crate::git::GitError),
 }
 
 impl From<Diagnostic> for Error {
@@ -122,6 +124,7 @@ impl Error {
             Self::Io { context, source } => {
                 vec![Diagnostic::file(context.clone(), source.to_string())]
             }
+            Self::Git(err) => vec![Diagnostic::file("git", err.to_string())],
         }
     }
 }

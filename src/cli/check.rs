@@ -7,15 +7,17 @@ use std::sync::Arc;
 
 use clap::Args;
 
+use super::revision::{self, Commit};
 use super::{exit, repository_root, write_file, write_stdout};
 use crate::diagnostic::{Diagnostic, Error};
 use crate::engine;
+use crate::git::Repo;
 use crate::manifest::{self, Manifest};
 use crate::report::{human, json, FailOn, Judged, Report, Verdict};
 use crate::rules::{self, RulesSource};
 use crate::source::display_name;
 
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct CheckArgs {
     /// A manifest file, or a directory searched for every prr.toml/prr.json below it
     /// (repeatable). Default: the manifest at the repository root.
@@ -34,9 +36,19 @@ pub struct CheckArgs {
     /// Judge dates as of this day instead of today (UTC).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub as_of: Option<jiff::civil::Date>,
-    /// What blocks the gate: error (default) or warning.
+    /// What blocks the gate: error (default), warning, or new (only failures at severity
+    /// error that the change introduced; needs a base).
     #[arg(long, value_name = "LEVEL", default_value = "error")]
     pub fail_on: FailOn,
+    /// Also judge the manifests as they were at REF (read through git, nothing checked
+    /// out) and mark each failure new or existing, and what the change fixed. In a GitHub
+    /// Actions pull request it defaults to the pull request's base commit.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// Judge the manifests as committed in REV (read through git) instead of the working
+    /// tree; the pre-push hook judges the commit being pushed this way.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
 }
 
 /// The report formats.
@@ -86,14 +98,15 @@ impl FromStr for FormatArg {
 /// # Errors
 /// The rules, the arguments or an output file are unusable (exit 2).
 pub fn run(args: &CheckArgs) -> Result<u8, Error> {
-    if args.fail_on == FailOn::New {
-        return Err(Error::Usage(
-            "--fail-on new needs --base REF to compare with".to_owned(),
-        ));
-    }
     let outputs = outputs(args)?;
     let root = repository_root();
     let as_of = args.as_of.unwrap_or_else(super::today);
+    let base = revision::resolve_base(&root, args.base.as_deref(), args.fail_on)?;
+    if args.fail_on == FailOn::New && base.is_none() {
+        return Err(Error::Usage(
+            "--fail-on new needs --base REF to compare with (in a GitHub Actions pull request it defaults to the pull request's base commit)".to_owned(),
+        ));
+    }
     let sources: Vec<RulesSource> = args
         .rules
         .iter()
@@ -106,13 +119,27 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         })
         .collect();
     let rules = rules::load(&sources, &root)?;
-    let paths = manifest_paths(&args.manifest, &root)?;
+    let manifests = match &args.rev {
+        None => manifest_paths(&args.manifest, &root)?
+            .iter()
+            .map(|path| {
+                let name = display_name(path, &root);
+                let manifest = Manifest::load(path, &name);
+                (name, manifest)
+            })
+            .collect(),
+        Some(rev) => {
+            let repo = Repo::at(&root);
+            let commit = Commit::resolve(&repo, rev)?;
+            let names = revision::manifest_names(&repo, &commit, &args.manifest, &root)?;
+            revision::load(&repo, &commit, &names)
+        }
+    };
 
     let mut loaded = Vec::new();
     let mut unjudged = Vec::new();
-    for path in &paths {
-        let name = display_name(path, &root);
-        match Manifest::load(path, &name) {
+    for (name, manifest) in manifests {
+        match manifest {
             Ok(manifest) => loaded.push(manifest),
             Err(err) => unjudged.push((name, err.diagnostics())),
         }
@@ -132,7 +159,18 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
             diagnostics,
         });
     }
-    let report = Report::build(judged, &rules, &as_of.to_string(), args.fail_on);
+    let mut report = Report::build(judged, &rules, &as_of.to_string(), args.fail_on);
+    if let Some(base) = &base {
+        let judged_now: Vec<String> = loaded.iter().map(|m| m.source.name.clone()).collect();
+        let repo = Repo::at(&root);
+        report.compare_with(revision::base_side(
+            &repo,
+            base,
+            &judged_now,
+            &rules,
+            as_of,
+        )?);
+    }
     let sources: human::Sources = loaded
         .iter()
         .map(|m| (m.source.name.clone(), Arc::clone(&m.source)))

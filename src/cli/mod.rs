@@ -2,6 +2,8 @@
 //! the outcome to an exit code.
 
 mod check;
+mod hook;
+mod revision;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -38,6 +40,8 @@ pub struct Cli {
 pub enum Command {
     /// Judge one or more manifests and report the verdict.
     Check(check::CheckArgs),
+    /// Install or remove the git pre-push hook that runs the gate on the commit being pushed.
+    Hook(hook::HookArgs),
 }
 
 /// Parses the arguments, runs the command, and returns the exit code.
@@ -57,17 +61,23 @@ pub fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Hook(args) => hook::run(&args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            write_stderr(&human::render_diagnostics(
-                &err.diagnostics(),
-                stderr_color(),
-            ));
+            print_error(&err);
             ExitCode::from(exit::ERROR)
         }
     }
+}
+
+/// Writes what stopped a command (exit 2) to stderr.
+fn print_error(err: &Error) {
+    write_stderr(&human::render_diagnostics(
+        &err.diagnostics(),
+        stderr_color(),
+    ));
 }
 
 /// Whether colour goes to stdout: only on a terminal, and never with `NO_COLOR` set.

@@ -113,10 +113,54 @@ pub fn in_directory(dir: &FsPath, shown: &str) -> Result<Option<std::path::PathB
     match found.as_slice() {
         [] => Ok(None),
         [one] => Ok(Some(one.clone())),
-        _ => Err(Diagnostic::file(
-            shown,
-            "both prr.toml and prr.json are here; keep one",
-        )),
+        _ => Err(both_formats(shown)),
+    }
+}
+
+fn both_formats(shown: &str) -> Diagnostic {
+    Diagnostic::file(shown, "both prr.toml and prr.json are here; keep one")
+}
+
+/// [`discover`] over a list of files instead of the file system: the manifests among
+/// `files` (paths relative to the repository root, with `/`, as `git ls-tree` lists a
+/// commit) at or below `dir` (`""`: the root). With `recursive` false, only `dir` itself.
+///
+/// # Errors
+/// A directory holds both `prr.toml` and `prr.json`.
+pub fn discover_in_listing(
+    files: &[String],
+    dir: &str,
+    recursive: bool,
+) -> Result<Vec<String>, Vec<Diagnostic>> {
+    let dir = dir.trim_end_matches('/');
+    let mut by_dir: std::collections::BTreeMap<&str, Vec<&String>> = Default::default();
+    for file in files {
+        let (parent, name) = file.rsplit_once('/').unwrap_or(("", file.as_str()));
+        let below = if dir.is_empty() {
+            Some(parent)
+        } else if parent == dir {
+            Some("")
+        } else {
+            parent.strip_prefix(dir).and_then(|p| p.strip_prefix('/'))
+        };
+        let Some(below) = below else { continue };
+        let skipped = below.split('/').any(|c| SKIPPED_DIRS.contains(&c));
+        if FILE_NAMES.contains(&name) && !skipped && (recursive || below.is_empty()) {
+            by_dir.entry(parent).or_default().push(file);
+        }
+    }
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for (parent, names) in by_dir {
+        match names.as_slice() {
+            [one] => found.push((*one).clone()),
+            _ => problems.push(both_formats(if parent.is_empty() { "." } else { parent })),
+        }
+    }
+    if problems.is_empty() {
+        Ok(found)
+    } else {
+        Err(problems)
     }
 }
 
@@ -151,5 +195,44 @@ pub fn discover(dir: &FsPath, root: &FsPath) -> Result<Vec<std::path::PathBuf>, 
         Ok(found)
     } else {
         Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::discover_in_listing;
+
+    fn listing(files: &[&str]) -> Vec<String> {
+        files.iter().map(|f| (*f).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_commit_listing_is_searched_like_the_file_system() {
+        let files = listing(&[
+            "prr.toml",
+            "README.md",
+            "services/a/prr.toml",
+            "services/b/prr.json",
+            "services/b/target/prr.toml",
+            "node_modules/x/prr.toml",
+            "servicesx/prr.toml",
+        ]);
+        assert_eq!(
+            discover_in_listing(&files, "", false).unwrap(),
+            ["prr.toml"]
+        );
+        assert_eq!(
+            discover_in_listing(&files, "services", true).unwrap(),
+            ["services/a/prr.toml", "services/b/prr.json"]
+        );
+        assert_eq!(discover_in_listing(&files, "", true).unwrap().len(), 4);
+    }
+
+    #[test]
+    fn both_formats_in_one_directory_of_a_commit_is_a_problem() {
+        let files = listing(&["a/prr.toml", "a/prr.json"]);
+        let problems = discover_in_listing(&files, "", true).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].file, "a");
     }
 }

@@ -9,7 +9,7 @@ use codespan_reporting::diagnostic::{Diagnostic as Frame, Label, Severity as Fra
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, Config};
 
-use super::{Report, ResultEntry, Verdict};
+use super::{Change, Report, ResultEntry, Verdict};
 use crate::diagnostic::Diagnostic;
 use crate::engine::Status;
 use crate::rules::Severity;
@@ -73,6 +73,16 @@ pub fn render(report: &Report, sources: &Sources, color: bool) -> String {
                 w.map_or("", |w| w.reason.as_str()),
                 w.map_or("", |w| w.ticket.as_str()),
             ));
+        }
+    }
+    if let Some(base) = report.base.as_ref().filter(|b| !b.fixed_results.is_empty()) {
+        out.line("");
+        out.line(&format!(
+            "fixed by this change (failing at {}):",
+            base.reference
+        ));
+        for r in &base.fixed_results {
+            out.line(&format!("  {} {}: {}", r.rule, place(r), r.message));
         }
     }
     out.line("");
@@ -197,6 +207,27 @@ impl<'a> Painter<'a> {
             Verdict::Error => "a manifest could not be judged".to_owned(),
         };
         self.line(&format!("prr: {head}: {what}, {} warning(s)", s.warnings));
+        if let Some(base) = &report.base {
+            let short = base.commit.get(..12).unwrap_or(&base.commit);
+            let named = if base.commit.starts_with(&base.reference) {
+                short.to_owned()
+            } else {
+                format!("{} ({short})", base.reference)
+            };
+            self.line(&format!(
+                "  compared with {named}: this change fixes {} and introduces {} ({} failing already)",
+                base.fixed,
+                self.paint(&base.new.to_string(), "1"),
+                base.existing,
+            ));
+            if !base.missing.is_empty() {
+                self.line(&format!(
+                    "  not at {} (every failure is new): {}",
+                    base.reference,
+                    base.missing.join(", ")
+                ));
+            }
+        }
         for service in &report.services {
             let name = service.service.name.as_deref().unwrap_or("(unnamed)");
             let tier = service
@@ -216,7 +247,11 @@ impl<'a> Painter<'a> {
                     Verdict::Error => self.paint("error", "31"),
                 },
                 service.manifest,
-                service.summary.failed,
+                report
+                    .results
+                    .iter()
+                    .filter(|r| r.manifest == service.manifest && report.blocks(r))
+                    .count(),
                 service.summary.warnings,
             ));
             for slo in &service.slos {
@@ -256,9 +291,20 @@ impl<'a> Painter<'a> {
     }
 
     fn finding(&mut self, result: &ResultEntry, severity: FrameSeverity, with_fix: bool) {
+        // An error that does not block is one `--fail-on new` lets through: say why.
+        let tag = match result.change {
+            Some(Change::New) => "[new] ",
+            Some(Change::Existing)
+                if result.severity == Severity::Error && severity != FrameSeverity::Error =>
+            {
+                "[existing] "
+            }
+            _ => "",
+        };
+        let message = format!("{tag}{}", result.message);
         let mut frame = Frame::new(severity)
             .with_code(result.rule.clone())
-            .with_message(&result.message);
+            .with_message(message);
         let source = self.sources.get(&result.manifest).cloned();
         match (&result.location, source) {
             (Some(location), Some(source)) => {

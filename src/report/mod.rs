@@ -2,6 +2,7 @@
 //! (version 1) holds everything every other format needs: `prr publish` renders from it
 //! alone. Renderers never judge.
 
+pub mod diff;
 pub mod human;
 pub mod json;
 
@@ -17,6 +18,7 @@ use crate::engine::{Evaluation, Status, WaiverInfo};
 use crate::manifest::Service;
 use crate::rules::{RuleSet, Severity};
 use crate::source::SourceFile;
+pub use diff::{Base, BaseSide, Change};
 
 /// The JSON report's format version.
 pub const VERSION: u32 = 1;
@@ -142,6 +144,9 @@ pub struct ResultEntry {
     /// across runs, never by line.
     pub key: Option<String>,
     pub waiver: Option<WaiverInfo>,
+    /// With `--base`: whether a failure is `new` (this change introduced it) or `existing`;
+    /// null for other results and without a base.
+    pub change: Option<Change>,
 }
 
 /// What the report says of each rule that ran (for SARIF's rule table, docs links).
@@ -192,6 +197,8 @@ pub struct Report {
     pub results: Vec<ResultEntry>,
     pub rules: Vec<RuleInfo>,
     pub diagnostics: Vec<DiagnosticEntry>,
+    /// The comparison with `--base`; null without one.
+    pub base: Option<Base>,
 }
 
 /// One manifest's outcome as the report builder receives it.
@@ -241,6 +248,7 @@ impl Report {
                             }),
                             key: finding.key,
                             waiver: finding.waiver,
+                            change: None,
                         };
                         summary.count(&entry);
                         mine.push(entry);
@@ -290,15 +298,7 @@ impl Report {
         });
         let mut summary = Summary::default();
         results.iter().for_each(|r| summary.count(r));
-        let verdict = if services.iter().any(|s| s.verdict == Verdict::Error)
-            || services.is_empty() && !diagnostics.is_empty()
-        {
-            Verdict::Error
-        } else if services.iter().any(|s| s.verdict == Verdict::Fail) {
-            Verdict::Fail
-        } else {
-            Verdict::Pass
-        };
+        let verdict = overall_verdict(&services, &diagnostics);
         let ran: std::collections::BTreeSet<&str> =
             results.iter().map(|r| r.rule.as_str()).collect();
         Self {
@@ -329,7 +329,26 @@ impl Report {
                 .collect(),
             results,
             diagnostics,
+            base: None,
         }
+    }
+
+    /// Recomputes every verdict from the results (after they were classified against a base).
+    fn refresh_verdicts(&mut self) {
+        for service in &mut self.services {
+            if service.verdict != Verdict::Error {
+                let blocked = self
+                    .results
+                    .iter()
+                    .any(|r| r.manifest == service.manifest && blocks(r, self.fail_on));
+                service.verdict = if blocked {
+                    Verdict::Fail
+                } else {
+                    Verdict::Pass
+                };
+            }
+        }
+        self.verdict = overall_verdict(&self.services, &self.diagnostics);
     }
 
     /// Whether a result blocks the gate under this report's `fail_on`.
@@ -354,9 +373,22 @@ impl Report {
 fn blocks(result: &ResultEntry, fail_on: FailOn) -> bool {
     result.status == Status::Fail
         && match fail_on {
-            FailOn::Error | FailOn::New => result.severity == Severity::Error,
+            FailOn::Error => result.severity == Severity::Error,
+            FailOn::New => result.severity == Severity::Error && result.change == Some(Change::New),
             FailOn::Warning => result.severity >= Severity::Warning,
         }
+}
+
+fn overall_verdict(services: &[ServiceReport], diagnostics: &[DiagnosticEntry]) -> Verdict {
+    if services.iter().any(|s| s.verdict == Verdict::Error)
+        || services.is_empty() && !diagnostics.is_empty()
+    {
+        Verdict::Error
+    } else if services.iter().any(|s| s.verdict == Verdict::Fail) {
+        Verdict::Fail
+    } else {
+        Verdict::Pass
+    }
 }
 
 fn verdict_of(results: &[ResultEntry], fail_on: FailOn) -> Verdict {

@@ -1,0 +1,279 @@
+//! `--base`: which failures a change introduced, which it inherited, and which it fixed.
+//!
+//! Both sides are judged with the same rules and `as_of`, then matched on (manifest, rule,
+//! logical key), never on line numbers: a finding keeps its identity when lines above it
+//! move. Matching counts occurrences, so two findings with one key (two problems with one
+//! waiver) pair up one for one.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Report, ResultEntry};
+use crate::engine::Status;
+
+/// What a change did to a failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// Fails now and did not fail at the base: introduced by this change.
+    New,
+    /// Failed at the base already.
+    Existing,
+    /// Failed at the base and no longer fails (only in [`Base::fixed_results`]).
+    Fixed,
+}
+
+/// The comparison with the base, as the JSON report carries it (`base`, null without one).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Base {
+    /// The base as it was named (`origin/main`, a commit id).
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// The commit it resolved to.
+    pub commit: String,
+    /// Failures introduced by this change.
+    pub new: usize,
+    /// Failures already there at the base.
+    pub existing: usize,
+    /// Failures at the base that no longer fail.
+    pub fixed: usize,
+    /// Manifests with no judged version at the base (absent, or unreadable there): every
+    /// failure in them is new.
+    pub missing: Vec<String>,
+    /// The base's results that this change fixed, located in the base's version of the file.
+    pub fixed_results: Vec<ResultEntry>,
+}
+
+/// The base side of a comparison, judged like the head.
+#[derive(Clone, Debug, Default)]
+pub struct BaseSide {
+    pub reference: String,
+    pub commit: String,
+    /// The base's results for the manifests that exist on both sides.
+    pub results: Vec<ResultEntry>,
+    pub missing: Vec<String>,
+}
+
+/// The identity of a finding across versions of a manifest.
+type Identity<'a> = (&'a str, &'a str, Option<&'a str>);
+
+fn identity(result: &ResultEntry) -> Identity<'_> {
+    (&result.manifest, &result.rule, result.key.as_deref())
+}
+
+/// Sets `change` on every failure of `head` (`new` or `existing`; other results get none)
+/// and returns the base's failures that no longer fail, marked `fixed`. A finding that is
+/// waived now is neither new nor fixed: the waiver is shown on its own.
+#[must_use]
+pub fn classify(head: &mut [ResultEntry], base: &[ResultEntry]) -> Vec<ResultEntry> {
+    let mut at_base: BTreeMap<Identity<'_>, usize> = BTreeMap::new();
+    for result in base.iter().filter(|r| r.status == Status::Fail) {
+        *at_base.entry(identity(result)).or_default() += 1;
+    }
+    let changes: Vec<Option<Change>> = head
+        .iter()
+        .map(|result| match result.status {
+            Status::Fail => match at_base.get_mut(&identity(result)) {
+                Some(left) if *left > 0 => {
+                    *left -= 1;
+                    Some(Change::Existing)
+                }
+                _ => Some(Change::New),
+            },
+            Status::Pass | Status::Waived | Status::Skipped => None,
+        })
+        .collect();
+    for (result, change) in head.iter_mut().zip(changes) {
+        result.change = change;
+    }
+    let mut still_there: BTreeMap<Identity<'_>, usize> = BTreeMap::new();
+    for result in head
+        .iter()
+        .filter(|r| matches!(r.status, Status::Fail | Status::Waived))
+    {
+        *still_there.entry(identity(result)).or_default() += 1;
+    }
+    let mut fixed = Vec::new();
+    for result in base.iter().filter(|r| r.status == Status::Fail) {
+        match still_there.get_mut(&identity(result)) {
+            Some(left) if *left > 0 => *left -= 1,
+            _ => fixed.push(ResultEntry {
+                change: Some(Change::Fixed),
+                ..result.clone()
+            }),
+        }
+    }
+    fixed
+}
+
+impl Report {
+    /// Classifies this report's failures against the base and records the comparison; with
+    /// `--fail-on new`, only new failures block from then on.
+    pub fn compare_with(&mut self, base: BaseSide) {
+        let fixed_results = classify(&mut self.results, &base.results);
+        let count = |change| {
+            self.results
+                .iter()
+                .filter(|r| r.change == Some(change))
+                .count()
+        };
+        self.base = Some(Base {
+            new: count(Change::New),
+            existing: count(Change::Existing),
+            fixed: fixed_results.len(),
+            reference: base.reference,
+            commit: base.commit,
+            missing: base.missing,
+            fixed_results,
+        });
+        self.refresh_verdicts();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Severity;
+
+    fn entry(manifest: &str, rule: &str, key: &str, status: Status, line: usize) -> ResultEntry {
+        ResultEntry {
+            manifest: manifest.to_owned(),
+            rule: rule.to_owned(),
+            title: String::new(),
+            category: String::new(),
+            severity: Severity::Error,
+            status,
+            message: format!("{rule} at {key}"),
+            remediation: String::new(),
+            location: Some(super::super::Location {
+                path: manifest.to_owned(),
+                line,
+                column: 1,
+            }),
+            key: Some(key.to_owned()),
+            waiver: None,
+            change: None,
+        }
+    }
+
+    fn changes(results: &[ResultEntry]) -> Vec<Option<Change>> {
+        results.iter().map(|r| r.change).collect()
+    }
+
+    #[test]
+    fn a_fix_and_a_break_are_told_apart_whatever_the_lines() {
+        let base = vec![
+            entry("prr.toml", "docs.runbook", "docs.runbook", Status::Fail, 3),
+            entry("prr.toml", "toil.backlog", "toil.backlog", Status::Fail, 9),
+        ];
+        // Lines moved: matching ignores them.
+        let mut head = vec![
+            entry(
+                "prr.toml",
+                "oncall.rotation",
+                "oncall.escalation",
+                Status::Fail,
+                5,
+            ),
+            entry("prr.toml", "toil.backlog", "toil.backlog", Status::Fail, 40),
+            entry("prr.toml", "docs.runbook", "docs.runbook", Status::Pass, 1),
+        ];
+        let fixed = classify(&mut head, &base);
+        assert_eq!(
+            changes(&head),
+            [Some(Change::New), Some(Change::Existing), None]
+        );
+        assert_eq!(fixed.len(), 1);
+        assert_eq!(fixed[0].rule, "docs.runbook");
+        assert_eq!(fixed[0].change, Some(Change::Fixed));
+    }
+
+    #[test]
+    fn the_same_rule_at_another_key_or_in_another_manifest_is_new() {
+        let base = vec![entry(
+            "a/prr.toml",
+            "ownership.team",
+            "dependency[0].owner",
+            Status::Fail,
+            1,
+        )];
+        let mut head = vec![
+            entry(
+                "a/prr.toml",
+                "ownership.team",
+                "dependency[1].owner",
+                Status::Fail,
+                1,
+            ),
+            entry(
+                "b/prr.toml",
+                "ownership.team",
+                "dependency[0].owner",
+                Status::Fail,
+                1,
+            ),
+        ];
+        let fixed = classify(&mut head, &base);
+        assert_eq!(changes(&head), [Some(Change::New), Some(Change::New)]);
+        assert_eq!(fixed.len(), 1);
+    }
+
+    #[test]
+    fn findings_sharing_a_key_pair_up_one_for_one() {
+        let base = vec![entry(
+            "prr.toml",
+            "waiver.valid",
+            "waiver[0]",
+            Status::Fail,
+            2,
+        )];
+        let mut head = vec![
+            entry("prr.toml", "waiver.valid", "waiver[0]", Status::Fail, 2),
+            entry("prr.toml", "waiver.valid", "waiver[0]", Status::Fail, 2),
+        ];
+        assert!(classify(&mut head, &base).is_empty());
+        assert_eq!(changes(&head), [Some(Change::Existing), Some(Change::New)]);
+
+        let mut fewer = vec![entry(
+            "prr.toml",
+            "waiver.valid",
+            "waiver[0]",
+            Status::Fail,
+            2,
+        )];
+        let fixed = classify(&mut fewer, &[base[0].clone(), base[0].clone()]);
+        assert_eq!(changes(&fewer), [Some(Change::Existing)]);
+        assert_eq!(fixed.len(), 1);
+    }
+
+    #[test]
+    fn without_a_base_every_failure_is_new_and_a_waived_one_is_not_fixed() {
+        let mut head = vec![entry(
+            "prr.toml",
+            "docs.runbook",
+            "docs.runbook",
+            Status::Fail,
+            1,
+        )];
+        assert!(classify(&mut head, &[]).is_empty());
+        assert_eq!(changes(&head), [Some(Change::New)]);
+
+        let base = vec![entry(
+            "prr.toml",
+            "release.progressive",
+            "release.strategy",
+            Status::Fail,
+            1,
+        )];
+        let mut waived = vec![entry(
+            "prr.toml",
+            "release.progressive",
+            "release.strategy",
+            Status::Waived,
+            1,
+        )];
+        assert!(classify(&mut waived, &base).is_empty());
+        assert_eq!(changes(&waived), [None]);
+    }
+}

@@ -1,0 +1,180 @@
+//! `prr hook install|uninstall`: the pre-push hook in a real repository, pushing to a local
+//! bare remote. The hook calls the binary that installed it by absolute path.
+
+mod common;
+
+use common::{ready, stderr, stdout, without, Repo, AS_OF};
+
+/// What a push printed: git passes a pre-push hook's stdout on to its own.
+fn said(out: &std::process::Output) -> String {
+    format!("{}{}", stdout(out), stderr(out))
+}
+
+fn install(repo: &Repo) {
+    let out = repo.prr(&["hook", "install", "--", "--as-of", AS_OF]);
+    assert!(out.status.success(), "install: {}", stderr(&out));
+}
+
+fn push(repo: &Repo, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["push", "origin"];
+    all.extend(args);
+    repo.git_output(&all)
+}
+
+#[test]
+fn a_failing_push_is_refused_and_a_ready_one_goes_through() {
+    let repo = Repo::new();
+    install(&repo);
+    let good = repo.commit("prr.toml", &ready(), "a ready service");
+    let out = push(&repo, &["main"]);
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(said(&out).contains("prr: PASS"), "{}", said(&out));
+    assert_eq!(repo.remote_head("main").as_deref(), Some(good.as_str()));
+
+    let bad = repo.commit(
+        "prr.toml",
+        &without(&ready(), "runbook ="),
+        "drop the runbook",
+    );
+    let out = push(&repo, &["main"]);
+    assert!(!out.status.success());
+    let text = said(&out);
+    assert!(text.contains("error[docs.runbook]: [new]"), "{text}");
+    assert!(text.contains("push refused"), "{text}");
+    assert!(text.contains("--no-verify"), "{text}");
+    assert_eq!(repo.remote_head("main").as_deref(), Some(good.as_str()));
+
+    let out = push(&repo, &["--no-verify", "main"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(repo.remote_head("main").as_deref(), Some(bad.as_str()));
+}
+
+#[test]
+fn the_commit_being_pushed_is_judged_not_the_working_tree() {
+    let repo = Repo::new();
+    install(&repo);
+    repo.commit("prr.toml", &without(&ready(), "runbook ="), "no runbook");
+    // Fixed in the working tree only: the push still carries the broken manifest.
+    repo.write("prr.toml", &ready());
+    assert!(!push(&repo, &["main"]).status.success());
+
+    repo.git(&["commit", "-q", "-am", "the runbook"]);
+    // Broken in the working tree only: the push carries a ready manifest.
+    repo.write("prr.toml", &without(&ready(), "rotation ="));
+    let out = push(&repo, &["main"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn deleting_a_branch_is_not_blocked() {
+    let repo = Repo::new();
+    repo.commit("prr.toml", &without(&ready(), "runbook ="), "no runbook");
+    assert!(push(&repo, &["main:doomed"]).status.success());
+    install(&repo);
+    let out = push(&repo, &[":doomed"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(repo.remote_head("doomed"), None);
+}
+
+#[test]
+fn an_existing_hook_still_runs_and_uninstall_restores_it() {
+    let repo = Repo::new();
+    let hooks = repo.work.join(".git/hooks");
+    let original = "#!/bin/sh\n# the team's own hook\necho \"$1\" >> \"$(dirname \"$0\")/../ran\"\ncat >> \"$(dirname \"$0\")/../ran\"\n";
+    std::fs::write(hooks.join("pre-push"), original).unwrap();
+    make_executable(&hooks.join("pre-push"));
+
+    install(&repo);
+    let installed = std::fs::read(hooks.join("pre-push")).unwrap();
+    assert_ne!(installed, original.as_bytes());
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-push.prr-chained")).unwrap(),
+        original
+    );
+    // Installing twice changes nothing.
+    install(&repo);
+    assert_eq!(std::fs::read(hooks.join("pre-push")).unwrap(), installed);
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-push.prr-chained")).unwrap(),
+        original
+    );
+
+    let head = repo.commit("prr.toml", &ready(), "ready");
+    let out = push(&repo, &["main"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ran = std::fs::read_to_string(repo.work.join(".git/ran")).unwrap();
+    assert!(ran.starts_with("origin\n"), "{ran}");
+    assert!(
+        ran.contains(&format!("refs/heads/main {head} refs/heads/main")),
+        "the chained hook gets git's input: {ran}"
+    );
+
+    let out = repo.prr(&["hook", "uninstall"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-push")).unwrap(),
+        original
+    );
+    assert!(!hooks.join("pre-push.prr-chained").exists());
+    // Nothing of prr's is left to remove, and the team's hook is left alone.
+    assert!(repo.prr(&["hook", "uninstall"]).status.success());
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-push")).unwrap(),
+        original
+    );
+}
+
+#[test]
+fn a_failing_existing_hook_still_blocks() {
+    let repo = Repo::new();
+    let hook = repo.work.join(".git/hooks/pre-push");
+    std::fs::write(&hook, "#!/bin/sh\necho 'team hook says no' >&2\nexit 3\n").unwrap();
+    make_executable(&hook);
+    install(&repo);
+    repo.commit("prr.toml", &ready(), "ready");
+    let out = push(&repo, &["main"]);
+    assert!(!out.status.success());
+    assert!(said(&out).contains("team hook says no"));
+    assert_eq!(repo.remote_head("main"), None);
+}
+
+#[test]
+fn uninstall_without_an_earlier_hook_leaves_none() {
+    let repo = Repo::new();
+    install(&repo);
+    let hook = repo.work.join(".git/hooks/pre-push");
+    assert!(hook.exists());
+    assert!(repo.prr(&["hook", "uninstall"]).status.success());
+    assert!(!hook.exists());
+}
+
+#[test]
+fn core_hooks_path_is_respected() {
+    let repo = Repo::new();
+    repo.git(&["config", "core.hooksPath", ".githooks"]);
+    install(&repo);
+    assert!(repo.work.join(".githooks/pre-push").is_file());
+    assert!(!repo.work.join(".git/hooks/pre-push").exists());
+
+    repo.commit("prr.toml", &without(&ready(), "runbook ="), "no runbook");
+    assert!(!push(&repo, &["main"]).status.success());
+    assert_eq!(repo.remote_head("main"), None);
+}
+
+#[test]
+fn install_refuses_arguments_that_prr_check_would_refuse() {
+    let repo = Repo::new();
+    let out = repo.prr(&["hook", "install", "--", "--fail-on", "sometimes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("sometimes"), "{}", stderr(&out));
+    assert!(!repo.work.join(".git/hooks/pre-push").exists());
+}
+
+#[cfg(unix)]
+fn make_executable(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[cfg(not(unix))]
+fn make_executable(_path: &std::path::Path) {}
