@@ -232,14 +232,10 @@ pub fn display_name(path: &Path, root: &Path) -> String {
         std::env::current_dir().map_or_else(|_| path.to_path_buf(), |cwd| cwd.join(path))
     };
     let absolute = normalize(&absolute);
-    let shown: PathBuf = absolute
+    let shown = absolute
         .strip_prefix(normalize(root))
         .map_or_else(|_| path.to_path_buf(), Path::to_path_buf);
-    shown
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    shown.to_string_lossy().replace('\\', "/")
 }
 
 /// Removes `.` and resolves `..` lexically, without touching the file system
