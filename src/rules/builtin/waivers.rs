@@ -89,9 +89,7 @@ impl WaiverCheck {
                 let hint = crate::manifest::schema::closest(rule, &known)
                     .map(|near| format!(" (did you mean `{near}`?)"))
                     .unwrap_or_default();
-                problems.push(format!(
-                    "names `{rule}`, which is not a rule of this pack{hint}"
-                ));
+                problems.push(format!("names a rule that is not in this pack{hint}"));
             }
             Some(_) => {}
         }
