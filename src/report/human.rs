@@ -67,16 +67,16 @@ pub fn render(report: &Report, sources: &Sources, color: bool) -> String {
         out.line("");
         out.line("waived (not blocking):");
         for r in waived {
-            let w = r.waiver.as_ref();
+            let (expires, reason, ticket) = r.waiver.as_ref().map_or(("", "", ""), |w| {
+                (w.expires.as_str(), w.reason.as_str(), w.ticket.as_str())
+            });
             out.line(&format!(
-                "  {} {}: {} (until {}; {}; {})",
+                "  {} at {}, waived until {expires}",
                 r.rule,
-                place(r),
-                r.message,
-                w.map_or("", |w| w.expires.as_str()),
-                w.map_or("", |w| w.reason.as_str()),
-                w.map_or("", |w| w.ticket.as_str()),
+                place(r)
             ));
+            out.line(&format!("    why: {reason}; ticket: {ticket}"));
+            out.line(&format!("    finding: {}", r.message));
         }
     }
     out.line("");
