@@ -12,3 +12,4 @@ pub mod manifest;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod toolkit;

@@ -2,6 +2,10 @@
 //! the outcome to an exit code.
 
 mod check;
+mod explain;
+mod init;
+mod rules;
+mod schema;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -38,6 +42,14 @@ pub struct Cli {
 pub enum Command {
     /// Judge one or more manifests and report the verdict.
     Check(check::CheckArgs),
+    /// Explain a rule: why it matters, how to fix it, where it is defined.
+    Explain(explain::ExplainArgs),
+    /// Write a commented prr.toml for a new service.
+    Init(init::InitArgs),
+    /// A rule pack's authors' tools: list, test, lint, doc.
+    Rules(rules::RulesArgs),
+    /// Print a JSON Schema: of the manifest, or of rule files and pack.toml.
+    Schema(schema::SchemaArgs),
 }
 
 /// Parses the arguments, runs the command, and returns the exit code.
@@ -57,6 +69,10 @@ pub fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::Rules(args) => rules::run(&args),
+        Command::Schema(args) => Ok(schema::run(&args)),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -54,7 +54,12 @@ impl Builtin for Fresh {
         for hit in self.path.resolve(&cx.manifest.root) {
             let Some(node) = hit.node.filter(|n| n.is_present()) else {
                 failures.push(Failure::new(
-                    format!("{} is missing: record its date in `{}`", self.what, hit.key),
+                    format!(
+                        "{} is {}: record its date in `{}`",
+                        self.what,
+                        crate::manifest::Node::absence(hit.node),
+                        hit.key
+                    ),
                     hit.key,
                     hit.anchor,
                 ));
