@@ -190,6 +190,16 @@ pub fn text_from_bytes(bytes: Vec<u8>, name: &str, limit: u64) -> Result<SourceF
             limit,
         });
     }
+    // A NUL byte means binary (as git judges it), whatever else is wrong with the bytes.
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        let before = String::from_utf8_lossy(&bytes[..offset]).into_owned();
+        let at = SourceFile::new(name, before).line_col(offset);
+        return Err(ReadError::Binary {
+            name: name.to_owned(),
+            line: at.line,
+            column: at.column,
+        });
+    }
     let mut text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
@@ -206,14 +216,6 @@ pub fn text_from_bytes(bytes: Vec<u8>, name: &str, limit: u64) -> Result<SourceF
     };
     if let Some(stripped) = text.strip_prefix('\u{feff}') {
         text = stripped.to_owned();
-    }
-    if let Some(offset) = text.find('\0') {
-        let at = SourceFile::new(name, text.clone()).line_col(offset);
-        return Err(ReadError::Binary {
-            name: name.to_owned(),
-            line: at.line,
-            column: at.column,
-        });
     }
     if text.trim().is_empty() {
         return Err(ReadError::Empty {
@@ -232,14 +234,10 @@ pub fn display_name(path: &Path, root: &Path) -> String {
         std::env::current_dir().map_or_else(|_| path.to_path_buf(), |cwd| cwd.join(path))
     };
     let absolute = normalize(&absolute);
-    let shown: PathBuf = absolute
+    let shown = absolute
         .strip_prefix(normalize(root))
         .map_or_else(|_| path.to_path_buf(), Path::to_path_buf);
-    shown
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    shown.to_string_lossy().replace('\\', "/")
 }
 
 /// Removes `.` and resolves `..` lexically, without touching the file system

@@ -150,7 +150,11 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         .map(|m| (m.source.name.clone(), Arc::clone(&m.source)))
         .collect();
 
-    if !all_diagnostics.is_empty() {
+    // The terminal report already lists them; otherwise stderr is where they show.
+    let human_on_terminal = outputs
+        .iter()
+        .any(|(f, file)| *f == Format::Human && file.is_none());
+    if !all_diagnostics.is_empty() && !human_on_terminal {
         super::write_stderr(&human::render_diagnostics(
             &all_diagnostics,
             super::stderr_color(),
