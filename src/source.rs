@@ -49,6 +49,9 @@ impl fmt::Display for LineCol {
 pub struct SourceFile {
     pub name: String,
     pub text: String,
+    /// Byte offsets where lines start, built on first use: a report with thousands of
+    /// findings asks for thousands of positions, each a binary search instead of a scan.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
@@ -57,24 +60,25 @@ impl SourceFile {
         Self {
             name: name.into(),
             text: text.into(),
+            line_starts: std::sync::OnceLock::new(),
         }
     }
 
     /// The line and column of a byte offset; offsets past the end clamp to it.
     #[must_use]
     pub fn line_col(&self, offset: usize) -> LineCol {
-        let offset = offset.min(self.text.len());
-        let before = &self.text.as_bytes()[..offset];
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = self
-            .text
-            .get(line_start..offset)
-            .map_or(offset - line_start, |s| s.chars().count())
-            + 1;
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let line = starts.partition_point(|&start| start <= offset);
+        let line_start = starts[line - 1];
+        let column = self.text[line_start..offset].chars().count() + 1;
         LineCol { line, column }
     }
 
