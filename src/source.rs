@@ -49,6 +49,9 @@ impl fmt::Display for LineCol {
 pub struct SourceFile {
     pub name: String,
     pub text: String,
+    /// Byte offsets where lines start, built on first use: a report with thousands of
+    /// findings asks for thousands of positions, each a binary search instead of a scan.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
@@ -57,24 +60,25 @@ impl SourceFile {
         Self {
             name: name.into(),
             text: text.into(),
+            line_starts: std::sync::OnceLock::new(),
         }
     }
 
     /// The line and column of a byte offset; offsets past the end clamp to it.
     #[must_use]
     pub fn line_col(&self, offset: usize) -> LineCol {
-        let offset = offset.min(self.text.len());
-        let before = &self.text.as_bytes()[..offset];
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = self
-            .text
-            .get(line_start..offset)
-            .map_or(offset - line_start, |s| s.chars().count())
-            + 1;
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let line = starts.partition_point(|&start| start <= offset);
+        let line_start = starts[line - 1];
+        let column = self.text[line_start..offset].chars().count() + 1;
         LineCol { line, column }
     }
 
@@ -190,6 +194,16 @@ pub fn text_from_bytes(bytes: Vec<u8>, name: &str, limit: u64) -> Result<SourceF
             limit,
         });
     }
+    // A NUL byte means binary (as git judges it), whatever else is wrong with the bytes.
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        let before = String::from_utf8_lossy(&bytes[..offset]).into_owned();
+        let at = SourceFile::new(name, before).line_col(offset);
+        return Err(ReadError::Binary {
+            name: name.to_owned(),
+            line: at.line,
+            column: at.column,
+        });
+    }
     let mut text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(err) => {
@@ -206,14 +220,6 @@ pub fn text_from_bytes(bytes: Vec<u8>, name: &str, limit: u64) -> Result<SourceF
     };
     if let Some(stripped) = text.strip_prefix('\u{feff}') {
         text = stripped.to_owned();
-    }
-    if let Some(offset) = text.find('\0') {
-        let at = SourceFile::new(name, text.clone()).line_col(offset);
-        return Err(ReadError::Binary {
-            name: name.to_owned(),
-            line: at.line,
-            column: at.column,
-        });
     }
     if text.trim().is_empty() {
         return Err(ReadError::Empty {
@@ -232,14 +238,10 @@ pub fn display_name(path: &Path, root: &Path) -> String {
         std::env::current_dir().map_or_else(|_| path.to_path_buf(), |cwd| cwd.join(path))
     };
     let absolute = normalize(&absolute);
-    let shown: PathBuf = absolute
+    let shown = absolute
         .strip_prefix(normalize(root))
         .map_or_else(|_| path.to_path_buf(), Path::to_path_buf);
-    shown
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    shown.to_string_lossy().replace('\\', "/")
 }
 
 /// Removes `.` and resolves `..` lexically, without touching the file system

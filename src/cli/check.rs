@@ -1,7 +1,8 @@
 //! `prr check`: judge manifests, render the report in every format asked for, exit with
 //! the verdict.
 
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -13,7 +14,8 @@ use crate::diagnostic::{Diagnostic, Error};
 use crate::engine;
 use crate::git::Repo;
 use crate::manifest::{self, Manifest};
-use crate::report::{human, json, FailOn, Judged, Report, Verdict};
+use crate::report::markdown::{self, Links};
+use crate::report::{github, human, json, junit, sarif, FailOn, Judged, Report, Verdict};
 use crate::rules::{self, RulesSource};
 use crate::source::display_name;
 
@@ -26,8 +28,8 @@ pub struct CheckArgs {
     /// A rule pack directory, a rule file, or `builtin` (repeatable). Default: the built-in pack.
     #[arg(long, value_name = "PATH")]
     pub rules: Vec<String>,
-    /// Output format, optionally to a file: human, json (repeatable, e.g.
-    /// `--format human --format json=prr.json`). Default: human.
+    /// Output format, optionally to a file: human, json, sarif, junit, markdown, github
+    /// (repeatable, e.g. `--format human --format sarif=prr.sarif`). Default: human.
     #[arg(long, value_name = "FORMAT[=FILE]")]
     pub format: Vec<FormatArg>,
     /// The file for the one --format given without `=FILE`.
@@ -56,6 +58,12 @@ pub struct CheckArgs {
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Junit,
+    /// The pull-request comment body.
+    Markdown,
+    /// Workflow commands (annotations); also appends the Markdown report to the job summary.
+    Github,
 }
 
 impl FromStr for Format {
@@ -64,8 +72,12 @@ impl FromStr for Format {
         match s {
             "human" => Ok(Self::Human),
             "json" => Ok(Self::Json),
+            "sarif" => Ok(Self::Sarif),
+            "junit" => Ok(Self::Junit),
+            "markdown" => Ok(Self::Markdown),
+            "github" => Ok(Self::Github),
             other => Err(format!(
-                "unknown format `{other}`; the formats are human, json"
+                "unknown format `{other}`; the formats are human, json, sarif, junit, markdown, github"
             )),
         }
     }
@@ -176,7 +188,11 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         .map(|m| (m.source.name.clone(), Arc::clone(&m.source)))
         .collect();
 
-    if !all_diagnostics.is_empty() {
+    // The terminal report already lists them; otherwise stderr is where they show.
+    let human_on_terminal = outputs
+        .iter()
+        .any(|(f, file)| *f == Format::Human && file.is_none());
+    if !all_diagnostics.is_empty() && !human_on_terminal {
         super::write_stderr(&human::render_diagnostics(
             &all_diagnostics,
             super::stderr_color(),
@@ -187,6 +203,23 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         let text = match format {
             Format::Human => human::render(&report, &sources, color),
             Format::Json => json::render(&report),
+            Format::Sarif => sarif::render(&report),
+            Format::Junit => junit::render(&report),
+            Format::Markdown => markdown::render(
+                &report,
+                &markdown::Options {
+                    links: links_from_env(),
+                    ..markdown::Options::default()
+                },
+            ),
+            Format::Github => {
+                if let Some(path) =
+                    std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+                {
+                    append_step_summary(Path::new(&path), &report)?;
+                }
+                github::render(&report)
+            }
         };
         match file {
             Some(path) => write_file(path, &text)?,
@@ -198,6 +231,45 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         Verdict::Fail => exit::FAIL,
         Verdict::Error => exit::ERROR,
     })
+}
+
+/// Where lines can be linked, from the variables GitHub Actions sets; `None` elsewhere.
+fn links_from_env() -> Option<Links> {
+    let var = |name| std::env::var(name).unwrap_or_default();
+    Links::new(
+        &var("GITHUB_SERVER_URL"),
+        &var("GITHUB_REPOSITORY"),
+        &var("GITHUB_SHA"),
+    )
+}
+
+/// Appends the Markdown report to the job summary, within what room GitHub leaves in it
+/// (1 MiB a step, counting what earlier commands of the step wrote).
+fn append_step_summary(path: &Path, report: &Report) -> Result<(), Error> {
+    let io_error = |source| Error::Io {
+        context: format!("cannot append to the job summary {}", path.display()),
+        source,
+    };
+    let used =
+        std::fs::metadata(path).map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX));
+    let room = markdown::MAX_STEP_SUMMARY_BYTES.saturating_sub(used + 1);
+    let text = markdown::render(
+        report,
+        &markdown::Options {
+            links: links_from_env(),
+            max_bytes: room,
+        },
+    );
+    if text.len() > room {
+        return Ok(());
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(io_error)?;
+    file.write_all(format!("\n{text}").as_bytes())
+        .map_err(io_error)
 }
 
 /// Each format with its destination (`None`: stdout).

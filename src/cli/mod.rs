@@ -2,8 +2,12 @@
 //! the outcome to an exit code.
 
 mod check;
+mod explain;
 mod hook;
+mod init;
 mod revision;
+mod rules;
+mod schema;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -42,6 +46,14 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Install or remove the git pre-push hook that runs the gate on the commit being pushed.
     Hook(hook::HookArgs),
+    /// Explain a rule: why it matters, how to fix it, where it is defined.
+    Explain(explain::ExplainArgs),
+    /// Write a commented prr.toml for a new service.
+    Init(init::InitArgs),
+    /// A rule pack's authors' tools: list, test, lint, doc.
+    Rules(rules::RulesArgs),
+    /// Print a JSON Schema: of the manifest, or of rule files and pack.toml.
+    Schema(schema::SchemaArgs),
 }
 
 /// Parses the arguments, runs the command, and returns the exit code.
@@ -62,6 +74,10 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Hook(args) => hook::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::Rules(args) => rules::run(&args),
+        Command::Schema(args) => Ok(schema::run(&args)),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

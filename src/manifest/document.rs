@@ -3,6 +3,9 @@
 
 use crate::source::Span;
 
+/// How a placeholder value starts (`"TODO: link your runbook"`).
+pub const TODO: &str = "TODO";
+
 /// A value and where it stands in the file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
@@ -102,16 +105,38 @@ impl Node {
         }
     }
 
-    /// Present in the sense of `require`: not null, not a blank string, not `[]` or `{}`,
-    /// not `false`. Zero is present.
+    /// Present in the sense of `require`: not null, not a blank string, not a TODO
+    /// placeholder (see [`Node::is_todo`]), not `[]` or `{}`, not `false`. Zero is present.
     #[must_use]
     pub fn is_present(&self) -> bool {
         match &self.value {
             Value::Null | Value::Bool(false) => false,
-            Value::String(s) => !s.trim().is_empty(),
+            Value::String(s) => !s.trim().is_empty() && !self.is_todo(),
             Value::Array(items) => !items.is_empty(),
             Value::Table(entries) => !entries.is_empty(),
             Value::Bool(true) | Value::Integer(_) | Value::Float(_) | Value::Datetime(_) => true,
+        }
+    }
+
+    /// A string that still holds a placeholder, such as `prr init` writes for every value it
+    /// cannot know: it starts with `TODO`. Such a value is not present for `require`, so a
+    /// fresh manifest fails exactly on its TODOs.
+    #[must_use]
+    pub fn is_todo(&self) -> bool {
+        matches!(&self.value, Value::String(s) if s.trim_start().starts_with(TODO))
+    }
+
+    /// How a value that is not present reads in a message: "missing" (no value at all),
+    /// "still a TODO", or "empty".
+    #[must_use]
+    pub fn absence(node: Option<&Node>) -> &'static str {
+        match node {
+            None
+            | Some(Node {
+                value: Value::Null, ..
+            }) => "missing",
+            Some(node) if node.is_todo() => "still a TODO",
+            Some(_) => "empty",
         }
     }
 

@@ -2,6 +2,7 @@
 //! read, the facts applicability needs, and validation against the published schema.
 
 pub mod document;
+pub mod model;
 pub mod parse;
 pub mod path;
 pub mod schema;

@@ -86,6 +86,16 @@ impl CompiledSchema {
                 message,
             }]
         };
+        let placeholder = node.is_some_and(Node::is_todo)
+            && !matches!(
+                error.kind(),
+                ValidationErrorKind::AdditionalProperties { .. }
+                    | ValidationErrorKind::UnevaluatedProperties { .. }
+                    | ValidationErrorKind::Required { .. }
+            );
+        if placeholder {
+            return single(format!("{shown} is still a TODO: {expected}"));
+        }
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected }
             | ValidationErrorKind::UnevaluatedProperties { unexpected } => unexpected

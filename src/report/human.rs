@@ -30,7 +30,11 @@ pub fn render(report: &Report, sources: &Sources, color: bool) -> String {
                 (Some(line), Some(column)) => format!("{}:{line}:{column}", d.file),
                 _ => d.file.clone(),
             };
-            out.line(&format!("error: {place}: {}", d.message));
+            let mut text = format!("error: {place}: {}", d.message);
+            if let Some(help) = &d.help {
+                text.push_str(&format!("\n  = help: {help}"));
+            }
+            out.line(&text);
         }
     }
     let blocking: Vec<&ResultEntry> = report.results.iter().filter(|r| report.blocks(r)).collect();
@@ -63,16 +67,16 @@ pub fn render(report: &Report, sources: &Sources, color: bool) -> String {
         out.line("");
         out.line("waived (not blocking):");
         for r in waived {
-            let w = r.waiver.as_ref();
+            let (expires, reason, ticket) = r.waiver.as_ref().map_or(("", "", ""), |w| {
+                (w.expires.as_str(), w.reason.as_str(), w.ticket.as_str())
+            });
             out.line(&format!(
-                "  {} {}: {} (until {}; {}; {})",
+                "  {} at {}, waived until {expires}",
                 r.rule,
-                place(r),
-                r.message,
-                w.map_or("", |w| w.expires.as_str()),
-                w.map_or("", |w| w.reason.as_str()),
-                w.map_or("", |w| w.ticket.as_str()),
+                place(r)
             ));
+            out.line(&format!("    why: {reason}; ticket: {ticket}"));
+            out.line(&format!("    finding: {}", r.message));
         }
     }
     if let Some(base) = report.base.as_ref().filter(|b| !b.fixed_results.is_empty()) {
@@ -138,23 +142,17 @@ fn place(result: &ResultEntry) -> String {
     )
 }
 
-/// A span widened to at least one character, so that the caret has something to sit under.
+/// The part of a span a caret goes under: its first line only (a table's span covers the
+/// whole table), at least one character, and never a line break (drawn as two lines).
 fn caret(source: &SourceFile, start: usize, end: usize) -> std::ops::Range<usize> {
-    let start = start.min(source.text.len());
-    let end = if end > start {
-        // A table's span covers the whole table: point at its first line only.
-        let line_end = source.text[start..]
-            .find('\n')
-            .map_or(source.text.len(), |i| start + i);
-        end.min(line_end.max(start + 1))
-    } else {
-        let next = source.text[start..]
-            .chars()
-            .next()
-            .map_or(0, char::len_utf8);
-        start + next
-    };
-    start..end.min(source.text.len())
+    let text = &source.text;
+    let start = start.min(text.len());
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    if line_end == start {
+        return start..start;
+    }
+    let first = text[start..].chars().next().map_or(0, char::len_utf8);
+    start..end.clamp(start + first, line_end)
 }
 
 struct Painter<'a> {
@@ -229,6 +227,14 @@ impl<'a> Painter<'a> {
             }
         }
         for service in &report.services {
+            if service.verdict == Verdict::Error {
+                let error = self.paint("error", "31");
+                self.line(&format!(
+                    "  {error} {}: could not be judged",
+                    service.manifest
+                ));
+                continue;
+            }
             let name = service.service.name.as_deref().unwrap_or("(unnamed)");
             let tier = service
                 .service

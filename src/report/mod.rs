@@ -3,15 +3,21 @@
 //! alone. Renderers never judge.
 
 pub mod diff;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::diagnostic::Diagnostic;
 use crate::engine::{Evaluation, Status, WaiverInfo};
@@ -22,6 +28,34 @@ pub use diff::{Base, BaseSide, Change};
 
 /// The JSON report's format version.
 pub const VERSION: u32 = 1;
+
+/// Characters escaped when a relative path becomes a URI reference (SARIF artifact
+/// locations, links to lines): everything but unreserved characters and `/`.
+const PATH_ESCAPES: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'(')
+    .add(b')')
+    .add(b':')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// A report path (relative, with `/`) as a relative URI reference.
+#[must_use]
+pub fn uri_path(path: &str) -> String {
+    utf8_percent_encode(path, PATH_ESCAPES).to_string()
+}
 
 /// What blocks the gate.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,6 +181,31 @@ pub struct ResultEntry {
     /// With `--base`: whether a failure is `new` (this change introduced it) or `existing`;
     /// null for other results and without a base.
     pub change: Option<Change>,
+}
+
+impl ResultEntry {
+    /// The finding's identity across runs: a hex SHA-256 of manifest, rule and logical key,
+    /// never of a line number, so an edit above a finding does not make it a new one
+    /// (SARIF `partialFingerprints`, comparisons with `--base`).
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        let mut hasher = Sha256::new();
+        for (i, part) in [&self.manifest, &self.rule]
+            .into_iter()
+            .chain(self.key.as_ref())
+            .enumerate()
+        {
+            if i > 0 {
+                hasher.update([0]);
+            }
+            hasher.update(part.as_bytes());
+        }
+        hasher
+            .finalize()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
 }
 
 /// What the report says of each rule that ran (for SARIF's rule table, docs links).

@@ -33,6 +33,18 @@ pub enum RulesSource {
     },
 }
 
+impl RulesSource {
+    /// A pack as named on the command line: `builtin`, or a path.
+    #[must_use]
+    pub fn from_arg(arg: &str) -> Self {
+        if arg == "builtin" {
+            Self::Builtin
+        } else {
+            Self::Path(PathBuf::from(arg))
+        }
+    }
+}
+
 /// A pack's files in memory, whatever they came from.
 #[derive(Debug)]
 struct PackFiles {
@@ -77,6 +89,8 @@ impl SchemaFiles for PackSchemaFiles {
 
 /// A pack with its `extends` resolved and its overrides applied.
 struct Composed {
+    /// The pack's own name (its rules' `Origin::pack`).
+    name: String,
     rules: Vec<RawRule>,
     waiver_max_days: Option<i64>,
     packs: Vec<String>,
@@ -87,6 +101,29 @@ struct Loader<'a> {
     diagnostics: Vec<Diagnostic>,
     /// Canonical directories on the current `extends` chain (cycles are errors).
     chain: Vec<PathBuf>,
+    /// A file could not be read or parsed: the pack is not all there.
+    unreadable: bool,
+}
+
+/// A pack loaded for its authors (`prr rules lint`, `prr rules test`): every rule that
+/// compiled, with the problems of everything that did not.
+#[derive(Debug)]
+pub struct Loaded {
+    pub rules: RuleSet,
+    /// The names of the packs named (not inherited): their rules are their authors' own.
+    pub own: Vec<String>,
+    /// Every problem found, each at its file:line:column.
+    pub diagnostics: Vec<Diagnostic>,
+    /// A file could not be read or parsed, so rules may be missing from `rules`.
+    pub unreadable: bool,
+}
+
+impl Loaded {
+    /// Whether a rule belongs to a pack named rather than to one it extends.
+    #[must_use]
+    pub fn is_own(&self, rule: &super::Rule) -> bool {
+        self.own.contains(&rule.origin.pack)
+    }
 }
 
 /// Loads and composes every pack named, compiles every rule once, and adds the mandatory
@@ -95,11 +132,25 @@ struct Loader<'a> {
 /// # Errors
 /// Every problem found in every file, as diagnostics (exit 2).
 pub fn load(sources: &[RulesSource], root: &Path) -> Result<RuleSet, Error> {
+    let loaded = load_partial(sources, root);
+    if loaded.diagnostics.is_empty() {
+        Ok(loaded.rules)
+    } else {
+        Err(Error::Diagnostics(loaded.diagnostics))
+    }
+}
+
+/// Loads like [`load`], but keeps going past problems: the rules that compiled, and the
+/// diagnostics of the rest (for tools that report every problem rather than stop).
+#[must_use]
+pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
     let mut loader = Loader {
         root,
         diagnostics: Vec::new(),
         chain: Vec::new(),
+        unreadable: false,
     };
+    let mut own = Vec::new();
     let mut raw: Vec<RawRule> = Vec::new();
     let mut waiver_max_days = None;
     let mut packs = Vec::new();
@@ -112,6 +163,7 @@ pub fn load(sources: &[RulesSource], root: &Path) -> Result<RuleSet, Error> {
     for source in sources {
         if let Some(files) = loader.files_of(source) {
             if let Some(composed) = loader.compose(files) {
+                own.push(composed.name);
                 loader.merge(&mut raw, composed.rules);
                 waiver_max_days = composed.waiver_max_days.or(waiver_max_days);
                 packs.extend(composed.packs);
@@ -132,20 +184,23 @@ pub fn load(sources: &[RulesSource], root: &Path) -> Result<RuleSet, Error> {
             }
         }
     }
+    let unreadable = loader.unreadable;
     let mut diagnostics = loader.diagnostics;
     let mut rules: Vec<_> = raw
         .iter()
         .filter_map(|r| compile(r, &mut diagnostics))
         .collect();
-    if !diagnostics.is_empty() {
-        return Err(Error::Diagnostics(diagnostics));
-    }
     rules.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(RuleSet {
-        rules,
-        waiver_max_days: waiver_max_days.unwrap_or(DEFAULT_WAIVER_MAX_DAYS),
-        packs,
-    })
+    Loaded {
+        rules: RuleSet {
+            rules,
+            waiver_max_days: waiver_max_days.unwrap_or(DEFAULT_WAIVER_MAX_DAYS),
+            packs,
+        },
+        own,
+        diagnostics,
+        unreadable,
+    }
 }
 
 fn builtin_files() -> PackFiles {
@@ -190,6 +245,7 @@ impl Loader<'_> {
         let meta = match std::fs::metadata(path) {
             Ok(meta) => meta,
             Err(err) => {
+                self.unreadable = true;
                 self.diagnostics.push(
                     Diagnostic::file(&name, format!("cannot read the rules: {err}"))
                         .with_help("--rules takes a pack directory, a rule file, or `builtin`"),
@@ -225,6 +281,7 @@ impl Loader<'_> {
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
             Err(err) => {
+                self.unreadable = true;
                 self.diagnostics
                     .push(Diagnostic::file(name, format!("cannot read: {err}")));
                 return None;
@@ -233,6 +290,7 @@ impl Loader<'_> {
         match text_from_bytes(bytes, name, max_file_bytes()) {
             Ok(file) => Some(file.text),
             Err(err) => {
+                self.unreadable = true;
                 self.diagnostics.push(Diagnostic::from(&err));
                 None
             }
@@ -254,6 +312,7 @@ impl Loader<'_> {
             return;
         }
         let Ok(entries) = std::fs::read_dir(dir) else {
+            self.unreadable = true;
             self.diagnostics.push(Diagnostic::file(
                 display_name(dir, self.root),
                 "cannot list the directory",
@@ -374,6 +433,7 @@ impl Loader<'_> {
             }
         }
         Some(Composed {
+            name: pack_name,
             rules,
             waiver_max_days,
             packs,
@@ -552,6 +612,7 @@ impl Loader<'_> {
     }
 
     fn toml_error(&mut self, source: &Arc<SourceFile>, err: &toml::de::Error) {
+        self.unreadable = true;
         let span = err.span().map_or(Span::START, Span::from);
         self.diagnostics.push(Diagnostic::at(
             source,

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
-pub use load::{load, RulesSource};
+pub use load::{load, load_partial, Loaded, RulesSource};
 pub use model::{Expect, Severity};
 
 use crate::manifest::path::Path;

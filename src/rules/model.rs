@@ -4,11 +4,15 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value as Json};
 use toml::Spanned;
 
 /// How much a failing rule matters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Informational: shown, never blocks.
@@ -30,36 +34,67 @@ impl fmt::Display for Severity {
 }
 
 /// A rule file: `[[rule]]` tables.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleFileDef {
+    /// The rules of the file.
     #[serde(default)]
+    #[schemars(with = "Vec<RuleDef>")]
     pub rule: Vec<Spanned<RuleDef>>,
 }
 
 /// One `[[rule]]` as written.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleDef {
+    /// The stable public id, `category.name`: waivers, overrides and docs refer to it.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
+    /// One line: what holds when the rule passes.
     pub title: Option<String>,
+    /// What a failure does: error blocks, warning and note do not (error unless set).
     pub severity: Option<Severity>,
+    /// The category (the id's first part unless set).
     pub category: Option<String>,
+    /// Which services the rule applies to (every key must match; a list matches any value).
+    #[schemars(with = "Option<WhenDef>")]
     pub when: Option<Spanned<WhenDef>>,
+    /// Why the rule matters.
     pub rationale: Option<String>,
+    /// What to write to pass, with an example.
     pub remediation: Option<String>,
     /// A page with more about the rule (shown as the SARIF `helpUri`).
     pub docs: Option<String>,
+    /// The rule is a warning until this date, then blocks at its severity.
+    #[schemars(with = "Option<TomlDate>")]
     pub enforce_after: Option<Spanned<toml::value::Datetime>>,
+    /// Check: each path present and not empty.
+    #[schemars(with = "Option<Vec<String>>")]
     pub require: Option<Vec<Spanned<String>>>,
+    /// Check: the value at one path meets operators.
+    #[schemars(with = "Option<AssertDef>")]
     pub assert: Option<Spanned<AssertDef>>,
+    /// Check: a JSON Schema the manifest must meet.
+    #[schemars(with = "Option<Json>")]
     pub schema: Option<Spanned<toml::Value>>,
+    /// Check: a JSON Schema file, relative to the rule file.
+    #[schemars(with = "Option<String>")]
     pub schema_file: Option<Spanned<String>>,
+    /// Check: a native check by name.
+    #[schemars(with = "Option<String>")]
     pub builtin: Option<Spanned<String>>,
+    /// The parameters of the `builtin` check.
+    #[schemars(with = "Option<Map<String, Json>>")]
     pub with: Option<Spanned<toml::Table>>,
+    /// Check: every one of these checks holds.
+    #[schemars(with = "Option<Vec<CheckDef>>")]
     pub all: Option<Spanned<Vec<Spanned<CheckDef>>>>,
+    /// Check: at least one of these checks holds.
+    #[schemars(with = "Option<Vec<CheckDef>>")]
     pub any: Option<Spanned<Vec<Spanned<CheckDef>>>>,
+    /// Examples that `prr rules test` runs.
     #[serde(default)]
+    #[schemars(with = "Vec<RuleTestDef>")]
     pub test: Vec<Spanned<RuleTestDef>>,
 }
 
@@ -81,29 +116,48 @@ impl RuleDef {
 }
 
 /// The check of a rule, or of a member of `all = [...]` / `any = [...]`: exactly one kind is set.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckDef {
+    #[schemars(with = "Option<Vec<String>>")]
     pub require: Option<Vec<Spanned<String>>>,
+    #[schemars(with = "Option<AssertDef>")]
     pub assert: Option<Spanned<AssertDef>>,
+    #[schemars(with = "Option<Json>")]
     pub schema: Option<Spanned<toml::Value>>,
+    #[schemars(with = "Option<String>")]
     pub schema_file: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub builtin: Option<Spanned<String>>,
+    #[schemars(with = "Option<Map<String, Json>>")]
     pub with: Option<Spanned<toml::Table>>,
+    #[schemars(with = "Option<Vec<CheckDef>>")]
     pub all: Option<Spanned<Vec<Spanned<CheckDef>>>>,
+    #[schemars(with = "Option<Vec<CheckDef>>")]
     pub any: Option<Spanned<Vec<Spanned<CheckDef>>>>,
 }
 
 /// `assert = { path = "...", min = ..., ... }`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssertDef {
+    /// The path judged (`slo[*].target`).
+    #[schemars(with = "String")]
     pub path: Spanned<String>,
+    /// The value is at least this number.
     pub min: Option<f64>,
+    /// The value is at most this number.
     pub max: Option<f64>,
+    /// The value is one of these.
+    #[schemars(with = "Option<Vec<Json>>")]
     pub one_of: Option<Vec<toml::Value>>,
+    /// The value matches this regular expression.
+    #[schemars(with = "Option<String>")]
     pub matches: Option<Spanned<String>>,
+    /// The value equals this one.
+    #[schemars(with = "Option<Json>")]
     pub equals: Option<toml::Value>,
+    /// The value is a date at most this many days old.
     pub max_age_days: Option<i64>,
     /// A missing value passes (only values that are there are judged).
     #[serde(default)]
@@ -111,7 +165,7 @@ pub struct AssertDef {
 }
 
 /// `when = { tier = [...], lifecycle = [...], labels = [...] }`.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WhenDef {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -123,7 +177,7 @@ pub struct WhenDef {
 }
 
 /// A value or a list of values: `tier = 1` reads as `tier = [1]`.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, JsonSchema)]
 #[serde(untagged)]
 pub enum OneOrMany<T> {
     One(T),
@@ -141,7 +195,7 @@ impl<T: Clone> OneOrMany<T> {
 }
 
 /// What a rule example expects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Expect {
     Pass,
@@ -160,46 +214,122 @@ impl fmt::Display for Expect {
 }
 
 /// `[[rule.test]]`: an example manifest and the outcome the rule must give it.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleTestDef {
+    /// What the example shows, as failures name it.
     pub name: String,
+    /// The outcome the rule must give the example.
     pub expect: Expect,
+    /// The example manifest's text.
+    #[schemars(with = "String")]
     pub manifest: Spanned<String>,
     /// The date the example is judged on (pins dated examples so they do not go stale).
+    #[schemars(with = "Option<TomlDate>")]
     pub as_of: Option<Spanned<toml::value::Datetime>>,
     /// `toml` (the default) or `json`.
     pub format: Option<String>,
 }
 
 /// `pack.toml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackFileDef {
     pub pack: PackDef,
+    /// Changes to rules this pack inherits, by rule id.
     #[serde(default, rename = "override")]
+    #[schemars(with = "BTreeMap<String, OverrideDef>")]
     pub overrides: BTreeMap<String, Spanned<OverrideDef>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackDef {
+    /// The pack's name, shown in reports.
     pub name: String,
     pub version: Option<String>,
     pub description: Option<String>,
+    /// Packs whose rules this one inherits: "builtin", or a path relative to this file.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub extends: Vec<Spanned<String>>,
     /// How far ahead a waiver may expire (90 days unless set).
+    #[schemars(with = "Option<u32>")]
     pub waiver_max_days: Option<Spanned<i64>>,
 }
 
 /// `[override."rule.id"]`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OverrideDef {
     pub severity: Option<Severity>,
+    /// `false` turns the rule off.
     pub enabled: Option<bool>,
+    /// The rule is a warning until this date, then blocks at its severity.
+    #[schemars(with = "Option<TomlDate>")]
     pub enforce_after: Option<Spanned<toml::value::Datetime>>,
+    /// Replaces the rule's applicability.
+    #[schemars(with = "Option<WhenDef>")]
     pub when: Option<Spanned<WhenDef>>,
+    /// Merged into the parameters of the rule's builtin check.
+    #[schemars(with = "Option<Map<String, Json>>")]
     pub with: Option<Spanned<toml::Table>>,
+}
+
+/// A TOML date (`2027-01-01`), as the rules schema describes it.
+pub struct TomlDate;
+
+impl JsonSchema for TomlDate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date",
+            "description": "a date, YYYY-MM-DD (a TOML date)"
+        })
+    }
+}
+
+/// A rule file (`[[rule]]` tables) or a pack's `pack.toml` (`[pack]`, `[override."<id>"]`):
+/// what `schemas/rules.schema.json` describes.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[schemars(
+    title = "prr rule file or pack.toml",
+    extend("$id" = RULES_SCHEMA_ID)
+)]
+pub enum RulesFile {
+    Rules(RuleFileDef),
+    Pack(PackFileDef),
+}
+
+/// Where the published rules schema says it lives.
+pub const RULES_SCHEMA_ID: &str = "https://prr-gate.dev/schemas/rules.schema.json";
+
+/// The JSON Schema of rule files and `pack.toml`, generated from the types above: what
+/// `prr schema rules` prints and `schemas/rules.schema.json` holds.
+#[must_use]
+pub fn rules_schema() -> Json {
+    crate::manifest::model::generate::<RulesFile>(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_rules_schema_is_generated_from_the_types() {
+        let generated = crate::manifest::model::to_text(&rules_schema());
+        let committed = include_str!("../../schemas/rules.schema.json");
+        assert!(
+            generated == committed,
+            "schemas/rules.schema.json is stale; regenerate it with \
+             `cargo run -- schema rules > schemas/rules.schema.json`"
+        );
+    }
 }

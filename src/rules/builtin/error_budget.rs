@@ -129,14 +129,16 @@ impl Builtin for ErrorBudget {
             fields.push(("owner", "name the team that enforces it"));
         }
         for (field, fix) in fields {
-            if !table
-                .and_then(|t| t.get(field))
-                .is_some_and(Node::is_present)
-            {
+            let value = table.and_then(|t| t.get(field));
+            if !value.is_some_and(Node::is_present) {
+                // An empty or TODO value is pointed at itself; a missing one at its table.
                 failures.push(Failure::new(
-                    format!("`error_budget.{field}` is missing: {fix}. Budgets: {budgets}"),
+                    format!(
+                        "`error_budget.{field}` is {}: {fix}. Budgets: {budgets}",
+                        Node::absence(value)
+                    ),
                     format!("error_budget.{field}"),
-                    anchor,
+                    value.map_or(anchor, |v| v.span),
                 ));
             }
         }

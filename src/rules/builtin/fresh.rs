@@ -7,7 +7,7 @@
 //! Parameters (`with`): `path` (the date, such as `reviews.prr`), `days` (the most days old
 //! it may be), `what` (how the message names it, default the path).
 
-use super::{date_of, params, Builtin, Context, Failure, Outcome, Spec};
+use super::{date_of, days, params, Builtin, Context, Failure, Outcome, Spec};
 use crate::manifest::path::Path;
 
 pub const SPEC: Spec = Spec {
@@ -54,7 +54,12 @@ impl Builtin for Fresh {
         for hit in self.path.resolve(&cx.manifest.root) {
             let Some(node) = hit.node.filter(|n| n.is_present()) else {
                 failures.push(Failure::new(
-                    format!("{} is missing: record its date in `{}`", self.what, hit.key),
+                    format!(
+                        "{} is {}: record its date in `{}`",
+                        self.what,
+                        crate::manifest::Node::absence(hit.node),
+                        hit.key
+                    ),
                     hit.key,
                     hit.anchor,
                 ));
@@ -76,8 +81,9 @@ impl Builtin for Fresh {
             if age < 0 {
                 failures.push(Failure::new(
                     format!(
-                        "{} is {date}, {} days in the future: a typo?",
-                        self.what, -age
+                        "{} is {date}, {} in the future: a typo?",
+                        self.what,
+                        days(-age)
                     ),
                     hit.key,
                     node.span,
@@ -88,8 +94,10 @@ impl Builtin for Fresh {
                     .unwrap_or(date);
                 failures.push(Failure::new(
                     format!(
-                        "{} was {date}, {age} days ago (limit {}): overdue since {due}",
-                        self.what, self.days
+                        "{} was {date}, {} ago (limit {}): overdue since {due}",
+                        self.what,
+                        days(age),
+                        self.days
                     ),
                     hit.key,
                     node.span,

@@ -53,20 +53,19 @@ impl Builtin for GoldenSignals {
         let failures: Vec<Failure> = self
             .signals
             .iter()
-            .filter(|signal| {
-                !table
-                    .and_then(|t| t.get(signal))
-                    .is_some_and(Node::is_present)
-            })
-            .map(|signal| {
-                Failure::new(
-                    format!(
-                        "no alert or dashboard for {signal}: set `{}.{signal}` to its URL",
-                        self.table
-                    ),
-                    format!("{}.{signal}", self.table),
-                    anchor,
-                )
+            .filter_map(|signal| {
+                let value = table.and_then(|t| t.get(signal));
+                (!value.is_some_and(Node::is_present)).then(|| {
+                    // An empty or TODO value is pointed at itself; a missing one at its table.
+                    Failure::new(
+                        format!(
+                            "no alert or dashboard for {signal}: set `{}.{signal}` to its URL",
+                            self.table
+                        ),
+                        format!("{}.{signal}", self.table),
+                        value.map_or(anchor, |v| v.span),
+                    )
+                })
             })
             .collect();
         Outcome::fail(

@@ -130,6 +130,16 @@ pub fn date_of(node: &crate::manifest::Node) -> Option<Date> {
     node.as_str().and_then(|text| text.parse().ok())
 }
 
+/// "1 day", "41 days".
+#[must_use]
+pub fn days(n: i64) -> String {
+    if n.abs() == 1 {
+        format!("{n} day")
+    } else {
+        format!("{n} days")
+    }
+}
+
 /// A percentage as people write it: `99.95%`.
 #[must_use]
 pub fn percent(value: f64) -> String {

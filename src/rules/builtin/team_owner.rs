@@ -53,7 +53,12 @@ fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
             regex::RegexBuilder::new(pattern)
                 .size_limit(1 << 20)
                 .build()
-                .map_err(|err| format!("team_patterns: {err}"))
+                .map_err(|err| {
+                    format!(
+                        "team_patterns: {}",
+                        crate::rules::compile::regex_problem(&err)
+                    )
+                })
         })
         .collect::<Result<_, _>>()?;
     Ok(Box::new(TeamOwner {
@@ -92,8 +97,9 @@ impl Builtin for TeamOwner {
                 if !hit.node.is_some_and(crate::manifest::Node::is_present) {
                     failures.push(Failure::new(
                         format!(
-                            "`{}` is missing: name the team that owns the service",
-                            hit.key
+                            "`{}` is {}: name the team that owns the service",
+                            hit.key,
+                            crate::manifest::Node::absence(hit.node)
                         ),
                         hit.key,
                         hit.anchor,
@@ -104,7 +110,12 @@ impl Builtin for TeamOwner {
         let mut checked = 0;
         for path in &self.fields {
             for hit in path.resolve(root) {
-                let Some(owner) = hit.node.and_then(crate::manifest::Node::as_str) else {
+                // A TODO placeholder is reported by whatever requires the value, not as a person.
+                let Some(owner) = hit
+                    .node
+                    .filter(|n| !n.is_todo())
+                    .and_then(crate::manifest::Node::as_str)
+                else {
                     continue;
                 };
                 checked += 1;

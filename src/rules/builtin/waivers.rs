@@ -7,7 +7,7 @@
 
 use jiff::civil::Date;
 
-use super::{date_of, days_between, params, Builtin, Context, Failure, Outcome, Spec};
+use super::{date_of, days, days_between, params, Builtin, Context, Failure, Outcome, Spec};
 use crate::manifest::{Manifest, Node};
 use crate::source::Span;
 
@@ -89,9 +89,7 @@ impl WaiverCheck {
                 let hint = crate::manifest::schema::closest(rule, &known)
                     .map(|near| format!(" (did you mean `{near}`?)"))
                     .unwrap_or_default();
-                problems.push(format!(
-                    "names `{rule}`, which is not a rule of this pack{hint}"
-                ));
+                problems.push(format!("names a rule that is not in this pack{hint}"));
             }
             Some(_) => {}
         }
@@ -109,11 +107,12 @@ impl WaiverCheck {
             Some(expires) => {
                 let left = days_between(cx.as_of, expires);
                 if left < 0 {
-                    problems.push(format!("expired on {expires}, {} days ago", -left));
+                    problems.push(format!("expired on {expires}, {} ago", days(-left)));
                 } else if left > cx.waiver_max_days {
                     problems.push(format!(
-                        "expires {expires}, {left} days ahead, beyond the limit of {} days",
-                        cx.waiver_max_days
+                        "expires {expires}, {} ahead, beyond the limit of {}",
+                        days(left),
+                        days(cx.waiver_max_days)
                     ));
                 }
             }

@@ -1,0 +1,587 @@
+//! `--format markdown`: the pull-request comment body (and the job summary). The verdict
+//! first, in one line; the services with each SLO's error budget; a table of blocking
+//! failures; then warnings, waivers, passed and skipped rules in collapsed sections.
+//!
+//! Two promises hold whatever the report holds. The text stays within a size limit
+//! (a comment under GitHub's 65,536 characters): rows that do not fit are left out and
+//! counted, and the text says where to find them all. And manifest values, which messages
+//! quote, are made inert: they cannot open HTML, links or @-mentions, nor break a table.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use super::{uri_path, Report, ResultEntry, ServiceReport, Verdict};
+use crate::engine::Status;
+use crate::manifest::format_number;
+
+/// The most a pull-request comment may hold: GitHub refuses 65,536 characters or more.
+pub const MAX_COMMENT_BYTES: usize = 65_535;
+
+/// The most a job summary may hold: GitHub refuses a step summary over 1 MiB.
+pub const MAX_STEP_SUMMARY_BYTES: usize = 1024 * 1024;
+
+/// Room kept for the note on what was left out, and the footer.
+const RESERVE: usize = 1024;
+
+/// A cell quotes at most this many characters of one text (a message, a reason).
+const MAX_CELL_CHARS: usize = 500;
+
+/// Where a finding's line can be linked: a repository and the commit judged. The caller
+/// reads them (in Actions, from `GITHUB_SERVER_URL`, `GITHUB_REPOSITORY` and the commit);
+/// the renderer reads no environment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Links {
+    /// `https://github.com`, or a GitHub Enterprise Server's address.
+    pub server_url: String,
+    /// `owner/name`.
+    pub repository: String,
+    /// The commit whose files the report judged.
+    pub commit: String,
+}
+
+impl Links {
+    /// Links when all three parts are known and not blank.
+    #[must_use]
+    pub fn new(server_url: &str, repository: &str, commit: &str) -> Option<Self> {
+        let parts = [server_url, repository, commit].map(str::trim);
+        if parts.iter().any(|p| p.is_empty()) {
+            return None;
+        }
+        Some(Self {
+            server_url: parts[0].trim_end_matches('/').to_owned(),
+            repository: parts[1].to_owned(),
+            commit: parts[2].to_owned(),
+        })
+    }
+
+    /// The web address of one line of a file in the repository at the commit.
+    #[must_use]
+    pub fn line(&self, path: &str, line: usize) -> String {
+        format!(
+            "{}/{}/blob/{}/{}#L{line}",
+            self.server_url,
+            self.repository,
+            self.commit,
+            uri_path(path)
+        )
+    }
+}
+
+/// How to render.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Where lines can be linked; without it, places are shown as `path:line:column`.
+    pub links: Option<Links>,
+    /// The most bytes the text may hold (so as many characters, at most).
+    pub max_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            links: None,
+            max_bytes: MAX_COMMENT_BYTES,
+        }
+    }
+}
+
+/// The report as Markdown for a pull-request comment; the same report and options give the
+/// same bytes.
+#[must_use]
+pub fn render(report: &Report, options: &Options) -> String {
+    let blocking: Vec<&ResultEntry> = report.results.iter().filter(|r| report.blocks(r)).collect();
+    let several = report.services.len() > 1;
+    let mut out = headline(report, blocking.len());
+    let warnings: Vec<&ResultEntry> = report
+        .results
+        .iter()
+        .filter(|r| r.status == Status::Fail && !report.blocks(r))
+        .collect();
+    let sections = vec![
+        services(report),
+        diagnostics(report),
+        Heading::open("Blocking failures", "blocking failures").section(
+            "| Rule | What is missing | Where |\n| --- | --- | --- |\n",
+            rows(&blocking, options, |r| {
+                format!("| {} | {} |", code(&r.rule), cell(&r.message))
+            }),
+        ),
+        remediations(&blocking),
+        Heading::collapsed("Warnings", "warnings").section(
+            "| Rule | Severity | Finding | Where |\n| --- | --- | --- | --- |\n",
+            rows(&warnings, options, |r| {
+                format!(
+                    "| {} | {} | {} |",
+                    code(&r.rule),
+                    r.severity,
+                    cell(&r.message)
+                )
+            }),
+        ),
+        waivers(report, options),
+        outcomes(report, Status::Pass, several),
+        outcomes(report, Status::Skipped, several),
+    ];
+    let footer = format!(
+        "\n<sub>Judged by {} {} as of {}.</sub>\n",
+        plain(&report.tool.name),
+        plain(&report.tool.version),
+        report.as_of
+    );
+    let limit = options.max_bytes.saturating_sub(RESERVE + footer.len());
+    let mut left_out = Vec::new();
+    let mut full = out.len() > limit;
+    for section in sections {
+        let written = section.write_within(&mut out, limit, &mut full);
+        if written < section.rows.len() {
+            left_out.push(format!(
+                "{} {}",
+                section.rows.len() - written,
+                section.label
+            ));
+        }
+    }
+    if !left_out.is_empty() {
+        let _ = write!(
+            out,
+            "\n> [!NOTE]\n> Left out to stay under {} characters: {}. Every result is in the JSON report (`prr check --format json`), and in the job summary up to its 1 MiB.\n",
+            options.max_bytes + 1,
+            left_out.join(", ")
+        );
+    }
+    out.push_str(&footer);
+    out
+}
+
+/// One part of the text: an opening, rows (which may be left out past the limit), a
+/// closing. A section without rows is not written at all.
+struct Section {
+    label: &'static str,
+    open: String,
+    rows: Vec<String>,
+    close: String,
+}
+
+impl Section {
+    fn new(label: &'static str, open: String, rows: Vec<String>, close: &str) -> Self {
+        Self {
+            label,
+            open,
+            rows,
+            close: close.to_owned(),
+        }
+    }
+
+    /// Appends the opening and as many rows as fit within `limit` (with the closing);
+    /// once one row does not fit, no later row is written either. Returns the rows written.
+    fn write_within(&self, out: &mut String, limit: usize, full: &mut bool) -> usize {
+        let mut written = 0;
+        for row in &self.rows {
+            let open = if written == 0 { self.open.len() } else { 0 };
+            if *full || out.len() + open + row.len() + 1 + self.close.len() > limit {
+                *full = true;
+                break;
+            }
+            if written == 0 {
+                out.push_str(&self.open);
+            }
+            out.push_str(row);
+            out.push('\n');
+            written += 1;
+        }
+        if written > 0 {
+            out.push_str(&self.close);
+        }
+        written
+    }
+}
+
+/// How a section opens: a heading, or a collapsed `<details>` for what matters less.
+struct Heading {
+    title: &'static str,
+    label: &'static str,
+    collapsed: bool,
+}
+
+impl Heading {
+    fn open(title: &'static str, label: &'static str) -> Self {
+        Self {
+            title,
+            label,
+            collapsed: false,
+        }
+    }
+
+    fn collapsed(title: &'static str, label: &'static str) -> Self {
+        Self {
+            title,
+            label,
+            collapsed: true,
+        }
+    }
+
+    /// The section: this heading with the row count, then `header` (a table's head).
+    fn section(&self, header: &str, rows: Vec<String>) -> Section {
+        let (title, n) = (self.title, rows.len());
+        if self.collapsed {
+            Section::new(
+                self.label,
+                format!("\n<details><summary>{title} ({n})</summary>\n\n{header}"),
+                rows,
+                "\n</details>\n",
+            )
+        } else {
+            Section::new(
+                self.label,
+                format!("\n### {title} ({n})\n\n{header}"),
+                rows,
+                "",
+            )
+        }
+    }
+}
+
+fn headline(report: &Report, blocking: usize) -> String {
+    let s = &report.summary;
+    let verdict = match report.verdict {
+        Verdict::Pass => "✅ Production readiness: the gate passed".to_owned(),
+        Verdict::Fail => format!(
+            "❌ Production readiness: the gate failed with {blocking} blocking {}",
+            plural(blocking, "finding", "findings")
+        ),
+        Verdict::Error => "⚠️ Production readiness: a manifest could not be judged".to_owned(),
+    };
+    format!(
+        "## {verdict}\n\n{} failed, {} {}, {} passed, {} waived, {} skipped, as of {}.\n",
+        s.failed,
+        s.warnings,
+        plural(s.warnings, "warning", "warnings"),
+        s.passed,
+        s.waived,
+        s.skipped,
+        report.as_of,
+    )
+}
+
+fn services(report: &Report) -> Section {
+    let by_manifest = report.results_by_manifest();
+    let rows = report
+        .services
+        .iter()
+        .map(|service| {
+            let results = by_manifest
+                .get(service.manifest.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            let blocking = results.iter().filter(|r| report.blocks(r)).count();
+            let warnings = results
+                .iter()
+                .filter(|r| r.status == Status::Fail && !report.blocks(r))
+                .count();
+            format!(
+                "| {} | {} | {} | {blocking} | {warnings} | {} |",
+                service_cell(service),
+                code(&service.manifest),
+                match service.verdict {
+                    Verdict::Pass => "✅ pass",
+                    Verdict::Fail => "❌ fail",
+                    Verdict::Error => "⚠️ error",
+                },
+                budgets(service),
+            )
+        })
+        .collect();
+    Section::new(
+        "services",
+        "\n| Service | Manifest | Verdict | Blocking | Warnings | Error budget |\n| --- | --- | --- | ---: | ---: | --- |\n"
+            .to_owned(),
+        rows,
+        "",
+    )
+}
+
+fn service_cell(service: &ServiceReport) -> String {
+    let info = &service.service;
+    let name = info
+        .name
+        .as_deref()
+        .map_or_else(|| "(unnamed)".to_owned(), plain);
+    let tier = info
+        .tier
+        .map_or_else(|| "no tier".to_owned(), |t| format!("tier {t}"));
+    let lifecycle = info
+        .lifecycle
+        .as_deref()
+        .map_or_else(|| "no lifecycle".to_owned(), plain);
+    format!("**{name}**<br>{tier}, {lifecycle}")
+}
+
+/// Each SLO's error budget: the minutes of failure its target allows per window.
+fn budgets(service: &ServiceReport) -> String {
+    let lines: Vec<String> = service
+        .slos
+        .iter()
+        .filter_map(|slo| {
+            let (target, window, minutes) =
+                (slo.target?, slo.window.as_deref()?, slo.budget_minutes?);
+            Some(format!(
+                "{}: {}% over {} allows {} min",
+                plain(slo.name.as_deref().unwrap_or("slo")),
+                format_number(target),
+                plain(window),
+                format_number((minutes * 10.0).round() / 10.0),
+            ))
+        })
+        .collect();
+    if lines.is_empty() {
+        "none declared".to_owned()
+    } else {
+        lines.join("<br>")
+    }
+}
+
+fn diagnostics(report: &Report) -> Section {
+    let rows = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let place = match (d.line, d.column) {
+                (Some(line), Some(column)) => format!("{}:{line}:{column}", d.file),
+                _ => d.file.clone(),
+            };
+            let help = d
+                .help
+                .as_deref()
+                .map(|h| format!("<br>{}", cell(h)))
+                .unwrap_or_default();
+            format!("| {} | {}{help} |", code(&place), cell(&d.message))
+        })
+        .collect();
+    Heading::open(
+        "Could not judge",
+        "problems that stopped a manifest from being judged",
+    )
+    .section("| Where | Problem |\n| --- | --- |\n", rows)
+}
+
+/// Table rows of findings, each ending with where the finding is.
+fn rows(
+    results: &[&ResultEntry],
+    options: &Options,
+    row: impl Fn(&ResultEntry) -> String,
+) -> Vec<String> {
+    results
+        .iter()
+        .map(|r| format!("{} {} |", row(r), place(r, options.links.as_ref())))
+        .collect()
+}
+
+/// How to fix each rule with a blocking failure, once per rule, in fenced blocks (the
+/// remediation holds TOML examples; a fence keeps whatever it says from being markup).
+fn remediations(blocking: &[&ResultEntry]) -> Section {
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let rows = blocking
+        .iter()
+        .filter(|r| !r.remediation.trim().is_empty() && seen.insert(&r.rule))
+        .map(|r| {
+            let fence = "`".repeat(longest_run(&r.remediation, '`').max(2) + 1);
+            format!(
+                "{}\n\n{fence}text\n{}\n{fence}",
+                code(&r.rule),
+                r.remediation.trim_end()
+            )
+        })
+        .collect::<Vec<_>>();
+    Heading::collapsed("How to fix", "remediations").section("", rows)
+}
+
+fn waivers(report: &Report, options: &Options) -> Section {
+    let waived: Vec<&ResultEntry> = report
+        .results
+        .iter()
+        .filter(|r| r.status == Status::Waived)
+        .collect();
+    Heading::collapsed("Waivers", "waived findings").section(
+        "| Rule | Finding | Reason | Expires | Ticket | Where |\n| --- | --- | --- | --- | --- | --- |\n",
+        rows(&waived, options, |r| {
+            let (reason, expires, ticket) = r.waiver.as_ref().map_or_else(
+                || (String::new(), String::new(), String::new()),
+                |w| (cell(&w.reason), cell(&w.expires), cell(&w.ticket)),
+            );
+            format!(
+                "| {} | {} | {reason} | {expires} | {ticket} |",
+                code(&r.rule),
+                cell(&r.message)
+            )
+        }),
+    )
+}
+
+/// Passed or skipped rules: one row each, with what held or why the rule did not apply.
+fn outcomes(report: &Report, status: Status, several: bool) -> Section {
+    let (heading, what) = match status {
+        Status::Skipped => (Heading::collapsed("Skipped", "skipped rules"), "Why"),
+        _ => (Heading::collapsed("Passed", "passed rules"), "Result"),
+    };
+    let rows = report
+        .results
+        .iter()
+        .filter(|r| r.status == status)
+        .map(|r| {
+            let manifest = if several {
+                format!(" {} |", code(&r.manifest))
+            } else {
+                String::new()
+            };
+            format!("| {} |{manifest} {} |", code(&r.rule), cell(&r.message))
+        })
+        .collect();
+    let header = if several {
+        format!("| Rule | Manifest | {what} |\n| --- | --- | --- |\n")
+    } else {
+        format!("| Rule | {what} |\n| --- | --- |\n")
+    };
+    heading.section(&header, rows)
+}
+
+/// Where a finding is: a link to the line when the repository is known.
+fn place(result: &ResultEntry, links: Option<&Links>) -> String {
+    match (&result.location, links) {
+        (Some(l), Some(links)) => format!(
+            "[{}]({})",
+            plain(&format!("{}:{}", l.path, l.line)),
+            links.line(&l.path, l.line)
+        ),
+        (Some(l), None) => code(&format!("{}:{}:{}", l.path, l.line, l.column)),
+        (None, _) => code(&result.manifest),
+    }
+}
+
+/// A name as inline code in a table cell, or escaped text when it holds a backtick.
+fn code(text: &str) -> String {
+    if text.contains('`') || text.trim().is_empty() {
+        plain(text)
+    } else {
+        format!("`{}`", code_content(text))
+    }
+}
+
+/// User text for a table cell. Messages mark keys and values with backticks: paired
+/// backticks stay code spans (inert by nature), the rest is escaped as plain text.
+fn cell(text: &str) -> String {
+    let text = shorten(text);
+    let parts: Vec<&str> = text.split('`').collect();
+    // With an odd number of backticks the last one pairs with nothing: it stays literal.
+    let unpaired = if parts.len() % 2 == 0 {
+        parts.len() - 1
+    } else {
+        parts.len()
+    };
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 && i < unpaired {
+            if part.trim().is_empty() {
+                let _ = write!(out, "\\`{}\\`", plain(part));
+            } else {
+                let _ = write!(out, "`{}`", code_content(part));
+            }
+        } else {
+            if i == unpaired {
+                out.push_str("\\`");
+            }
+            out.push_str(&plain(part));
+        }
+    }
+    out
+}
+
+/// The inside of a code span in a table cell: a pipe would still end the cell unless
+/// escaped, and a line break would end the row.
+fn code_content(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '|' => "\\|".to_owned(),
+            c if c.is_control() => " ".to_owned(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// Text made inert: Markdown punctuation is backslash-escaped (so `<` cannot open HTML,
+/// `[` a link, `|` a table cell), line breaks become spaces, and `@` is followed by a
+/// zero-width space so that a team named in a manifest is not notified.
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '!' | '~' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '@' => out.push_str("@&#8203;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// At most [`MAX_CELL_CHARS`] characters, with an ellipsis when cut.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(MAX_CELL_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+fn longest_run(text: &str, of: char) -> usize {
+    text.split(|c| c != of).map(str::len).max().unwrap_or(0)
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_keep_code_spans_and_escape_the_rest() {
+        assert_eq!(
+            cell("`a|b` is \"<script>\" | [x](y) @team"),
+            "`a\\|b` is \"\\<script\\>\" \\| \\[x\\](y) @&#8203;team"
+        );
+        assert_eq!(cell("one ` unpaired"), "one \\` unpaired");
+        assert_eq!(cell("`a` and `b` then `c"), "`a` and `b` then \\`c");
+        assert_eq!(cell("line\nbreak\r|"), "line break \\|");
+        assert_eq!(cell("empty `` span"), "empty \\`\\` span");
+    }
+
+    #[test]
+    fn long_text_is_shortened() {
+        let text = "x".repeat(MAX_CELL_CHARS + 10);
+        let shown = cell(&text);
+        assert_eq!(shown.chars().count(), MAX_CELL_CHARS + 1);
+        assert!(shown.ends_with('…'));
+    }
+
+    #[test]
+    fn links_need_all_three_parts_and_encode_the_path() {
+        assert_eq!(Links::new("https://github.com", "", "abc"), None);
+        let links = Links::new("https://ghe.acme.dev/", "acme/api", "abc").expect("links");
+        assert_eq!(
+            links.line("svc a/prr (1).toml", 7),
+            "https://ghe.acme.dev/acme/api/blob/abc/svc%20a/prr%20%281%29.toml#L7"
+        );
+    }
+
+    #[test]
+    fn fences_outrun_the_backticks_they_hold() {
+        assert_eq!(longest_run("a ```` b `` c", '`'), 4);
+        assert_eq!(longest_run("none", '`'), 0);
+    }
+}

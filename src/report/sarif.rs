@@ -1,0 +1,179 @@
+//! `--format sarif`: SARIF 2.1.0, as `github/codeql-action/upload-sarif` and other code
+//! scanning tools read it. Every rule that ran is in `tool.driver.rules`; every failing or
+//! waived result is a SARIF result at its manifest line, a waived one with an external
+//! suppression carrying the waiver's reason. URIs are relative to the repository root
+//! (`%SRCROOT%`), and `partialFingerprints` come from manifest, rule and logical key, so an
+//! alert stays the same alert when lines move.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use super::{uri_path, Report, ResultEntry, RuleInfo, Verdict};
+use crate::engine::Status;
+
+/// The schema the output declares (and validates against, in the tests).
+pub const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/// The URI base every artifact location is relative to: the repository root.
+pub const SRCROOT: &str = "%SRCROOT%";
+
+/// The `partialFingerprints` key; bump its version if the fingerprint's recipe changes.
+const FINGERPRINT_KEY: &str = "prrFinding/v1";
+
+/// The report as a SARIF 2.1.0 log with one run, pretty-printed, ending in a newline.
+#[must_use]
+pub fn render(report: &Report) -> String {
+    let mut text = serde_json::to_string_pretty(&log(report))
+        .unwrap_or_else(|err| format!("{{\"error\": \"{err}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// The SARIF log as a JSON value.
+#[must_use]
+pub fn log(report: &Report) -> Value {
+    let rule_index: BTreeMap<&str, usize> = report
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| (rule.id.as_str(), i))
+        .collect();
+    let rules: Vec<Value> = report.rules.iter().map(rule_descriptor).collect();
+    let mut occurrences: BTreeMap<String, usize> = BTreeMap::new();
+    let results: Vec<Value> = report
+        .results
+        .iter()
+        .filter(|r| matches!(r.status, Status::Fail | Status::Waived))
+        .map(|r| {
+            // Two findings with one key (two problems with one waiver) stay two alerts.
+            let fingerprint = r.fingerprint();
+            let seen = occurrences.entry(fingerprint.clone()).or_default();
+            *seen += 1;
+            result(
+                r,
+                rule_index.get(r.rule.as_str()).copied(),
+                &fingerprint,
+                *seen,
+            )
+        })
+        .collect();
+    let notifications: Vec<Value> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            json!({
+                "level": "error",
+                "message": { "text": d.message },
+                "locations": [{
+                    "physicalLocation": physical_location(&d.file, d.line, d.column),
+                }],
+            })
+        })
+        .collect();
+    json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": report.tool.name,
+                    "version": report.tool.version,
+                    "semanticVersion": report.tool.version,
+                    "rules": rules,
+                },
+            },
+            "invocations": [{
+                "executionSuccessful": report.verdict != Verdict::Error,
+                "toolExecutionNotifications": notifications,
+            }],
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+            "properties": {
+                "asOf": report.as_of,
+                "verdict": report.verdict.to_string(),
+            },
+        }],
+    })
+}
+
+fn rule_descriptor(rule: &RuleInfo) -> Value {
+    let or_title = |text: &str| {
+        if text.trim().is_empty() {
+            rule.title.clone()
+        } else {
+            text.trim_end().to_owned()
+        }
+    };
+    let mut descriptor = json!({
+        "id": rule.id,
+        "shortDescription": { "text": or_title(&rule.title) },
+        "fullDescription": { "text": or_title(&rule.rationale) },
+        "help": { "text": or_title(&rule.remediation) },
+        "defaultConfiguration": { "level": rule.severity.to_string() },
+        "properties": { "category": rule.category, "tags": [rule.category] },
+    });
+    if let Some(docs) = &rule.docs {
+        descriptor["helpUri"] = json!(docs);
+    }
+    descriptor
+}
+
+fn result(entry: &ResultEntry, rule_index: Option<usize>, fingerprint: &str, nth: usize) -> Value {
+    let (line, column) = entry
+        .location
+        .as_ref()
+        .map_or((None, None), |l| (Some(l.line), Some(l.column)));
+    let path = entry
+        .location
+        .as_ref()
+        .map_or(entry.manifest.as_str(), |l| l.path.as_str());
+    // SARIF spells its levels as a severity displays itself: error, warning, note.
+    let mut value = json!({
+        "ruleId": entry.rule,
+        "level": entry.severity.to_string(),
+        "message": { "text": entry.message },
+        "locations": [{
+            "physicalLocation": physical_location(path, line, column),
+        }],
+        "partialFingerprints": { FINGERPRINT_KEY: format!("{fingerprint}:{nth}") },
+    });
+    if let Some(index) = rule_index {
+        value["ruleIndex"] = json!(index);
+    }
+    if let Some(key) = &entry.key {
+        value["locations"][0]["logicalLocations"] = json!([{
+            "fullyQualifiedName": key,
+            "kind": "member",
+        }]);
+    }
+    if entry.status == Status::Waived {
+        let waiver = entry.waiver.as_ref();
+        let mut suppression = json!({
+            "kind": "external",
+            "status": "accepted",
+            "justification": waiver.map_or("", |w| w.reason.as_str()),
+        });
+        if let Some(w) = waiver {
+            suppression["properties"] = json!({ "ticket": w.ticket, "expires": w.expires });
+        }
+        value["suppressions"] = json!([suppression]);
+    }
+    value
+}
+
+/// A place in a file; a finding without one points at the file's start, since code
+/// scanning needs a region to show an alert.
+fn physical_location(path: &str, line: Option<usize>, column: Option<usize>) -> Value {
+    json!({
+        "artifactLocation": {
+            "uri": uri_path(path),
+            "uriBaseId": SRCROOT,
+        },
+        "region": {
+            "startLine": line.unwrap_or(1).max(1),
+            "startColumn": column.unwrap_or(1).max(1),
+        },
+    })
+}

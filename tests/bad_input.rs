@@ -1,0 +1,268 @@
+//! The bad-input corpus: every case exits 2 (cannot judge) or 1 (a judgement) with a
+//! message naming the file and, where it has one, the line; none panics or hangs.
+//! Large inputs are generated here rather than committed.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+struct Case {
+    file: &'static str,
+    exit: i32,
+    /// Every fragment must appear in stdout or stderr.
+    messages: &'static [&'static str],
+}
+
+const CORPUS: &[Case] = &[
+    Case { file: "bom.toml", exit: 0, messages: &["prr: PASS"] },
+    Case { file: "binary.toml", exit: 2, messages: &["binary.toml:", "the file is binary"] },
+    Case { file: "latin1.toml", exit: 2, messages: &["latin1.toml:2:", "not UTF-8"] },
+    Case { file: "duplicate-keys.toml", exit: 2, messages: &["duplicate-keys.toml:3:1", "duplicate key"] },
+    Case { file: "duplicate-keys.json", exit: 2, messages: &["duplicate-keys.json:3:3", "duplicate key \"service\" (first defined at line 2)"] },
+    Case { file: "impossible-date.toml", exit: 2, messages: &["impossible-date.toml:7:7", "TOML syntax"] },
+    Case { file: "impossible-date.json", exit: 1, messages: &["impossible-date.json:3:22", "`reviews.prr` must be a date (YYYY-MM-DD) that exists, got \"2026-02-30\""] },
+    Case {
+        file: "wrong-types.toml",
+        exit: 1,
+        messages: &[
+            "wrong-types.toml:2:8",
+            "`service.name` must be the service's name, got 42",
+            "`service.tier` must be 1 critical, 2 important, 3 standard, 4 experimental, got \"one\"",
+            "`service.lifecycle` must be experimental, beta, production or deprecated; got \"live\"",
+            "`slo[0].target` must be a percentage between 0 and 100, such as 99.9, got \"high\"",
+            "`dependency[0].sla` must be a percentage between 0 and 100, such as 99.95, got 101",
+            "`dependency[0].retries` must be a whole number of retries, 0 or more, got 1.5",
+            "`reviews.prr` must be a date (YYYY-MM-DD) that exists, got \"last year\"",
+        ],
+    },
+    Case {
+        file: "slo-targets.toml",
+        exit: 1,
+        messages: &[
+            "`slo[0].target` must be a percentage between 0 and 100, such as 99.9, got 0",
+            "`slo[1].target` must be a percentage between 0 and 100, such as 99.9, got 100",
+            "`slo[2].target` must be a percentage between 0 and 100, such as 99.9, got -1",
+            "`slo[3].target` must be a percentage between 0 and 100, such as 99.9, got nan",
+            "`slo[4].target` must be a percentage between 0 and 100, such as 99.9, got inf",
+        ],
+    },
+];
+
+fn corpus(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/bad_input")
+        .join(file)
+}
+
+fn run(args: &[&str], envs: &[(&str, &str)]) -> (i32, String) {
+    let mut cmd = Command::cargo_bin("prr").expect("the binary is built");
+    cmd.env("NO_COLOR", "1")
+        .args(["check", "--as-of", "2026-11-21"])
+        .args(args);
+    for (key, value) in envs {
+        cmd.env(key, value);
+    }
+    let out = cmd
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("prr runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.contains("panicked"), "a panic: {text}");
+    (
+        out.status
+            .code()
+            .expect("prr exited rather than being killed"),
+        text,
+    )
+}
+
+#[test]
+fn every_corpus_case_has_its_exit_code_and_message() {
+    for case in CORPUS {
+        let path = corpus(case.file);
+        let (code, text) = run(&["--manifest", path.to_str().unwrap()], &[]);
+        assert_eq!(code, case.exit, "{}: {text}", case.file);
+        for message in case.messages {
+            assert!(
+                text.contains(message),
+                "{}: missing {message:?} in\n{text}",
+                case.file
+            );
+        }
+    }
+}
+
+#[test]
+fn empty_and_whitespace_only_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in [
+        ("empty.toml", ""),
+        ("blank.toml", " \n\t\r\n"),
+        ("empty.json", ""),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let (code, text) = run(&["--manifest", path.to_str().unwrap()], &[]);
+        assert_eq!(code, 2, "{name}: {text}");
+        assert!(
+            text.contains(&format!("{name}: the file is empty")),
+            "{name}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_50_mb_file_is_refused_above_the_size_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("prr.toml");
+    let line = "# padding padding padding padding padding padding padding padding\n";
+    std::fs::write(&path, line.repeat(50 * 1024 * 1024 / line.len())).unwrap();
+    let (code, text) = run(&["--manifest", path.to_str().unwrap()], &[]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("over the limit of 1048576 bytes (raise it with PRR_MAX_FILE_BYTES)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn ten_thousand_levels_of_nesting_are_refused_not_overflowed() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        (
+            "prr.toml",
+            format!(
+                "[service]\nname = {}{}\n",
+                "[".repeat(10_000),
+                "]".repeat(10_000)
+            ),
+        ),
+        (
+            "prr.json",
+            format!(
+                "{{\"service\": {}{}}}",
+                "[".repeat(10_000),
+                "]".repeat(10_000)
+            ),
+        ),
+        (
+            "inline.toml",
+            format!("x = {}1{}\n", "{a = ".repeat(10_000), "}".repeat(10_000)),
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let (code, out) = run(&["--manifest", path.to_str().unwrap()], &[]);
+        assert_eq!(code, 2, "{name}: {out}");
+        assert!(
+            out.contains(name) && out.contains("nesting deeper than 64 levels"),
+            "{name}: {out}"
+        );
+    }
+}
+
+#[test]
+fn a_path_that_does_not_exist_is_refused() {
+    let (code, text) = run(&["--manifest", "no/such/dir/prr.toml"], &[]);
+    assert_eq!(code, 2);
+    assert!(text.contains("no/such/dir/prr.toml: cannot read"), "{text}");
+    let (code, text) = run(
+        &[
+            "--manifest",
+            "examples/ready/prr.toml",
+            "--rules",
+            "no/such/pack",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        text.contains("no/such/pack: cannot read the rules"),
+        "{text}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_rules_directory_with_a_symlink_loop_loads_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack");
+    std::fs::create_dir_all(pack.join("nested")).unwrap();
+    std::fs::copy(corpus("loop-pack/rules.toml"), pack.join("rules.toml")).unwrap();
+    std::os::unix::fs::symlink(&pack, pack.join("nested/loop")).unwrap();
+    std::os::unix::fs::symlink(pack.join("nested"), pack.join("nested/loop2")).unwrap();
+    let ready = corpus("../../examples/experimental/prr.toml");
+    let (code, text) = run(
+        &[
+            "--manifest",
+            ready.to_str().unwrap(),
+            "--rules",
+            pack.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("3 passed"),
+        "custom.name plus the two mandatory rules: {text}"
+    );
+}
+
+#[test]
+fn a_catastrophic_pattern_stays_linear() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("prr.toml");
+    // 100,000 `a`s and a `!`: a backtracking engine needs 2^100000 steps to say no.
+    let description = format!("{}!", "a".repeat(100_000));
+    std::fs::write(
+        &path,
+        format!("[service]\nname = \"a\"\ntier = 4\nlifecycle = \"experimental\"\ndescription = \"{description}\"\n"),
+    )
+    .unwrap();
+    let (code, text) = run(
+        &[
+            "--manifest",
+            path.to_str().unwrap(),
+            "--rules",
+            corpus("redos-pack.toml").to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("does not match `^(a+)+$`"),
+        "judged, not timed out"
+    );
+}
+
+#[test]
+fn an_array_of_100_000_dependencies_is_refused_by_size_or_judged_when_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("prr.json");
+    let deps: Vec<String> = (0..100_000)
+        .map(|i| format!("{{\"name\":\"d{i}\",\"owner\":\"@acme/x\"}}"))
+        .collect();
+    std::fs::write(
+        &path,
+        format!(
+            "{{\"service\":{{\"name\":\"big\",\"tier\":4,\"lifecycle\":\"experimental\",\"owner\":\"team:a\"}},\"dependency\":[{}]}}",
+            deps.join(",")
+        ),
+    )
+    .unwrap();
+    let (code, text) = run(&["--manifest", path.to_str().unwrap()], &[]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("over the limit"), "{text}");
+    let (code, text) = run(
+        &["--manifest", path.to_str().unwrap(), "--format", "json"],
+        &[("PRR_MAX_FILE_BYTES", "16777216")],
+    );
+    assert_eq!(code, 0, "{}", &text[..text.len().min(2000)]);
+    assert!(text.contains("\"verdict\": \"pass\""));
+}

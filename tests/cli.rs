@@ -1,0 +1,320 @@
+//! `prr check` as a user runs it: arguments in; stdout, stderr and exit code out.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+const AS_OF: &str = "2026-11-21";
+
+fn prr() -> Command {
+    let mut cmd = Command::cargo_bin("prr").expect("the prr binary is built");
+    cmd.env("NO_COLOR", "1").env_remove("GITHUB_ACTIONS");
+    cmd
+}
+
+fn check(args: &[&str]) -> assert_cmd::assert::Assert {
+    prr()
+        .arg("check")
+        .args(args)
+        .args(["--as-of", AS_OF])
+        .assert()
+}
+
+fn temp_file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).expect("the file is written");
+    (dir, path)
+}
+
+#[test]
+fn the_ready_example_passes() {
+    check(&["--manifest", "examples/ready/prr.toml"])
+        .code(0)
+        .stdout(contains("prr: PASS").and(contains("payments-api")))
+        .stdout(contains(
+            "error budget availability: 99.95% over 28d allows 20.2 minutes",
+        ));
+}
+
+#[test]
+fn the_unready_example_fails_with_every_missing_must_have_and_its_line() {
+    let out = check(&["--manifest", "examples/unready/prr.toml"]).code(1);
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for expected in [
+        "error[oncall.rotation]: `oncall.escalation` is missing",
+        "┌─ examples/unready/prr.toml:10:1",
+        "error[docs.runbook]: `docs.runbook` is missing",
+        "error[ownership.team]: `service.owner` is \"jane.doe@acme.dev\": an email address",
+        "error[review.prr-fresh]: the last PRR was 2023-03-01, 1361 days ago (limit 730)",
+        "error[review.toil-fresh]: the last toil review is 2027-03-01, 100 days in the future",
+        "error[slo.achievable]: 99.99% SLO \"availability\", but ledger-db 99.9% x fraud-score 99.95% allow at most 99.85%",
+        "error[waiver.valid]: the waiver of `capacity.plan` has no ticket",
+        "30 failed, 0 warnings, 3 passed, 0 waived, 0 skipped",
+    ] {
+        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
+    }
+}
+
+#[test]
+fn an_experimental_service_is_held_only_to_what_every_service_owes() {
+    check(&["--manifest", "examples/experimental"])
+        .code(0)
+        .stdout(contains("4 passed, 0 waived, 19 skipped"));
+}
+
+#[test]
+fn a_monorepo_reports_each_service_and_fails_if_any_fails() {
+    check(&["--manifest", "examples/monorepo"])
+        .code(1)
+        .stdout(contains(
+            "pass checkout (examples/monorepo/services/checkout/prr.toml",
+        ))
+        .stdout(contains(
+            "fail search (examples/monorepo/services/search/prr.json",
+        ))
+        .stdout(contains(
+            "┌─ examples/monorepo/services/search/prr.json:9:13",
+        ));
+}
+
+#[test]
+fn a_toml_syntax_error_exits_2_with_file_line_and_column() {
+    let (_dir, path) = temp_file("prr.toml", b"[service]\nname = \"a\"\ntier = \n");
+    check(&["--manifest", path.to_str().unwrap(), "--format", "json"])
+        .code(2)
+        .stderr(contains("prr.toml:3:8").and(contains("TOML syntax")));
+}
+
+#[test]
+fn a_json_syntax_error_exits_2_with_file_line_and_column() {
+    let (_dir, path) = temp_file("prr.json", b"{\n  \"service\": {\"name\": \"a\"},\n}\n");
+    check(&["--manifest", path.to_str().unwrap()])
+        .code(2)
+        .stdout(contains("prr.json:3:1: JSON syntax"));
+}
+
+#[test]
+fn empty_binary_and_non_utf8_files_exit_2_with_a_clear_message() {
+    for (bytes, message) in [
+        (&b""[..], "the file is empty"),
+        (&b"  \n\t\n"[..], "the file is empty"),
+        (&b"\x00\x01\x02\x03"[..], "the file is binary"),
+        (
+            &b"[service]\nname = \"\xff\xfe\"\n"[..],
+            "prr.toml:2:9: the file is not UTF-8",
+        ),
+    ] {
+        let (_dir, path) = temp_file("prr.toml", bytes);
+        check(&["--manifest", path.to_str().unwrap()])
+            .code(2)
+            .stdout(contains(message));
+    }
+}
+
+#[test]
+fn a_schema_violation_is_a_judgement_not_an_error() {
+    let (_dir, path) = temp_file(
+        "prr.toml",
+        b"[service]\nname = \"a\"\ntier = 4\nlifecycle = \"experimental\"\nowner = \"team:a\"\n\n[[slo]]\ntarget = \"high\"\n",
+    );
+    check(&["--manifest", path.to_str().unwrap()])
+        .code(1)
+        .stdout(contains(
+            "error[manifest.schema]: `slo[0].target` must be a percentage between 0 and 100",
+        ))
+        .stdout(contains("got \"high\""));
+}
+
+#[test]
+fn a_rule_file_with_an_unknown_key_exits_2_pointing_into_the_rule_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("custom.toml"),
+        "[[rule]]\nid = \"custom.thing\"\ntitel = \"typo\"\nrequire = [\"service.name\"]\n",
+    )
+    .unwrap();
+    check(&[
+        "--manifest",
+        "examples/ready/prr.toml",
+        "--rules",
+        dir.path().to_str().unwrap(),
+    ])
+    .code(2)
+    .stderr(contains("custom.toml:3:1").and(contains("unknown field `titel`")));
+}
+
+#[test]
+fn a_rule_file_with_a_bad_regex_or_unknown_builtin_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[[rule]]\nid = \"a.regex\"\nassert = { path = \"service.name\", matches = \"(unclosed\" }\n\n[[rule]]\nid = \"a.native\"\nbuiltin = \"no_such_check\"\n",
+    )
+    .unwrap();
+    check(&[
+        "--manifest",
+        "examples/ready/prr.toml",
+        "--rules",
+        dir.path().to_str().unwrap(),
+    ])
+    .code(2)
+    .stderr(
+        contains("bad.toml:3:45").and(contains("not a valid regular expression: unclosed group")),
+    )
+    .stderr(contains("bad.toml:7:11").and(contains("unknown builtin `no_such_check`")));
+}
+
+#[test]
+fn an_override_of_a_missing_rule_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pack.toml"),
+        "[pack]\nname = \"acme\"\nextends = [\"builtin\"]\n\n[override.\"release.progresive\"]\nseverity = \"warning\"\n",
+    )
+    .unwrap();
+    check(&[
+        "--manifest",
+        "examples/ready/prr.toml",
+        "--rules",
+        dir.path().to_str().unwrap(),
+    ])
+    .code(2)
+    .stderr(contains("pack.toml:5:1").and(contains("did you mean `release.progressive`?")));
+}
+
+#[test]
+fn a_missing_manifest_and_bad_arguments_exit_2() {
+    check(&["--manifest", "no/such/prr.toml"])
+        .code(2)
+        .stdout(contains("cannot read"));
+    prr()
+        .args(["check", "--as-of", "2026-02-30"])
+        .assert()
+        .code(2)
+        .stderr(contains("not a date"));
+    prr()
+        .args(["check", "--format", "pdf"])
+        .assert()
+        .code(2)
+        .stderr(contains("unknown format `pdf`"));
+    prr().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn the_json_report_has_every_key_of_version_1() {
+    let out = check(&[
+        "--manifest",
+        "examples/unready/prr.toml",
+        "--format",
+        "json",
+    ])
+    .code(1);
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["tool"]["name"], "prr");
+    assert_eq!(report["as_of"], AS_OF);
+    assert_eq!(report["verdict"], "fail");
+    for key in ["passed", "failed", "warnings", "waived", "skipped"] {
+        assert!(report["summary"][key].is_u64(), "summary.{key}");
+    }
+    let service = &report["services"][0];
+    assert_eq!(service["manifest"], "examples/unready/prr.toml");
+    assert_eq!(service["service"]["tier"], 1);
+    assert_eq!(service["slos"][0]["budget_minutes"], 13.149);
+    let results = report["results"].as_array().unwrap();
+    for result in results {
+        for key in [
+            "manifest",
+            "rule",
+            "title",
+            "severity",
+            "status",
+            "message",
+            "remediation",
+            "location",
+        ] {
+            assert!(result.get(key).is_some(), "{key} in {result}");
+        }
+        assert!(!result["message"].as_str().unwrap().is_empty());
+    }
+    let escalation = results
+        .iter()
+        .find(|r| r["rule"] == "oncall.rotation")
+        .unwrap();
+    assert_eq!(escalation["location"]["line"], 10);
+    assert_eq!(escalation["key"], "oncall.escalation");
+}
+
+#[test]
+fn several_formats_go_to_several_places_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("prr.json");
+    check(&[
+        "--manifest",
+        "examples/ready/prr.toml",
+        "--format",
+        "human",
+        "--format",
+        &format!("json={}", json.display()),
+    ])
+    .code(0)
+    .stdout(contains("prr: PASS"));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    assert_eq!(report["verdict"], "pass");
+    let out = dir.path().join("out.json");
+    check(&[
+        "--manifest",
+        "examples/ready/prr.toml",
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ])
+    .code(0)
+    .stdout("");
+    assert!(out.exists());
+}
+
+#[test]
+fn fail_on_warning_blocks_on_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pack.toml"),
+        "[pack]\nname = \"acme\"\nextends = [\"builtin\"]\n\n[override.\"docs.runbook\"]\nseverity = \"warning\"\n",
+    )
+    .unwrap();
+    let (_m, manifest) = temp_file(
+        "prr.toml",
+        b"[service]\nname = \"a\"\ntier = 3\nlifecycle = \"beta\"\nowner = \"team:a\"\n",
+    );
+    let args = |fail_on: &'static str| {
+        vec![
+            "--manifest".to_owned(),
+            manifest.display().to_string(),
+            "--rules".to_owned(),
+            dir.path().display().to_string(),
+            "--fail-on".to_owned(),
+            fail_on.to_owned(),
+        ]
+    };
+    let run = |fail_on| {
+        let args = args(fail_on);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        check(&refs)
+    };
+    // Other rules fail at error too; what matters is that docs.runbook is a warning.
+    run("error")
+        .code(1)
+        .stdout(contains("warning[docs.runbook]"));
+    run("warning")
+        .code(1)
+        .stdout(contains("error[docs.runbook]"));
+}
+
+#[test]
+fn colour_only_when_asked_for_by_a_terminal() {
+    let out = check(&["--manifest", "examples/unready/prr.toml"]).code(1);
+    assert!(!String::from_utf8_lossy(&out.get_output().stdout).contains('\u{1b}'));
+}

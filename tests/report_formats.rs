@@ -1,0 +1,383 @@
+//! Every report format, rendered from reports the real engine makes of fixture manifests
+//! (as of a fixed day), snapshotted and checked against the schemas that other tools read.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use prr_gate::engine;
+use prr_gate::manifest::Manifest;
+use prr_gate::report::markdown::{self, Links, Options};
+use prr_gate::report::{github, human, json, junit, sarif, FailOn, Judged, Report};
+use prr_gate::rules::{self, RuleSet, RulesSource};
+
+const AS_OF: &str = "2026-11-21";
+const SARIF_SCHEMA: &str = "../shared/data/sarif-schema-2.1.0.json";
+const JUNIT_XSD: &str = "../shared/data/junit.xsd";
+
+fn pack() -> RuleSet {
+    rules::load(
+        &[RulesSource::Path("tests/fixtures/pack".into())],
+        Path::new("."),
+    )
+    .expect("the fixture pack loads")
+}
+
+fn builtin() -> RuleSet {
+    rules::load(&[RulesSource::Builtin], Path::new(".")).expect("the built-in pack loads")
+}
+
+/// The report of manifests judged by `rules` as of [`AS_OF`], and the texts findings point into.
+fn judge(manifests: &[Manifest], rules: &RuleSet) -> (Report, human::Sources) {
+    let as_of = AS_OF.parse().expect("a date");
+    let judged = manifests
+        .iter()
+        .map(|m| Judged::Evaluated {
+            source: &m.source,
+            evaluation: engine::evaluate(m, rules, as_of),
+        })
+        .collect();
+    let mut report = Report::build(judged, rules, AS_OF, FailOn::Error);
+    // Snapshots must not change with each release.
+    report.tool.version = "[version]".to_owned();
+    let sources = manifests
+        .iter()
+        .map(|m| (m.source.name.clone(), Arc::clone(&m.source)))
+        .collect();
+    (report, sources)
+}
+
+fn load(path: &str) -> Manifest {
+    Manifest::load(Path::new(path), path).expect("the fixture manifest parses")
+}
+
+/// Failures, a warning, a note, a waiver, a stale waiver and skipped rules.
+fn mixed() -> (Report, human::Sources) {
+    judge(&[load("tests/fixtures/mixed/prr.toml")], &pack())
+}
+
+fn passing() -> (Report, human::Sources) {
+    judge(&[load("tests/fixtures/ready/prr.toml")], &pack())
+}
+
+/// One service judged, and one manifest that could not be (a syntax error).
+fn with_unjudged() -> Report {
+    let rules = pack();
+    let manifest = load("tests/fixtures/ready/prr.toml");
+    let broken = Manifest::from_text("services/broken/prr.toml", "[service\nname = 1\n")
+        .expect_err("a syntax error");
+    let judged = vec![
+        Judged::Evaluated {
+            source: &manifest.source,
+            evaluation: engine::evaluate(&manifest, &rules, AS_OF.parse().expect("a date")),
+        },
+        Judged::Unjudged {
+            manifest: "services/broken/prr.toml".to_owned(),
+            diagnostics: vec![broken],
+        },
+    ];
+    Report::build(judged, &rules, AS_OF, FailOn::Error)
+}
+
+/// Every manifest under `examples/`, judged by the built-in pack as the README does.
+fn examples() -> Vec<Report> {
+    let mut paths = prr_gate::manifest::discover(Path::new("examples"), Path::new("."))
+        .expect("the examples are readable");
+    paths.sort();
+    assert!(paths.len() >= 4, "examples found: {paths:?}");
+    let rules = builtin();
+    paths
+        .iter()
+        .map(|path| {
+            let name = path.to_string_lossy().replace('\\', "/");
+            judge(&[load(&name)], &rules).0
+        })
+        .collect()
+}
+
+fn links() -> Options {
+    Options {
+        links: Links::new(
+            "https://github.com",
+            "acme/orders",
+            "0123456789abcdef0123456789abcdef01234567",
+        ),
+        ..Options::default()
+    }
+}
+
+#[test]
+fn the_fixture_reports_hold_every_kind_of_result() {
+    let (report, _) = mixed();
+    let s = report.summary;
+    assert!(s.failed > 0 && s.warnings > 0 && s.waived > 0 && s.skipped > 0 && s.passed > 0);
+    assert!(report
+        .results
+        .iter()
+        .any(|r| r.severity.to_string() == "note"));
+    assert!(report.rules.iter().any(|r| r.docs.is_some()));
+    let (report, _) = passing();
+    assert_eq!(report.verdict.to_string(), "pass");
+}
+
+#[test]
+fn snapshots_of_the_mixed_report() {
+    let (report, sources) = mixed();
+    insta::assert_snapshot!("mixed_human", human::render(&report, &sources, false));
+    insta::assert_snapshot!("mixed_json", json::render(&report));
+    insta::assert_snapshot!("mixed_sarif", sarif::render(&report));
+    insta::assert_snapshot!("mixed_junit", junit::render(&report));
+    insta::assert_snapshot!("mixed_markdown", markdown::render(&report, &links()));
+    insta::assert_snapshot!("mixed_github", github::render(&report));
+}
+
+#[test]
+fn snapshots_of_a_passing_report() {
+    let (report, sources) = passing();
+    insta::assert_snapshot!("passing_human", human::render(&report, &sources, false));
+    insta::assert_snapshot!("passing_json", json::render(&report));
+    insta::assert_snapshot!("passing_sarif", sarif::render(&report));
+    insta::assert_snapshot!("passing_junit", junit::render(&report));
+    insta::assert_snapshot!(
+        "passing_markdown",
+        markdown::render(&report, &Options::default())
+    );
+    insta::assert_snapshot!("passing_github", github::render(&report));
+}
+
+fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(SARIF_SCHEMA)
+        .unwrap_or_else(|err| panic!("{SARIF_SCHEMA} (shared/ beside the checkout): {err}"));
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("the schema is JSON");
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles")
+}
+
+fn assert_valid_sarif(validator: &jsonschema::Validator, report: &Report) {
+    let log = sarif::log(report);
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn sarif_of_the_examples_and_fixtures_meets_the_official_schema() {
+    let validator = sarif_validator();
+    for report in examples() {
+        assert_valid_sarif(&validator, &report);
+    }
+    assert_valid_sarif(&validator, &mixed().0);
+    assert_valid_sarif(&validator, &passing().0);
+    let unjudged = with_unjudged();
+    assert_valid_sarif(&validator, &unjudged);
+    let log = sarif::log(&unjudged);
+    assert_eq!(
+        log["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+}
+
+#[test]
+fn the_sarif_validator_catches_an_invalid_log() {
+    let validator = sarif_validator();
+    let mut log = sarif::log(&mixed().0);
+    log["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
+    assert!(!validator.is_valid(&log));
+}
+
+#[test]
+fn sarif_lists_every_rule_that_ran_and_suppresses_waived_results() {
+    let (report, _) = mixed();
+    let log = sarif::log(&report);
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+    assert_eq!(rules.len(), report.rules.len());
+    let architecture = rules
+        .iter()
+        .find(|r| r["id"] == "docs.architecture")
+        .expect("the fixture rule");
+    assert_eq!(
+        architecture["helpUri"],
+        "https://wiki.acme.dev/prr/rules/docs.architecture"
+    );
+    let results = run["results"].as_array().expect("results");
+    let waived = results
+        .iter()
+        .find(|r| r["ruleId"] == "docs.runbook")
+        .expect("the waived result");
+    assert_eq!(waived["suppressions"][0]["kind"], "external");
+    assert_eq!(
+        waived["suppressions"][0]["justification"],
+        "the runbook moves to the new wiki | due <Friday>"
+    );
+    for result in results {
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        assert!(location["region"]["startLine"].as_u64() >= Some(1));
+    }
+}
+
+#[test]
+fn fingerprints_do_not_move_with_lines() {
+    let text = std::fs::read_to_string("tests/fixtures/mixed/prr.toml").expect("fixture");
+    let name = "tests/fixtures/mixed/prr.toml";
+    let before = Manifest::from_text(name, &text).expect("parses");
+    let after = Manifest::from_text(name, &format!("# moved\n\n\n{text}")).expect("parses");
+    let fingerprints = |m: Manifest| {
+        let (report, _) = judge(&[m], &pack());
+        let log = sarif::log(&report);
+        let mut found: Vec<(String, String)> = log["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| {
+                (
+                    r["partialFingerprints"]["prrFinding/v1"].to_string(),
+                    r["locations"][0]["physicalLocation"]["region"]["startLine"].to_string(),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let (before, after) = (fingerprints(before), fingerprints(after));
+    let ids = |v: &[(String, String)]| v.iter().map(|p| p.0.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&before), ids(&after));
+    assert_ne!(before, after, "the lines did move");
+    let mut unique = ids(&before);
+    unique.dedup();
+    assert_eq!(unique.len(), before.len(), "one fingerprint per alert");
+}
+
+/// Whether `xmllint` (Debian's libxml2-utils, which `.ci/run` installs) finds `xml` valid
+/// against the Ant schema, with its complaints; `None` when it is not installed.
+fn xmllint(xml: &str) -> Option<(bool, String)> {
+    Command::new("xmllint").arg("--version").output().ok()?;
+    let file = tempfile::NamedTempFile::new().expect("a temporary file");
+    std::fs::write(file.path(), xml).expect("written");
+    let out = Command::new("xmllint")
+        .args(["--noout", "--schema", JUNIT_XSD])
+        .arg(file.path())
+        .output()
+        .expect("xmllint runs");
+    Some((
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
+}
+
+/// Without xmllint the check is skipped loudly on a developer's machine, and fails in CI.
+fn assert_valid_junit(xml: &str, what: &str) {
+    match xmllint(xml) {
+        Some((valid, complaints)) => assert!(valid, "{what} breaks {JUNIT_XSD}:\n{complaints}"),
+        None => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "xmllint is missing in CI: .ci/run installs libxml2-utils"
+            );
+            eprintln!("SKIPPED: JUnit XSD validation of {what}: xmllint is not installed (apt-get install libxml2-utils)");
+        }
+    }
+}
+
+#[test]
+fn junit_of_the_examples_and_fixtures_meets_the_ant_schema() {
+    for report in examples() {
+        assert_valid_junit(&junit::render(&report), &report.services[0].manifest);
+    }
+    assert_valid_junit(&junit::render(&mixed().0), "the mixed fixture");
+    assert_valid_junit(&junit::render(&passing().0), "the passing fixture");
+    let unjudged = junit::render(&with_unjudged());
+    assert!(unjudged.contains("<error type=\"unjudged\""), "{unjudged}");
+    assert_valid_junit(
+        &unjudged,
+        "a report with a manifest that could not be judged",
+    );
+}
+
+#[test]
+fn the_junit_validation_catches_an_invalid_document() {
+    let xml = junit::render(&mixed().0).replace(" hostname=\"prr\"", "");
+    if let Some((valid, _)) = xmllint(&xml) {
+        assert!(!valid, "a test suite without a hostname passed");
+    }
+}
+
+/// A manifest with one failing finding per critical dependency (each lacks an SLA).
+fn many_findings(dependencies: usize) -> Report {
+    let mut text = String::from(
+        "[service]\nname = \"sprawl\"\ntier = 3\nlifecycle = \"production\"\nowner = \"@acme/sprawl\"\n",
+    );
+    for i in 0..dependencies {
+        text.push_str(&format!(
+            "\n[[dependency]]\nname = \"dep-{i}\"\ncritical = true\nowner = \"@acme/dep-{i}\"\ntimeout_ms = 100\nretries = 1\n"
+        ));
+    }
+    let manifest = Manifest::from_text("services/sprawl/prr.toml", &text).expect("parses");
+    judge(&[manifest], &builtin()).0
+}
+
+#[test]
+fn markdown_stays_under_the_comment_limit_and_says_what_it_left_out() {
+    let report = many_findings(5_000);
+    let failures = report.summary.failed;
+    assert!(failures >= 5_000, "{failures} findings");
+    let text = markdown::render(&report, &links());
+    assert!(text.len() < 65_536, "{} bytes", text.len());
+    assert!(text.chars().count() < 65_536);
+    assert!(text.starts_with("## ❌"), "the verdict comes first");
+    let shown = text
+        .lines()
+        .filter(|l| l.starts_with("| `dependencies.critical-mitigation`"))
+        .count();
+    assert!(shown > 100, "as many rows as fit: {shown}");
+    let left = failures - shown;
+    assert!(
+        text.contains(&format!(
+            "Left out to stay under 65536 characters: {left} blocking failures"
+        )),
+        "{}",
+        &text[text.len() - 600..]
+    );
+    assert!(text.contains("prr check --format json"));
+    // Every section that was opened was closed.
+    assert_eq!(
+        text.matches("<details>").count(),
+        text.matches("</details>").count()
+    );
+    assert_eq!(text, markdown::render(&report, &links()), "deterministic");
+}
+
+#[test]
+fn github_annotates_at_most_ten_of_a_kind_and_counts_the_rest() {
+    let report = many_findings(30);
+    let text = github::render(&report);
+    let errors = text.lines().filter(|l| l.starts_with("::error ")).count();
+    assert_eq!(errors, 10);
+    let blocking = report.results.iter().filter(|r| report.blocks(r)).count();
+    let last = text.lines().last().expect("a notice");
+    assert!(last.starts_with("::notice "), "{last}");
+    assert!(
+        last.contains(&format!("{} more findings", blocking - 10)),
+        "{last}"
+    );
+}
+
+#[test]
+fn user_text_cannot_inject_markup_into_the_comment() {
+    let (report, _) = mixed();
+    let text = markdown::render(&report, &links());
+    assert!(!text.contains("<b>"), "raw HTML from the manifest");
+    assert!(!text.contains("<Friday>"));
+    assert!(!text.contains("@jane"), "a mention from the manifest");
+    for line in text.lines().filter(|l| l.starts_with("| `ownership.team`")) {
+        // Three columns: four pipes that are not escaped.
+        let cells = line.replace("\\|", "").matches('|').count();
+        assert_eq!(cells, 4, "{line}");
+    }
+}
