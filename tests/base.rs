@@ -268,3 +268,48 @@ fn rev_searches_a_directory_in_the_commit() {
         .collect();
     assert_eq!(manifests, ["services/a/prr.toml", "services/b/prr.toml"]);
 }
+
+#[test]
+fn every_format_shows_what_the_change_introduced() {
+    let (repo, _) = fix_one_break_another();
+    let run = |format: &str| {
+        let out = repo.prr(&[
+            "check", "--as-of", AS_OF, "--base", "HEAD~1", "--format", format,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        stdout(&out)
+    };
+    let markdown = run("markdown");
+    assert!(
+        markdown.contains("this change fixes 1 and introduces 1 (1 failing already)"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("Fixed: `docs.runbook`."), "{markdown}");
+    assert!(
+        markdown.contains("| `oncall.rotation` | **new:** `oncall.escalation` is missing |"),
+        "{markdown}"
+    );
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+    let states: Vec<(String, String)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap().to_owned(),
+                r["baselineState"].as_str().unwrap_or("none").to_owned(),
+            )
+        })
+        .collect();
+    // The waived finding is neither new nor existing: the waiver is shown on its own.
+    assert_eq!(
+        states,
+        pairs(&[
+            ("oncall.rotation", "new"),
+            ("release.progressive", "none"),
+            ("toil.backlog", "unchanged")
+        ])
+    );
+    assert!(run("github").contains("title=[new] oncall.rotation%3A"));
+    assert!(run("junit").contains("message=\"[new] `oncall.escalation` is missing\""));
+}

@@ -45,6 +45,43 @@ pub struct Base {
     pub fixed_results: Vec<ResultEntry>,
 }
 
+impl Base {
+    /// The base as people read it: `origin/main (1a2b3c4d5e6f)`, or the short commit alone
+    /// when the base was named by its commit.
+    #[must_use]
+    pub fn named(&self) -> String {
+        let short = self.commit.get(..12).unwrap_or(&self.commit);
+        if self.commit.starts_with(&self.reference) {
+            short.to_owned()
+        } else {
+            format!("{} ({short})", self.reference)
+        }
+    }
+
+    /// "compared with origin/main (1a2b3c4d5e6f): this change fixes 2 and introduces 1
+    /// (3 failing already)": the sentence every format shows.
+    #[must_use]
+    pub fn sentence(&self) -> String {
+        format!(
+            "compared with {}: this change fixes {} and introduces {} ({} failing already)",
+            self.named(),
+            self.fixed,
+            self.new,
+            self.existing
+        )
+    }
+}
+
+/// The tag a finding carries in every format: `[new] ` for what this change introduced.
+#[must_use]
+pub fn tag(result: &ResultEntry) -> &'static str {
+    if result.change == Some(Change::New) {
+        "[new] "
+    } else {
+        ""
+    }
+}
+
 /// The base side of a comparison, judged like the head.
 #[derive(Clone, Debug, Default)]
 pub struct BaseSide {

@@ -120,9 +120,14 @@ impl Annotation {
             line: location.map(|l| l.line),
             column: location.map(|l| l.column),
             title: if result.title.is_empty() {
-                result.rule.clone()
+                format!("{}{}", super::diff::tag(result), result.rule)
             } else {
-                format!("{}: {}", result.rule, result.title)
+                format!(
+                    "{}{}: {}",
+                    super::diff::tag(result),
+                    result.rule,
+                    result.title
+                )
             },
             message: result.message.clone(),
         }

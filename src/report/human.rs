@@ -206,18 +206,7 @@ impl<'a> Painter<'a> {
         };
         self.line(&format!("prr: {head}: {what}, {} warning(s)", s.warnings));
         if let Some(base) = &report.base {
-            let short = base.commit.get(..12).unwrap_or(&base.commit);
-            let named = if base.commit.starts_with(&base.reference) {
-                short.to_owned()
-            } else {
-                format!("{} ({short})", base.reference)
-            };
-            self.line(&format!(
-                "  compared with {named}: this change fixes {} and introduces {} ({} failing already)",
-                base.fixed,
-                self.paint(&base.new.to_string(), "1"),
-                base.existing,
-            ));
+            self.line(&format!("  {}", base.sentence()));
             if !base.missing.is_empty() {
                 self.line(&format!(
                     "  not at {} (every failure is new): {}",

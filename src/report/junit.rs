@@ -158,7 +158,7 @@ fn testcase(writer: &mut Writer<Vec<u8>>, classname: &str, result: &ResultEntry)
         Some(key) => format!("{} [{key}]", result.rule),
         None => result.rule.clone(),
     });
-    let message = xml_text(&result.message);
+    let message = xml_text(&format!("{}{}", super::diff::tag(result), result.message));
     let element = writer
         .create_element("testcase")
         .with_attribute(("name", name.as_str()))

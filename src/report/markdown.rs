@@ -103,7 +103,7 @@ pub fn render(report: &Report, options: &Options) -> String {
         Heading::open("Blocking failures", "blocking failures").section(
             "| Rule | What is missing | Where |\n| --- | --- | --- |\n",
             rows(&blocking, options, |r| {
-                format!("| {} | {} |", code(&r.rule), cell(&r.message))
+                format!("| {} | {}{} |", code(&r.rule), new_tag(r), cell(&r.message))
             }),
         ),
         remediations(&blocking),
@@ -111,9 +111,10 @@ pub fn render(report: &Report, options: &Options) -> String {
             "| Rule | Severity | Finding | Where |\n| --- | --- | --- | --- |\n",
             rows(&warnings, options, |r| {
                 format!(
-                    "| {} | {} | {} |",
+                    "| {} | {} | {}{} |",
                     code(&r.rule),
                     r.severity,
+                    new_tag(r),
                     cell(&r.message)
                 )
             }),
@@ -241,6 +242,15 @@ impl Heading {
     }
 }
 
+/// New findings are marked in bold, so that a reviewer sees what this change broke.
+fn new_tag(result: &ResultEntry) -> &'static str {
+    if super::diff::tag(result).is_empty() {
+        ""
+    } else {
+        "**new:** "
+    }
+}
+
 fn headline(report: &Report, blocking: usize) -> String {
     let s = &report.summary;
     let verdict = match report.verdict {
@@ -251,8 +261,20 @@ fn headline(report: &Report, blocking: usize) -> String {
         ),
         Verdict::Error => "⚠️ Production readiness: a manifest could not be judged".to_owned(),
     };
+    let change = report
+        .base
+        .as_ref()
+        .map(|base| {
+            let mut text = format!("\n{}.\n", capitalise(&plain(&base.sentence())));
+            if !base.fixed_results.is_empty() {
+                let fixed: Vec<String> = base.fixed_results.iter().map(|r| code(&r.rule)).collect();
+                let _ = write!(text, "Fixed: {}.\n", fixed.join(", "));
+            }
+            text
+        })
+        .unwrap_or_default();
     format!(
-        "## {verdict}\n\n{} failed, {} {}, {} passed, {} waived, {} skipped, as of {}.\n",
+        "## {verdict}\n{change}\n{} failed, {} {}, {} passed, {} waived, {} skipped, as of {}.\n",
         s.failed,
         s.warnings,
         plural(s.warnings, "warning", "warnings"),
@@ -535,6 +557,13 @@ fn shorten(text: &str) -> String {
 
 fn longest_run(text: &str, of: char) -> usize {
     text.split(|c| c != of).map(str::len).max().unwrap_or(0)
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

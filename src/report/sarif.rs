@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use super::diff::Change;
 use super::{uri_path, Report, ResultEntry, RuleInfo, Verdict};
 use crate::engine::Status;
 
@@ -141,6 +142,13 @@ fn result(entry: &ResultEntry, rule_index: Option<usize>, fingerprint: &str, nth
     });
     if let Some(index) = rule_index {
         value["ruleIndex"] = json!(index);
+    }
+    // With --base, code scanning can tell what this change introduced.
+    match entry.change {
+        Some(Change::New) => value["baselineState"] = json!("new"),
+        Some(Change::Existing) => value["baselineState"] = json!("unchanged"),
+        Some(Change::Fixed) => value["baselineState"] = json!("absent"),
+        None => {}
     }
     if let Some(key) = &entry.key {
         value["locations"][0]["logicalLocations"] = json!([{
