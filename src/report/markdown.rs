@@ -268,7 +268,7 @@ fn headline(report: &Report, blocking: usize) -> String {
             let mut text = format!("\n{}.\n", capitalise(&plain(&base.sentence())));
             if !base.fixed_results.is_empty() {
                 let fixed: Vec<String> = base.fixed_results.iter().map(|r| code(&r.rule)).collect();
-                let _ = write!(text, "Fixed: {}.\n", fixed.join(", "));
+                let _ = writeln!(text, "Fixed: {}.", fixed.join(", "));
             }
             text
         })
