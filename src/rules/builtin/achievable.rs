@@ -6,7 +6,7 @@
 //! the product and named in the message. Equal values pass.
 //! Takes no parameters.
 
-use super::{params, percent, Builtin, Context, Failure, Outcome, Spec};
+use super::{no_params, percent, Builtin, Context, Failure, Outcome, Spec};
 use crate::manifest::Node;
 
 pub const SPEC: Spec = Spec {
@@ -16,12 +16,8 @@ pub const SPEC: Spec = Spec {
     build,
 };
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Params {}
-
 fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
-    let Params {} = params(with)?;
+    no_params(with)?;
     Ok(Box::new(Achievable))
 }
 

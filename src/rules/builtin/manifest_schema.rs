@@ -3,7 +3,7 @@
 //! range, every date a real date. Each violation is its own finding at its own line.
 //! Takes no parameters.
 
-use super::{params, Builtin, Context, Failure, Outcome, Spec};
+use super::{no_params, Builtin, Context, Failure, Outcome, Spec};
 use crate::manifest::schema::CompiledSchema;
 
 pub const SPEC: Spec = Spec {
@@ -12,12 +12,8 @@ pub const SPEC: Spec = Spec {
     build,
 };
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Params {}
-
 fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
-    let Params {} = params(with)?;
+    no_params(with)?;
     Ok(Box::new(ManifestSchema {
         schema: CompiledSchema::manifest(),
     }))

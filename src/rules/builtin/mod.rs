@@ -124,6 +124,17 @@ pub fn params<T: DeserializeOwned>(with: &toml::Table) -> Result<T, String> {
         .map_err(|err: toml::de::Error| err.message().to_owned())
 }
 
+/// Refuses any parameter, for the checks that take none.
+///
+/// # Errors
+/// The table names a parameter.
+pub fn no_params(with: &toml::Table) -> Result<(), String> {
+    match with.keys().next() {
+        Some(key) => Err(format!("unknown parameter `{key}`: this check takes none")),
+        None => Ok(()),
+    }
+}
+
 /// A date in the manifest, read from a TOML date or an ISO string.
 #[must_use]
 pub fn date_of(node: &crate::manifest::Node) -> Option<Date> {
@@ -157,6 +168,15 @@ mod tests {
         for spec in REGISTRY {
             assert!(names.insert(spec.name), "{} registered twice", spec.name);
             assert!(!spec.summary.is_empty(), "{} has no summary", spec.name);
+        }
+    }
+
+    #[test]
+    fn checks_without_parameters_refuse_any() {
+        let with: toml::Table = toml::from_str("days = 3").unwrap();
+        for name in ["achievable", "manifest_schema", "sla_below_slo", "waivers"] {
+            let err = (find(name).unwrap().build)(&with).unwrap_err();
+            assert_eq!(err, "unknown parameter `days`: this check takes none");
         }
     }
 

@@ -6,7 +6,7 @@
 //! `availability`; otherwise the check fails and asks for `sla.slo`. No `[sla]`, no finding.
 //! Takes no parameters.
 
-use super::{params, percent, Builtin, Context, Failure, Outcome, Spec};
+use super::{no_params, percent, Builtin, Context, Failure, Outcome, Spec};
 use crate::manifest::Node;
 
 pub const SPEC: Spec = Spec {
@@ -15,12 +15,8 @@ pub const SPEC: Spec = Spec {
     build,
 };
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Params {}
-
 fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
-    let Params {} = params(with)?;
+    no_params(with)?;
     Ok(Box::new(SlaBelowSlo))
 }
 

@@ -7,7 +7,7 @@
 
 use jiff::civil::Date;
 
-use super::{date_of, days, days_between, params, Builtin, Context, Failure, Outcome, Spec};
+use super::{date_of, days, days_between, no_params, Builtin, Context, Failure, Outcome, Spec};
 use crate::manifest::{Manifest, Node};
 use crate::source::Span;
 
@@ -17,12 +17,8 @@ pub const SPEC: Spec = Spec {
     build,
 };
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Params {}
-
 fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
-    let Params {} = params(with)?;
+    no_params(with)?;
     Ok(Box::new(Waivers))
 }
 
