@@ -12,7 +12,7 @@ use crate::diagnostic::{Diagnostic, Error};
 use crate::engine;
 use crate::manifest::{self, Manifest};
 use crate::report::{human, json, FailOn, Judged, Report, Verdict};
-use crate::rules::{self, RulesSource};
+use crate::rules;
 use crate::source::display_name;
 
 #[derive(Debug, Args)]
@@ -37,6 +37,11 @@ pub struct CheckArgs {
     /// What blocks the gate: error (default) or warning.
     #[arg(long, value_name = "LEVEL", default_value = "error")]
     pub fail_on: FailOn,
+    /// Publish the verdict to GitHub (pull-request comment, check run, job summary).
+    #[arg(long)]
+    pub publish: bool,
+    #[command(flatten)]
+    pub publish_options: super::publish::PublishArgs,
 }
 
 /// The report formats.
@@ -94,17 +99,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     let outputs = outputs(args)?;
     let root = repository_root();
     let as_of = args.as_of.unwrap_or_else(super::today);
-    let sources: Vec<RulesSource> = args
-        .rules
-        .iter()
-        .map(|r| {
-            if r == "builtin" {
-                RulesSource::Builtin
-            } else {
-                RulesSource::Path(PathBuf::from(r))
-            }
-        })
-        .collect();
+    let sources = super::publish::rules_sources(&args.rules)?;
     let rules = rules::load(&sources, &root)?;
     let paths = manifest_paths(&args.manifest, &root)?;
 
@@ -159,11 +154,24 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
             None => write_stdout(&text),
         }
     }
-    Ok(match report.verdict {
+    let code = match report.verdict {
         Verdict::Pass => exit::PASS,
         Verdict::Fail => exit::FAIL,
         Verdict::Error => exit::ERROR,
-    })
+    };
+    if !args.publish {
+        return Ok(code);
+    }
+    let json_path = outputs
+        .iter()
+        .find_map(|(f, file)| (*f == Format::Json).then_some(file.as_ref()).flatten())
+        .map(|p| p.display().to_string());
+    Ok(super::publish::publish(
+        &report,
+        &args.publish_options,
+        json_path,
+        code,
+    ))
 }
 
 /// Each format with its destination (`None`: stdout).

@@ -2,6 +2,7 @@
 //! the outcome to an exit code.
 
 mod check;
+mod publish;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -38,6 +39,8 @@ pub struct Cli {
 pub enum Command {
     /// Judge one or more manifests and report the verdict.
     Check(check::CheckArgs),
+    /// Publish a JSON report to the pull request (a later, privileged job's step).
+    Publish(publish::PublishCommand),
 }
 
 /// Parses the arguments, runs the command, and returns the exit code.
@@ -57,6 +60,7 @@ pub fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Publish(args) => publish::run(&args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
