@@ -720,3 +720,27 @@ fn without_a_token_the_gate_still_reports_through_workflow_commands() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("::error file="));
     assert!(api.requests().is_empty());
 }
+
+#[test]
+fn the_documented_workflows_are_the_linted_files() {
+    let doc = std::fs::read_to_string("docs/github-actions.md").expect("the guide");
+    let mut checked = 0;
+    for entry in std::fs::read_dir("docs/workflows").expect("the workflows") {
+        let path = entry.expect("an entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let file = std::fs::read_to_string(&path).expect("a workflow");
+        let link = format!("[`workflows/{name}`](workflows/{name}):\n\n```yaml\n");
+        let start = doc.find(&link).map(|at| at + link.len());
+        let block = start.and_then(|s| doc[s..].find("\n```").map(|end| &doc[s..=s + end]));
+        assert_eq!(
+            block,
+            Some(file.as_str()),
+            "docs/github-actions.md shows {name} as it is"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 3);
+}

@@ -110,9 +110,11 @@ impl Client {
         let mut builder = Octocrab::builder()
             .base_uri(uri)
             .map_err(|err| Error::Context(redact(&format!("GITHUB_API_URL: {err}"))))?
+            // GitHub's recommended media type, and plain JSON for servers that only know
+            // the description's (the contract test's mock serves what the OpenAPI file says).
             .add_header(
                 http::header::ACCEPT,
-                "application/vnd.github+json".to_owned(),
+                "application/vnd.github+json, application/json".to_owned(),
             )
             .set_connect_timeout(Some(REQUEST_TIMEOUT))
             .set_read_timeout(Some(REQUEST_TIMEOUT))
