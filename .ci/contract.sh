@@ -112,7 +112,7 @@ fs.writeFileSync(process.argv[1], JSON.stringify(report));
 ' "$work/report.json"
 publish workflow_run 0 publish "$work/report.json" --publish-strict
 
-echo "contract: --rules github: through the contents API"
+echo "contract: --rules github: through the contents API (Prism's example file is no pack: exit 2 expected)"
 # Prism's example file is not a rule pack, so prr cannot judge (exit 2); what counts here
 # is that its requests were valid. The pack path is one segment: prr sends a nested path
 # with raw slashes, as GitHub wants (an encoded %2F fails with fine-grained tokens), and

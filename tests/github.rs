@@ -16,6 +16,20 @@ const SHA: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
 const AS_OF: &str = "2026-11-21";
 const UNREADY: &str = "examples/unready/prr.toml";
 const READY: &str = "examples/ready/prr.toml";
+/// `prr check` of `manifest`, as of the pinned date.
+fn judge(manifest: &str) -> [&str; 5] {
+    ["check", "--manifest", manifest, "--as-of", AS_OF]
+}
+
+/// `prr check --publish` of the example that fails the gate.
+const CHECK_UNREADY: [&str; 6] = [
+    "check",
+    "--manifest",
+    UNREADY,
+    "--as-of",
+    AS_OF,
+    "--publish",
+];
 
 /// The mock server and the runtime it runs on (kept alive while the binary runs).
 struct Api {
@@ -88,14 +102,8 @@ impl Api {
 
     fn check(&self, manifest: &str) -> Output {
         self.prr("pull_request", &pull_request_event())
-            .args([
-                "check",
-                "--manifest",
-                manifest,
-                "--as-of",
-                AS_OF,
-                "--publish",
-            ])
+            .args(judge(manifest))
+            .arg("--publish")
             .output()
             .expect("prr runs")
     }
@@ -129,9 +137,32 @@ fn marker(manifest: &str) -> String {
 }
 
 fn no_comments() -> Mock {
+    listed(json!([]))
+}
+
+/// The pull request's comments list as `comments`.
+fn listed(comments: Value) -> Mock {
     Mock::given(method("GET"))
         .and(path("/repos/acme/payments/issues/7/comments"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .respond_with(ResponseTemplate::new(200).set_body_json(comments))
+}
+
+/// Comment `id` may be updated.
+fn comment_updates(api: &Api, id: u64) {
+    api.mount(
+        Mock::given(method("PATCH"))
+            .and(path(format!("/repos/acme/payments/issues/comments/{id}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": id}))),
+    );
+}
+
+/// A comment on pull request 7 is created as `id`.
+fn comment_creates(api: &Api, id: u64) {
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/payments/issues/7/comments"))
+            .respond_with(created(id)),
+    );
 }
 
 fn created(id: u64) -> ResponseTemplate {
@@ -155,11 +186,7 @@ fn check_runs_ok(api: &Api) {
 fn a_failing_gate_creates_the_comment_and_a_later_run_updates_it() {
     let api = Api::start();
     api.mount(no_comments());
-    api.mount(
-        Mock::given(method("POST"))
-            .and(path("/repos/acme/payments/issues/7/comments"))
-            .respond_with(created(1001)),
-    );
+    comment_creates(&api, 1001);
     check_runs_ok(&api);
     let first = api.check(UNREADY);
     assert_eq!(first.status.code(), Some(1), "{}", text(&first));
@@ -176,19 +203,11 @@ fn a_failing_gate_creates_the_comment_and_a_later_run_updates_it() {
 
     // The gate is fixed: the next run finds the comment and updates it in place, green.
     api.reset();
-    api.mount(
-        Mock::given(method("GET"))
-            .and(path("/repos/acme/payments/issues/7/comments"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([
-                {"id": 1000, "body": "LGTM"},
-                {"id": 1001, "body": body},
-            ]))),
-    );
-    api.mount(
-        Mock::given(method("PATCH"))
-            .and(path("/repos/acme/payments/issues/comments/1001"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1001}))),
-    );
+    api.mount(listed(json!([
+        {"id": 1000, "body": "LGTM"},
+        {"id": 1001, "body": body},
+    ])));
+    comment_updates(&api, 1001);
     check_runs_ok(&api);
     let report = passing_report_for(&api, UNREADY);
     let again = api
@@ -227,14 +246,8 @@ fn report_of(api: &Api, manifest: &str) -> Value {
     let status = Command::cargo_bin("prr")
         .expect("built")
         .env("NO_COLOR", "1")
-        .args([
-            "check",
-            "--manifest",
-            manifest,
-            "--as-of",
-            AS_OF,
-            "--format",
-        ])
+        .args(judge(manifest))
+        .arg("--format")
         .arg(format!("json={}", out.display()))
         .output()
         .expect("prr runs");
@@ -286,11 +299,7 @@ fn the_marker_is_found_on_page_three_of_250_comments() {
             .and(query_param("page", "3"))
             .respond_with(ResponseTemplate::new(200).set_body_json(last)),
     );
-    api.mount(
-        Mock::given(method("PATCH"))
-            .and(path("/repos/acme/payments/issues/comments/218"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 218}))),
-    );
+    comment_updates(&api, 218);
     check_runs_ok(&api);
     let out = api.check(UNREADY);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -316,11 +325,7 @@ fn one_hundred_twenty_findings_take_three_annotation_requests() {
     let path_ = api.file("big.json");
     std::fs::write(&path_, report.to_string()).expect("written");
     api.mount(no_comments());
-    api.mount(
-        Mock::given(method("POST"))
-            .and(path("/repos/acme/payments/issues/7/comments"))
-            .respond_with(created(1)),
-    );
+    comment_creates(&api, 1);
     check_runs_ok(&api);
     let out = api
         .prr("pull_request", &pull_request_event())
@@ -437,11 +442,7 @@ fn a_create_whose_answer_was_lost_is_not_made_twice() {
             .and(path(comments))
             .respond_with(ResponseTemplate::new(502)),
     );
-    api.mount(
-        Mock::given(method("PATCH"))
-            .and(path("/repos/acme/payments/issues/comments/4"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 4}))),
-    );
+    comment_updates(&api, 4);
     check_runs_ok(&api);
     let out = api.check(UNREADY);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -453,11 +454,7 @@ fn a_create_whose_answer_was_lost_is_not_made_twice() {
 fn a_secondary_rate_limit_is_waited_out() {
     let api = Api::start();
     api.mount(no_comments());
-    api.mount(
-        Mock::given(method("POST"))
-            .and(path("/repos/acme/payments/issues/7/comments"))
-            .respond_with(created(1)),
-    );
+    comment_creates(&api, 1);
     api.mount(
         Mock::given(method("POST"))
             .and(path("/repos/acme/payments/check-runs"))
@@ -507,15 +504,8 @@ fn publish_strict_turns_a_failure_to_publish_into_exit_2() {
     );
     let strict = api
         .prr("pull_request", &pull_request_event())
-        .args([
-            "check",
-            "--manifest",
-            UNREADY,
-            "--as-of",
-            AS_OF,
-            "--publish",
-            "--publish-strict",
-        ])
+        .args(CHECK_UNREADY)
+        .arg("--publish-strict")
         .output()
         .expect("prr runs");
     assert_eq!(strict.status.code(), Some(2), "{}", text(&strict));
@@ -534,14 +524,7 @@ fn the_token_never_appears_in_any_output() {
     api.mount(Mock::given(method("POST")).respond_with(echo));
     let mut everything = String::new();
     for args in [
-        vec![
-            "check",
-            "--manifest",
-            UNREADY,
-            "--as-of",
-            AS_OF,
-            "--publish",
-        ],
+        CHECK_UNREADY.to_vec(),
         vec![
             "check",
             "--manifest",
@@ -561,20 +544,19 @@ fn the_token_never_appears_in_any_output() {
         everything.push_str(&text(&out));
     }
     // A connection refused, and a token that is not a header value.
-    let out = api
-        .prr("pull_request", &pull_request_event())
-        .env("GITHUB_API_URL", "http://127.0.0.1:9")
-        .args([
-            "check",
-            "--manifest",
-            UNREADY,
-            "--as-of",
-            AS_OF,
-            "--publish",
-        ])
-        .output()
-        .expect("prr runs");
-    everything.push_str(&text(&out));
+    for (variable, value) in [
+        ("GITHUB_API_URL", "http://127.0.0.1:9".to_owned()),
+        ("GITHUB_TOKEN", format!("{TOKEN}\u{7}")),
+    ] {
+        let out = api
+            .prr("pull_request", &pull_request_event())
+            .env(variable, value)
+            .args(CHECK_UNREADY)
+            .output()
+            .expect("prr runs");
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        everything.push_str(&text(&out));
+    }
     for name in ["summary.md", "output"] {
         everything.push_str(&std::fs::read_to_string(api.file(name)).unwrap_or_default());
     }
@@ -706,14 +688,7 @@ fn without_a_token_the_gate_still_reports_through_workflow_commands() {
     let out = api
         .prr("pull_request", &pull_request_event())
         .env_remove("GITHUB_TOKEN")
-        .args([
-            "check",
-            "--manifest",
-            UNREADY,
-            "--as-of",
-            AS_OF,
-            "--publish",
-        ])
+        .args(CHECK_UNREADY)
         .output()
         .expect("prr runs");
     assert_eq!(out.status.code(), Some(1));
@@ -743,4 +718,61 @@ fn the_documented_workflows_are_the_linted_files() {
         checked += 1;
     }
     assert_eq!(checked, 3);
+}
+
+#[test]
+fn enterprise_server_is_reached_through_its_api_url() {
+    let api = Api::start();
+    let base = "/api/v3/repos/acme/payments";
+    let next = format!(
+        "<{}/api/v3/repositories/1/issues/7/comments?page=2>; rel=\"next\"",
+        api.server.uri()
+    );
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(format!("{base}/issues/7/comments")))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!([]))
+                    .insert_header("link", next.as_str()),
+            ),
+    );
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path("/api/v3/repositories/1/issues/7/comments"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([]))),
+    );
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path(format!("{base}/issues/7/comments")))
+            .respond_with(created(5)),
+    );
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path(format!("{base}/check-runs")))
+            .respond_with(created(6)),
+    );
+    let out = api
+        .prr("pull_request", &pull_request_event())
+        .env("GITHUB_API_URL", format!("{}/api/v3/", api.server.uri()))
+        .args(CHECK_UNREADY)
+        .arg("--publish-strict")
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        api.of("GET", "/comments").len(),
+        2,
+        "the next page, under /api/v3"
+    );
+    assert_eq!(
+        api.of("POST", "/api/v3/repos/acme/payments/issues/7/comments")
+            .len(),
+        1
+    );
+    assert_eq!(
+        api.of("POST", "/api/v3/repos/acme/payments/check-runs")
+            .len(),
+        1
+    );
 }
