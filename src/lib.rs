@@ -9,6 +9,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod engine;
 pub mod git;
+pub mod github;
 pub mod manifest;
 pub mod report;
 pub mod rules;

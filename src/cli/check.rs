@@ -16,7 +16,7 @@ use crate::git::Repo;
 use crate::manifest::{self, Manifest};
 use crate::report::markdown::{self, Links};
 use crate::report::{github, human, json, junit, sarif, FailOn, Judged, Report, Verdict};
-use crate::rules::{self, RulesSource};
+use crate::rules;
 use crate::source::display_name;
 
 #[derive(Clone, Debug, Args)]
@@ -51,6 +51,11 @@ pub struct CheckArgs {
     /// tree; the pre-push hook judges the commit being pushed this way.
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
+    /// Publish the verdict to GitHub (pull-request comment, check run, job summary).
+    #[arg(long)]
+    pub publish: bool,
+    #[command(flatten)]
+    pub publish_options: super::publish::PublishArgs,
 }
 
 /// The report formats.
@@ -119,17 +124,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
             "--fail-on new needs --base REF to compare with (in a GitHub Actions pull request it defaults to the pull request's base commit)".to_owned(),
         ));
     }
-    let sources: Vec<RulesSource> = args
-        .rules
-        .iter()
-        .map(|r| {
-            if r == "builtin" {
-                RulesSource::Builtin
-            } else {
-                RulesSource::Path(PathBuf::from(r))
-            }
-        })
-        .collect();
+    let sources = super::publish::rules_sources(&args.rules)?;
     let rules = rules::load(&sources, &root)?;
     let manifests = match &args.rev {
         None => manifest_paths(&args.manifest, &root)?
@@ -226,21 +221,36 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
             None => write_stdout(&text),
         }
     }
-    Ok(match report.verdict {
+    let code = match report.verdict {
         Verdict::Pass => exit::PASS,
         Verdict::Fail => exit::FAIL,
         Verdict::Error => exit::ERROR,
-    })
+    };
+    if !args.publish {
+        return Ok(code);
+    }
+    let json_path = outputs
+        .iter()
+        .find_map(|(f, file)| (*f == Format::Json).then_some(file.as_ref()).flatten())
+        .map(|p| p.display().to_string());
+    Ok(super::publish::publish(
+        &report,
+        &args.publish_options,
+        json_path,
+        code,
+    ))
 }
 
 /// Where lines can be linked, from the variables GitHub Actions sets; `None` elsewhere.
-fn links_from_env() -> Option<Links> {
+/// Lines are linked at the head commit the event names (for a pull request, `GITHUB_SHA`
+/// is a merge commit that the reader never sees), else at `GITHUB_SHA`.
+pub(super) fn links_from_env() -> Option<Links> {
     let var = |name| std::env::var(name).unwrap_or_default();
-    Links::new(
-        &var("GITHUB_SERVER_URL"),
-        &var("GITHUB_REPOSITORY"),
-        &var("GITHUB_SHA"),
-    )
+    let head = crate::github::context::Context::from_env()
+        .ok()
+        .and_then(|cx| cx.head_sha)
+        .unwrap_or_else(|| var("GITHUB_SHA"));
+    Links::new(&var("GITHUB_SERVER_URL"), &var("GITHUB_REPOSITORY"), &head)
 }
 
 /// Appends the Markdown report to the job summary, within what room GitHub leaves in it

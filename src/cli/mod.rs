@@ -5,6 +5,7 @@ mod check;
 mod explain;
 mod hook;
 mod init;
+mod publish;
 mod revision;
 mod rules;
 mod schema;
@@ -54,6 +55,8 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Print a JSON Schema: of the manifest, or of rule files and pack.toml.
     Schema(schema::SchemaArgs),
+    /// Publish a JSON report to the pull request (a later, privileged job's step).
+    Publish(publish::PublishCommand),
 }
 
 /// Parses the arguments, runs the command, and returns the exit code.
@@ -78,6 +81,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Schema(args) => Ok(schema::run(&args)),
+        Command::Publish(args) => publish::run(&args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

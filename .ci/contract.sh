@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Contract test: the built `prr` publishes against Prism serving GitHub's own REST OpenAPI
+# description (@octokit/openapi), with real webhook payloads (@octokit/webhooks-examples)
+# as the events. Prism answers 422 to a request that breaks the description and logs the
+# violation; either fails this test. Every kind of request prr makes is exercised: the
+# comment list and create, the check run create and its annotation updates, the pull
+# request of a fork's workflow_run, and a rule pack through the contents API.
+# Usage: .ci/contract.sh PATH/TO/prr   (the tools come from .ci/tools.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+prr=$(realpath "$1")
+tools=$PWD/.ci/tools/node_modules
+work=$(mktemp -d)
+prism_pid=
+cleanup() {
+    if [ -n "$prism_pid" ]; then
+        kill "$prism_pid" 2>/dev/null || true
+        wait "$prism_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Events: a real `pull_request` "opened" payload, and a real `workflow_run` "completed"
+# one made into a fork's run (triggered by pull_request, `pull_requests` empty).
+node -e '
+const fs = require("fs");
+const all = require(process.argv[1]);
+const example = (name, pick) => all.find(e => e.name === name).examples.find(pick);
+const pr = example("pull_request", e => e.action === "opened");
+fs.writeFileSync(process.argv[2] + "/pull_request.json", JSON.stringify(pr));
+const run = example("workflow_run", e => e.action === "completed");
+run.workflow_run.event = "pull_request";
+run.workflow_run.pull_requests = [];
+fs.writeFileSync(process.argv[2] + "/workflow_run.json", JSON.stringify(run));
+fs.writeFileSync(process.argv[2] + "/repository", pr.repository.full_name);
+' "$tools/@octokit/webhooks-examples/api.github.com/index.json" "$work"
+
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+"$tools/.bin/prism" mock --host 127.0.0.1 --port "$port" \
+    "$tools/@octokit/openapi/generated/api.github.com.json" > "$work/prism.log" 2>&1 &
+prism_pid=$!
+for _ in $(seq 1 240); do
+    if grep -aq "Prism is listening" "$work/prism.log"; then break; fi
+    if ! kill -0 "$prism_pid" 2>/dev/null; then
+        tail -20 "$work/prism.log" >&2
+        echo "contract: prism died" >&2
+        exit 1
+    fi
+    sleep 0.5
+done
+grep -aq "Prism is listening" "$work/prism.log" || { echo "contract: prism did not start" >&2; exit 1; }
+api="http://127.0.0.1:$port"
+
+# The check can fail: a request that breaks the description is caught by the grep below.
+node -e 'fetch(process.argv[1] + "/repos/a/b/check-runs", {method: "POST",
+    headers: {"content-type": "application/json"}, body: "{\"name\": 1}"})
+    .then(r => process.exit(r.status === 422 ? 0 : 1), () => process.exit(1))' "$api" \
+    || { echo "contract: prism accepted an invalid request: the test would prove nothing" >&2; exit 1; }
+logged=
+for _ in $(seq 1 20); do
+    if sed -n '/Prism is listening/,$p' "$work/prism.log" | grep -aq "did not pass the validation rules"; then
+        logged=yes
+        break
+    fi
+    sleep 0.2
+done
+[ -n "$logged" ] || { echo "contract: prism logged no violation for an invalid request" >&2; exit 1; }
+# What prr sends is judged from here on.
+seen=$(grep -ac '' "$work/prism.log")
+
+status=0
+# publish EVENT_NAME MAX_EXIT prr-args...: runs prr as a job of that event would.
+publish() {
+    local event_name=$1 max_exit=$2 code
+    shift 2
+    set +e
+    env -u GITHUB_SHA -u PRR_RULES_TOKEN -u INPUT_TOKEN \
+        GITHUB_ACTIONS=true \
+        GITHUB_API_URL="$api" \
+        GITHUB_REPOSITORY="$(cat "$work/repository")" \
+        GITHUB_EVENT_NAME="$event_name" \
+        GITHUB_EVENT_PATH="$work/$event_name.json" \
+        GITHUB_TOKEN=ghs_contract0test0token \
+        GITHUB_RUN_ID=1 \
+        GITHUB_STEP_SUMMARY="$work/summary.md" \
+        GITHUB_OUTPUT="$work/output" \
+        PRR_GITHUB_TIMEOUT=30 PRR_GITHUB_BACKOFF_MS=100 \
+        "$prr" "$@" > "$work/stdout" 2> "$work/stderr"
+    code=$?
+    set -e
+    sed 's/^/    /' "$work/stderr"
+    if [ "$code" -gt "$max_exit" ]; then
+        echo "contract: prr $* exited $code" >&2
+        status=1
+    fi
+}
+
+echo "contract: check --publish, failing then passing"
+publish pull_request 1 check --manifest examples/unready/prr.toml --as-of 2026-11-21 \
+    --format json="$work/report.json" --publish --publish-strict --comment always
+publish pull_request 1 check --manifest examples/ready/prr.toml --as-of 2026-11-21 \
+    --publish --publish-strict --comment always
+
+echo "contract: publish 120 findings (annotation updates) from a fork's workflow_run"
+node -e '
+const fs = require("fs");
+const report = JSON.parse(fs.readFileSync(process.argv[1]));
+const located = report.results.filter(r => r.status === "fail" && r.location);
+report.results = Array.from({length: 120}, (_, i) => located[i % located.length]);
+fs.writeFileSync(process.argv[1], JSON.stringify(report));
+' "$work/report.json"
+publish workflow_run 0 publish "$work/report.json" --publish-strict
+
+echo "contract: --rules github: through the contents API (Prism's example file is no pack: exit 2 expected)"
+# Prism's example file is not a rule pack, so prr cannot judge (exit 2); what counts here
+# is that its requests were valid. The pack path is one segment: prr sends a nested path
+# with raw slashes, as GitHub wants (an encoded %2F fails with fine-grained tokens), and
+# the description models {path} as a single segment that Prism cannot route otherwise.
+publish pull_request 2 check --manifest examples/ready/prr.toml --as-of 2026-11-21 \
+    --rules github:acme/prr-rules/acme@v3.1.0
+
+tail -n "+$((seen + 1))" "$work/prism.log" > "$work/requests.log"
+requests=$(grep -ac "Request received" "$work/requests.log" || true)
+echo "contract: prism received $requests requests"
+for route in "get /repos/.*/issues/[0-9]*/comments" "post /repos/.*/issues/[0-9]*/comments" \
+    "post /repos/.*/check-runs" "patch /repos/.*/check-runs/" "get /repos/.*/commits/.*/pulls" \
+    "get /repos/acme/prr-rules/contents/"; do
+    if ! grep -aq "$route" "$work/requests.log"; then
+        echo "contract: no request matched \`$route\`" >&2
+        status=1
+    fi
+done
+# Prism also checks its own example answers against the description, and some of those
+# break it ("Violation: response..."): not prr's requests, so not counted.
+if grep -aE "✖|did not pass|Violation|Invalid request|UNPROCESSABLE|NOT_ACCEPTABLE" "$work/requests.log" \
+    | grep -v "Violation: response" >&2; then
+    echo "contract: a request broke GitHub's OpenAPI description (prism's log above)" >&2
+    status=1
+fi
+if [ "$status" -ne 0 ]; then tail -200 "$work/requests.log" >&2; fi
+exit "$status"

@@ -1,0 +1,778 @@
+//! Publishing to GitHub, against a local wiremock server standing in for the API: the
+//! binary runs as it would in Actions, with `GITHUB_*` pointing at the mock.
+
+use std::path::PathBuf;
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use base64::Engine as _;
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const TOKEN: &str = "ghs_Distinctive0Token1For2Leak3Tests4";
+const SHA: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
+const AS_OF: &str = "2026-11-21";
+const UNREADY: &str = "examples/unready/prr.toml";
+const READY: &str = "examples/ready/prr.toml";
+/// `prr check` of `manifest`, as of the pinned date.
+fn judge(manifest: &str) -> [&str; 5] {
+    ["check", "--manifest", manifest, "--as-of", AS_OF]
+}
+
+/// `prr check --publish` of the example that fails the gate.
+const CHECK_UNREADY: [&str; 6] = [
+    "check",
+    "--manifest",
+    UNREADY,
+    "--as-of",
+    AS_OF,
+    "--publish",
+];
+
+/// The mock server and the runtime it runs on (kept alive while the binary runs).
+struct Api {
+    runtime: tokio::runtime::Runtime,
+    server: MockServer,
+    dir: tempfile::TempDir,
+}
+
+impl Api {
+    fn start() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let server = runtime.block_on(MockServer::start());
+        Self {
+            runtime,
+            server,
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    fn mount(&self, mock: Mock) {
+        self.runtime.block_on(mock.mount(&self.server));
+    }
+
+    fn requests(&self) -> Vec<Request> {
+        self.runtime
+            .block_on(self.server.received_requests())
+            .unwrap_or_default()
+    }
+
+    fn reset(&self) {
+        self.runtime.block_on(self.server.reset());
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `prr` with the environment of an Actions job for `event_name` with `event`.
+    fn prr(&self, event_name: &str, event: &Value) -> Command {
+        let event_path = self.file("event.json");
+        std::fs::write(&event_path, event.to_string()).expect("the event is written");
+        let mut cmd = Command::cargo_bin("prr").expect("the prr binary is built");
+        for name in [
+            "GITHUB_SHA",
+            "PRR_RULES_TOKEN",
+            "INPUT_TOKEN",
+            "PRR_COMMENT",
+            "GITHUB_RUN_ATTEMPT",
+        ] {
+            cmd.env_remove(name);
+        }
+        cmd.env("NO_COLOR", "1")
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_API_URL", self.server.uri())
+            .env("GITHUB_REPOSITORY", "acme/payments")
+            .env("GITHUB_EVENT_NAME", event_name)
+            .env("GITHUB_EVENT_PATH", &event_path)
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_RUN_ID", "99")
+            .env("GITHUB_STEP_SUMMARY", self.file("summary.md"))
+            .env("GITHUB_OUTPUT", self.file("output"))
+            .env("PRR_GITHUB_BACKOFF_MS", "10")
+            .env("PRR_GITHUB_TIMEOUT", "20");
+        cmd
+    }
+
+    fn check(&self, manifest: &str) -> Output {
+        self.prr("pull_request", &pull_request_event())
+            .args(judge(manifest))
+            .arg("--publish")
+            .output()
+            .expect("prr runs")
+    }
+
+    fn of(&self, verb: &str, suffix: &str) -> Vec<Request> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method.as_str() == verb && r.url.path().ends_with(suffix))
+            .collect()
+    }
+}
+
+fn pull_request_event() -> Value {
+    json!({"action": "opened", "number": 7, "pull_request": {"number": 7, "head": {"sha": SHA}}})
+}
+
+fn body_of(request: &Request) -> Value {
+    serde_json::from_slice(&request.body).expect("a JSON body")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn marker(manifest: &str) -> String {
+    prr_gate::github::comment::marker(&[manifest.to_owned()])
+}
+
+fn no_comments() -> Mock {
+    listed(json!([]))
+}
+
+/// The pull request's comments list as `comments`.
+fn listed(comments: Value) -> Mock {
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/payments/issues/7/comments"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(comments))
+}
+
+/// Comment `id` may be updated.
+fn comment_updates(api: &Api, id: u64) {
+    api.mount(
+        Mock::given(method("PATCH"))
+            .and(path(format!("/repos/acme/payments/issues/comments/{id}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": id}))),
+    );
+}
+
+/// A comment on pull request 7 is created as `id`.
+fn comment_creates(api: &Api, id: u64) {
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/payments/issues/7/comments"))
+            .respond_with(created(id)),
+    );
+}
+
+fn created(id: u64) -> ResponseTemplate {
+    ResponseTemplate::new(201).set_body_json(json!({"id": id}))
+}
+
+fn check_runs_ok(api: &Api) {
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/payments/check-runs"))
+            .respond_with(created(555)),
+    );
+    api.mount(
+        Mock::given(method("PATCH"))
+            .and(path("/repos/acme/payments/check-runs/555"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 555}))),
+    );
+}
+
+#[test]
+fn a_failing_gate_creates_the_comment_and_a_later_run_updates_it() {
+    let api = Api::start();
+    api.mount(no_comments());
+    comment_creates(&api, 1001);
+    check_runs_ok(&api);
+    let first = api.check(UNREADY);
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first));
+    let posted = api.of("POST", "/issues/7/comments");
+    assert_eq!(posted.len(), 1);
+    let body = body_of(&posted[0])["body"]
+        .as_str()
+        .expect("a body")
+        .to_owned();
+    assert!(body.starts_with(&marker(UNREADY)), "{body}");
+    assert!(body.contains("the gate failed"), "{body}");
+    let auth = posted[0].headers.get("authorization").expect("authorized");
+    assert_eq!(auth.to_str().ok(), Some(format!("Bearer {TOKEN}").as_str()));
+
+    // The gate is fixed: the next run finds the comment and updates it in place, green.
+    api.reset();
+    api.mount(listed(json!([
+        {"id": 1000, "body": "LGTM"},
+        {"id": 1001, "body": body},
+    ])));
+    comment_updates(&api, 1001);
+    check_runs_ok(&api);
+    let report = passing_report_for(&api, UNREADY);
+    let again = api
+        .prr("pull_request", &pull_request_event())
+        .args(["publish"])
+        .arg(&report)
+        .output()
+        .expect("prr runs");
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert!(api.of("POST", "/issues/7/comments").is_empty());
+    let patched = api.of("PATCH", "/issues/comments/1001");
+    assert_eq!(patched.len(), 1);
+    let new_body = body_of(&patched[0])["body"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    assert!(new_body.starts_with(&marker(UNREADY)));
+    assert!(new_body.contains("the gate passed"), "{new_body}");
+    assert!(!new_body.contains("the gate failed"), "{new_body}");
+}
+
+/// A report for `manifest` whose findings are all fixed: the same manifest set, green.
+fn passing_report_for(api: &Api, manifest: &str) -> PathBuf {
+    let mut report = report_of(api, READY);
+    report["services"][0]["manifest"] = json!(manifest);
+    for result in report["results"].as_array_mut().into_iter().flatten() {
+        result["manifest"] = json!(manifest);
+    }
+    let path = api.file("passing.json");
+    std::fs::write(&path, report.to_string()).expect("written");
+    path
+}
+
+fn report_of(api: &Api, manifest: &str) -> Value {
+    let out = api.file("report.json");
+    let status = Command::cargo_bin("prr")
+        .expect("built")
+        .env("NO_COLOR", "1")
+        .args(judge(manifest))
+        .arg("--format")
+        .arg(format!("json={}", out.display()))
+        .output()
+        .expect("prr runs");
+    assert!(status.status.code().is_some_and(|c| c <= 1));
+    serde_json::from_str(&std::fs::read_to_string(&out).expect("a report")).expect("JSON")
+}
+
+#[test]
+fn the_marker_is_found_on_page_three_of_250_comments() {
+    let api = Api::start();
+    let page = |from: u64, count: u64| -> Vec<Value> {
+        (from..from + count)
+            .map(|id| json!({"id": id, "body": format!("comment {id}")}))
+            .collect()
+    };
+    let link = |n: u32| {
+        format!(
+            "<{}/repositories/1/issues/7/comments?per_page=100&page={n}>; rel=\"next\", <{}/repositories/1/issues/7/comments?per_page=100&page=3>; rel=\"last\"",
+            api.server.uri(),
+            api.server.uri()
+        )
+    };
+    let comments = "/repos/acme/payments/issues/7/comments";
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(comments))
+            .and(query_param_is_missing("page"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(page(1, 100))
+                    .insert_header("link", link(2).as_str()),
+            ),
+    );
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path("/repositories/1/issues/7/comments"))
+            .and(query_param("page", "2"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(page(101, 100))
+                    .insert_header("link", link(3).as_str()),
+            ),
+    );
+    let mut last = page(201, 50);
+    last[17] = json!({"id": 218, "body": format!("{}\nold verdict", marker(UNREADY))});
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path("/repositories/1/issues/7/comments"))
+            .and(query_param("page", "3"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(last)),
+    );
+    comment_updates(&api, 218);
+    check_runs_ok(&api);
+    let out = api.check(UNREADY);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(api.of("GET", "/comments").len(), 3);
+    assert_eq!(api.of("PATCH", "/issues/comments/218").len(), 1);
+    assert!(api.of("POST", "/comments").is_empty(), "no second comment");
+}
+
+#[test]
+fn one_hundred_twenty_findings_take_three_annotation_requests() {
+    let api = Api::start();
+    let mut report = report_of(&api, UNREADY);
+    let failing: Vec<Value> = report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["status"] == "fail" && !r["location"].is_null())
+        .cloned()
+        .collect();
+    assert!(!failing.is_empty());
+    let results: Vec<Value> = failing.iter().cycle().take(120).cloned().collect();
+    report["results"] = json!(results);
+    let path_ = api.file("big.json");
+    std::fs::write(&path_, report.to_string()).expect("written");
+    api.mount(no_comments());
+    comment_creates(&api, 1);
+    check_runs_ok(&api);
+    let out = api
+        .prr("pull_request", &pull_request_event())
+        .arg("publish")
+        .arg(&path_)
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let created_ = api.of("POST", "/check-runs");
+    let updated = api.of("PATCH", "/check-runs/555");
+    assert_eq!(created_.len() + updated.len(), 3);
+    let counts: Vec<usize> = created_
+        .iter()
+        .chain(&updated)
+        .map(|r| {
+            body_of(r)["output"]["annotations"]
+                .as_array()
+                .map_or(0, Vec::len)
+        })
+        .collect();
+    assert_eq!(counts, [50, 50, 20]);
+    let first = body_of(&created_[0]);
+    assert_eq!(first["head_sha"], SHA);
+    assert_eq!(first["name"], "prr");
+    assert_eq!(first["conclusion"], "failure");
+    assert_eq!(
+        first["output"]["annotations"][0]["annotation_level"],
+        "failure"
+    );
+}
+
+#[test]
+fn a_read_only_token_falls_back_to_annotations_and_keeps_the_verdict() {
+    let api = Api::start();
+    let refused = ResponseTemplate::new(403)
+        .set_body_json(json!({"message": "Resource not accessible by integration"}));
+    api.mount(no_comments());
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/payments/issues/7/comments"))
+            .respond_with(refused.clone()),
+    );
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/payments/check-runs"))
+            .respond_with(refused),
+    );
+    let out = api.check(UNREADY);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let errors = stdout.lines().filter(|l| l.starts_with("::error ")).count();
+    let warnings = stdout
+        .lines()
+        .filter(|l| l.starts_with("::warning "))
+        .count();
+    assert_eq!(errors, 10, "{stdout}");
+    assert!(warnings <= 10);
+    assert!(stdout.contains("::error file=examples/unready/prr.toml,line="));
+    assert!(stdout.contains("::notice title=prr%3A "), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
+    assert!(stderr.contains("workflow_run") && stderr.contains("docs/github-actions.md"));
+    let summary = std::fs::read_to_string(api.file("summary.md")).expect("a job summary");
+    assert!(summary.contains("the gate failed"));
+    let outputs = std::fs::read_to_string(api.file("output")).expect("outputs");
+    assert!(outputs.starts_with("verdict<<"), "{outputs}");
+    assert!(outputs.contains("\nfail\n"));
+}
+
+#[test]
+fn a_502_then_success_creates_exactly_one_comment() {
+    let api = Api::start();
+    api.mount(no_comments());
+    let comments = "/repos/acme/payments/issues/7/comments";
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path(comments))
+            .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"))
+            .up_to_n_times(1)
+            .with_priority(1),
+    );
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path(comments))
+            .respond_with(created(3))
+            .with_priority(2),
+    );
+    check_runs_ok(&api);
+    let out = api.check(UNREADY);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(api.of("POST", "/issues/7/comments").len(), 2);
+    // Before the retry, it looked again for a comment the lost attempt may have made.
+    assert_eq!(api.of("GET", "/issues/7/comments").len(), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("commented on pull request #7"));
+}
+
+#[test]
+fn a_create_whose_answer_was_lost_is_not_made_twice() {
+    let api = Api::start();
+    let comments = "/repos/acme/payments/issues/7/comments";
+    api.mount(no_comments().up_to_n_times(1).with_priority(1));
+    // The 502 came after GitHub had made the comment: the next listing shows it.
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(comments))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!([{"id": 4, "body": format!("{}\n...", marker(UNREADY))}])),
+            )
+            .with_priority(2),
+    );
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path(comments))
+            .respond_with(ResponseTemplate::new(502)),
+    );
+    comment_updates(&api, 4);
+    check_runs_ok(&api);
+    let out = api.check(UNREADY);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(api.of("POST", "/issues/7/comments").len(), 1);
+    assert_eq!(api.of("PATCH", "/issues/comments/4").len(), 1);
+}
+
+#[test]
+fn a_secondary_rate_limit_is_waited_out() {
+    let api = Api::start();
+    api.mount(no_comments());
+    comment_creates(&api, 1);
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/payments/check-runs"))
+            .respond_with(
+                ResponseTemplate::new(403)
+                    .insert_header("retry-after", "1")
+                    .set_body_json(json!({"message": "You have exceeded a secondary rate limit."})),
+            )
+            .up_to_n_times(1)
+            .with_priority(1),
+    );
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(format!(
+                "/repos/acme/payments/commits/{SHA}/check-runs"
+            )))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"total_count": 0, "check_runs": []})),
+            ),
+    );
+    check_runs_ok(&api);
+    let started = Instant::now();
+    let out = api.check(UNREADY);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "retry-after was not honoured"
+    );
+    assert_eq!(api.of("POST", "/check-runs").len(), 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("check run `prr`"), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
+
+#[test]
+fn publish_strict_turns_a_failure_to_publish_into_exit_2() {
+    let api = Api::start();
+    api.mount(Mock::given(method("GET")).respond_with(ResponseTemplate::new(500)));
+    api.mount(Mock::given(method("POST")).respond_with(ResponseTemplate::new(500)));
+    let out = api.check(UNREADY);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failure to publish keeps the verdict: {}",
+        text(&out)
+    );
+    let strict = api
+        .prr("pull_request", &pull_request_event())
+        .args(CHECK_UNREADY)
+        .arg("--publish-strict")
+        .output()
+        .expect("prr runs");
+    assert_eq!(strict.status.code(), Some(2), "{}", text(&strict));
+    assert!(String::from_utf8_lossy(&strict.stderr).contains("gave up after"));
+}
+
+#[test]
+fn the_token_never_appears_in_any_output() {
+    let api = Api::start();
+    // A server that echoes the token back in its error message, on every call.
+    let echo = ResponseTemplate::new(422).set_body_json(json!({
+        "message": format!("Validation Failed for token {TOKEN}"),
+        "errors": [{"message": format!("Bearer {TOKEN} is not allowed here")}],
+    }));
+    api.mount(Mock::given(method("GET")).respond_with(echo.clone()));
+    api.mount(Mock::given(method("POST")).respond_with(echo));
+    let mut everything = String::new();
+    for args in [
+        CHECK_UNREADY.to_vec(),
+        vec![
+            "check",
+            "--manifest",
+            READY,
+            "--as-of",
+            AS_OF,
+            "--rules",
+            "github:acme/rules/pack@v1",
+        ],
+    ] {
+        let out = api
+            .prr("pull_request", &pull_request_event())
+            .env("PRR_RULES_TOKEN", TOKEN)
+            .args(&args)
+            .output()
+            .expect("prr runs");
+        everything.push_str(&text(&out));
+    }
+    // A connection refused, and a token that is not a header value.
+    for (variable, value) in [
+        ("GITHUB_API_URL", "http://127.0.0.1:9".to_owned()),
+        ("GITHUB_TOKEN", format!("{TOKEN}\u{7}")),
+    ] {
+        let out = api
+            .prr("pull_request", &pull_request_event())
+            .env(variable, value)
+            .args(CHECK_UNREADY)
+            .output()
+            .expect("prr runs");
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        everything.push_str(&text(&out));
+    }
+    for name in ["summary.md", "output"] {
+        everything.push_str(&std::fs::read_to_string(api.file(name)).unwrap_or_default());
+    }
+    // The calls were made with the token, and their errors reached the output...
+    assert!(api.requests().iter().any(|r| r
+        .headers
+        .get("authorization")
+        .is_some_and(|v| v.to_str().is_ok_and(|v| v.contains(TOKEN)))));
+    assert!(
+        everything.contains("Validation Failed for token ***"),
+        "{everything}"
+    );
+    // ...but the token never did.
+    assert!(!everything.contains(TOKEN), "{everything}");
+    assert!(!everything.contains(&TOKEN[4..20]), "{everything}");
+}
+
+#[test]
+fn a_fork_workflow_run_finds_its_pull_request_by_commit() {
+    let api = Api::start();
+    let report = api.file("fork.json");
+    std::fs::write(&report, report_of(&api, UNREADY).to_string()).expect("written");
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/acme/payments/commits/{SHA}/pulls")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+                {"number": 12, "state": "closed", "head": {"sha": "0000000000000000000000000000000000000000"}},
+                {"number": 42, "state": "open", "head": {"sha": SHA}},
+            ]))),
+    );
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path("/repos/acme/payments/issues/42/comments"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([]))),
+    );
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/payments/issues/42/comments"))
+            .respond_with(created(9)),
+    );
+    check_runs_ok(&api);
+    let event = json!({"action": "completed", "workflow_run": {
+        "event": "pull_request", "head_sha": SHA, "pull_requests": [],
+        "head_repository": {"full_name": "stranger/payments"}}});
+    let out = api
+        .prr("workflow_run", &event)
+        .env("GITHUB_SHA", "ffffffffffffffffffffffffffffffffffffffff")
+        .arg("publish")
+        .arg(&report)
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(api.of("POST", "/issues/42/comments").len(), 1);
+    let run = body_of(&api.of("POST", "/check-runs")[0]);
+    assert_eq!(run["head_sha"], SHA, "the run's head, not GITHUB_SHA");
+}
+
+#[test]
+fn rules_come_from_a_pinned_ref_through_the_contents_api() {
+    let api = Api::start();
+    let rules_token = "ghp_RulesReaderToken0123456789";
+    let file = |name: &str, text: &str| {
+        json!({"type": "file", "name": name, "path": format!("packs/acme/{name}"),
+               "encoding": "base64",
+               "content": base64::engine::general_purpose::STANDARD.encode(text)})
+    };
+    let contents = |p: &str| {
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/acme/prr-rules/contents/{p}")))
+            .and(query_param("ref", "v3.1.0"))
+    };
+    api.mount(
+        contents("packs/acme").respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"type": "file", "name": "pack.toml", "path": "packs/acme/pack.toml"},
+            {"type": "file", "name": "README.md", "path": "packs/acme/README.md"},
+            {"type": "dir", "name": "extra", "path": "packs/acme/extra"},
+        ]))),
+    );
+    api.mount(contents("packs/acme/pack.toml").respond_with(
+        ResponseTemplate::new(200).set_body_json(file(
+            "pack.toml",
+            "[pack]\nname = \"acme\"\nversion = \"3.1.0\"\nextends = [\"builtin\"]\n",
+        )),
+    ));
+    api.mount(
+        contents("packs/acme/extra").respond_with(ResponseTemplate::new(200).set_body_json(
+            json!([
+                {"type": "file", "name": "cost.toml", "path": "packs/acme/extra/cost.toml"},
+            ]),
+        )),
+    );
+    api.mount(contents("packs/acme/extra/cost.toml").respond_with(ResponseTemplate::new(200).set_body_json(
+        file("cost.toml", "[[rule]]\nid = \"acme.cost-centre\"\ntitle = \"A cost centre is named\"\nseverity = \"warning\"\ncategory = \"ownership\"\nrequire = [\"x.cost_centre\"]\nrationale = \"Spend needs an owner.\"\nremediation = \"Add [x] cost_centre.\"\n"),
+    )));
+    let out = api
+        .prr("pull_request", &pull_request_event())
+        .env("PRR_RULES_TOKEN", rules_token)
+        .args([
+            "check",
+            "--manifest",
+            READY,
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ])
+        .args(["--rules", "github:acme/prr-rules/packs/acme@v3.1.0"])
+        .output()
+        .expect("prr runs");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    assert!(
+        report["results"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["rule"] == "acme.cost-centre")),
+        "{}",
+        text(&out)
+    );
+    let requests = api.requests();
+    assert_eq!(requests.len(), 4, "README.md is not fetched");
+    assert!(requests.iter().all(|r| r
+        .headers
+        .get("authorization")
+        .is_some_and(|v| v.to_str().ok() == Some(&format!("Bearer {rules_token}")))));
+}
+
+#[test]
+fn without_a_token_the_gate_still_reports_through_workflow_commands() {
+    let api = Api::start();
+    let out = api
+        .prr("pull_request", &pull_request_event())
+        .env_remove("GITHUB_TOKEN")
+        .args(CHECK_UNREADY)
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("::error file="));
+    assert!(api.requests().is_empty());
+}
+
+#[test]
+fn the_documented_workflows_are_the_linted_files() {
+    let doc = std::fs::read_to_string("docs/github-actions.md").expect("the guide");
+    let mut checked = 0;
+    for entry in std::fs::read_dir("docs/workflows").expect("the workflows") {
+        let path = entry.expect("an entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let file = std::fs::read_to_string(&path).expect("a workflow");
+        let link = format!("[`workflows/{name}`](workflows/{name}):\n\n```yaml\n");
+        let start = doc.find(&link).map(|at| at + link.len());
+        let block = start.and_then(|s| doc[s..].find("\n```").map(|end| &doc[s..=s + end]));
+        assert_eq!(
+            block,
+            Some(file.as_str()),
+            "docs/github-actions.md shows {name} as it is"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 3);
+}
+
+#[test]
+fn enterprise_server_is_reached_through_its_api_url() {
+    let api = Api::start();
+    let base = "/api/v3/repos/acme/payments";
+    let next = format!(
+        "<{}/api/v3/repositories/1/issues/7/comments?page=2>; rel=\"next\"",
+        api.server.uri()
+    );
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(format!("{base}/issues/7/comments")))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!([]))
+                    .insert_header("link", next.as_str()),
+            ),
+    );
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path("/api/v3/repositories/1/issues/7/comments"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([]))),
+    );
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path(format!("{base}/issues/7/comments")))
+            .respond_with(created(5)),
+    );
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path(format!("{base}/check-runs")))
+            .respond_with(created(6)),
+    );
+    let out = api
+        .prr("pull_request", &pull_request_event())
+        .env("GITHUB_API_URL", format!("{}/api/v3/", api.server.uri()))
+        .args(CHECK_UNREADY)
+        .arg("--publish-strict")
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        api.of("GET", "/comments").len(),
+        2,
+        "the next page, under /api/v3"
+    );
+    assert_eq!(
+        api.of("POST", "/api/v3/repos/acme/payments/issues/7/comments")
+            .len(),
+        1
+    );
+    assert_eq!(
+        api.of("POST", "/api/v3/repos/acme/payments/check-runs")
+            .len(),
+        1
+    );
+}
