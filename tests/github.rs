@@ -575,6 +575,48 @@ fn the_token_never_appears_in_any_output() {
 }
 
 #[test]
+fn the_token_is_in_no_report_format() {
+    let api = Api::start();
+    // Every call fails, so every error path runs with the token in the environment.
+    api.mount(Mock::given(method("GET")).respond_with(ResponseTemplate::new(500)));
+    api.mount(Mock::given(method("POST")).respond_with(ResponseTemplate::new(500)));
+    let formats = ["json", "sarif", "junit", "markdown", "github"];
+    let mut args: Vec<String> = CHECK_UNREADY.iter().map(|s| (*s).to_owned()).collect();
+    args.extend(["--format".to_owned(), "human".to_owned()]);
+    for format in formats {
+        args.push("--format".to_owned());
+        args.push(format!(
+            "{format}={}",
+            api.file(&format!("report.{format}")).display()
+        ));
+    }
+    let out = api
+        .prr("pull_request", &pull_request_event())
+        .env("PRR_RULES_TOKEN", TOKEN)
+        .env("PRR_GITHUB_TIMEOUT", "2")
+        .args(&args)
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let mut everything = text(&out);
+    for format in formats {
+        let written =
+            std::fs::read_to_string(api.file(&format!("report.{format}"))).expect("written");
+        assert!(!written.is_empty(), "{format}");
+        everything.push_str(&written);
+    }
+    for name in ["summary.md", "output"] {
+        everything.push_str(&std::fs::read_to_string(api.file(name)).unwrap_or_default());
+    }
+    assert!(
+        everything.contains("publishing"),
+        "the publish errors were reported: {everything}"
+    );
+    assert!(!everything.contains(TOKEN), "{everything}");
+    assert!(!everything.contains(&TOKEN[4..20]), "{everything}");
+}
+
+#[test]
 fn a_fork_workflow_run_finds_its_pull_request_by_commit() {
     let api = Api::start();
     let report = api.file("fork.json");
