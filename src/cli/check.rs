@@ -17,7 +17,7 @@ use crate::manifest::{self, Manifest};
 use crate::report::markdown::{self, Links};
 use crate::report::{github, human, json, junit, sarif, FailOn, Judged, Report, Verdict};
 use crate::rules;
-use crate::source::display_name;
+use crate::source::{display_name, SourceFile};
 
 #[derive(Clone, Debug, Args)]
 pub struct CheckArgs {
@@ -126,37 +126,45 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     }
     let sources = super::publish::rules_sources(&args.rules)?;
     let rules = rules::load(&sources, &root)?;
-    let manifests = match &args.rev {
-        None => manifest_paths(&args.manifest, &root)?
-            .iter()
-            .map(|path| {
-                let name = display_name(path, &root);
-                let manifest = Manifest::load(path, &name);
-                (name, manifest)
-            })
-            .collect(),
+    // Manifests are read, judged and dropped one at a time: a monorepo of thousands keeps
+    // only each file's text (for code frames) and its findings, not its parsed tree.
+    let manifests: Box<dyn Iterator<Item = (String, Result<Manifest, Error>)>> = match &args.rev {
+        None => {
+            let root = root.clone();
+            Box::new(
+                manifest_paths(&args.manifest, &root)?
+                    .into_iter()
+                    .map(move |path| {
+                        let name = display_name(&path, &root);
+                        let manifest = Manifest::load(&path, &name);
+                        (name, manifest)
+                    }),
+            )
+        }
         Some(rev) => {
             let repo = Repo::at(&root);
             let commit = Commit::resolve(&repo, rev)?;
             let names = revision::manifest_names(&repo, &commit, &args.manifest, &root)?;
-            revision::load(&repo, &commit, &names)
+            Box::new(revision::load(&repo, &commit, &names).into_iter())
         }
     };
 
-    let mut loaded = Vec::new();
+    let mut loaded: Vec<Arc<SourceFile>> = Vec::new();
+    let mut evaluations = Vec::new();
     let mut unjudged = Vec::new();
     for (name, manifest) in manifests {
         match manifest {
-            Ok(manifest) => loaded.push(manifest),
+            Ok(manifest) => {
+                evaluations.push(engine::evaluate(&manifest, &rules, as_of));
+                loaded.push(Arc::clone(&manifest.source));
+            }
             Err(err) => unjudged.push((name, err.diagnostics())),
         }
     }
     let mut judged: Vec<Judged<'_>> = loaded
         .iter()
-        .map(|m| Judged::Evaluated {
-            source: &m.source,
-            evaluation: engine::evaluate(m, &rules, as_of),
-        })
+        .zip(evaluations)
+        .map(|(source, evaluation)| Judged::Evaluated { source, evaluation })
         .collect();
     let mut all_diagnostics: Vec<Diagnostic> = Vec::new();
     for (manifest, diagnostics) in unjudged {
@@ -168,7 +176,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     }
     let mut report = Report::build(judged, &rules, &as_of.to_string(), args.fail_on);
     if let Some(base) = &base {
-        let judged_now: Vec<String> = loaded.iter().map(|m| m.source.name.clone()).collect();
+        let judged_now: Vec<String> = loaded.iter().map(|source| source.name.clone()).collect();
         let repo = Repo::at(&root);
         report.compare_with(revision::base_side(
             &repo,
@@ -180,7 +188,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     }
     let sources: human::Sources = loaded
         .iter()
-        .map(|m| (m.source.name.clone(), Arc::clone(&m.source)))
+        .map(|source| (source.name.clone(), Arc::clone(source)))
         .collect();
 
     // The terminal report already lists them; otherwise stderr is where they show.
@@ -194,6 +202,15 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         ));
     }
     for (format, file) in &outputs {
+        // The JSON of a large monorepo runs to hundreds of megabytes: it is streamed to its
+        // file rather than built as one string first.
+        if let (Format::Json, Some(path)) = (format, file) {
+            json::write_file(&report, path).map_err(|source| Error::Io {
+                context: format!("cannot write {}", path.display()),
+                source,
+            })?;
+            continue;
+        }
         let color = file.is_none() && super::stdout_color();
         let text = match format {
             Format::Human => human::render(&report, &sources, color),

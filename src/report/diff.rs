@@ -175,16 +175,16 @@ mod tests {
 
     fn entry(manifest: &str, rule: &str, key: &str, status: Status, line: usize) -> ResultEntry {
         ResultEntry {
-            manifest: manifest.to_owned(),
-            rule: rule.to_owned(),
-            title: String::new(),
-            category: String::new(),
+            manifest: manifest.into(),
+            rule: rule.into(),
+            title: "".into(),
+            category: "".into(),
             severity: Severity::Error,
             status,
             message: format!("{rule} at {key}"),
-            remediation: String::new(),
+            remediation: "".into(),
             location: Some(super::super::Location {
-                path: manifest.to_owned(),
+                path: manifest.into(),
                 line,
                 column: 1,
             }),
@@ -222,7 +222,7 @@ mod tests {
             [Some(Change::New), Some(Change::Existing), None]
         );
         assert_eq!(fixed.len(), 1);
-        assert_eq!(fixed[0].rule, "docs.runbook");
+        assert_eq!(&*fixed[0].rule, "docs.runbook");
         assert_eq!(fixed[0].change, Some(Change::Fixed));
     }
 

@@ -116,7 +116,7 @@ impl Annotation {
     fn of(result: &ResultEntry) -> Self {
         let location = result.location.as_ref();
         Self {
-            file: Some(location.map_or_else(|| result.manifest.clone(), |l| l.path.clone())),
+            file: Some(location.map_or(&*result.manifest, |l| &*l.path).to_owned()),
             line: location.map(|l| l.line),
             column: location.map(|l| l.column),
             title: if result.title.is_empty() {

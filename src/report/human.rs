@@ -137,7 +137,7 @@ pub fn render_diagnostics(diagnostics: &[Diagnostic], color: bool) -> String {
 
 fn place(result: &ResultEntry) -> String {
     result.location.as_ref().map_or_else(
-        || result.manifest.clone(),
+        || result.manifest.to_string(),
         |l| format!("{}:{}:{}", l.path, l.line, l.column),
     )
 }
@@ -245,7 +245,7 @@ impl<'a> Painter<'a> {
                 report
                     .results
                     .iter()
-                    .filter(|r| r.manifest == service.manifest && report.blocks(r))
+                    .filter(|r| *r.manifest == *service.manifest && report.blocks(r))
                     .count(),
                 service.summary.warnings,
             ));
@@ -300,7 +300,7 @@ impl<'a> Painter<'a> {
         let mut frame = Frame::new(severity)
             .with_code(result.rule.clone())
             .with_message(message);
-        let source = self.sources.get(&result.manifest).cloned();
+        let source = self.sources.get(&*result.manifest).cloned();
         match (&result.location, source) {
             (Some(location), Some(source)) => {
                 let file = self.file_id(&source);

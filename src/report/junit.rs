@@ -156,7 +156,7 @@ fn testcase(writer: &mut Writer<Vec<u8>>, classname: &str, result: &ResultEntry)
     // A rule with several findings gives several test cases: the logical key tells them apart.
     let name = xml_text(&match &result.key {
         Some(key) => format!("{} [{key}]", result.rule),
-        None => result.rule.clone(),
+        None => result.rule.to_string(),
     });
     let message = xml_text(&format!("{}{}", super::diff::tag(result), result.message));
     let element = writer
@@ -170,7 +170,7 @@ fn testcase(writer: &mut Writer<Vec<u8>>, classname: &str, result: &ResultEntry)
         }
         Status::Fail => {
             let place = result.location.as_ref().map_or_else(
-                || result.manifest.clone(),
+                || result.manifest.to_string(),
                 |l| format!("{}:{}:{}", l.path, l.line, l.column),
             );
             let body = xml_text(&format!(

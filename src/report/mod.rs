@@ -157,22 +157,25 @@ pub struct ServiceReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     /// The file, relative to the repository root.
-    pub path: String,
+    pub path: Arc<str>,
     pub line: usize,
     pub column: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The texts every result of a rule (and every result of a manifest) shares are shared
+/// (`Arc<str>`), not copied: a monorepo of thousands of services has hundreds of thousands
+/// of results.
 pub struct ResultEntry {
-    pub manifest: String,
-    pub rule: String,
-    pub title: String,
-    pub category: String,
+    pub manifest: Arc<str>,
+    pub rule: Arc<str>,
+    pub title: Arc<str>,
+    pub category: Arc<str>,
     /// The effective severity (lowered while a grace period runs).
     pub severity: Severity,
     pub status: Status,
     pub message: String,
-    pub remediation: String,
+    pub remediation: Arc<str>,
     pub location: Option<Location>,
     /// The logical path in the manifest (`dependency[1].owner`): how a finding is matched
     /// across runs, never by line.
@@ -190,9 +193,9 @@ impl ResultEntry {
     #[must_use]
     pub fn fingerprint(&self) -> String {
         let mut hasher = Sha256::new();
-        for (i, part) in [&self.manifest, &self.rule]
+        for (i, part) in [&*self.manifest, &*self.rule]
             .into_iter()
-            .chain(self.key.as_ref())
+            .chain(self.key.as_deref())
             .enumerate()
         {
             if i > 0 {
@@ -280,27 +283,53 @@ impl Report {
         let mut services = Vec::new();
         let mut results = Vec::new();
         let mut diagnostics = Vec::new();
+        let texts: BTreeMap<&str, [Arc<str>; 4]> = rules
+            .rules
+            .iter()
+            .map(|r| {
+                let text = |t: &str| Arc::<str>::from(t);
+                (
+                    r.id.as_str(),
+                    [
+                        text(&r.id),
+                        text(&r.title),
+                        text(&r.category),
+                        text(&r.remediation),
+                    ],
+                )
+            })
+            .collect();
         for item in judged {
             match item {
                 Judged::Evaluated { source, evaluation } => {
-                    let manifest = source.name.clone();
+                    let manifest: Arc<str> = Arc::from(source.name.as_str());
                     let mut summary = Summary::default();
                     let mut mine = Vec::new();
                     for finding in evaluation.findings {
-                        let rule = rules.get(&finding.rule);
+                        let [rule, title, category, remediation] = texts
+                            .get(finding.rule.as_str())
+                            .cloned()
+                            .unwrap_or_else(|| {
+                                [
+                                    Arc::from(finding.rule.as_str()),
+                                    Arc::from(""),
+                                    Arc::from(""),
+                                    Arc::from(""),
+                                ]
+                            });
                         let entry = ResultEntry {
-                            manifest: manifest.clone(),
-                            title: rule.map(|r| r.title.clone()).unwrap_or_default(),
-                            category: rule.map(|r| r.category.clone()).unwrap_or_default(),
-                            remediation: rule.map(|r| r.remediation.clone()).unwrap_or_default(),
-                            rule: finding.rule,
+                            manifest: Arc::clone(&manifest),
+                            title,
+                            category,
+                            remediation,
+                            rule,
                             severity: finding.severity,
                             status: finding.status,
                             message: finding.message,
                             location: finding.span.map(|span| {
                                 let at = source.line_col(span.start);
                                 Location {
-                                    path: manifest.clone(),
+                                    path: Arc::clone(&manifest),
                                     line: at.line,
                                     column: at.column,
                                 }
@@ -315,7 +344,7 @@ impl Report {
                     services.push(ServiceReport {
                         verdict: verdict_of(&mine, fail_on),
                         service: service_info(&evaluation.service),
-                        manifest,
+                        manifest: manifest.to_string(),
                         summary,
                         slos: evaluation
                             .slos
@@ -358,8 +387,7 @@ impl Report {
         let mut summary = Summary::default();
         results.iter().for_each(|r| summary.count(r));
         let verdict = overall_verdict(&services, &diagnostics);
-        let ran: std::collections::BTreeSet<&str> =
-            results.iter().map(|r| r.rule.as_str()).collect();
+        let ran: std::collections::BTreeSet<&str> = results.iter().map(|r| &*r.rule).collect();
         Self {
             version: VERSION,
             tool: Tool {
@@ -399,7 +427,7 @@ impl Report {
                 let blocked = self
                     .results
                     .iter()
-                    .any(|r| r.manifest == service.manifest && blocks(r, self.fail_on));
+                    .any(|r| *r.manifest == *service.manifest && blocks(r, self.fail_on));
                 service.verdict = if blocked {
                     Verdict::Fail
                 } else {
@@ -421,9 +449,7 @@ impl Report {
     pub fn results_by_manifest(&self) -> BTreeMap<&str, Vec<&ResultEntry>> {
         let mut map: BTreeMap<&str, Vec<&ResultEntry>> = BTreeMap::new();
         for result in &self.results {
-            map.entry(result.manifest.as_str())
-                .or_default()
-                .push(result);
+            map.entry(&*result.manifest).or_default().push(result);
         }
         map
     }

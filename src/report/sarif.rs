@@ -52,12 +52,7 @@ pub fn log(report: &Report) -> Value {
             let fingerprint = r.fingerprint();
             let seen = occurrences.entry(fingerprint.clone()).or_default();
             *seen += 1;
-            result(
-                r,
-                rule_index.get(r.rule.as_str()).copied(),
-                &fingerprint,
-                *seen,
-            )
+            result(r, rule_index.get(&*r.rule).copied(), &fingerprint, *seen)
         })
         .collect();
     let notifications: Vec<Value> = report
@@ -129,7 +124,7 @@ fn result(entry: &ResultEntry, rule_index: Option<usize>, fingerprint: &str, nth
     let path = entry
         .location
         .as_ref()
-        .map_or(entry.manifest.as_str(), |l| l.path.as_str());
+        .map_or(&*entry.manifest, |l| &*l.path);
     // SARIF spells its levels as a severity displays itself: error, warning, note.
     let mut value = json!({
         "ruleId": entry.rule,
