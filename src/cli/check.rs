@@ -25,7 +25,8 @@ pub struct CheckArgs {
     /// (repeatable). Default: the manifest at the repository root.
     #[arg(long, value_name = "FILE|DIR")]
     pub manifest: Vec<PathBuf>,
-    /// A rule pack directory, a rule file, or `builtin` (repeatable). Default: the built-in pack.
+    /// A rule pack directory, a rule file, `builtin`, or `github:OWNER/REPO/PATH@REF` (a
+    /// trusted pack at a pinned ref; repeatable). Default: the built-in pack.
     #[arg(long, value_name = "PATH")]
     pub rules: Vec<String>,
     /// Output format, optionally to a file: human, json, sarif, junit, markdown, github
