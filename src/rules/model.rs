@@ -43,7 +43,9 @@ pub struct RuleFileDef {
     pub rule: Vec<Spanned<RuleDef>>,
 }
 
-/// One `[[rule]]` as written.
+/// One `[[rule]]` as written. Its check fields are the same as [`CheckDef`]'s, written out
+/// again because serde's `flatten` works with neither `deny_unknown_fields` nor `Spanned`
+/// (and both are needed: typos must fail, and errors must point at their line).
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleDef {
