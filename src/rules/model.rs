@@ -43,9 +43,10 @@ pub struct RuleFileDef {
     pub rule: Vec<Spanned<RuleDef>>,
 }
 
-/// One `[[rule]]` as written. Its check fields are the same as [`CheckDef`]'s, written out
-/// again because serde's `flatten` works with neither `deny_unknown_fields` nor `Spanned`
-/// (and both are needed: typos must fail, and errors must point at their line).
+// The check fields are [`CheckDef`]'s, written out again because serde's `flatten` works
+// with neither `deny_unknown_fields` nor `Spanned` (and both are needed: typos must fail,
+// and errors must point at their line).
+/// One `[[rule]]` as written.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleDef {
