@@ -313,3 +313,37 @@ fn every_format_shows_what_the_change_introduced() {
     assert!(run("github").contains("title=[new] oncall.rotation%3A"));
     assert!(run("junit").contains("message=\"[new] `oncall.escalation` is missing\""));
 }
+
+#[test]
+fn a_warning_that_becomes_an_error_at_the_same_key_is_new() {
+    let repo = Repo::new();
+    // A stale waiver (the runbook rule passes): a warning at waiver[1].
+    let stale = format!(
+        "{}\n[[waiver]]\nrule = \"docs.runbook\"\nreason = \"r\"\nexpires = 2026-12-01\nticket = \"T-1\"\n",
+        ready()
+    );
+    repo.commit("prr.toml", &stale, "a stale waiver");
+    // The same waiver with a typo in its rule: an error at the same key.
+    repo.commit(
+        "prr.toml",
+        &stale.replace("rule = \"docs.runbook\"", "rule = \"docs.runbok\""),
+        "a typo",
+    );
+    let (code, report) = json(&repo, &["--base", "HEAD~1", "--fail-on", "new"]);
+    assert_eq!(code, Some(1), "the new error blocks: {report}");
+    let waiver: Vec<(&str, &str, &str)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["rule"] == "waiver.valid" && r["status"] == "fail")
+        .map(|r| {
+            (
+                r["severity"].as_str().unwrap(),
+                r["change"].as_str().unwrap(),
+                r["key"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(waiver, [("error", "new", "waiver[1]")]);
+    assert_eq!(report["base"]["fixed"], 1, "the warning is gone");
+}

@@ -318,3 +318,69 @@ fn colour_only_when_asked_for_by_a_terminal() {
     let out = check(&["--manifest", "examples/unready/prr.toml"]).code(1);
     assert!(!String::from_utf8_lossy(&out.get_output().stdout).contains('\u{1b}'));
 }
+
+#[test]
+fn two_formats_may_not_write_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let same = dir.path().join("same.out");
+    let same = same.to_str().unwrap();
+    check(&[
+        "--manifest",
+        "examples/ready/prr.toml",
+        "--format",
+        &format!("json={same}"),
+        "--format",
+        &format!("sarif={same}"),
+    ])
+    .code(2)
+    .stderr(contains("two formats would write"));
+}
+
+#[test]
+fn rules_that_cannot_be_loaded_still_give_the_reports_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    check(&[
+        "--manifest",
+        "examples/ready/prr.toml",
+        "--rules",
+        "no/such/pack",
+        "--format",
+        &format!("json={}", json.display()),
+    ])
+    .code(2)
+    .stderr(contains("no/such/pack: cannot read the rules"));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    assert_eq!(report["verdict"], "error");
+    assert_eq!(report["diagnostics"][0]["file"], "no/such/pack");
+}
+
+#[test]
+fn fail_on_warning_blocks_on_notes_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_m, manifest) = temp_file("prr.toml", b"[service]\nname = \"a\"\ntier = 4\nlifecycle = \"experimental\"\nowner = \"team:a\"\n[docs]\narchitecture = \"x\"\n");
+    let pack = dir.path().to_str().unwrap();
+    let path = manifest.to_str().unwrap();
+    // Tier 4 skips docs.runbook: the override's `when` makes it apply, as a note.
+    std::fs::write(
+        dir.path().join("pack.toml"),
+        "[pack]\nname = \"acme\"\nextends = [\"builtin\"]\n[override.\"docs.runbook\"]\nseverity = \"note\"\nwhen = { tier = [1, 2, 3, 4], lifecycle = [\"experimental\"] }\n",
+    )
+    .unwrap();
+    check(&["--manifest", path, "--rules", pack])
+        .code(0)
+        .stdout(contains("1 warning(s)"));
+    check(&["--manifest", path, "--rules", pack, "--fail-on", "warning"]).code(1);
+}
+
+#[test]
+fn waiver_problems_point_at_their_own_field() {
+    let (_dir, path) = temp_file(
+        "prr.toml",
+        b"[service]\nname = \"a\"\ntier = 4\nlifecycle = \"experimental\"\nowner = \"team:a\"\n\n[[waiver]]\nrule = \"docs.runbook\"\nreason = \"r\"\nticket = \"T-1\"\nexpires = 2026-01-01\n",
+    );
+    check(&["--manifest", path.to_str().unwrap()])
+        .code(1)
+        .stdout(contains("prr.toml:11:11").and(contains("expired on 2026-01-01")));
+}

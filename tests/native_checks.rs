@@ -43,7 +43,7 @@ const DAY: &str = "2026-11-21";
 const ROWS: &[Row] = &[
     // fresh: exactly N days old passes, N+1 fails, the future fails, missing fails.
     row("fresh", "path = \"reviews.prr\"\ndays = 730", "[reviews]\nprr = 2024-11-21\n", DAY, true, "730 days old (limit 730)"),
-    row("fresh", "path = \"reviews.prr\"\ndays = 730", "[reviews]\nprr = 2024-11-20\n", DAY, false, "731 days ago (limit 730): overdue since 2026-11-20"),
+    row("fresh", "path = \"reviews.prr\"\ndays = 730", "[reviews]\nprr = 2024-11-20\n", DAY, false, "731 days ago (limit 730): overdue since 2026-11-21"),
     row("fresh", "path = \"reviews.prr\"\ndays = 730", "[reviews]\nprr = 2026-11-21\n", DAY, true, "0 days old"),
     row("fresh", "path = \"reviews.prr\"\ndays = 730", "[reviews]\nprr = 2026-11-22\n", DAY, false, "1 day in the future: a typo?"),
     row("fresh", "path = \"reviews.prr\"\ndays = 730", "[reviews]\ntoil = 2026-11-01\n", DAY, false, "is missing"),
@@ -76,9 +76,9 @@ const ROWS: &[Row] = &[
     row("golden_signals", "", "[monitoring.golden_signals]\nlatency = \"l\"\ntraffic = \"t\"\nerrors = \"e\"\n", DAY, false, "no alert or dashboard for saturation"),
     row("golden_signals", "signals = [\"latency\"]", "[monitoring.golden_signals]\nlatency = \"l\"\n", DAY, true, "all 1 golden signals"),
     // tier_floor: the floor itself passes; below fails; configurable.
-    row("tier_floor", "", "[[slo]]\nname = \"a\"\ntarget = 99.9\n", DAY, true, "at or above tier 1's floor of 99.9%"),
-    row("tier_floor", "", "[[slo]]\nname = \"a\"\ntarget = 99.89\n", DAY, false, "SLO \"a\" targets 99.89%, below tier 1's floor of 99.9%"),
-    row("tier_floor", "floors = { \"1\" = 99.99 }", "[[slo]]\nname = \"a\"\ntarget = 99.95\n", DAY, false, "floor of 99.99%"),
+    row("tier_floor", "", "[[slo]]\nname = \"a\"\ntarget = 99.9\n", DAY, true, "at or above the floor of tier 1, 99.9%"),
+    row("tier_floor", "", "[[slo]]\nname = \"a\"\ntarget = 99.89\n", DAY, false, "SLO \"a\" targets 99.89%, below the floor of tier 1, 99.9%"),
+    row("tier_floor", "floors = { \"1\" = 99.99 }", "[[slo]]\nname = \"a\"\ntarget = 99.95\n", DAY, false, "floor of tier 1, 99.99%"),
     // waivers: valid through the expiry day; the limit and the rule id are checked.
     row("waivers", "", "[[waiver]]\nrule = \"docs.runbook\"\nreason = \"r\"\nticket = \"T-1\"\nexpires = 2026-11-21\n", DAY, true, "1 waiver(s), all valid"),
     row("waivers", "", "[[waiver]]\nrule = \"docs.runbook\"\nreason = \"r\"\nticket = \"T-1\"\nexpires = 2026-11-20\n", DAY, false, "expired on 2026-11-20, 1 day ago"),

@@ -260,7 +260,7 @@ fn extends_inherits_through_a_chain_and_override_adjusts() {
     assert!(
         floor
             .iter()
-            .any(|(s, m)| *s == Status::Fail && m.contains("floor of 99.95%")),
+            .any(|(s, m)| *s == Status::Fail && m.contains("floor of tier 2, 99.95%")),
         "{floor:?}"
     );
     assert_eq!(
@@ -319,4 +319,35 @@ fn builtin_and_a_pack_can_be_named_together() {
     )
     .unwrap();
     assert!(set.get("acme.extra").is_some() && set.get("docs.runbook").is_some());
+}
+
+#[test]
+fn the_same_pack_inherited_twice_is_one_set_of_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            ("org/pack.toml", "[pack]\nname = \"org\"\nextends = [\"builtin\"]\n[override.\"docs.runbook\"]\nseverity = \"warning\"\n"),
+            ("team/pack.toml", "[pack]\nname = \"team\"\nextends = [\"builtin\", \"../org\"]\n"),
+            ("team/own.toml", "[[rule]]\nid = \"team.name\"\nrequire = [\"service.name\"]\n"),
+        ],
+    );
+    // A diamond: team extends builtin directly and through org.
+    let set = load(&dir.path().join("team")).expect("a diamond of extends loads");
+    assert_eq!(set.rules.len(), 24);
+    assert_eq!(
+        set.get("docs.runbook").unwrap().severity,
+        Severity::Warning,
+        "org's override stands"
+    );
+    // Two packs named together that both extend builtin.
+    let both = rules::load(
+        &[
+            RulesSource::Path(dir.path().join("org")),
+            RulesSource::Path(dir.path().join("team")),
+        ],
+        dir.path(),
+    )
+    .expect("an organisation pack and a team pack load together");
+    assert_eq!(both.rules.len(), 24);
 }

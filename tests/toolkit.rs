@@ -359,3 +359,35 @@ fn rules_test_exits_2_when_the_pack_cannot_be_loaded() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_standalone_pack_tests_only_what_it_defines() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pack.toml"),
+        "[pack]\nname = \"solo\"\nversion = \"1.0.0\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("r.toml"),
+        "[[rule]]\nid = \"solo.name\"\ntitle = \"A name\"\nrequire = [\"service.name\"]\n\n[[rule.test]]\nname = \"named\"\nexpect = \"pass\"\nmanifest = '''\n[service]\nname = \"a\"\n'''\n\n[[rule.test]]\nname = \"unnamed\"\nexpect = \"fail\"\nmanifest = '''\n[service]\ntier = 1\n'''\n",
+    )
+    .unwrap();
+    let out = assert_cmd::Command::cargo_bin("prr")
+        .unwrap()
+        .args([
+            "rules",
+            "test",
+            dir.path().to_str().unwrap(),
+            "--as-of",
+            "2026-11-21",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l == "2 passed, 0 failed"),
+        "{stdout}"
+    );
+}

@@ -125,8 +125,14 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
             "--fail-on new needs --base REF to compare with (in a GitHub Actions pull request it defaults to the pull request's base commit)".to_owned(),
         ));
     }
-    let sources = super::publish::rules_sources(&args.rules)?;
-    let rules = rules::load(&sources, &root)?;
+    let sources = match super::publish::rules_sources(&args.rules) {
+        Ok(sources) => sources,
+        Err(err) => return Err(unjudged_rules(args, &outputs, as_of, err)),
+    };
+    let rules = match rules::load(&sources, &root) {
+        Ok(rules) => rules,
+        Err(err) => return Err(unjudged_rules(args, &outputs, as_of, err)),
+    };
     // Manifests are read, judged and dropped one at a time: a monorepo of thousands keeps
     // only each file's text (for code frames) and its findings, not its parsed tree.
     let manifests: Box<dyn Iterator<Item = (String, Result<Manifest, Error>)>> = match &args.rev {
@@ -300,6 +306,45 @@ fn append_step_summary(path: &Path, report: &Report) -> Result<(), Error> {
         .map_err(io_error)
 }
 
+/// The rules cannot be loaded: nothing can be judged. The report files asked for are still
+/// written, with verdict "error" and the diagnostics, and still published, so that a
+/// pipeline or a pull request shows why rather than nothing; the diagnostics also go to
+/// stderr (exit 2).
+fn unjudged_rules(
+    args: &CheckArgs,
+    outputs: &[(Format, Option<PathBuf>)],
+    as_of: jiff::civil::Date,
+    err: Error,
+) -> Error {
+    let report = Report::unjudged(&err.diagnostics(), &as_of.to_string(), args.fail_on);
+    for (format, file) in outputs {
+        let text = match format {
+            // The terminal's share is the diagnostics, printed by `main`.
+            Format::Human => continue,
+            Format::Json => json::render(&report),
+            Format::Sarif => sarif::render(&report),
+            Format::Junit => junit::render(&report),
+            Format::Markdown => markdown::render(&report, &markdown::Options::default()),
+            Format::Github => github::render(&report),
+        };
+        let written = match file {
+            Some(path) => write_file(path, &text),
+            None => {
+                write_stdout(&text);
+                Ok(())
+            }
+        };
+        if let Err(write_error) = written {
+            return write_error;
+        }
+    }
+    if args.publish {
+        // The exit code is 2 whatever publishing gives.
+        let _ = super::publish::publish(&report, &args.publish_options, None, exit::ERROR);
+    }
+    err
+}
+
 /// Each format with its destination (`None`: stdout).
 fn outputs(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
     let formats = if args.format.is_empty() {
@@ -321,10 +366,22 @@ fn outputs(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
             "only one --format may write to the terminal; give the others a file (`--format json=prr.json`)".to_owned(),
         ));
     }
-    Ok(formats
+    let outputs: Vec<(Format, Option<PathBuf>)> = formats
         .into_iter()
         .map(|f| (f.format, f.file.or_else(|| args.output.clone())))
-        .collect())
+        .collect();
+    let mut files: Vec<&PathBuf> = outputs
+        .iter()
+        .filter_map(|(_, file)| file.as_ref())
+        .collect();
+    files.sort();
+    if let Some(pair) = files.windows(2).find(|pair| pair[0] == pair[1]) {
+        return Err(Error::Usage(format!(
+            "two formats would write {}; give each its own file",
+            pair[0].display()
+        )));
+    }
+    Ok(outputs)
 }
 
 /// The manifests named, or the one at the repository root.

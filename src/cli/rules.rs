@@ -94,7 +94,7 @@ fn run_tests(args: &TestArgs) -> Result<u8, Error> {
     let loaded = load_strict(&args.pack)?;
     let today = args.as_of.unwrap_or_else(super::today);
     let results = examples::run(&loaded.rules, today, |rule| {
-        !args.own || loaded.is_own(rule)
+        !loaded.is_implicit(rule) && (!args.own || loaded.is_own(rule))
     });
     let failed: Vec<&ExampleResult<'_>> = results.iter().filter(|r| !r.passed()).collect();
     let mut out = String::new();

@@ -92,11 +92,18 @@ pub struct BaseSide {
     pub missing: Vec<String>,
 }
 
-/// The identity of a finding across versions of a manifest.
-type Identity<'a> = (&'a str, &'a str, Option<&'a str>);
+/// The identity of a finding across versions of a manifest. The effective severity is part
+/// of it: a warning at the base that is an error now (another problem at the same key, a
+/// grace period that ended) is a new error, not an existing one.
+type Identity<'a> = (&'a str, &'a str, Option<&'a str>, crate::rules::Severity);
 
 fn identity(result: &ResultEntry) -> Identity<'_> {
-    (&result.manifest, &result.rule, result.key.as_deref())
+    (
+        &result.manifest,
+        &result.rule,
+        result.key.as_deref(),
+        result.severity,
+    )
 }
 
 /// Sets `change` on every failure of `head` (`new` or `existing`; other results get none)

@@ -64,7 +64,8 @@ pub enum FailOn {
     /// Failures at severity error (the default).
     #[default]
     Error,
-    /// Failures at severity error or warning.
+    /// Failures at any severity (error, warning or note: what the summary counts as
+    /// failed or warnings).
     Warning,
     /// New failures at severity error (needs a base to compare with).
     New,
@@ -261,6 +262,30 @@ pub struct Report {
     pub diagnostics: Vec<DiagnosticEntry>,
     /// The comparison with `--base`; null without one.
     pub base: Option<Base>,
+}
+
+impl Report {
+    /// The report of a run that could judge nothing (the rules could not be loaded):
+    /// verdict "error", no results, the diagnostics.
+    #[must_use]
+    pub fn unjudged(diagnostics: &[Diagnostic], as_of: &str, fail_on: FailOn) -> Self {
+        Self {
+            version: VERSION,
+            tool: Tool {
+                name: "prr".to_owned(),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+            },
+            as_of: as_of.to_owned(),
+            fail_on,
+            verdict: Verdict::Error,
+            summary: Summary::default(),
+            services: Vec::new(),
+            results: Vec::new(),
+            rules: Vec::new(),
+            diagnostics: diagnostics.iter().map(DiagnosticEntry::from).collect(),
+            base: None,
+        }
+    }
 }
 
 /// One manifest's outcome as the report builder receives it.
@@ -460,7 +485,8 @@ fn blocks(result: &ResultEntry, fail_on: FailOn) -> bool {
         && match fail_on {
             FailOn::Error => result.severity == Severity::Error,
             FailOn::New => result.severity == Severity::Error && result.change == Some(Change::New),
-            FailOn::Warning => result.severity >= Severity::Warning,
+            // Everything the summary counts as a warning, notes included.
+            FailOn::Warning => true,
         }
 }
 

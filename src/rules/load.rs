@@ -116,6 +116,9 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// A file could not be read or parsed, so rules may be missing from `rules`.
     pub unreadable: bool,
+    /// The mandatory rules added from the built-in pack because no pack named defines them:
+    /// they run, but their examples are the built-in pack's, tested there.
+    pub implicit: Vec<String>,
 }
 
 impl Loaded {
@@ -123,6 +126,12 @@ impl Loaded {
     #[must_use]
     pub fn is_own(&self, rule: &super::Rule) -> bool {
         self.own.contains(&rule.origin.pack)
+    }
+
+    /// Whether a rule runs only because it always runs, added from the built-in pack.
+    #[must_use]
+    pub fn is_implicit(&self, rule: &super::Rule) -> bool {
+        self.implicit.contains(&rule.id)
     }
 }
 
@@ -170,6 +179,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
             }
         }
     }
+    let mut implicit = Vec::new();
     if !MANDATORY
         .iter()
         .all(|id| raw.iter().any(|r| r.def.id.get_ref() == id))
@@ -179,6 +189,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
                 let id = rule.def.id.get_ref();
                 if MANDATORY.contains(&id.as_str()) && !raw.iter().any(|r| r.def.id.get_ref() == id)
                 {
+                    implicit.push(id.clone());
                     raw.push(rule);
                 }
             }
@@ -200,6 +211,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
         own,
         diagnostics,
         unreadable,
+        implicit,
     }
 }
 
@@ -488,6 +500,15 @@ impl Loader<'_> {
     fn merge(&mut self, into: &mut Vec<RawRule>, rules: Vec<RawRule>) {
         for rule in rules {
             let id = rule.def.id.get_ref();
+            // The same definition reached twice (two packs that both extend `builtin`, a
+            // diamond of `extends`) is one rule inherited twice, not two definitions: the
+            // later one stands, with the overrides of the pack that brought it.
+            if let Some(same) = into.iter_mut().find(|r| {
+                r.def.id.get_ref() == id && r.source.name == rule.source.name && r.span == rule.span
+            }) {
+                *same = rule;
+                continue;
+            }
             if let Some(first) = into.iter().find(|r| r.def.id.get_ref() == id) {
                 let at = first.source.line_col(first.span.start);
                 self.diagnostics.push(

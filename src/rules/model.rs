@@ -15,7 +15,7 @@ use toml::Spanned;
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// Informational: shown, never blocks.
+    /// Informational: shown; blocks only with `--fail-on warning`.
     Note,
     /// Shown; blocks only with `--fail-on warning`.
     Warning,

@@ -89,8 +89,9 @@ impl Builtin for Fresh {
                     node.span,
                 ));
             } else if age > self.days {
+                // The last day it passed was `days` after it; it has been overdue since the next.
                 let due = date
-                    .checked_add(jiff::Span::new().days(self.days))
+                    .checked_add(jiff::Span::new().days(self.days + 1))
                     .unwrap_or(date);
                 failures.push(Failure::new(
                     format!(

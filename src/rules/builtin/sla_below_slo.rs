@@ -57,7 +57,8 @@ impl Builtin for SlaBelowSlo {
         let (index, slo) = match chosen_slo(sla, slos) {
             Ok(found) => found,
             Err(message) => {
-                return Outcome::fail(vec![Failure::new(message, "sla.slo", sla.span)], "")
+                let span = sla.get("slo").map_or(sla.span, |n| n.span);
+                return Outcome::fail(vec![Failure::new(message, "sla.slo", span)], "");
             }
         };
         let name = slo.get("name").and_then(Node::as_str).unwrap_or("unnamed");

@@ -59,7 +59,7 @@ impl Builtin for TierFloor {
             None => match self.floors.iter().max_by(|a, b| a.1.total_cmp(b.1)) {
                 Some((tier, floor)) => (
                     *floor,
-                    format!("tier {tier} (no tier declared, so the strictest)"),
+                    format!("tier {tier} (the strictest, as no tier is declared)"),
                 ),
                 None => return Outcome::pass("no floors configured"),
             },
@@ -86,7 +86,7 @@ impl Builtin for TierFloor {
                 let name = slo.get("name").and_then(Node::as_str).unwrap_or("unnamed");
                 failures.push(Failure::new(
                     format!(
-                        "SLO \"{name}\" targets {}, below {whose}'s floor of {}",
+                        "SLO \"{name}\" targets {}, below the floor of {whose}, {}",
                         percent(target),
                         percent(floor)
                     ),
@@ -98,7 +98,7 @@ impl Builtin for TierFloor {
         Outcome::fail(
             failures,
             format!(
-                "{count} SLO target(s) at or above {whose}'s floor of {}",
+                "{count} SLO target(s) at or above the floor of {whose}, {}",
                 percent(floor)
             ),
         )

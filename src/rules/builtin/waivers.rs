@@ -36,6 +36,19 @@ pub struct Waiver {
     /// The `expires` text when it is not a date.
     pub expires_text: Option<String>,
     pub span: Span,
+    /// Where each field present is written, so that a problem points at its own line.
+    pub fields: Vec<(&'static str, Span)>,
+}
+
+impl Waiver {
+    /// The span of `field` when it is written, else of the whole waiver.
+    #[must_use]
+    pub fn span_of(&self, field: &str) -> Span {
+        self.fields
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map_or(self.span, |(_, span)| *span)
+    }
 }
 
 /// The waivers of a manifest, in order.
@@ -63,6 +76,10 @@ pub fn read_waivers(manifest: &Manifest) -> Vec<Waiver> {
             expires: node.get("expires").and_then(date_of),
             expires_text: node.get("expires").map(Node::describe),
             span: node.span,
+            fields: ["rule", "reason", "ticket", "expires"]
+                .into_iter()
+                .filter_map(|field| node.get(field).map(|n| (field, n.span)))
+                .collect(),
         })
         .collect()
 }
@@ -73,42 +90,63 @@ pub struct WaiverCheck;
 impl WaiverCheck {
     /// Every reason the waiver is invalid; empty when it is valid.
     #[must_use]
-    pub fn problems(waiver: &Waiver, cx: &Context<'_>) -> Vec<String> {
+    pub fn problems(waiver: &Waiver, cx: &Context<'_>) -> Vec<(&'static str, String)> {
         let mut problems = Vec::new();
         match waiver.rule.as_deref() {
-            None => problems.push("names no rule: set `rule` to the id it waives".to_owned()),
+            None => problems.push((
+                "rule",
+                "names no rule: set `rule` to the id it waives".to_owned(),
+            )),
             Some(rule) if crate::rules::MANDATORY.contains(&rule) => {
-                problems.push(format!("waives `{rule}`, which cannot be waived"));
+                problems.push(("rule", format!("waives `{rule}`, which cannot be waived")));
             }
             Some(rule) if !cx.rule_ids.contains(rule) => {
                 let known: Vec<&str> = cx.rule_ids.iter().copied().collect();
                 let hint = crate::manifest::schema::closest(rule, &known)
                     .map(|near| format!(" (did you mean `{near}`?)"))
                     .unwrap_or_default();
-                problems.push(format!("names a rule that is not in this pack{hint}"));
+                problems.push((
+                    "rule",
+                    format!("names a rule that is not in this pack{hint}"),
+                ));
             }
             Some(_) => {}
         }
         if waiver.reason.is_none() {
-            problems.push("has no reason: say why the rule cannot be met yet".to_owned());
+            problems.push((
+                "reason",
+                "has no reason: say why the rule cannot be met yet".to_owned(),
+            ));
         }
         if waiver.ticket.is_none() {
-            problems.push("has no ticket: link the work that will remove it".to_owned());
+            problems.push((
+                "ticket",
+                "has no ticket: link the work that will remove it".to_owned(),
+            ));
         }
         match waiver.expires {
-            None => problems.push(match &waiver.expires_text {
-                Some(text) => format!("expires {text}, which is not a date (YYYY-MM-DD)"),
-                None => "has no expiry: set `expires` to a date".to_owned(),
-            }),
+            None => problems.push((
+                "expires",
+                match &waiver.expires_text {
+                    Some(text) => format!("expires {text}, which is not a date (YYYY-MM-DD)"),
+                    None => "has no expiry: set `expires` to a date".to_owned(),
+                },
+            )),
             Some(expires) => {
                 let left = days_between(cx.as_of, expires);
                 if left < 0 {
-                    problems.push(format!("expired on {expires}, {} ago", days(-left)));
+                    problems.push((
+                        "expires",
+                        format!("expired on {expires}, {} ago", days(-left)),
+                    ));
                 } else if left > cx.waiver_max_days {
-                    problems.push(format!(
-                        "expires {expires}, {} ahead, beyond the limit of {}",
-                        days(left),
-                        days(cx.waiver_max_days)
+                    problems.push((
+                        "expires",
+                        format!(
+                            "expires {expires}, {} ahead, beyond the limit of {}",
+                            days(left),
+                            days(cx.waiver_max_days)
+                        ),
                     ));
                 }
             }
@@ -129,11 +167,11 @@ impl Builtin for Waivers {
                 };
                 WaiverCheck::problems(waiver, cx)
                     .into_iter()
-                    .map(move |problem| {
+                    .map(move |(field, problem)| {
                         Failure::new(
                             format!("{what} {problem}"),
                             format!("waiver[{}]", waiver.index),
-                            waiver.span,
+                            waiver.span_of(field),
                         )
                     })
             })
