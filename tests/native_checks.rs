@@ -152,6 +152,13 @@ fn error_budget_arithmetic_matches_the_seeds() {
     assert!((budget_minutes(99.9, "month").unwrap() - 43.83).abs() < 1e-9);
     assert_eq!(budget_minutes(100.0, "year"), None);
     assert_eq!(budget_minutes(99.9, "fortnight"), None);
+    for window in ["028d", "0d", "+7d", "10000d", "d"] {
+        assert_eq!(
+            budget_minutes(99.9, window),
+            None,
+            "{window} is not a window the schema allows"
+        );
+    }
 }
 
 fn pack_with_grace(enforce_after: &str) -> rules::RuleSet {

@@ -68,8 +68,13 @@ pub fn window_days(window: &str) -> Option<f64> {
         "year" => Some(365.25),
         other => other
             .strip_suffix('d')
+            // As the schema spells it: 1 to 4 digits, no leading zero, no sign.
+            .filter(|n| {
+                (1..=4).contains(&n.len())
+                    && n.bytes().all(|b| b.is_ascii_digit())
+                    && !n.starts_with('0')
+            })
             .and_then(|n| n.parse::<u32>().ok())
-            .filter(|&n| n > 0)
             .map(f64::from),
     }
 }
