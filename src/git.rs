@@ -133,22 +133,88 @@ impl Repo {
             .collect()
     }
 
-    /// The bytes of `path` in `commit` (a full id from [`Repo::resolve_commit`]); `None`
-    /// when the commit has no file there.
+    /// The bytes of each of `paths` in `commit`, in order (`None` where the commit has no
+    /// file there), through one `git cat-file --batch` rather than a process per file: a
+    /// monorepo judged against its base reads thousands.
     ///
     /// # Errors
-    /// git cannot be run.
-    pub fn read_file(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>, GitError> {
-        // One process per file: this runs on every push. `commit` was resolved, so
-        // `cat-file` fails only when the path is not a file in it.
-        match run(
-            &self.root,
-            &["cat-file", "blob", &format!("{commit}:{path}")],
-        ) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(GitError::Failed { .. }) => Ok(None),
-            Err(other) => Err(other),
+    /// git cannot be run, or its answer is cut short.
+    pub fn read_files(
+        &self,
+        commit: &str,
+        paths: &[String],
+    ) -> Result<Vec<Option<Vec<u8>>>, GitError> {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let command = "cat-file --batch".to_owned();
+        let spawn_error = |source| GitError::Spawn {
+            command: command.clone(),
+            source,
+        };
+        let mut child = Command::new("git")
+            .args(["cat-file", "--batch"])
+            .current_dir(&self.root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(spawn_error)?;
+        // Asked for by blob id, not as `commit:path`: git would read the trees on the way
+        // again for every path, and a directory of thousands of services is one large tree.
+        let listing = run(&self.root, &["ls-tree", "-r", "-z", "--full-tree", commit])?;
+        let mut blobs = std::collections::HashMap::new();
+        for entry in listing.split(|&b| b == 0) {
+            let Ok(entry) = std::str::from_utf8(entry) else {
+                continue;
+            };
+            if let Some((meta, path)) = entry.split_once('\t') {
+                if let [_, "blob", oid] = meta.split(' ').collect::<Vec<_>>().as_slice() {
+                    blobs.insert(path.to_owned(), (*oid).to_owned());
+                }
+            }
         }
+        // A path not in the commit is asked for as an empty request, which git answers as
+        // missing.
+        let requests: String = paths
+            .iter()
+            .map(|path| format!("{}\n", blobs.get(path).map_or("", String::as_str)))
+            .collect();
+        let mut stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| spawn_error(std::io::Error::other("no stdin")))?;
+        // Written from another thread: git answers as it reads, and a full pipe either way
+        // would otherwise stall both.
+        let writer = std::thread::spawn(move || stdin.write_all(requests.as_bytes()));
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| spawn_error(std::io::Error::other("no stdout")))?;
+        let mut reader = BufReader::new(stdout);
+        let cut_short = || GitError::Failed {
+            command: command.clone(),
+            stderr: "its answer ended early".to_owned(),
+        };
+        let mut files = Vec::with_capacity(paths.len());
+        for _ in paths {
+            let mut header = String::new();
+            if reader.read_line(&mut header).map_err(spawn_error)? == 0 {
+                return Err(cut_short());
+            }
+            let fields: Vec<&str> = header.split_whitespace().collect();
+            match fields.as_slice() {
+                [_, kind, size] => {
+                    let size: usize = size.parse().map_err(|_| cut_short())?;
+                    let mut content = vec![0; size + 1];
+                    reader.read_exact(&mut content).map_err(|_| cut_short())?;
+                    content.pop();
+                    files.push((*kind == "blob").then_some(content));
+                }
+                _ => files.push(None),
+            }
+        }
+        let _ = writer.join();
+        let _ = child.wait();
+        Ok(files)
     }
 
     /// The directory git runs hooks from: `core.hooksPath` when set, else `.git/hooks` (of

@@ -103,14 +103,25 @@ pub fn load(
     commit: &Commit,
     names: &[String],
 ) -> Vec<(String, Result<Manifest, Error>)> {
-    names
-        .iter()
-        .map(|name| (name.clone(), load_one(repo, commit, name)))
-        .collect()
+    match repo.read_files(&commit.id, names) {
+        Ok(files) => names
+            .iter()
+            .zip(files)
+            .map(|(name, bytes)| (name.clone(), parse_one(commit, name, bytes)))
+            .collect(),
+        Err(err) => {
+            let err = Error::from(err);
+            let diagnostics = err.diagnostics();
+            names
+                .iter()
+                .map(|name| (name.clone(), Err(Error::Diagnostics(diagnostics.clone()))))
+                .collect()
+        }
+    }
 }
 
-fn load_one(repo: &Repo, commit: &Commit, name: &str) -> Result<Manifest, Error> {
-    let Some(bytes) = repo.read_file(&commit.id, name)? else {
+fn parse_one(commit: &Commit, name: &str, bytes: Option<Vec<u8>>) -> Result<Manifest, Error> {
+    let Some(bytes) = bytes else {
         return Err(Diagnostic::file(
             name,
             format!("not in {} ({})", commit.reference, commit.short()),
@@ -133,26 +144,28 @@ pub fn base_side(
     rules: &RuleSet,
     as_of: jiff::civil::Date,
 ) -> Result<BaseSide, Error> {
-    let mut loaded = Vec::new();
+    if let Some(name) = names.iter().find(|name| outside(name)) {
+        return Err(Error::Usage(format!(
+            "--base reads manifests through git, and `{name}` is outside the repository"
+        )));
+    }
+    // Judged and dropped one at a time, as the head's manifests are.
+    let mut sources = Vec::new();
+    let mut evaluations = Vec::new();
     let mut missing = Vec::new();
-    for name in names {
-        if outside(name) {
-            return Err(Error::Usage(format!(
-                "--base reads manifests through git, and `{name}` is outside the repository"
-            )));
-        }
-        match load_one(repo, base, name) {
-            Ok(manifest) => loaded.push(manifest),
-            Err(Error::Git(err)) => return Err(err.into()),
+    for (name, bytes) in names.iter().zip(repo.read_files(&base.id, names)?) {
+        match parse_one(base, name, bytes) {
+            Ok(manifest) => {
+                evaluations.push(crate::engine::evaluate(&manifest, rules, as_of));
+                sources.push(Arc::clone(&manifest.source));
+            }
             Err(_) => missing.push(name.clone()),
         }
     }
-    let judged = loaded
+    let judged = sources
         .iter()
-        .map(|m| Judged::Evaluated {
-            source: &m.source,
-            evaluation: crate::engine::evaluate(m, rules, as_of),
-        })
+        .zip(evaluations)
+        .map(|(source, evaluation)| Judged::Evaluated { source, evaluation })
         .collect();
     Ok(BaseSide {
         reference: base.reference.clone(),

@@ -215,6 +215,7 @@ impl<'a> Painter<'a> {
                 ));
             }
         }
+        let blocking = report.blocking_by_manifest();
         for service in &report.services {
             if service.verdict == Verdict::Error {
                 let error = self.paint("error", "31");
@@ -242,11 +243,10 @@ impl<'a> Painter<'a> {
                     Verdict::Error => self.paint("error", "31"),
                 },
                 service.manifest,
-                report
-                    .results
-                    .iter()
-                    .filter(|r| *r.manifest == *service.manifest && report.blocks(r))
-                    .count(),
+                blocking
+                    .get(service.manifest.as_str())
+                    .copied()
+                    .unwrap_or(0),
                 service.summary.warnings,
             ));
             for slo in &service.slos {

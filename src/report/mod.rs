@@ -445,14 +445,27 @@ impl Report {
         }
     }
 
+    /// How many results block the gate, per manifest: one pass over the results, whatever
+    /// the number of services.
+    #[must_use]
+    pub fn blocking_by_manifest(&self) -> BTreeMap<&str, usize> {
+        let mut counts = BTreeMap::new();
+        for result in self.results.iter().filter(|r| self.blocks(r)) {
+            *counts.entry(&*result.manifest).or_default() += 1;
+        }
+        counts
+    }
+
     /// Recomputes every verdict from the results (after they were classified against a base).
     fn refresh_verdicts(&mut self) {
+        let blocking: std::collections::BTreeSet<String> = self
+            .blocking_by_manifest()
+            .into_keys()
+            .map(str::to_owned)
+            .collect();
         for service in &mut self.services {
             if service.verdict != Verdict::Error {
-                let blocked = self
-                    .results
-                    .iter()
-                    .any(|r| *r.manifest == *service.manifest && blocks(r, self.fail_on));
+                let blocked = blocking.contains(&service.manifest);
                 service.verdict = if blocked {
                     Verdict::Fail
                 } else {
