@@ -384,3 +384,15 @@ fn waiver_problems_point_at_their_own_field() {
         .code(1)
         .stdout(contains("prr.toml:11:11").and(contains("expired on 2026-01-01")));
 }
+
+#[test]
+fn quiet_prints_one_line_on_a_clean_pass_and_everything_otherwise() {
+    let out = check(&["--manifest", "examples/ready/prr.toml", "--quiet"]).code(0);
+    assert_eq!(
+        String::from_utf8_lossy(&out.get_output().stdout),
+        "prr: PASS: the gate passed, 0 warning(s)\n"
+    );
+    check(&["--manifest", "examples/unready/prr.toml", "--quiet"])
+        .code(1)
+        .stdout(contains("error[oncall.rotation]"));
+}

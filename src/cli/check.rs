@@ -52,6 +52,10 @@ pub struct CheckArgs {
     /// tree; the pre-push hook judges the commit being pushed this way.
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
+    /// On the terminal, only the verdict's line when the gate passes with nothing to warn
+    /// about (the pre-push hook's way: the whole report only when there is something to read).
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Publish the verdict to GitHub (pull-request comment, check run, job summary).
     #[arg(long)]
     pub publish: bool,
@@ -220,7 +224,19 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         }
         let color = file.is_none() && super::stdout_color();
         let text = match format {
-            Format::Human => human::render(&report, &sources, color),
+            Format::Human => {
+                let text = human::render(&report, &sources, color);
+                let clean = report.verdict == Verdict::Pass
+                    && report.summary.failed + report.summary.warnings == 0;
+                if args.quiet && clean && file.is_none() {
+                    text.lines()
+                        .next()
+                        .map(|line| format!("{line}\n"))
+                        .unwrap_or_default()
+                } else {
+                    text
+                }
+            }
             Format::Json => json::render(&report),
             Format::Sarif => sarif::render(&report),
             Format::Junit => junit::render(&report),

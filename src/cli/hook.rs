@@ -205,6 +205,7 @@ fn run_pushed(args: &CheckArgs) -> Result<u8, Error> {
     for push in &pushed {
         let mut check = args.clone();
         check.rev = Some(push.local_sha.clone());
+        check.quiet = true;
         if check.base.is_none() && repo.has_commit(&push.remote_sha) {
             check.base = Some(push.remote_sha.clone());
         }
