@@ -74,6 +74,7 @@ const ROWS: &[Row] = &[
     // golden_signals: one finding per missing signal.
     row("golden_signals", "", "[monitoring.golden_signals]\nlatency = \"l\"\ntraffic = \"t\"\nerrors = \"e\"\nsaturation = \"s\"\n", DAY, true, "all 4 golden signals"),
     row("golden_signals", "", "[monitoring.golden_signals]\nlatency = \"l\"\ntraffic = \"t\"\nerrors = \"e\"\n", DAY, false, "no alert or dashboard for saturation"),
+    row("golden_signals", "", "[monitoring.golden_signals]\nlatency = \"TODO: link it\"\ntraffic = \"t\"\nerrors = \"e\"\nsaturation = \"s\"\n", DAY, false, "`monitoring.golden_signals.latency` is still a TODO"),
     row("golden_signals", "signals = [\"latency\"]", "[monitoring.golden_signals]\nlatency = \"l\"\n", DAY, true, "all 1 golden signals"),
     // tier_floor: the floor itself passes; below fails; configurable.
     row("tier_floor", "", "[[slo]]\nname = \"a\"\ntarget = 99.9\n", DAY, true, "at or above the floor of tier 1, 99.9%"),

@@ -58,10 +58,17 @@ impl Builtin for GoldenSignals {
                 (!value.is_some_and(Node::is_present)).then(|| {
                     // An empty or TODO value is pointed at itself; a missing one at its table.
                     Failure::new(
-                        format!(
-                            "no alert or dashboard for {signal}: set `{}.{signal}` to its URL",
-                            self.table
-                        ),
+                        if value.is_some_and(Node::is_todo) {
+                            format!(
+                                "`{}.{signal}` is still a TODO: set it to the URL of the {signal} alert or dashboard",
+                                self.table
+                            )
+                        } else {
+                            format!(
+                                "no alert or dashboard for {signal}: set `{}.{signal}` to its URL",
+                                self.table
+                            )
+                        },
                         format!("{}.{signal}", self.table),
                         value.map_or(anchor, |v| v.span),
                     )
