@@ -108,6 +108,17 @@ pub struct Tool {
     pub version: String,
 }
 
+impl Tool {
+    /// This program, as reports name it.
+    #[must_use]
+    pub fn this() -> Self {
+        Self {
+            name: "prr".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+}
+
 /// Counts of results: `failed` are failures at effective severity error, `warnings`
 /// failures at warning or note.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -271,10 +282,7 @@ impl Report {
     pub fn unjudged(diagnostics: &[Diagnostic], as_of: &str, fail_on: FailOn) -> Self {
         Self {
             version: VERSION,
-            tool: Tool {
-                name: "prr".to_owned(),
-                version: env!("CARGO_PKG_VERSION").to_owned(),
-            },
+            tool: Tool::this(),
             as_of: as_of.to_owned(),
             fail_on,
             verdict: Verdict::Error,
@@ -415,10 +423,7 @@ impl Report {
         let ran: std::collections::BTreeSet<&str> = results.iter().map(|r| &*r.rule).collect();
         Self {
             version: VERSION,
-            tool: Tool {
-                name: "prr".to_owned(),
-                version: env!("CARGO_PKG_VERSION").to_owned(),
-            },
+            tool: Tool::this(),
             as_of: as_of.to_owned(),
             fail_on,
             verdict,
