@@ -197,10 +197,17 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
             as_of,
         )?);
     }
-    let sources: human::Sources = loaded
-        .iter()
-        .map(|source| (source.name.clone(), Arc::clone(source)))
-        .collect();
+    // The files' texts are kept only for the human report's code frames.
+    let wants_frames = outputs.iter().any(|(f, _)| *f == Format::Human);
+    let sources: human::Sources = if wants_frames {
+        loaded
+            .iter()
+            .map(|source| (source.name.clone(), Arc::clone(source)))
+            .collect()
+    } else {
+        human::Sources::new()
+    };
+    drop(loaded);
 
     // The terminal report already lists them; otherwise stderr is where they show.
     let human_on_terminal = outputs
