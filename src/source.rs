@@ -81,15 +81,6 @@ impl SourceFile {
         let column = self.text[line_start..offset].chars().count() + 1;
         LineCol { line, column }
     }
-
-    /// The text of the 1-based line `line`, without its line break.
-    #[must_use]
-    pub fn line_text(&self, line: usize) -> &str {
-        self.text
-            .lines()
-            .nth(line.saturating_sub(1))
-            .unwrap_or_default()
-    }
 }
 
 /// Why a file could not be read as text.

@@ -6,7 +6,7 @@ use jsonschema::error::ValidationErrorKind;
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value as Json;
 
-use crate::manifest::{format_number, Manifest, Node};
+use crate::manifest::{Manifest, Node};
 use crate::source::Span;
 
 /// The published manifest schema, as committed in `schemas/`.
@@ -254,12 +254,6 @@ pub fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, candidate)| candidate)
-}
-
-/// How a number from a schema reads (`99.9`, not `99.9000`).
-#[must_use]
-pub fn number(value: f64) -> String {
-    format_number(value)
 }
 
 #[cfg(test)]

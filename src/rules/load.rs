@@ -14,7 +14,7 @@ use super::model::{PackFileDef, RuleFileDef, Severity};
 use super::{RuleSet, DEFAULT_WAIVER_MAX_DAYS, MANDATORY};
 use crate::diagnostic::{Diagnostic, Error};
 use crate::manifest::parse::toml_message;
-use crate::source::{display_name, max_file_bytes, text_from_bytes, SourceFile, Span};
+use crate::source::{display_name, read_text, SourceFile, Span};
 
 /// The built-in pack: the repository's `rules/` directory, embedded.
 static BUILTIN: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/rules");
@@ -290,16 +290,7 @@ impl Loader<'_> {
     }
 
     fn read_file(&mut self, path: &Path, name: &str) -> Option<String> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(err) => {
-                self.unreadable = true;
-                self.diagnostics
-                    .push(Diagnostic::file(name, format!("cannot read: {err}")));
-                return None;
-            }
-        };
-        match text_from_bytes(bytes, name, max_file_bytes()) {
+        match read_text(path, name) {
             Ok(file) => Some(file.text),
             Err(err) => {
                 self.unreadable = true;

@@ -90,13 +90,6 @@ pub struct When {
     pub labels: Option<Vec<String>>,
 }
 
-impl When {
-    #[must_use]
-    pub fn is_always(&self) -> bool {
-        self.tier.is_none() && self.lifecycle.is_none() && self.labels.is_none()
-    }
-}
-
 impl fmt::Display for When {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();
