@@ -229,44 +229,26 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
             })?;
             continue;
         }
-        let color = file.is_none() && super::stdout_color();
-        let text = match format {
-            Format::Human => {
-                let text = human::render(&report, &sources, color);
-                let clean = report.verdict == Verdict::Pass
-                    && report.summary.failed + report.summary.warnings == 0;
-                if args.quiet && clean && file.is_none() {
-                    text.lines()
-                        .next()
-                        .map(|line| format!("{line}\n"))
-                        .unwrap_or_default()
-                } else {
-                    text
-                }
+        if *format == Format::Github {
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+                append_step_summary(Path::new(&path), &report)?;
             }
-            Format::Json => json::render(&report),
-            Format::Sarif => sarif::render(&report),
-            Format::Junit => junit::render(&report),
-            Format::Markdown => markdown::render(
-                &report,
-                &markdown::Options {
-                    links: links_from_env(),
-                    ..markdown::Options::default()
-                },
-            ),
-            Format::Github => {
-                if let Some(path) =
-                    std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
-                {
-                    append_step_summary(Path::new(&path), &report)?;
-                }
-                github::render(&report)
-            }
-        };
-        match file {
-            Some(path) => write_file(path, &text)?,
-            None => write_stdout(&text),
         }
+        let text = render_data(*format, &report).unwrap_or_else(|| {
+            let color = file.is_none() && super::stdout_color();
+            let text = human::render(&report, &sources, color);
+            let clean = report.verdict == Verdict::Pass
+                && report.summary.failed + report.summary.warnings == 0;
+            if args.quiet && clean && file.is_none() {
+                text.lines()
+                    .next()
+                    .map(|line| format!("{line}\n"))
+                    .unwrap_or_default()
+            } else {
+                text
+            }
+        });
+        deliver(file.as_ref(), &text)?;
     }
     let code = match report.verdict {
         Verdict::Pass => exit::PASS,
@@ -341,24 +323,11 @@ fn unjudged_rules(
 ) -> Error {
     let report = Report::unjudged(&err.diagnostics(), &as_of.to_string(), args.fail_on);
     for (format, file) in outputs {
-        let text = match format {
-            // The terminal's share is the diagnostics, printed by `main`.
-            Format::Human => continue,
-            Format::Json => json::render(&report),
-            Format::Sarif => sarif::render(&report),
-            Format::Junit => junit::render(&report),
-            Format::Markdown => markdown::render(&report, &markdown::Options::default()),
-            Format::Github => github::render(&report),
-        };
-        let written = match file {
-            Some(path) => write_file(path, &text),
-            None => {
-                write_stdout(&text);
-                Ok(())
+        // `human` has no share here: the terminal's is the diagnostics, printed by `main`.
+        if let Some(text) = render_data(*format, &report) {
+            if let Err(write_error) = deliver(file.as_ref(), &text) {
+                return write_error;
             }
-        };
-        if let Err(write_error) = written {
-            return write_error;
         }
     }
     if args.publish {
@@ -366,6 +335,36 @@ fn unjudged_rules(
         let _ = super::publish::publish(&report, &args.publish_options, None, exit::ERROR);
     }
     err
+}
+
+/// The text of every format but `human` (which needs the files' texts and the terminal);
+/// `None` for `human`.
+fn render_data(format: Format, report: &Report) -> Option<String> {
+    Some(match format {
+        Format::Human => return None,
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Junit => junit::render(report),
+        Format::Markdown => markdown::render(
+            report,
+            &markdown::Options {
+                links: links_from_env(),
+                ..markdown::Options::default()
+            },
+        ),
+        Format::Github => github::render(report),
+    })
+}
+
+/// Writes a rendered report to its file, or to stdout.
+fn deliver(file: Option<&PathBuf>, text: &str) -> Result<(), Error> {
+    match file {
+        Some(path) => write_file(path, text),
+        None => {
+            write_stdout(text);
+            Ok(())
+        }
+    }
 }
 
 /// Each format with its destination (`None`: stdout).
