@@ -322,6 +322,7 @@ fn one_hundred_twenty_findings_take_three_annotation_requests() {
     assert!(!failing.is_empty());
     let results: Vec<Value> = failing.iter().cycle().take(120).cloned().collect();
     report["results"] = json!(results);
+    recount(&mut report);
     let path_ = api.file("big.json");
     std::fs::write(&path_, report.to_string()).expect("written");
     api.mount(no_comments());
@@ -616,9 +617,219 @@ fn the_token_is_in_no_report_format() {
     assert!(!everything.contains(&TOKEN[4..20]), "{everything}");
 }
 
+/// The summaries of a report whose results were edited, counted again as prr counts them
+/// (a report that disagrees with itself is not published).
+fn recount(report: &mut Value) {
+    let mut summary = json!({"passed": 0, "failed": 0, "warnings": 0, "waived": 0, "skipped": 0});
+    for result in report["results"].as_array().into_iter().flatten() {
+        let field = match (result["status"].as_str(), result["severity"].as_str()) {
+            (Some("pass"), _) => "passed",
+            (Some("waived"), _) => "waived",
+            (Some("skipped"), _) => "skipped",
+            (_, Some("error")) => "failed",
+            _ => "warnings",
+        };
+        summary[field] = json!(summary[field].as_u64().unwrap_or(0) + 1);
+    }
+    report["summary"] = summary.clone();
+    report["services"][0]["summary"] = summary;
+}
+
+/// The repository at the head commit holds `files` (path, text): the tree listing and the
+/// contents API answer as GitHub does.
+fn head_holds(api: &Api, files: &[(&str, String)]) {
+    let tree: Vec<Value> = files
+        .iter()
+        .map(|(p, _)| json!({"path": p, "type": "blob", "mode": "100644"}))
+        .chain([json!({"path": "README.md", "type": "blob"})])
+        .collect();
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/acme/payments/git/trees/{SHA}")))
+            .and(query_param("recursive", "1"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"sha": SHA, "tree": tree, "truncated": false})),
+            ),
+    );
+    for (name, text) in files {
+        api.mount(
+            Mock::given(method("GET"))
+                .and(path(format!("/repos/acme/payments/contents/{name}")))
+                .and(query_param("ref", SHA))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                    "type": "file", "name": name, "path": name, "encoding": "base64",
+                    "content": base64::engine::general_purpose::STANDARD.encode(text),
+                }))),
+        );
+    }
+}
+
+fn fork_run_event() -> Value {
+    json!({"action": "completed", "workflow_run": {
+        "event": "pull_request", "head_sha": SHA, "pull_requests": [],
+        "head_repository": {"full_name": "stranger/payments"}}})
+}
+
+fn fork_pull_request(api: &Api) {
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/acme/payments/commits/{SHA}/pulls")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+                {"number": 42, "state": "open", "head": {"sha": SHA}},
+            ]))),
+    );
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path("/repos/acme/payments/issues/42/comments"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([]))),
+    );
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/payments/issues/42/comments"))
+            .respond_with(created(9)),
+    );
+    check_runs_ok(api);
+}
+
+/// `prr publish` of `artifact` in the privileged job of a fork's pull request whose head
+/// holds the unready example: the check run's body and the comment's, and the output.
+fn publish_in_the_privileged_job(artifact: &Value) -> (Value, String, Output) {
+    let api = Api::start();
+    head_holds(
+        &api,
+        &[(
+            UNREADY,
+            std::fs::read_to_string(UNREADY).expect("the example"),
+        )],
+    );
+    fork_pull_request(&api);
+    let report = api.file("artifact.json");
+    std::fs::write(&report, artifact.to_string()).expect("written");
+    let out = api
+        .prr("workflow_run", &fork_run_event())
+        .args(["publish", "--manifest", "examples", "--as-of", AS_OF])
+        .arg(&report)
+        .output()
+        .expect("prr runs");
+    let runs = api.of("POST", "/check-runs");
+    assert_eq!(runs.len(), 1, "{}", text(&out));
+    let comments = api.of("POST", "/issues/42/comments");
+    assert_eq!(comments.len(), 1, "{}", text(&out));
+    let comment = body_of(&comments[0])["body"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    (body_of(&runs[0]), comment, out)
+}
+
+#[test]
+fn a_forged_verdict_publishes_the_privileged_judgement() {
+    let mut forged = report_of(&Api::start(), UNREADY);
+    forged["verdict"] = json!("pass");
+    forged["services"][0]["verdict"] = json!("pass");
+    let (run, comment, out) = publish_in_the_privileged_job(&forged);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(run["conclusion"], "failure");
+    assert_eq!(run["head_sha"], SHA);
+    assert!(
+        comment.contains("the report from the pull request's job does not match"),
+        "{comment}"
+    );
+    assert!(comment.contains("its verdict is pass, this judgement's is fail"));
+    assert!(text(&out).contains("the report from the pull request's job does not match"));
+}
+
+#[test]
+fn deleted_failures_are_found_and_the_judgement_still_fails() {
+    let mut forged = report_of(&Api::start(), UNREADY);
+    let kept: Vec<Value> = forged["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["status"] != "fail")
+        .cloned()
+        .collect();
+    forged["results"] = json!(kept);
+    recount(&mut forged);
+    forged["verdict"] = json!("pass");
+    forged["services"][0]["verdict"] = json!("pass");
+    let (run, comment, out) = publish_in_the_privileged_job(&forged);
+    assert_eq!(run["conclusion"], "failure", "{}", text(&out));
+    assert!(
+        run["output"]["annotations"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty()),
+        "the deleted findings are annotated again"
+    );
+    assert!(
+        comment.contains("the report from the pull request's job does not match"),
+        "{comment}"
+    );
+    assert!(comment.contains("only this judgement has"), "{comment}");
+}
+
+#[test]
+fn an_honest_artifact_publishes_without_a_mismatch_note() {
+    let honest = report_of(&Api::start(), UNREADY);
+    let (run, comment, out) = publish_in_the_privileged_job(&honest);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(run["conclusion"], "failure");
+    assert!(!comment.contains("does not match"), "{comment}");
+    assert!(text(&out).contains("matches the judgement of the head commit"));
+}
+
+#[test]
+fn a_report_that_disagrees_with_itself_is_not_published() {
+    let api = Api::start();
+    let mut edited = report_of(&api, UNREADY);
+    edited["verdict"] = json!("pass");
+    let report = api.file("edited.json");
+    std::fs::write(&report, edited.to_string()).expect("written");
+    let out = api
+        .prr("pull_request", &pull_request_event())
+        .arg("publish")
+        .arg(&report)
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("disagrees with itself"),
+        "{}",
+        text(&out)
+    );
+    assert!(api.requests().is_empty(), "nothing was posted");
+}
+
+#[test]
+fn unreachable_head_contents_never_publish_the_artifact_s_pass() {
+    let api = Api::start();
+    fork_pull_request(&api);
+    let report = api.file("artifact.json");
+    std::fs::write(&report, report_of(&api, READY).to_string()).expect("written");
+    let out = api
+        .prr("workflow_run", &fork_run_event())
+        .args(["publish", "--as-of", AS_OF])
+        .arg(&report)
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("cannot read the manifests at the head commit"));
+    let runs = api.of("POST", "/check-runs");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(body_of(&runs[0])["conclusion"], "failure");
+}
+
 #[test]
 fn a_fork_workflow_run_finds_its_pull_request_by_commit() {
     let api = Api::start();
+    head_holds(
+        &api,
+        &[(
+            UNREADY,
+            std::fs::read_to_string(UNREADY).expect("the example"),
+        )],
+    );
     let report = api.file("fork.json");
     std::fs::write(&report, report_of(&api, UNREADY).to_string()).expect("written");
     api.mount(
@@ -646,7 +857,7 @@ fn a_fork_workflow_run_finds_its_pull_request_by_commit() {
     let out = api
         .prr("workflow_run", &event)
         .env("GITHUB_SHA", "ffffffffffffffffffffffffffffffffffffffff")
-        .arg("publish")
+        .args(["publish", "--manifest", UNREADY, "--as-of", AS_OF])
         .arg(&report)
         .output()
         .expect("prr runs");
