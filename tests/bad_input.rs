@@ -46,6 +46,25 @@ const CORPUS: &[Case] = &[
             "`slo[4].target` must be a percentage between 0 and 100, such as 99.9, got inf",
         ],
     },
+    Case {
+        file: "waiver-spaced-rule.toml",
+        exit: 1,
+        messages: &[
+            "waiver-spaced-rule.toml:95:8",
+            "error[manifest.schema]: `waiver[0].rule` must be the id of the rule waived",
+            "error[release.progressive]",
+            "names a rule that is not in this pack (did you mean `release.progressive`?)",
+        ],
+    },
+    Case {
+        file: "waiver-quoted-expiry.toml",
+        exit: 1,
+        messages: &[
+            "error[manifest.schema]: `waiver[0].expires` must be a TOML date, written without quotes",
+            "error[release.progressive]",
+            "expires on the string \"2027-01-31\", not a TOML date",
+        ],
+    },
 ];
 
 fn corpus(file: &str) -> PathBuf {
@@ -265,4 +284,26 @@ fn an_array_of_100_000_dependencies_is_refused_by_size_or_judged_when_allowed() 
     );
     assert_eq!(code, 0, "{}", &text[..text.len().min(2000)]);
     assert!(text.contains("\"verdict\": \"pass\""));
+}
+
+#[test]
+fn both_manifest_formats_at_the_root_name_the_directory() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for name in ["prr.toml", "prr.json"] {
+        std::fs::write(dir.path().join(name), "").expect("written");
+    }
+    let out = Command::cargo_bin("prr")
+        .expect("the binary is built")
+        .env("NO_COLOR", "1")
+        .current_dir(dir.path())
+        .args(["check", "--as-of", "2026-11-21"])
+        .output()
+        .expect("prr runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("error: .: both prr.toml and prr.json are in the directory `.`"),
+        "{text}"
+    );
+    assert!(!text.contains("error: : "), "{text}");
 }

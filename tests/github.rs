@@ -1029,3 +1029,27 @@ fn enterprise_server_is_reached_through_its_api_url() {
         1
     );
 }
+
+#[test]
+fn a_github_pack_with_an_empty_listing_exits_2() {
+    let api = Api::start();
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path("/repos/acme/prr-rules/contents/packs/acme"))
+            .and(query_param("ref", "v3.1.0"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([]))),
+    );
+    let out = api
+        .prr("pull_request", &pull_request_event())
+        .args(judge(READY))
+        .args(["--rules", "github:acme/prr-rules/packs/acme@v3.1.0"])
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let said = text(&out);
+    assert!(
+        said.contains("github:acme/prr-rules/packs/acme@v3.1.0") && said.contains("no rule files"),
+        "{said}"
+    );
+    assert!(!said.contains("passed"), "{said}");
+}

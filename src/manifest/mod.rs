@@ -119,7 +119,12 @@ pub fn in_directory(dir: &FsPath, shown: &str) -> Result<Option<std::path::PathB
 }
 
 fn both_formats(shown: &str) -> Diagnostic {
-    Diagnostic::file(shown, "both prr.toml and prr.json are here; keep one")
+    // The repository root is shown relative to itself, which is empty: name it `.`.
+    let shown = if shown.is_empty() { "." } else { shown };
+    Diagnostic::file(
+        shown,
+        format!("both prr.toml and prr.json are in the directory `{shown}`; keep one"),
+    )
 }
 
 /// [`discover`] over a list of files instead of the file system: the manifests among

@@ -312,7 +312,8 @@ pub struct Reviews {
 pub struct Waiver {
     #[schemars(
         length(min = 1),
-        description = "the id of the rule waived, such as \"release.progressive\""
+        regex(pattern = r"^\S(.*\S)?$"),
+        description = "the id of the rule waived, such as \"release.progressive\" (exactly: no spaces around it)"
     )]
     pub rule: Option<String>,
     pub reason: Option<String>,

@@ -167,6 +167,38 @@ impl CompiledSchema {
 }
 
 /// What a schema asks for, in words: its description when it has one, else its type and bounds.
+/// What JSON Schema cannot see: in a TOML manifest a waiver's `expires` must be a TOML
+/// date. The conversion to JSON turns dates into strings, so a quoted "2026-12-01" would
+/// pass the schema and extend a waiver as if it were a date.
+#[must_use]
+pub fn quoted_dates(manifest: &Manifest) -> Vec<Violation> {
+    if crate::manifest::Format::from_name(&manifest.source.name) == crate::manifest::Format::Json {
+        return Vec::new();
+    }
+    manifest
+        .root
+        .get("waiver")
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter_map(|(index, waiver)| {
+            let expires = waiver.get("expires")?;
+            let crate::manifest::Value::String(text) = &expires.value else {
+                return None;
+            };
+            Some(Violation {
+                key: format!("waiver[{index}].expires"),
+                span: expires.span,
+                message: format!(
+                    "`waiver[{index}].expires` must be a TOML date, written without quotes (expires = 2026-12-01), got the string {}",
+                    describe_json(&Json::String(text.clone()))
+                ),
+            })
+        })
+        .collect()
+}
+
 fn describe_schema(schema: &Json) -> String {
     if let Some(description) = schema.get("description").and_then(Json::as_str) {
         return description.to_owned();

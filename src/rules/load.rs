@@ -171,7 +171,15 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
     };
     for source in sources {
         if let Some(files) = loader.files_of(source) {
+            let shown = files.label.clone();
+            let problems_before = loader.diagnostics.len();
             if let Some(composed) = loader.compose(files) {
+                // A pack with no rules would pass every manifest on the two mandatory rules
+                // alone: a path typo, or a pull request that empties the pack, would switch
+                // the gate off without a word.
+                if composed.rules.is_empty() && loader.diagnostics.len() == problems_before {
+                    loader.diagnostics.push(no_rules(source, &shown, root));
+                }
                 own.push(composed.name);
                 loader.merge(&mut raw, composed.rules);
                 waiver_max_days = composed.waiver_max_days.or(waiver_max_days);
@@ -213,6 +221,27 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
         unreadable,
         implicit,
     }
+}
+
+/// The problem of a `--rules` source that brings no rule at all.
+fn no_rules(source: &RulesSource, label: &str, root: &Path) -> Diagnostic {
+    let (shown, what) = match source {
+        RulesSource::Path(path) if path.is_dir() => (
+            display_name(path, root),
+            "this directory holds no rule file (`*.toml` with `[[rule]]` tables) and extends no pack",
+        ),
+        RulesSource::Path(path) => (
+            display_name(path, root),
+            "this is not a rule file: it defines no `[[rule]]`",
+        ),
+        RulesSource::Files { .. } => (
+            label.to_owned(),
+            "this pack has no rule files (`*.toml` with `[[rule]]` tables) and extends no pack",
+        ),
+        RulesSource::Builtin => (label.to_owned(), "the built-in pack has no rules"),
+    };
+    Diagnostic::file(shown, format!("{what}: it would judge nothing"))
+        .with_help("name a pack directory or rule file (a typo in --rules?), or `builtin`; a pack that only adjusts the built-in rules says `extends = [\"builtin\"]` in pack.toml")
 }
 
 fn builtin_files() -> PackFiles {

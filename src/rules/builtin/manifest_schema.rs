@@ -30,6 +30,7 @@ impl Builtin for ManifestSchema {
             .schema
             .validate(cx.manifest)
             .into_iter()
+            .chain(crate::manifest::schema::quoted_dates(cx.manifest))
             .map(|v| Failure::new(v.message, v.key, v.span))
             .collect();
         Outcome::fail(failures, "the manifest meets the manifest schema")
