@@ -184,6 +184,12 @@ fn evaluate_with(
         .map(|f| f.rule.clone())
         .collect();
     findings.retain(|f| f.status != Status::Pass || !failing.contains(&f.rule));
+    // Findings in keyed arrays are known by the element's name, not its index (Decision 16).
+    for key in findings.iter_mut().filter_map(|f| f.key.as_mut()) {
+        if let Some(keyed) = crate::manifest::path::keyed(&manifest.root, key) {
+            *key = keyed;
+        }
+    }
     Evaluation {
         slos: builtin::slo_budgets(&manifest.root),
         service,

@@ -248,6 +248,33 @@ fn join_key(prefix: &str, name: &str) -> String {
     }
 }
 
+/// The arrays whose elements have a natural key, and the field that is the key: an element
+/// is identified by it wherever findings are matched (`--base`, SARIF fingerprints), so that
+/// inserting, moving or replacing an element cannot make a new finding pass for an old one.
+pub const NATURAL_KEYS: [(&str, &str); 3] =
+    [("dependency", "name"), ("slo", "name"), ("waiver", "rule")];
+
+/// `key` (a finding's logical path, `dependency[1].owner`) with a keyed array's index
+/// replaced by the element's natural key (`dependency[name=fraud-score].owner`). An element
+/// without its key field, or with one that is not text, keeps its index: there is nothing
+/// else to know it by.
+#[must_use]
+pub fn keyed(root: &Node, key: &str) -> Option<String> {
+    let (array, field) = NATURAL_KEYS.iter().find(|(array, _)| {
+        key.strip_prefix(array)
+            .is_some_and(|rest| rest.starts_with('['))
+    })?;
+    let rest = &key[array.len() + 1..];
+    let (index, after) = rest.split_once(']')?;
+    let index: usize = index.parse().ok()?;
+    let element = root.get(array)?.as_array()?.get(index)?;
+    let name = match &element.get(field)?.value {
+        Value::String(name) => name,
+        _ => return None,
+    };
+    Some(format!("{array}[{field}={name}]{after}"))
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

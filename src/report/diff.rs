@@ -2,7 +2,8 @@
 //!
 //! Both sides are judged with the same rules and `as_of`, then matched on (manifest, rule,
 //! logical key), never on line numbers: a finding keeps its identity when lines above it
-//! move. Matching counts occurrences, so two findings with one key (two problems with one
+//! move, and, since dependencies, SLOs and waivers are keyed by name or rule rather than
+//! index, when an element is inserted above it. Matching counts occurrences, so two findings with one key (two problems with one
 //! waiver) pair up one for one.
 
 use std::collections::BTreeMap;

@@ -189,8 +189,10 @@ pub struct ResultEntry {
     pub message: String,
     pub remediation: Arc<str>,
     pub location: Option<Location>,
-    /// The logical path in the manifest (`dependency[1].owner`): how a finding is matched
-    /// across runs, never by line.
+    /// The logical path in the manifest: how a finding is matched across runs, never by
+    /// line. Elements of `dependency` and `slo` are named by `name`, of `waiver` by `rule`
+    /// (`dependency[name=ledger-db].owner`), so moving one keeps its findings' identity;
+    /// other arrays, and elements without their key, by index (`labels[2]`).
     pub key: Option<String>,
     pub waiver: Option<WaiverInfo>,
     /// With `--base`: whether a failure is `new` (this change introduced it) or `existing`;
