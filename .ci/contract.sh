@@ -4,8 +4,8 @@
 # as the events. Prism answers 422 to a request that breaks the description and logs the
 # violation; either fails this test. Every kind of request prr makes is exercised: the
 # comment list and create, the check run create and its annotation updates, the pull
-# request of a fork's workflow_run, the manifest at its head commit, and a rule pack
-# through the contents API.
+# request of a fork's workflow_run, the manifest at its head commit, who the token
+# comments as (`GET /user`), and a rule pack through the contents API.
 # Usage: .ci/contract.sh PATH/TO/prr   (the tools come from .ci/tools.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -136,7 +136,7 @@ requests=$(grep -ac "Request received" "$work/requests.log" || true)
 echo "contract: prism received $requests requests"
 for route in "get /repos/.*/issues/[0-9]*/comments" "post /repos/.*/issues/[0-9]*/comments" \
     "post /repos/.*/check-runs" "patch /repos/.*/check-runs/" "get /repos/.*/commits/.*/pulls" \
-    "get /repos/acme/prr-rules/contents/" "get /repos/.*/contents/prr.toml?ref="; do
+    "get /repos/acme/prr-rules/contents/" "get /repos/.*/contents/prr.toml?ref=" "get /user"; do
     if ! grep -aq "$route" "$work/requests.log"; then
         echo "contract: no request matched \`$route\`" >&2
         status=1

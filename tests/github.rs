@@ -14,6 +14,8 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 const TOKEN: &str = "ghs_Distinctive0Token1For2Leak3Tests4";
 const SHA: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
 const AS_OF: &str = "2026-11-21";
+/// Who the workflow's own token comments as (`GET /user` refuses such a token).
+const BOT: &str = "github-actions[bot]";
 const UNREADY: &str = "examples/unready/prr.toml";
 const READY: &str = "examples/ready/prr.toml";
 /// `prr check` of `manifest`, as of the pinned date.
@@ -204,8 +206,8 @@ fn a_failing_gate_creates_the_comment_and_a_later_run_updates_it() {
     // The gate is fixed: the next run finds the comment and updates it in place, green.
     api.reset();
     api.mount(listed(json!([
-        {"id": 1000, "body": "LGTM"},
-        {"id": 1001, "body": body},
+        {"id": 1000, "body": "LGTM", "user": {"login": "reviewer"}},
+        {"id": 1001, "body": body, "user": {"login": BOT}},
     ])));
     comment_updates(&api, 1001);
     check_runs_ok(&api);
@@ -292,7 +294,7 @@ fn the_marker_is_found_on_page_three_of_250_comments() {
             ),
     );
     let mut last = page(201, 50);
-    last[17] = json!({"id": 218, "body": format!("{}\nold verdict", marker(UNREADY))});
+    last[17] = json!({"id": 218, "body": format!("{}\nold verdict", marker(UNREADY)), "user": {"login": BOT}});
     api.mount(
         Mock::given(method("GET"))
             .and(path("/repositories/1/issues/7/comments"))
@@ -434,7 +436,7 @@ fn a_create_whose_answer_was_lost_is_not_made_twice() {
             .and(path(comments))
             .respond_with(
                 ResponseTemplate::new(200)
-                    .set_body_json(json!([{"id": 4, "body": format!("{}\n...", marker(UNREADY))}])),
+                    .set_body_json(json!([{"id": 4, "body": format!("{}\n...", marker(UNREADY)), "user": {"login": BOT}}])),
             )
             .with_priority(2),
     );
@@ -1052,4 +1054,63 @@ fn a_github_pack_with_an_empty_listing_exits_2() {
         "{said}"
     );
     assert!(!said.contains("passed"), "{said}");
+}
+
+#[test]
+fn a_marker_comment_by_someone_else_is_left_alone_and_prr_writes_its_own() {
+    let api = Api::start();
+    api.mount(
+        Mock::given(method("GET")).and(path("/user")).respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(json!({"message": "Resource not accessible by integration"})),
+        ),
+    );
+    api.mount(listed(json!([
+        {"id": 66, "body": format!("{}\nprr: PASS (honest)", marker(UNREADY)), "user": {"login": "mallory"}},
+    ])));
+    comment_updates(&api, 66);
+    comment_creates(&api, 1002);
+    check_runs_ok(&api);
+    let out = api.check(UNREADY);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        api.of("PATCH", "/issues/comments/66").is_empty(),
+        "mallory's comment is not touched"
+    );
+    assert_eq!(
+        api.of("POST", "/issues/7/comments").len(),
+        1,
+        "prr comments itself"
+    );
+    assert!(!text(&out).contains("mallory"), "{}", text(&out));
+    assert!(
+        !text(&out).contains("66"),
+        "nothing is said of the other comment: {}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_personal_token_finds_the_comments_of_its_own_user() {
+    let api = Api::start();
+    api.mount(Mock::given(method("GET")).and(path("/user")).respond_with(
+        ResponseTemplate::new(200).set_body_json(json!({"login": "acme-prr-bot", "id": 5})),
+    ));
+    api.mount(listed(json!([
+        {"id": 70, "body": format!("{}\nold", marker(UNREADY)), "user": {"login": BOT}},
+        {"id": 71, "body": format!("{}\nold", marker(UNREADY)), "user": {"login": "acme-prr-bot"}},
+    ])));
+    comment_updates(&api, 71);
+    check_runs_ok(&api);
+    let out = api.check(UNREADY);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        api.of("PATCH", "/issues/comments/71").len(),
+        1,
+        "{}",
+        text(&out)
+    );
+    assert!(api.of("PATCH", "/issues/comments/70").is_empty());
+    assert!(api.of("POST", "/issues/7/comments").is_empty());
+    assert_eq!(api.of("GET", "/user").len(), 1, "looked up once");
 }
