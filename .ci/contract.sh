@@ -122,6 +122,9 @@ echo "contract: a fork's workflow_run judges the manifest at the head commit its
 # Prism's example file is no manifest, so the judgement is "error"; what counts here is
 # that reading it at the head SHA, and finding the pull request, were valid requests.
 publish workflow_run 0 publish "$work/report.json" --manifest prr.toml --as-of 2026-11-21
+# Without --manifest the root's is looked for in the commit's tree; Prism's example tree
+# holds none, so nothing can be judged (exit 2 expected, the check run says why).
+publish workflow_run 2 publish "$work/report.json" --as-of 2026-11-21
 
 echo "contract: --rules github: through the contents API (Prism's example file is no pack: exit 2 expected)"
 # Prism's example file is not a rule pack, so prr cannot judge (exit 2); what counts here
@@ -136,7 +139,7 @@ requests=$(grep -ac "Request received" "$work/requests.log" || true)
 echo "contract: prism received $requests requests"
 for route in "get /repos/.*/issues/[0-9]*/comments" "post /repos/.*/issues/[0-9]*/comments" \
     "post /repos/.*/check-runs" "patch /repos/.*/check-runs/" "get /repos/.*/commits/.*/pulls" \
-    "get /repos/acme/prr-rules/contents/" "get /repos/.*/contents/prr.toml?ref=" "get /user"; do
+    "get /repos/acme/prr-rules/contents/" "get /repos/.*/contents/prr.toml" "get /repos/.*/git/trees/" "get /user"; do
     if ! grep -aq "$route" "$work/requests.log"; then
         echo "contract: no request matched \`$route\`" >&2
         status=1

@@ -183,7 +183,7 @@ fn judge_head(
     let rules = crate::rules::load(&sources, &super::repository_root())?;
     let (sha, files) = github::head_manifests(cx, &args.manifest).map_err(|err| {
         Diagnostic::file(
-            "prr.toml",
+            args.manifest.first().map_or("prr.toml", String::as_str),
             format!(
                 "cannot read the manifests at the head commit: {}",
                 github::redact(&err.to_string())

@@ -367,4 +367,27 @@ mod tests {
         assert_eq!(hit.key, "docs.runbook");
         assert_eq!(source.line_col(hit.anchor.start).line, 1);
     }
+
+    #[test]
+    fn keyed_arrays_name_their_elements_and_others_keep_the_index() {
+        let root = doc("labels = [\"a\"]\n[[dependency]]\nname = \"ledger-db\"\n[[dependency]]\nsla = 99.9\n[[waiver]]\nrule = \"docs.runbook\"\n[[slo]]\nname = 7\n");
+        let keyed = |key| keyed(&root, key);
+        assert_eq!(
+            keyed("dependency[0].owner").as_deref(),
+            Some("dependency[name=ledger-db].owner")
+        );
+        assert_eq!(
+            keyed("dependency[1].owner"),
+            None,
+            "no name: the index stays"
+        );
+        assert_eq!(
+            keyed("waiver[0]").as_deref(),
+            Some("waiver[rule=docs.runbook]")
+        );
+        assert_eq!(keyed("slo[0].target"), None, "a name that is not text");
+        assert_eq!(keyed("labels[0]"), None);
+        assert_eq!(keyed("dependency[9].sla"), None);
+        assert_eq!(keyed("slos[0]"), None);
+    }
 }

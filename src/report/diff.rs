@@ -7,6 +7,7 @@
 //! waiver) pair up one for one.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
@@ -271,8 +272,9 @@ pub fn mismatch(trusted: &Report, other: &Report) -> Vec<String> {
             .map(|(k, _)| describe(k))
             .collect();
         text.push_str(&named.join("; "));
-        if differing.len() > EXAMPLES {
-            text.push_str(&format!("; and {} more", differing.len() - EXAMPLES));
+        let named_count: isize = differing.iter().take(EXAMPLES).map(|(_, n)| n).sum();
+        if total > named_count {
+            let _ = write!(text, "; and {} more", total - named_count);
         }
         lines.push(text);
     }
