@@ -1114,3 +1114,102 @@ fn a_personal_token_finds_the_comments_of_its_own_user() {
     assert!(api.of("POST", "/issues/7/comments").is_empty());
     assert_eq!(api.of("GET", "/user").len(), 1, "looked up once");
 }
+
+/// A server on loopback that answers every request with `head` and then `body` chunks
+/// from `chunk` until the client hangs up or `max_bytes` are sent; returns its address and
+/// the bytes of body it managed to send, per connection.
+fn endless_server(
+    head: &'static str,
+    chunk: Vec<u8>,
+    max_bytes: usize,
+) -> (String, std::sync::mpsc::Receiver<usize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let address = format!("http://{}", listener.local_addr().expect("an address"));
+    let (sent_tx, sent_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let chunk = chunk.clone();
+            let sent_tx = sent_tx.clone();
+            std::thread::spawn(move || {
+                let mut request = Vec::new();
+                let mut byte = [0u8; 1];
+                while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    request.push(byte[0]);
+                }
+                let mut sent = 0;
+                if stream.write_all(head.as_bytes()).is_ok() {
+                    while sent < max_bytes && stream.write_all(&chunk).is_ok() {
+                        sent += chunk.len();
+                    }
+                }
+                let _ = sent_tx.send(sent);
+                if max_bytes == 0 {
+                    // Keep the connection open, the rest of the body never coming.
+                    std::thread::sleep(Duration::from_secs(30));
+                }
+            });
+        }
+    });
+    (address, sent_rx)
+}
+
+#[test]
+fn an_endless_answer_is_refused_without_being_read_whole() {
+    // Chunked, 1 MiB a chunk, up to 2 GiB: far more than prr may read.
+    let mut chunk = format!("{:x}\r\n", 1 << 20).into_bytes();
+    chunk.extend(std::iter::repeat_n(b' ', 1 << 20));
+    chunk.extend(b"\r\n");
+    let (url, sent) = endless_server(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
+        chunk,
+        2 << 30,
+    );
+    let api = Api::start();
+    let out = api
+        .prr("pull_request", &pull_request_event())
+        .env("GITHUB_API_URL", &url)
+        .env("PRR_GITHUB_MAX_BODY_BYTES", "4194304")
+        .args(CHECK_UNREADY)
+        .arg("--publish-strict")
+        .output()
+        .expect("prr runs");
+    let said = text(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an oversize answer is a publish fault: {said}"
+    );
+    assert!(said.contains("over the limit of 4194304 bytes"), "{said}");
+    let first = sent
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the server saw prr hang up");
+    assert!(
+        first < 64 << 20,
+        "prr stopped reading soon after the limit: {first} bytes were sent"
+    );
+}
+
+#[test]
+fn an_answer_declared_too_large_is_refused_before_its_body() {
+    // 100 MB declared; ten bytes sent, then nothing: reading it whole would wait for ever.
+    let (url, _sent) = endless_server(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000000\r\n\r\n[        ",
+        Vec::new(),
+        0,
+    );
+    let api = Api::start();
+    let out = api
+        .prr("pull_request", &pull_request_event())
+        .env("GITHUB_API_URL", &url)
+        .args(CHECK_UNREADY)
+        .output()
+        .expect("prr runs");
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "the verdict stands: {said}");
+    assert!(
+        said.contains("the answer is 100000000 bytes, over the limit of 33554432 bytes"),
+        "{said}"
+    );
+}
