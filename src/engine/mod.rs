@@ -73,6 +73,10 @@ fn evaluate_with(
     as_of: Date,
     only: Option<&str>,
 ) -> Evaluation {
+    // Arrays past their limit are cut first: what follows is linear in the limit, not in
+    // whatever a file under the size limit can hold.
+    let limited = crate::manifest::limits::limited(manifest, &rules.max_items);
+    let manifest = limited.as_ref().unwrap_or(manifest);
     let service = manifest.service();
     let rule_ids = rules.ids();
     let cx = Context {

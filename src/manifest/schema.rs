@@ -17,6 +17,9 @@ pub const MANIFEST_SCHEMA: &str = include_str!("../../schemas/manifest.schema.js
 pub struct CompiledSchema {
     validator: Validator,
     schema: Json,
+    /// The published manifest schema: its `maxItems` are the default array limits, which
+    /// the engine enforces itself with the pack's values (`crate::manifest::limits`).
+    limits_arrays: bool,
 }
 
 /// One way a manifest breaks a schema.
@@ -41,7 +44,11 @@ impl CompiledSchema {
             .with_pattern_options(jsonschema::PatternOptions::regex())
             .build(&schema)
             .map_err(|err| err.to_string())?;
-        Ok(Self { validator, schema })
+        Ok(Self {
+            validator,
+            schema,
+            limits_arrays: false,
+        })
     }
 
     /// The published manifest schema.
@@ -51,7 +58,10 @@ impl CompiledSchema {
     #[must_use]
     pub fn manifest() -> Self {
         let schema = serde_json::from_str(MANIFEST_SCHEMA).expect("embedded schema is JSON");
-        Self::compile(schema).expect("embedded schema compiles")
+        Self {
+            limits_arrays: true,
+            ..Self::compile(schema).expect("embedded schema compiles")
+        }
     }
 
     /// Every violation, in document order.
@@ -68,6 +78,10 @@ impl CompiledSchema {
     }
 
     fn explain(&self, manifest: &Manifest, error: &ValidationError<'_>) -> Vec<Violation> {
+        if self.limits_arrays && matches!(error.kind(), ValidationErrorKind::MaxItems { .. }) {
+            // Said once, with the pack's limit, by the engine's cut (`manifest.cuts`).
+            return Vec::new();
+        }
         let segments = pointer_segments(error.instance_path().as_str());
         let (node, key) = locate(&manifest.root, &segments);
         let span = node.map_or(Span::START, |n| n.span);

@@ -94,6 +94,8 @@ struct Composed {
     rules: Vec<RawRule>,
     waiver_max_days: Option<i64>,
     packs: Vec<String>,
+    /// `[pack] max_items`, the outer pack's over those it extends.
+    max_items: BTreeMap<String, usize>,
 }
 
 struct Loader<'a> {
@@ -162,6 +164,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
     let mut own = Vec::new();
     let mut raw: Vec<RawRule> = Vec::new();
     let mut waiver_max_days = None;
+    let mut max_items = BTreeMap::new();
     let mut packs = Vec::new();
     let default = [RulesSource::Builtin];
     let sources = if sources.is_empty() {
@@ -184,6 +187,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
                 loader.merge(&mut raw, composed.rules);
                 waiver_max_days = composed.waiver_max_days.or(waiver_max_days);
                 packs.extend(composed.packs);
+                max_items.extend(composed.max_items);
             }
         }
     }
@@ -215,6 +219,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
             rules,
             waiver_max_days: waiver_max_days.unwrap_or(DEFAULT_WAIVER_MAX_DAYS),
             packs,
+            max_items: crate::manifest::limits::max_items(&max_items),
         },
         own,
         diagnostics,
@@ -399,6 +404,7 @@ impl Loader<'_> {
         let mut rules = Vec::new();
         let mut packs = Vec::new();
         let mut waiver_max_days = None;
+        let mut max_items = BTreeMap::new();
         if let Some((def, source)) = &pack_def {
             packs.push(match &def.pack.version {
                 Some(version) => format!("{} {version}", def.pack.name),
@@ -409,8 +415,10 @@ impl Loader<'_> {
                     self.merge(&mut rules, composed.rules);
                     waiver_max_days = composed.waiver_max_days.or(waiver_max_days);
                     packs.extend(composed.packs);
+                    max_items.extend(composed.max_items);
                 }
             }
+            max_items.extend(def.pack.max_items.clone());
             if let Some(days) = &def.pack.waiver_max_days {
                 if *days.get_ref() < 0 {
                     self.diagnostics.push(Diagnostic::at(
@@ -469,6 +477,7 @@ impl Loader<'_> {
             rules,
             waiver_max_days,
             packs,
+            max_items,
         })
     }
 
