@@ -1213,3 +1213,57 @@ fn an_answer_declared_too_large_is_refused_before_its_body() {
         "{said}"
     );
 }
+
+/// `name` holds `text` at commit `sha` (the contents API only).
+fn file_at(api: &Api, sha: &str, name: &str, text: &str) {
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/acme/payments/contents/{name}")))
+            .and(query_param("ref", sha))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "type": "file", "name": name, "path": name, "encoding": "base64",
+                "content": base64::engine::general_purpose::STANDARD.encode(text),
+            }))),
+    );
+}
+
+#[test]
+fn fail_on_new_in_the_privileged_job_judges_the_base_commit_too() {
+    const BASE: &str = "b1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
+    let unready = std::fs::read_to_string(UNREADY).expect("the example");
+    // The pull request adds a dependency owned by a person: one new ownership.team failure.
+    let broken = format!("{unready}\n[[dependency]]\nname = \"extra\"\nowner = \"eve@acme.dev\"\n");
+    for (head, conclusion, new) in [(&unready, "success", 0), (&broken, "failure", 1)] {
+        let api = Api::start();
+        fork_pull_request(&api);
+        api.mount(
+            Mock::given(method("GET"))
+                .and(path("/repos/acme/payments/pulls/42"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(
+                    json!({"number": 42, "base": {"sha": BASE}, "head": {"sha": SHA}}),
+                )),
+        );
+        file_at(&api, SHA, UNREADY, head);
+        file_at(&api, BASE, UNREADY, &unready);
+        let out = api
+            .prr("workflow_run", &fork_run_event())
+            .args([
+                "publish",
+                "--manifest",
+                UNREADY,
+                "--as-of",
+                AS_OF,
+                "--fail-on",
+                "new",
+            ])
+            .output()
+            .expect("prr runs");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let runs = api.of("POST", "/check-runs");
+        assert_eq!(runs.len(), 1, "{}", text(&out));
+        let run = body_of(&runs[0]);
+        assert_eq!(run["conclusion"], conclusion, "{}", text(&out));
+        let summary = run["output"]["summary"].as_str().unwrap_or_default();
+        assert!(summary.contains(&format!("introduces {new}")), "{summary}");
+    }
+}
