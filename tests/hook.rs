@@ -186,12 +186,20 @@ fn with_nothing_said_of_the_push_the_head_commit_is_judged() {
     let repo = Repo::new();
     let out = repo.prr(&["hook", "run", "--as-of", AS_OF]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("nothing to judge"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing to judge"),
+        "{}",
+        stderr(&out)
+    );
 
     repo.commit("README.md", "a service\n", "no manifest yet");
     let out = repo.prr(&["hook", "run", "--as-of", AS_OF]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("nothing to judge: no prr.toml"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing to judge: no prr.toml"),
+        "{}",
+        stderr(&out)
+    );
 
     repo.commit("prr.toml", &without(&ready(), "runbook ="), "no runbook");
     let out = repo.prr(&["hook", "run", "--as-of", AS_OF]);
