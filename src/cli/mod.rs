@@ -6,6 +6,7 @@ mod explain;
 mod hook;
 mod init;
 mod publish;
+mod review;
 mod revision;
 mod rules;
 mod schema;
@@ -57,6 +58,8 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Publish a JSON report to the pull request (a later, privileged job's step).
     Publish(publish::PublishCommand),
+    /// The quarterly reviews from data: blameless MTTR/MTTF figures per team.
+    Review(review::ReviewArgs),
 }
 
 /// Parses the arguments, runs the command, and returns the exit code.
@@ -82,6 +85,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => rules::run(&args),
         Command::Schema(args) => Ok(schema::run(&args)),
         Command::Publish(args) => publish::run(&args),
+        Command::Review(args) => review::run(&args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
