@@ -125,6 +125,10 @@ pub fn incidents_schema() -> serde_json::Value {
     let mut schema = crate::manifest::model::generate::<Vec<IncidentRecord>>(true);
     if let Some(object) = schema.as_object_mut() {
         object.insert(
+            "title".to_owned(),
+            serde_json::Value::String("prr incident file".to_owned()),
+        );
+        object.insert(
             "$id".to_owned(),
             serde_json::Value::String(SCHEMA_ID.to_owned()),
         );
@@ -232,11 +236,7 @@ impl Raw {
 /// The file cannot be read, is not CSV or JSON, or lacks a required column (exit 2).
 pub fn read_file(path: &Path, name: &str) -> Result<Records, Error> {
     let source = Arc::new(read_text(path, name)?);
-    let json = name.ends_with(".json")
-        || source
-            .text
-            .trim_start()
-            .starts_with(|c| c == '[' || c == '{');
+    let json = name.ends_with(".json") || source.text.trim_start().starts_with(['[', '{']);
     if json {
         read_json(&source)
     } else {
@@ -307,7 +307,7 @@ pub fn read_csv(source: &Arc<SourceFile>) -> Result<Records, Error> {
 /// # Errors
 /// A JSON syntax error, or a document that is neither.
 pub fn read_json(source: &Arc<SourceFile>) -> Result<Records, Error> {
-    let root = parse::parse(source, parse::Format::Json)?;
+    let root = parse::parse_json_value(source)?;
     if let Some(list) = root.get("incidents") {
         return read_pagerduty(source, list);
     }
@@ -395,4 +395,31 @@ fn read_pagerduty(source: &Arc<SourceFile>, list: &Node) -> Result<Records, Erro
         push_checked(&mut records, source, item.span, raw, origin);
     }
     Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_incidents_schema_is_generated_from_the_types() {
+        let generated = crate::manifest::model::to_text(&incidents_schema());
+        assert!(
+            generated == include_str!("../../schemas/incidents.schema.json"),
+            "schemas/incidents.schema.json is stale; regenerate it with \
+             `cargo run -- schema incidents > schemas/incidents.schema.json`"
+        );
+    }
+
+    #[test]
+    fn the_schema_accepts_the_committed_json_incident_file_and_rejects_a_missing_time() {
+        let schema = incidents_schema();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let file: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/reviews/incidents.json"))
+                .unwrap();
+        assert!(validator.is_valid(&file));
+        let bad = serde_json::json!([{"id": "A", "service": "s", "severity": "SEV1", "resolved": "2026-07-01T00:00:00Z"}]);
+        assert!(!validator.is_valid(&bad));
+    }
 }
