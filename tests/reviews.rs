@@ -442,3 +442,59 @@ fn an_incident_file_without_a_required_column_is_exit_2() {
         "{stderr}"
     );
 }
+
+/// Headless Chromium from Debian: `PRR_CHROMIUM`, else `/usr/bin/chromium`. In CI a missing
+/// browser fails the test; elsewhere it is skipped with a message.
+fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PRR_CHROMIUM")
+        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
+    if path.is_file() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "chromium is not installed (bash .ci/reviews.sh installs it)"
+    );
+    eprintln!("skipped: no chromium at {} (set PRR_CHROMIUM)", path.display());
+    None
+}
+
+#[test]
+fn chromium_finds_the_trend_chart_in_the_html_pack() {
+    let Some(browser) = chromium() else { return };
+    let (_, html, _, _) = review_outputs(&[&fixtures().join("incidents.csv")]);
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("review.html");
+    std::fs::write(&page, html).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The DOM as the browser built it: each team's chart parsed as SVG, with its bars and
+    // the median MTTR line inside it (markup the parser had to repair would move them out).
+    let dom = String::from_utf8(out.stdout).unwrap();
+    let charts: Vec<&str> = dom
+        .split("<svg class=\"trend-chart\"")
+        .skip(1)
+        .map(|rest| rest.split("</svg>").next().unwrap())
+        .collect();
+    assert_eq!(charts.len(), 5, "{dom}");
+    for chart in charts {
+        assert_eq!(chart.matches("<rect class=\"incidents\"").count(), 4);
+        assert!(chart.contains("<polyline class=\"mttr-median\""));
+    }
+}

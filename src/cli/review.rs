@@ -27,7 +27,7 @@ pub enum ReviewCommand {
 #[derive(Debug, Args)]
 pub struct QuarterlyArgs {
     /// An incident file: CSV with a header, a JSON array, or a saved PagerDuty incident
-    /// list (repeatable).
+    /// list (repeatable; see docs/reviews.md).
     #[arg(long, value_name = "SOURCE", required = true)]
     pub incidents: Vec<String>,
     /// A manifest, or a directory searched for every prr.toml/prr.json below it: which
@@ -117,6 +117,11 @@ fn quarterly(args: &QuarterlyArgs) -> Result<u8, Error> {
     }
     let mut records = Records::default();
     for source in &args.incidents {
+        if source.starts_with("github:") {
+            return Err(Error::Usage(format!(
+                "--incidents {source}: GitHub issues are not an incident source yet; export them to a CSV or JSON file"
+            )));
+        }
         let path = PathBuf::from(source);
         records.extend(incident::read_file(&path, &display_name(&path, &root))?);
     }
