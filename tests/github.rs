@@ -674,12 +674,18 @@ fn fork_run_event() -> Value {
 }
 
 fn fork_pull_request(api: &Api) {
+    fork_pull_request_among(
+        api,
+        &json!([{"number": 42, "state": "open", "head": {"sha": SHA}}]),
+    );
+}
+
+/// A fork's pull request 42, found among `pulls` by the head commit, with no comments yet.
+fn fork_pull_request_among(api: &Api, pulls: &Value) {
     api.mount(
         Mock::given(method("GET"))
             .and(path(format!("/repos/acme/payments/commits/{SHA}/pulls")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([
-                {"number": 42, "state": "open", "head": {"sha": SHA}},
-            ]))),
+            .respond_with(ResponseTemplate::new(200).set_body_json(pulls)),
     );
     api.mount(
         Mock::given(method("GET"))
@@ -834,25 +840,13 @@ fn a_fork_workflow_run_finds_its_pull_request_by_commit() {
     );
     let report = api.file("fork.json");
     std::fs::write(&report, report_of(&api, UNREADY).to_string()).expect("written");
-    api.mount(
-        Mock::given(method("GET"))
-            .and(path(format!("/repos/acme/payments/commits/{SHA}/pulls")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([
-                {"number": 12, "state": "closed", "head": {"sha": "0000000000000000000000000000000000000000"}},
-                {"number": 42, "state": "open", "head": {"sha": SHA}},
-            ]))),
+    fork_pull_request_among(
+        &api,
+        &json!([
+            {"number": 12, "state": "closed", "head": {"sha": "0000000000000000000000000000000000000000"}},
+            {"number": 42, "state": "open", "head": {"sha": SHA}},
+        ]),
     );
-    api.mount(
-        Mock::given(method("GET"))
-            .and(path("/repos/acme/payments/issues/42/comments"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([]))),
-    );
-    api.mount(
-        Mock::given(method("POST"))
-            .and(path("/repos/acme/payments/issues/42/comments"))
-            .respond_with(created(9)),
-    );
-    check_runs_ok(&api);
     let event = json!({"action": "completed", "workflow_run": {
         "event": "pull_request", "head_sha": SHA, "pull_requests": [],
         "head_repository": {"full_name": "stranger/payments"}}});
