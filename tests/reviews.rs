@@ -455,7 +455,10 @@ fn chromium() -> Option<PathBuf> {
         std::env::var("CI").as_deref() != Ok("true"),
         "chromium is not installed (bash .ci/reviews.sh installs it)"
     );
-    eprintln!("skipped: no chromium at {} (set PRR_CHROMIUM)", path.display());
+    eprintln!(
+        "skipped: no chromium at {} (set PRR_CHROMIUM)",
+        path.display()
+    );
     None
 }
 
@@ -483,7 +486,11 @@ fn chromium_finds_the_trend_chart_in_the_html_pack() {
         .arg(format!("file://{}", page.display()))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The DOM as the browser built it: each team's chart parsed as SVG, with its bars and
     // the median MTTR line inside it (markup the parser had to repair would move them out).
     let dom = String::from_utf8(out.stdout).unwrap();
