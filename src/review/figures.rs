@@ -6,7 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use jiff::civil::Date;
-use jiff::{Timestamp, ToSpan};
+use jiff::Timestamp;
 use serde::Serialize;
 
 use super::incident::Incident;
@@ -260,15 +260,6 @@ pub fn series(quarter: Quarter, count: usize) -> Vec<Quarter> {
         list.insert(0, first.previous());
     }
     list
-}
-
-/// A quarter's first day plus `days`: used by tests and the worked example.
-#[must_use]
-pub fn day_in(quarter: Quarter, days: i64) -> Date {
-    quarter
-        .first_day()
-        .checked_add(days.days())
-        .unwrap_or(quarter.first_day())
 }
 
 #[cfg(test)]
