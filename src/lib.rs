@@ -12,6 +12,7 @@ pub mod git;
 pub mod github;
 pub mod manifest;
 pub mod report;
+pub mod review;
 pub mod rules;
 pub mod source;
 pub mod toolkit;

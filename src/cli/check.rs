@@ -407,7 +407,10 @@ fn outputs(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
 }
 
 /// The manifests named, or the one at the repository root.
-fn manifest_paths(given: &[PathBuf], root: &std::path::Path) -> Result<Vec<PathBuf>, Error> {
+pub(super) fn manifest_paths(
+    given: &[PathBuf],
+    root: &std::path::Path,
+) -> Result<Vec<PathBuf>, Error> {
     if given.is_empty() {
         return match manifest::in_directory(root, &display_name(root, root))? {
             Some(path) => Ok(vec![path]),

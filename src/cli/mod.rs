@@ -6,6 +6,7 @@ mod explain;
 mod hook;
 mod init;
 mod publish;
+mod review;
 mod revision;
 mod rules;
 mod schema;
@@ -93,6 +94,8 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Publish a JSON report to the pull request (a later, privileged job's step).
     Publish(publish::PublishCommand),
+    /// The quarterly reviews from data: blameless MTTR/MTTF figures per team.
+    Review(review::ReviewArgs),
     /// Print a shell completion script: `prr completions bash > /etc/bash_completion.d/prr`.
     Completions {
         #[arg(value_enum)]
@@ -127,6 +130,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => rules::run(&args),
         Command::Schema(args) => Ok(schema::run(&args)),
         Command::Publish(args) => publish::run(&args),
+        Command::Review(args) => review::run(&args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "prr", &mut out);

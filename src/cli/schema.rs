@@ -8,7 +8,8 @@ use crate::rules::model::rules_schema;
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// Which schema: the manifest (`prr.toml`) or rule files and `pack.toml`.
+    /// Which schema: the manifest (`prr.toml`), rule files and `pack.toml`, or an incident
+    /// file (`prr review quarterly --incidents`).
     #[arg(value_enum, default_value = "manifest")]
     pub which: Which,
 }
@@ -17,6 +18,7 @@ pub struct SchemaArgs {
 pub enum Which {
     Manifest,
     Rules,
+    Incidents,
 }
 
 /// Runs `prr schema`.
@@ -25,6 +27,7 @@ pub fn run(args: &SchemaArgs) -> u8 {
     let schema = match args.which {
         Which::Manifest => manifest_schema(),
         Which::Rules => rules_schema(),
+        Which::Incidents => crate::review::incident::incidents_schema(),
     };
     write_stdout(&to_text(&schema));
     exit::PASS

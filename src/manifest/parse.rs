@@ -120,6 +120,31 @@ fn parse_toml_float(text: &str) -> f64 {
 }
 
 fn parse_json(source: &Arc<SourceFile>) -> Result<Node, Diagnostic> {
+    let mut root = parse_json_value(source)?;
+    if !matches!(root.value, Value::Table(_)) {
+        return Err(Diagnostic::at(
+            source,
+            root.span,
+            "the manifest must be a JSON object with tables such as \"service\"",
+        ));
+    }
+    root.span = Span::START;
+    Ok(root)
+}
+
+/// Any JSON document with its spans, within the nesting limit (an incident file is an
+/// array, which a manifest may not be).
+///
+/// # Errors
+/// A syntax error, or nesting too deep, with its place.
+pub fn parse_json_value(source: &Arc<SourceFile>) -> Result<Node, Diagnostic> {
+    if let Some(offset) = too_deep(&source.text, Format::Json) {
+        return Err(Diagnostic::at(
+            source,
+            Span::new(offset, offset + 1),
+            format!("nesting deeper than {MAX_NESTING} levels"),
+        ));
+    }
     // serde_json is the strict judge of JSON syntax (and names line and column);
     // jsonc-parser then gives the spans serde_json does not keep.
     if let Err(err) = serde_json::from_str::<serde::de::IgnoredAny>(&source.text) {
@@ -160,16 +185,7 @@ fn parse_json(source: &Arc<SourceFile>) -> Result<Node, Diagnostic> {
             "JSON: no value in the file",
         ));
     };
-    let mut root = from_json_value(source, &value)?;
-    if !matches!(root.value, Value::Table(_)) {
-        return Err(Diagnostic::at(
-            source,
-            root.span,
-            "the manifest must be a JSON object with tables such as \"service\"",
-        ));
-    }
-    root.span = Span::START;
-    Ok(root)
+    from_json_value(source, &value)
 }
 
 fn from_json_value(

@@ -1,0 +1,144 @@
+//! `prr review quarterly`: the blameless MTTR/MTTF review pack of a quarter, per team.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::{Args, Subcommand};
+
+use super::{exit, repository_root, write_file, write_stderr, write_stdout};
+use crate::diagnostic::Error;
+use crate::manifest::Manifest;
+use crate::review::{self, incident, render, Quarter, Records, ServiceInfo};
+use crate::source::display_name;
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    #[command(subcommand)]
+    pub command: ReviewCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// The blameless MTTR/MTTF review of a quarter: figures per service and per team, the
+    /// trend, overdue reviews and postmortem links.
+    Quarterly(QuarterlyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QuarterlyArgs {
+    /// An incident file: CSV with a header, a JSON array, or a saved PagerDuty incident
+    /// list (repeatable; see docs/reviews.md).
+    #[arg(long, value_name = "SOURCE", required = true)]
+    pub incidents: Vec<String>,
+    /// A manifest, or a directory searched for every prr.toml/prr.json below it: which
+    /// services there are and their teams (`service.owner`). Repeatable; default: the
+    /// manifest at the repository root.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub manifest: Vec<PathBuf>,
+    /// The quarter reviewed, such as 2026Q3. Default: the last full quarter.
+    #[arg(long, value_name = "YYYYQN")]
+    pub quarter: Option<Quarter>,
+    /// Output format, optionally to a file: markdown, json, html (repeatable, e.g.
+    /// `--format markdown --format html=review.html`). Default: markdown.
+    #[arg(long, value_name = "FORMAT[=FILE]")]
+    pub format: Vec<FormatArg>,
+    /// Judge overdue reviews (and the default quarter) as of this day instead of today (UTC).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+    pub as_of: Option<jiff::civil::Date>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Markdown,
+    Json,
+    Html,
+}
+
+/// `FORMAT` or `FORMAT=FILE`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormatArg {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+}
+
+impl FromStr for FormatArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (name, file) = match s.split_once('=') {
+            Some((name, file)) if !file.is_empty() => (name, Some(PathBuf::from(file))),
+            Some(_) => return Err(format!("`{s}`: a file name must follow `=`")),
+            None => (s, None),
+        };
+        let format = match name {
+            "markdown" => Format::Markdown,
+            "json" => Format::Json,
+            "html" => Format::Html,
+            other => {
+                return Err(format!(
+                    "unknown format `{other}`; the formats are markdown, json, html"
+                ))
+            }
+        };
+        Ok(Self { format, file })
+    }
+}
+
+/// Runs `prr review`.
+///
+/// # Errors
+/// An incident source or a manifest cannot be read (exit 2).
+pub fn run(args: &ReviewArgs) -> Result<u8, Error> {
+    match &args.command {
+        ReviewCommand::Quarterly(args) => quarterly(args),
+    }
+}
+
+fn quarterly(args: &QuarterlyArgs) -> Result<u8, Error> {
+    let formats = if args.format.is_empty() {
+        vec![FormatArg {
+            format: Format::Markdown,
+            file: None,
+        }]
+    } else {
+        args.format.clone()
+    };
+    if formats.iter().filter(|f| f.file.is_none()).count() > 1 {
+        return Err(Error::Usage(
+            "only one --format may write to the terminal; give the others a file (`--format html=review.html`)".to_owned(),
+        ));
+    }
+    let root = repository_root();
+    let as_of = args.as_of.unwrap_or_else(super::today);
+    let quarter = args.quarter.unwrap_or_else(|| Quarter::last_full(as_of));
+    let mut services = Vec::new();
+    for path in super::check::manifest_paths(&args.manifest, &root)? {
+        let manifest = Manifest::load(&path, &display_name(&path, &root))?;
+        services.extend(ServiceInfo::from_manifest(&manifest));
+    }
+    let mut records = Records::default();
+    for source in &args.incidents {
+        if source.starts_with("github:") {
+            return Err(Error::Usage(format!(
+                "--incidents {source}: GitHub issues are not an incident source yet; export them to a CSV or JSON file"
+            )));
+        }
+        let path = PathBuf::from(source);
+        records.extend(incident::read_file(&path, &display_name(&path, &root))?);
+    }
+    for problem in &records.left_out {
+        write_stderr(&format!("warning: {problem}\n"));
+    }
+    let review = review::review(&records, &services, quarter, as_of);
+    for output in formats {
+        let text = match output.format {
+            Format::Markdown => render::markdown(&review),
+            Format::Json => render::json(&review),
+            Format::Html => render::html(&review),
+        };
+        match &output.file {
+            Some(path) => write_file(path, &text)?,
+            None => write_stdout(&text),
+        }
+    }
+    Ok(exit::PASS)
+}

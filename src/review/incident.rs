@@ -1,0 +1,425 @@
+//! Incident records: one model whatever the source, and the readers of an incident file
+//! (CSV with a header, or a JSON array) and of a saved PagerDuty incident list.
+//!
+//! Blameless by construction: the model has no field for a person. A reader takes the
+//! pinned columns and nothing else, so an assignee, a responder or an author never gets
+//! past reading. A record that cannot be trusted (a time missing or out of order, an id
+//! seen before) is reported at its place and left out, never guessed.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use schemars::JsonSchema;
+
+use crate::diagnostic::{Diagnostic, Error};
+use crate::manifest::{parse, Node, Value};
+use crate::source::{read_text, LineCol, SourceFile, Span};
+
+/// One incident, as the figures see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Incident {
+    pub id: String,
+    /// The manifest's `service.name`.
+    pub service: String,
+    pub severity: String,
+    pub started: Timestamp,
+    pub detected: Option<Timestamp>,
+    pub resolved: Timestamp,
+    pub postmortem: Option<String>,
+    /// Where the record was read (`incidents.csv:12`, `github:acme/ops#41`).
+    pub origin: String,
+}
+
+/// The records read from every source, and the problems of those left out.
+#[derive(Debug, Default)]
+pub struct Records {
+    pub incidents: Vec<Incident>,
+    pub left_out: Vec<Diagnostic>,
+}
+
+impl Records {
+    /// Adds what one source gave, leaving out ids already seen (in this or an earlier source).
+    pub fn extend(&mut self, other: Records) {
+        let mut seen: HashMap<String, String> = self
+            .incidents
+            .iter()
+            .map(|i| (i.id.clone(), i.origin.clone()))
+            .collect();
+        self.left_out.extend(other.left_out);
+        for incident in other.incidents {
+            if let Some(first) = seen.get(&incident.id) {
+                self.left_out.push(origin_diagnostic(
+                    &incident.origin,
+                    format!(
+                        "duplicate incident id `{}` (first at {first}); this record is left out",
+                        incident.id
+                    ),
+                ));
+                continue;
+            }
+            seen.insert(incident.id.clone(), incident.origin.clone());
+            self.incidents.push(incident);
+        }
+    }
+}
+
+/// A diagnostic at `file:line` written as an origin.
+fn origin_diagnostic(origin: &str, message: String) -> Diagnostic {
+    let (file, line) = match origin.rsplit_once(':') {
+        Some((file, line)) => match line.parse::<usize>() {
+            Ok(line) => (file, Some(line)),
+            Err(_) => (origin, None),
+        },
+        None => (origin, None),
+    };
+    let mut diagnostic = Diagnostic::file(file, message);
+    diagnostic.fixed_position = line.map(|line| LineCol { line, column: 1 });
+    diagnostic
+}
+
+/// The incident file's columns, as `schemas/incidents.schema.json` publishes them. Not read
+/// through serde: the readers take each column themselves, so that a bad record is reported
+/// at its line and the others are still read.
+#[derive(Debug, JsonSchema)]
+#[schemars(
+    title = "prr incident record",
+    description = "One incident in a file read by `prr review quarterly --incidents`. Any other key is ignored and never reported."
+)]
+pub struct IncidentRecord {
+    #[schemars(length(min = 1), description = "unique among every source read")]
+    pub id: String,
+    #[schemars(
+        length(min = 1),
+        description = "the service, as its manifest's `service.name`"
+    )]
+    pub service: String,
+    #[schemars(
+        length(min = 1),
+        description = "such as \"SEV1\"; SEV1 and SEV2 are severe"
+    )]
+    pub severity: String,
+    #[schemars(
+        extend("format" = "date-time"),
+        description = "when the incident started (RFC 3339)"
+    )]
+    pub started: String,
+    #[schemars(
+        extend("format" = "date-time"),
+        description = "when it was detected (RFC 3339); at or after `started`"
+    )]
+    pub detected: Option<String>,
+    #[schemars(
+        extend("format" = "date-time"),
+        description = "when it was mitigated or resolved (RFC 3339); at or after `detected`"
+    )]
+    pub resolved: String,
+    #[schemars(description = "a link to the postmortem")]
+    pub postmortem: Option<String>,
+}
+
+/// The incident file's JSON Schema: an array of records.
+#[must_use]
+pub fn incidents_schema() -> serde_json::Value {
+    let mut schema = crate::manifest::model::generate::<Vec<IncidentRecord>>(true);
+    if let Some(object) = schema.as_object_mut() {
+        object.insert(
+            "title".to_owned(),
+            serde_json::Value::String("prr incident file".to_owned()),
+        );
+        object.insert(
+            "$id".to_owned(),
+            serde_json::Value::String(SCHEMA_ID.to_owned()),
+        );
+    }
+    schema
+}
+
+/// Where the published schema says it lives.
+pub const SCHEMA_ID: &str =
+    "https://raw.githubusercontent.com/prr-gate/prr-gate/v0.2.0/schemas/incidents.schema.json";
+
+/// The columns every record must have.
+const REQUIRED: [&str; 5] = ["id", "service", "severity", "started", "resolved"];
+
+/// The fields of one record as read, before they are checked.
+#[derive(Default)]
+struct Raw {
+    id: Option<String>,
+    service: Option<String>,
+    severity: Option<String>,
+    started: Option<String>,
+    detected: Option<String>,
+    resolved: Option<String>,
+    postmortem: Option<String>,
+}
+
+impl Raw {
+    fn set(&mut self, column: &str, value: String) {
+        let value = Some(value.trim().to_owned()).filter(|v| !v.is_empty());
+        match column {
+            "id" => self.id = value,
+            "service" => self.service = value,
+            "severity" => self.severity = value,
+            "started" => self.started = value,
+            "detected" => self.detected = value,
+            "resolved" => self.resolved = value,
+            "postmortem" => self.postmortem = value,
+            // Any other column (an assignee, a responder, notes) is dropped here.
+            _ => {}
+        }
+    }
+
+    /// The incident, or why the record is left out.
+    fn check(self, origin: String) -> Result<Incident, String> {
+        let missing: Vec<&str> = [
+            ("id", &self.id),
+            ("service", &self.service),
+            ("severity", &self.severity),
+            ("started", &self.started),
+            ("resolved", &self.resolved),
+        ]
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(name, _)| *name)
+        .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "missing {}; this record is left out",
+                missing.join(", ")
+            ));
+        }
+        let time = |name: &str, text: &Option<String>| -> Result<Option<Timestamp>, String> {
+            text.as_deref()
+                .map(|t| {
+                    t.parse::<Timestamp>().map_err(|_| {
+                        format!("`{name}` is not an RFC 3339 time (`{t}`); this record is left out")
+                    })
+                })
+                .transpose()
+        };
+        let started = time("started", &self.started)?;
+        let detected = time("detected", &self.detected)?;
+        let resolved = time("resolved", &self.resolved)?;
+        let (Some(started), Some(resolved)) = (started, resolved) else {
+            return Err("missing started or resolved; this record is left out".to_owned());
+        };
+        if resolved < started {
+            return Err("resolved before it started; this record is left out".to_owned());
+        }
+        if let Some(detected) = detected {
+            if detected < started {
+                return Err("detected before it started; this record is left out".to_owned());
+            }
+            if detected > resolved {
+                return Err("detected after it was resolved; this record is left out".to_owned());
+            }
+        }
+        Ok(Incident {
+            id: self.id.unwrap_or_default(),
+            service: self.service.unwrap_or_default(),
+            severity: self.severity.unwrap_or_default(),
+            started,
+            detected,
+            resolved,
+            postmortem: self.postmortem,
+            origin,
+        })
+    }
+}
+
+/// Reads an incident file: CSV unless it is named `*.json` or starts with `[` or `{` (JSON:
+/// an array of records, or a PagerDuty incident list `{"incidents": [...]}`).
+///
+/// # Errors
+/// The file cannot be read, is not CSV or JSON, or lacks a required column (exit 2).
+pub fn read_file(path: &Path, name: &str) -> Result<Records, Error> {
+    let source = Arc::new(read_text(path, name)?);
+    let json = name.ends_with(".json") || source.text.trim_start().starts_with(['[', '{']);
+    if json {
+        read_json(&source)
+    } else {
+        read_csv(&source)
+    }
+}
+
+/// Reads CSV with a header row.
+///
+/// # Errors
+/// A CSV syntax error, or a required column missing from the header.
+pub fn read_csv(source: &Arc<SourceFile>) -> Result<Records, Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(source.text.as_bytes());
+    let at_line = |line: u64, message: String| {
+        let mut diagnostic = Diagnostic::file(&source.name, message);
+        diagnostic.fixed_position = Some(LineCol {
+            line: usize::try_from(line).unwrap_or(usize::MAX),
+            column: 1,
+        });
+        diagnostic
+    };
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|err| at_line(1, format!("not CSV: {err}")))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let absent: Vec<&str> = REQUIRED
+        .iter()
+        .filter(|c| !header.iter().any(|h| h == *c))
+        .copied()
+        .collect();
+    if !absent.is_empty() {
+        return Err(at_line(1, format!("the header has no column {}", absent.join(", ")))
+            .with_help("an incident file's columns are id, service, severity, started, detected (optional), resolved, postmortem (optional)")
+            .into());
+    }
+    let mut records = Records::default();
+    for row in reader.records() {
+        let row = match row {
+            Ok(row) => row,
+            Err(err) => {
+                let line = err.position().map_or(0, csv::Position::line);
+                return Err(at_line(line, format!("not CSV: {err}")).into());
+            }
+        };
+        let line = row.position().map_or(0, csv::Position::line);
+        let mut raw = Raw::default();
+        for (column, value) in header.iter().zip(row.iter()) {
+            raw.set(column, value.to_owned());
+        }
+        let origin = format!("{}:{line}", source.name);
+        match raw.check(origin) {
+            Ok(incident) => records.extend(Records {
+                incidents: vec![incident],
+                left_out: Vec::new(),
+            }),
+            Err(message) => records.left_out.push(at_line(line, message)),
+        }
+    }
+    Ok(records)
+}
+
+/// Reads a JSON array of records, or a PagerDuty incident list.
+///
+/// # Errors
+/// A JSON syntax error, or a document that is neither.
+pub fn read_json(source: &Arc<SourceFile>) -> Result<Records, Error> {
+    let root = parse::parse_json_value(source)?;
+    if let Some(list) = root.get("incidents") {
+        return read_pagerduty(source, list);
+    }
+    let Value::Array(items) = &root.value else {
+        return Err(Diagnostic::at(
+            source,
+            root.span,
+            "an incident file in JSON is an array of objects (or a PagerDuty incident list)",
+        )
+        .into());
+    };
+    let mut records = Records::default();
+    for item in items {
+        let origin = format!("{}:{}", source.name, source.line_col(item.span.start).line);
+        let Value::Table(entries) = &item.value else {
+            records
+                .left_out
+                .push(Diagnostic::at(source, item.span, "not an object; left out"));
+            continue;
+        };
+        let mut raw = Raw::default();
+        for (key, value) in entries {
+            if let Some(text) = scalar_text(value) {
+                raw.set(&key.name, text);
+            }
+        }
+        push_checked(&mut records, source, item.span, raw, origin);
+    }
+    Ok(records)
+}
+
+fn push_checked(
+    records: &mut Records,
+    source: &Arc<SourceFile>,
+    span: Span,
+    raw: Raw,
+    origin: String,
+) {
+    match raw.check(origin) {
+        Ok(incident) => records.extend(Records {
+            incidents: vec![incident],
+            left_out: Vec::new(),
+        }),
+        Err(message) => records.left_out.push(Diagnostic::at(source, span, message)),
+    }
+}
+
+/// The text of a scalar value (ids may be numbers); `None` for tables, arrays and null.
+fn scalar_text(node: &Node) -> Option<String> {
+    match &node.value {
+        Value::String(s) | Value::Datetime(s) => Some(s.clone()),
+        Value::Integer(i) => Some(i.to_string()),
+        Value::Float(f) => Some(crate::manifest::format_number(*f)),
+        Value::Bool(_) | Value::Null | Value::Array(_) | Value::Table(_) => None,
+    }
+}
+
+/// A PagerDuty REST API incident list (`GET /incidents`), as saved from the API. The
+/// fields are mapped as `docs/reviews.md` documents: `id`, `service.summary`,
+/// `priority.summary` (else `urgency`), `created_at`, `resolved_at` (else
+/// `last_status_change_at` of a resolved incident). `assignments`, `acknowledgements`,
+/// `last_status_change_by` and the like name people and are never read.
+fn read_pagerduty(source: &Arc<SourceFile>, list: &Node) -> Result<Records, Error> {
+    let Some(items) = list.as_array() else {
+        return Err(Diagnostic::at(source, list.span, "`incidents` is not an array").into());
+    };
+    let mut records = Records::default();
+    for item in items {
+        let text = |dotted: &str| item.pointer(dotted).and_then(scalar_text);
+        let origin = format!("{}:{}", source.name, source.line_col(item.span.start).line);
+        let resolved = text("resolved_at").or_else(|| {
+            (text("status").as_deref() == Some("resolved"))
+                .then(|| text("last_status_change_at"))
+                .flatten()
+        });
+        let raw = Raw {
+            id: text("id"),
+            service: text("service.summary"),
+            severity: text("priority.summary").or_else(|| text("urgency")),
+            started: text("created_at"),
+            detected: None,
+            resolved,
+            postmortem: None,
+        };
+        push_checked(&mut records, source, item.span, raw, origin);
+    }
+    Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_incidents_schema_is_generated_from_the_types() {
+        let generated = crate::manifest::model::to_text(&incidents_schema());
+        assert!(
+            generated == include_str!("../../schemas/incidents.schema.json"),
+            "schemas/incidents.schema.json is stale; regenerate it with \
+             `cargo run -- schema incidents > schemas/incidents.schema.json`"
+        );
+    }
+
+    #[test]
+    fn the_schema_accepts_the_committed_json_incident_file_and_rejects_a_missing_time() {
+        let schema = incidents_schema();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let file: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/reviews/incidents.json"))
+                .unwrap();
+        assert!(validator.is_valid(&file));
+        let bad = serde_json::json!([{"id": "A", "service": "s", "severity": "SEV1", "resolved": "2026-07-01T00:00:00Z"}]);
+        assert!(!validator.is_valid(&bad));
+    }
+}

@@ -1,0 +1,507 @@
+//! `prr review quarterly`: the incident file readers, the figures against hand-worked
+//! values on the committed data set, the formats, and blamelessness.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use prr_gate::review::figures::{self, Quarter};
+use prr_gate::review::incident;
+
+/// The teams of the data set and their two services each.
+const TEAMS: [(&str, [&str; 2]); 5] = [
+    ("@acme/payments", ["payments-api", "ledger"]),
+    ("@acme/search", ["search-api", "indexer"]),
+    ("@acme/identity", ["auth", "profile"]),
+    ("@acme/checkout", ["cart", "checkout-web"]),
+    ("@acme/platform", ["gateway", "scheduler"]),
+];
+
+/// The people named in the records: none of these may reach any output.
+const PEOPLE: [(&str, &str); 4] = [
+    ("Alice Liddell", "alice.liddell@example.com"),
+    ("Bob Marley", "bob.marley@example.com"),
+    ("Chandra Rao", "c.rao@example.org"),
+    ("Dmitri Volkov", "dvolkov@example.net"),
+];
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reviews")
+}
+
+/// A small deterministic generator (PCG's LCG step), so the data set can be rebuilt
+/// byte for byte.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % below
+    }
+}
+
+/// The committed data set: about 200 incidents over the six quarters 2025Q2 to 2026Q3 and
+/// the five teams, with columns naming people (which must be dropped), then three bad
+/// records (time order, a missing time, a duplicate id).
+fn generate_incidents() -> String {
+    let mut rng = Lcg(20_261_125);
+    let mut out = String::from(
+        "id,service,severity,started,detected,resolved,postmortem,assignee,responders,notes\n",
+    );
+    let mut quarter: Quarter = "2025Q2".parse().unwrap();
+    let mut number = 0;
+    for _ in 0..6 {
+        let (start, _) = quarter.bounds();
+        let days = u64::try_from(quarter.seconds() / 86_400).unwrap();
+        for (_, services) in TEAMS {
+            let count = 4 + rng.next(6);
+            for _ in 0..count {
+                number += 1;
+                let service = services[usize::try_from(rng.next(2)).unwrap()];
+                let offset = rng.next(days - 3) * 86_400 + rng.next(1440) * 60;
+                let started = start
+                    .checked_add(jiff::SignedDuration::from_secs(
+                        i64::try_from(offset).unwrap(),
+                    ))
+                    .unwrap();
+                let detect_minutes = rng.next(30);
+                let has_detected = rng.next(5) != 0;
+                let repair_minutes = 30 + rng.next(300);
+                let severity =
+                    ["SEV1", "SEV2", "SEV3", "SEV3", "SEV4"][usize::try_from(rng.next(5)).unwrap()];
+                let has_postmortem = severity != "SEV4" && rng.next(4) != 0;
+                let person = PEOPLE[usize::try_from(rng.next(4)).unwrap()];
+                let other = PEOPLE[usize::try_from(rng.next(4)).unwrap()];
+                let at = |minutes: u64| {
+                    started
+                        .checked_add(jiff::SignedDuration::from_mins(
+                            i64::try_from(minutes).unwrap(),
+                        ))
+                        .unwrap()
+                        .to_string()
+                };
+                out.push_str(&format!(
+                    "INC-{number:04},{service},{severity},{},{},{},{},{} <{}>,\"{}; {}\",paged {}\n",
+                    started,
+                    if has_detected { at(detect_minutes) } else { String::new() },
+                    at(repair_minutes),
+                    if has_postmortem {
+                        format!("https://wiki.acme.dev/postmortems/INC-{number:04}")
+                    } else {
+                        String::new()
+                    },
+                    person.0,
+                    person.1,
+                    person.0,
+                    other.1,
+                    other.0,
+                ));
+            }
+        }
+        quarter = quarter.next();
+    }
+    out.push_str("BAD-0001,ledger,SEV2,2026-08-10T10:00:00Z,2026-08-10T10:05:00Z,2026-08-10T09:00:00Z,,Alice Liddell <alice.liddell@example.com>,,resolved before it started\n");
+    out.push_str("BAD-0002,ledger,SEV2,,2026-08-11T10:05:00Z,2026-08-11T11:00:00Z,,Bob Marley <bob.marley@example.com>,,no start\n");
+    out.push_str("INC-0001,ledger,SEV1,2026-08-12T10:00:00Z,,2026-08-12T11:00:00Z,,Chandra Rao <c.rao@example.org>,,an id seen before\n");
+    out
+}
+
+#[test]
+fn the_committed_data_set_is_the_generated_one() {
+    let generated = generate_incidents();
+    let path = fixtures().join("incidents.csv");
+    if std::env::var_os("PRR_REGENERATE_FIXTURES").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        committed == generated,
+        "tests/fixtures/reviews/incidents.csv is stale; regenerate it with \
+         `PRR_REGENERATE_FIXTURES=1 cargo test --test reviews`"
+    );
+}
+
+fn data_set() -> incident::Records {
+    let path = fixtures().join("incidents.csv");
+    incident::read_file(&path, "incidents.csv").unwrap()
+}
+
+fn close(actual: f64, expected: f64) {
+    assert!(
+        (actual - expected).abs() < 1e-6,
+        "{actual} is not {expected}"
+    );
+}
+
+/// Checks a team's figures of one quarter against values worked by hand.
+#[allow(clippy::too_many_arguments)]
+fn check_figures(
+    services: &[&str],
+    quarter: &str,
+    incidents: usize,
+    severities: &[(&str, usize)],
+    mttr: (f64, f64),
+    mttd: (f64, f64),
+    mttf_hours: f64,
+) {
+    let records = data_set();
+    let figures = figures::figures(&records.incidents, services, quarter.parse().unwrap());
+    assert_eq!(figures.incidents, incidents);
+    let by_severity: Vec<(&str, usize)> = figures
+        .by_severity
+        .iter()
+        .map(|(s, n)| (s.as_str(), *n))
+        .collect();
+    assert_eq!(by_severity, severities);
+    let repair = figures.mttr.unwrap();
+    close(repair.mean_minutes, mttr.0);
+    close(repair.median_minutes, mttr.1);
+    let detect = figures.mttd.unwrap();
+    close(detect.mean_minutes, mttd.0);
+    close(detect.median_minutes, mttd.1);
+    close(figures.mttf_hours.unwrap(), mttf_hours);
+}
+
+// @acme/payments (payments-api, ledger), 2026Q3: INC-0159 to INC-0164. The duplicate
+// INC-0001 dated 2026-08-12 is left out.
+//   INC-0159 ledger       16:16 -> 17:36  repair  80 min, detected after  9
+//   INC-0160 payments-api 04:43 -> 09:28  repair 285 min, detected after 25
+//   INC-0161 payments-api 06:56 -> 10:26  repair 210 min, detected after 26
+//   INC-0162 payments-api 12:41 -> 16:57  repair 256 min, no detection time
+//   INC-0163 payments-api 19:04 -> 21:13  repair 129 min, detected after  6
+//   INC-0164 payments-api 09:07 -> 12:16  repair 189 min, detected after 28
+// Severities: SEV2 1 (0160), SEV3 4 (0159, 0161, 0162, 0164), SEV4 1 (0163).
+// MTTR mean 1149 / 6 = 191.5 min; sorted 80 129 189 210 256 285: median (189 + 210) / 2
+// = 199.5 min. MTTD over the five with a detection time: 94 / 5 = 18.8 min; sorted
+// 6 9 25 26 28: median 25. MTTF: 2 services x 92 days x 1440 = 264,960 service-minutes,
+// less 1149 down (no overlap) = 263,811, / 6 incidents = 43,968.5 min = 732.808333 h.
+#[test]
+fn payments_2026q3_matches_the_hand_worked_figures() {
+    check_figures(
+        &["payments-api", "ledger"],
+        "2026Q3",
+        6,
+        &[("SEV2", 1), ("SEV3", 4), ("SEV4", 1)],
+        (191.5, 199.5),
+        (18.8, 25.0),
+        263_811.0 / 6.0 / 60.0,
+    );
+}
+
+// @acme/payments, 2026Q2 (91 days): INC-0134 to INC-0139.
+//   INC-0134 payments-api 00:16 -> 03:37       repair 201, detected after 19
+//   INC-0135 payments-api 06:45 -> 10:05       repair 200, no detection time
+//   INC-0136 ledger       19:27 -> 22:35       repair 188, no detection time
+//   INC-0137 ledger       22:52 -> 03:58 (+1d) repair 306, detected after 27
+//   INC-0138 payments-api 09:49 -> 14:51       repair 302, detected after 10
+//   INC-0139 payments-api 20:02 -> 21:28       repair  86, detected after  1
+// MTTR mean 1283 / 6 = 213.8333; sorted 86 188 200 201 302 306: median 200.5.
+// MTTD 57 / 4 = 14.25; sorted 1 10 19 27: median 14.5.
+// MTTF (2 x 91 x 1440 - 1283) / 6 = 260,797 / 6 min = 724.436111 h.
+#[test]
+fn payments_2026q2_matches_the_hand_worked_figures() {
+    check_figures(
+        &["payments-api", "ledger"],
+        "2026Q2",
+        6,
+        &[("SEV2", 2), ("SEV3", 1), ("SEV4", 3)],
+        (1283.0 / 6.0, 200.5),
+        (14.25, 14.5),
+        260_797.0 / 6.0 / 60.0,
+    );
+}
+
+// @acme/search (search-api, indexer), 2026Q3: INC-0165 to INC-0169.
+//   INC-0165 indexer    22:27 -> 03:21 (+1d) repair 294, detected after 20
+//   INC-0166 indexer    22:08 -> 03:01 (+1d) repair 293, detected after 22
+//   INC-0167 indexer    18:25 -> 22:28       repair 243, no detection time
+//   INC-0168 search-api 10:40 -> 13:28       repair 168, no detection time
+//   INC-0169 search-api 21:56 -> 00:30 (+1d) repair 154, detected after 24
+// MTTR 1152 / 5 = 230.4; sorted 154 168 243 293 294: median 243. MTTD 66 / 3 = 22,
+// median 22. MTTF (264,960 - 1152) / 5 = 52,761.6 min = 879.36 h.
+#[test]
+fn search_2026q3_matches_the_hand_worked_figures() {
+    check_figures(
+        &["search-api", "indexer"],
+        "2026Q3",
+        5,
+        &[("SEV1", 1), ("SEV3", 4)],
+        (230.4, 243.0),
+        (22.0, 22.0),
+        879.36,
+    );
+}
+
+// @acme/search, 2026Q2: INC-0140 to INC-0143.
+//   INC-0140 indexer    06:08 -> 10:45       repair 277, detected after  3
+//   INC-0141 search-api 06:54 -> 12:17       repair 323, detected after 24
+//   INC-0142 indexer    22:36 -> 03:52 (+1d) repair 316, detected after 14
+//   INC-0143 search-api 14:44 -> 17:36       repair 172, detected after 21
+// MTTR 1088 / 4 = 272; sorted 172 277 316 323: median 296.5. MTTD 62 / 4 = 15.5; sorted
+// 3 14 21 24: median 17.5. MTTF (262,080 - 1088) / 4 = 65,248 min = 1087.466667 h.
+#[test]
+fn search_2026q2_matches_the_hand_worked_figures() {
+    check_figures(
+        &["search-api", "indexer"],
+        "2026Q2",
+        4,
+        &[("SEV1", 1), ("SEV2", 1), ("SEV3", 2)],
+        (272.0, 296.5),
+        (15.5, 17.5),
+        65_248.0 / 60.0,
+    );
+}
+
+fn prr() -> Command {
+    Command::cargo_bin("prr").unwrap()
+}
+
+/// Runs the review of 2026Q3 over the data set, every format to a file; returns the
+/// markdown, HTML and JSON texts and stderr.
+fn review_outputs(incidents: &[&Path]) -> (String, String, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = prr();
+    cmd.current_dir(dir.path())
+        .args([
+            "review",
+            "quarterly",
+            "--quarter",
+            "2026Q3",
+            "--as-of",
+            "2026-11-21",
+        ])
+        .arg("--manifest")
+        .arg(fixtures().join("services"));
+    for file in incidents {
+        cmd.arg("--incidents").arg(file);
+    }
+    let out = cmd
+        .args([
+            "--format",
+            "markdown=r.md",
+            "--format",
+            "html=r.html",
+            "--format",
+            "json=r.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    (
+        read("r.md"),
+        read("r.html"),
+        read("r.json"),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn bad_records_are_reported_at_their_line_and_left_out() {
+    let (markdown, _, json, stderr) = review_outputs(&[&fixtures().join("incidents.csv")]);
+    assert!(
+        stderr.contains("incidents.csv:187:1: resolved before it started"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("incidents.csv:188:1: missing started"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("incidents.csv:189:1: duplicate incident id `INC-0001` (first at"),
+        "{stderr}"
+    );
+    let review: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(review["left_out"].as_array().unwrap().len(), 3);
+    assert_eq!(review["incidents_used"], 185);
+    assert!(markdown.contains("185 incident records used, 3 left out"));
+    // The duplicate's own times never count: payments has the six incidents worked above.
+    let payments = review["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["team"] == "@acme/payments")
+        .unwrap();
+    assert_eq!(payments["figures"]["incidents"], 6);
+    assert_eq!(payments["figures"]["mttr"]["median_minutes"], 199.5);
+    assert_eq!(payments["trend"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn no_person_named_in_any_record_reaches_any_output() {
+    let (markdown, html, json, stderr) = review_outputs(&[&fixtures().join("incidents.csv")]);
+    let source = std::fs::read_to_string(fixtures().join("incidents.csv")).unwrap();
+    for (name, email) in PEOPLE {
+        assert!(
+            source.contains(name) && source.contains(email),
+            "the data set names {name}"
+        );
+        let first = name.split(' ').next().unwrap();
+        for (format, text) in [
+            ("markdown", &markdown),
+            ("html", &html),
+            ("json", &json),
+            ("stderr", &stderr),
+        ] {
+            for needle in [name, email, first] {
+                assert!(!text.contains(needle), "{format} names `{needle}`");
+            }
+        }
+    }
+    assert!(
+        !json.contains('@') || !json.contains("example."),
+        "an email address in the JSON"
+    );
+}
+
+#[test]
+fn the_html_pack_is_self_contained_with_an_svg_trend_chart_per_team() {
+    let (_, html, _, _) = review_outputs(&[&fixtures().join("incidents.csv")]);
+    assert_eq!(html.matches("<svg class=\"trend-chart\"").count(), 5);
+    assert!(html.contains("<polyline class=\"mttr-median\""));
+    assert!(!html.contains("<script"));
+    assert!(!html.contains(" src="), "nothing is loaded from elsewhere");
+    assert!(html.contains("<a href=\"https://wiki.acme.dev/postmortems/INC-0161\">"));
+}
+
+#[test]
+fn overdue_reviews_come_from_the_manifests() {
+    let (markdown, _, json, _) = review_outputs(&[&fixtures().join("incidents.csv")]);
+    let review: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let overdue: Vec<(String, String)> = review["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["overdue_reviews"].as_array().unwrap().clone())
+        .map(|o| {
+            (
+                o["service"].as_str().unwrap().to_owned(),
+                o["review"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // ledger's MTTR/MTTF review of 2026-06-30 fell due 92 days later, on 2026-09-30;
+    // scheduler records no toil review.
+    assert_eq!(
+        overdue,
+        [
+            ("ledger".to_owned(), "mttr_mttf".to_owned()),
+            ("scheduler".to_owned(), "toil".to_owned())
+        ]
+    );
+    assert!(markdown.contains("| ledger | mttr_mttf | 2026-06-30 | 2026-09-30 |"));
+}
+
+#[test]
+fn a_json_incident_file_and_a_pagerduty_list_read_the_same_fields() {
+    let (_, _, json, stderr) = review_outputs(&[
+        &fixtures().join("incidents.json"),
+        &fixtures().join("pagerduty.json"),
+    ]);
+    let review: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(review["incidents_used"], 3, "{stderr}");
+    assert!(
+        stderr.contains("incidents.json:21:3: detected before it started"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("pagerduty.json"), "{stderr}");
+    for (name, email) in PEOPLE {
+        assert!(!json.contains(name) && !json.contains(email));
+        assert!(!stderr.contains(name) && !stderr.contains(email));
+    }
+}
+
+#[test]
+fn an_incident_file_without_a_required_column_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("incidents.csv");
+    std::fs::write(
+        &file,
+        "id,service,started,resolved\nA,ledger,2026-07-01T00:00:00Z,2026-07-01T01:00:00Z\n",
+    )
+    .unwrap();
+    let out = prr()
+        .args(["review", "quarterly", "--quarter", "2026Q3"])
+        .arg("--manifest")
+        .arg(fixtures().join("services"))
+        .arg("--incidents")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("incidents.csv:1:1") && stderr.contains("no column severity"),
+        "{stderr}"
+    );
+}
+
+/// Headless Chromium from Debian: `PRR_CHROMIUM`, else `/usr/bin/chromium`. In CI a missing
+/// browser fails the test; elsewhere it is skipped with a message.
+fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PRR_CHROMIUM")
+        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
+    if path.is_file() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "chromium is not installed (bash .ci/reviews.sh installs it)"
+    );
+    eprintln!(
+        "skipped: no chromium at {} (set PRR_CHROMIUM)",
+        path.display()
+    );
+    None
+}
+
+#[test]
+fn chromium_finds_the_trend_chart_in_the_html_pack() {
+    let Some(browser) = chromium() else { return };
+    let (_, html, _, _) = review_outputs(&[&fixtures().join("incidents.csv")]);
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("review.html");
+    std::fs::write(&page, html).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The DOM as the browser built it: each team's chart parsed as SVG, with its bars and
+    // the median MTTR line inside it (markup the parser had to repair would move them out).
+    let dom = String::from_utf8(out.stdout).unwrap();
+    let charts: Vec<&str> = dom
+        .split("<svg class=\"trend-chart\"")
+        .skip(1)
+        .map(|rest| rest.split("</svg>").next().unwrap())
+        .collect();
+    assert_eq!(charts.len(), 5, "{dom}");
+    for chart in charts {
+        assert_eq!(chart.matches("<rect class=\"incidents\"").count(), 4);
+        assert!(chart.contains("<polyline class=\"mttr-median\""));
+    }
+}
