@@ -116,6 +116,20 @@ impl Context {
     }
 }
 
+impl Context {
+    /// Whether this job may write to a pull request whose own job wrote the report it is
+    /// given (`workflow_run`, `pull_request_target`): such a report is untrusted, and the
+    /// job judges the head commit itself. In a `pull_request` job the pull request's code
+    /// already runs with the job's token, so judging again there would protect nothing.
+    #[must_use]
+    pub fn judges_for_a_pull_request(&self) -> bool {
+        matches!(
+            self.event_name.as_str(),
+            "workflow_run" | "pull_request_target"
+        ) && self.pull_request != PullRequest::None
+    }
+}
+
 /// `OWNER/REPO`, each part safe to put in a URL path.
 ///
 /// # Errors
@@ -141,7 +155,7 @@ pub fn split_repository(text: &str) -> Result<(String, String), Error> {
 
 /// A commit id: 40 (SHA-1) or 64 (SHA-256) hex digits. Anything else in an event is not
 /// put into a URL.
-fn is_sha(text: &str) -> bool {
+pub fn is_sha(text: &str) -> bool {
     matches!(text.len(), 40 | 64) && text.chars().all(|c| c.is_ascii_hexdigit())
 }
 

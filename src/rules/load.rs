@@ -94,6 +94,8 @@ struct Composed {
     rules: Vec<RawRule>,
     waiver_max_days: Option<i64>,
     packs: Vec<String>,
+    /// `[pack] max_items`, the outer pack's over those it extends.
+    max_items: BTreeMap<String, usize>,
 }
 
 struct Loader<'a> {
@@ -162,6 +164,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
     let mut own = Vec::new();
     let mut raw: Vec<RawRule> = Vec::new();
     let mut waiver_max_days = None;
+    let mut max_items = BTreeMap::new();
     let mut packs = Vec::new();
     let default = [RulesSource::Builtin];
     let sources = if sources.is_empty() {
@@ -171,11 +174,20 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
     };
     for source in sources {
         if let Some(files) = loader.files_of(source) {
+            let shown = files.label.clone();
+            let problems_before = loader.diagnostics.len();
             if let Some(composed) = loader.compose(files) {
+                // A pack with no rules would pass every manifest on the two mandatory rules
+                // alone: a path typo, or a pull request that empties the pack, would switch
+                // the gate off without a word.
+                if composed.rules.is_empty() && loader.diagnostics.len() == problems_before {
+                    loader.diagnostics.push(no_rules(source, &shown, root));
+                }
                 own.push(composed.name);
                 loader.merge(&mut raw, composed.rules);
                 waiver_max_days = composed.waiver_max_days.or(waiver_max_days);
                 packs.extend(composed.packs);
+                max_items.extend(composed.max_items);
             }
         }
     }
@@ -207,12 +219,34 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
             rules,
             waiver_max_days: waiver_max_days.unwrap_or(DEFAULT_WAIVER_MAX_DAYS),
             packs,
+            max_items: crate::manifest::limits::max_items(&max_items),
         },
         own,
         diagnostics,
         unreadable,
         implicit,
     }
+}
+
+/// The problem of a `--rules` source that brings no rule at all.
+fn no_rules(source: &RulesSource, label: &str, root: &Path) -> Diagnostic {
+    let (shown, what) = match source {
+        RulesSource::Path(path) if path.is_dir() => (
+            display_name(path, root),
+            "this directory holds no rule file (`*.toml` with `[[rule]]` tables) and extends no pack",
+        ),
+        RulesSource::Path(path) => (
+            display_name(path, root),
+            "this is not a rule file: it defines no `[[rule]]`",
+        ),
+        RulesSource::Files { .. } => (
+            label.to_owned(),
+            "this pack has no rule files (`*.toml` with `[[rule]]` tables) and extends no pack",
+        ),
+        RulesSource::Builtin => (label.to_owned(), "the built-in pack has no rules"),
+    };
+    Diagnostic::file(shown, format!("{what}: it would judge nothing"))
+        .with_help("name a pack directory or rule file (a typo in --rules?), or `builtin`; a pack that only adjusts the built-in rules says `extends = [\"builtin\"]` in pack.toml")
 }
 
 fn builtin_files() -> PackFiles {
@@ -370,6 +404,7 @@ impl Loader<'_> {
         let mut rules = Vec::new();
         let mut packs = Vec::new();
         let mut waiver_max_days = None;
+        let mut max_items = BTreeMap::new();
         if let Some((def, source)) = &pack_def {
             packs.push(match &def.pack.version {
                 Some(version) => format!("{} {version}", def.pack.name),
@@ -380,8 +415,10 @@ impl Loader<'_> {
                     self.merge(&mut rules, composed.rules);
                     waiver_max_days = composed.waiver_max_days.or(waiver_max_days);
                     packs.extend(composed.packs);
+                    max_items.extend(composed.max_items);
                 }
             }
+            max_items.extend(def.pack.max_items.clone());
             if let Some(days) = &def.pack.waiver_max_days {
                 if *days.get_ref() < 0 {
                     self.diagnostics.push(Diagnostic::at(
@@ -440,6 +477,7 @@ impl Loader<'_> {
             rules,
             waiver_max_days,
             packs,
+            max_items,
         })
     }
 

@@ -259,6 +259,11 @@ pub struct PackDef {
     /// How far ahead a waiver may expire (90 days unless set).
     #[schemars(with = "Option<u32>")]
     pub waiver_max_days: Option<Spanned<i64>>,
+    /// How many elements a manifest's array may have before the rest go unjudged, by path
+    /// (`dependency`, `slo`, `waiver`, `service.labels`, `monitoring.dashboards`): the
+    /// defaults are 300, 100, 100, 100 and 100.
+    #[serde(default)]
+    pub max_items: BTreeMap<String, usize>,
 }
 
 /// `[override."rule.id"]`.
