@@ -147,8 +147,8 @@ fn snapshots_of_a_passing_report() {
 }
 
 fn sarif_validator() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(SARIF_SCHEMA)
-        .unwrap_or_else(|err| panic!("{SARIF_SCHEMA}: {err}"));
+    let text =
+        std::fs::read_to_string(SARIF_SCHEMA).unwrap_or_else(|err| panic!("{SARIF_SCHEMA}: {err}"));
     let schema: serde_json::Value = serde_json::from_str(&text).expect("the schema is JSON");
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)
