@@ -13,7 +13,8 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value};
 
 /// Where the published schema says it lives.
-pub const SCHEMA_ID: &str = "https://prr-gate.dev/schemas/manifest.schema.json";
+pub const SCHEMA_ID: &str =
+    "https://raw.githubusercontent.com/prr-gate/prr-gate/v0.2.0/schemas/manifest.schema.json";
 
 // Scalar values: each with its JSON Schema written out, so that bounds and wording stay exact.
 macro_rules! scalar {

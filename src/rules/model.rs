@@ -317,7 +317,8 @@ pub enum RulesFile {
 }
 
 /// Where the published rules schema says it lives.
-pub const RULES_SCHEMA_ID: &str = "https://prr-gate.dev/schemas/rules.schema.json";
+pub const RULES_SCHEMA_ID: &str =
+    "https://raw.githubusercontent.com/prr-gate/prr-gate/v0.2.0/schemas/rules.schema.json";
 
 /// The JSON Schema of rule files and `pack.toml`, generated from the types above: what
 /// `prr schema rules` prints and `schemas/rules.schema.json` holds.
