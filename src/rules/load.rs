@@ -93,6 +93,7 @@ struct Composed {
     name: String,
     rules: Vec<RawRule>,
     waiver_max_days: Option<i64>,
+    levels: Option<Vec<String>>,
     packs: Vec<String>,
 }
 
@@ -162,6 +163,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
     let mut own = Vec::new();
     let mut raw: Vec<RawRule> = Vec::new();
     let mut waiver_max_days = None;
+    let mut levels = None;
     let mut packs = Vec::new();
     let default = [RulesSource::Builtin];
     let sources = if sources.is_empty() {
@@ -175,10 +177,13 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
                 own.push(composed.name);
                 loader.merge(&mut raw, composed.rules);
                 waiver_max_days = composed.waiver_max_days.or(waiver_max_days);
+                levels = composed.levels.or(levels);
                 packs.extend(composed.packs);
             }
         }
     }
+    let levels = levels.unwrap_or_default();
+    check_levels(&raw, &levels, &mut loader.diagnostics);
     let mut implicit = Vec::new();
     if !MANDATORY
         .iter()
@@ -206,12 +211,37 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
         rules: RuleSet {
             rules,
             waiver_max_days: waiver_max_days.unwrap_or(DEFAULT_WAIVER_MAX_DAYS),
+            levels,
             packs,
         },
         own,
         diagnostics,
         unreadable,
         implicit,
+    }
+}
+
+/// Every rule's `level` must be one of the levels in force, and the levels distinct.
+fn check_levels(raw: &[RawRule], levels: &[String], diagnostics: &mut Vec<Diagnostic>) {
+    for rule in raw {
+        let Some(level) = &rule.def.level else {
+            continue;
+        };
+        if !levels.contains(level.get_ref()) {
+            let known = if levels.is_empty() {
+                "the pack defines no levels; add `levels = [\"bronze\", \"silver\", \"gold\"]` to `[pack]`".to_owned()
+            } else {
+                format!("the levels are {}", levels.join(", "))
+            };
+            diagnostics.push(
+                Diagnostic::at(
+                    &rule.source,
+                    Span::from(level.span()),
+                    format!("unknown level `{}`", level.get_ref()),
+                )
+                .with_help(known),
+            );
+        }
     }
 }
 
@@ -370,6 +400,7 @@ impl Loader<'_> {
         let mut rules = Vec::new();
         let mut packs = Vec::new();
         let mut waiver_max_days = None;
+        let mut levels = None;
         if let Some((def, source)) = &pack_def {
             packs.push(match &def.pack.version {
                 Some(version) => format!("{} {version}", def.pack.name),
@@ -379,8 +410,12 @@ impl Loader<'_> {
                 if let Some(composed) = self.extend(&files, source, parent) {
                     self.merge(&mut rules, composed.rules);
                     waiver_max_days = composed.waiver_max_days.or(waiver_max_days);
+                    levels = composed.levels.or(levels);
                     packs.extend(composed.packs);
                 }
+            }
+            if let Some(own) = &def.pack.levels {
+                levels = Some(own.get_ref().clone());
             }
             if let Some(days) = &def.pack.waiver_max_days {
                 if *days.get_ref() < 0 {
@@ -439,6 +474,7 @@ impl Loader<'_> {
             name: pack_name,
             rules,
             waiver_max_days,
+            levels,
             packs,
         })
     }
