@@ -3,6 +3,7 @@
 
 mod check;
 mod explain;
+mod fleet;
 mod hook;
 mod init;
 mod publish;
@@ -57,6 +58,9 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Publish a JSON report to the pull request (a later, privileged job's step).
     Publish(publish::PublishCommand),
+    /// Judge many services with one pack: scorecards, levels, a rollout preview, the
+    /// dependency graph and the review calendar.
+    Fleet(fleet::FleetArgs),
 }
 
 /// Parses the arguments, runs the command, and returns the exit code.
@@ -82,6 +86,7 @@ pub fn main() -> ExitCode {
         Command::Rules(args) => rules::run(&args),
         Command::Schema(args) => Ok(schema::run(&args)),
         Command::Publish(args) => publish::run(&args),
+        Command::Fleet(args) => fleet::run(&args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
