@@ -4,7 +4,8 @@
 # as the events. Prism answers 422 to a request that breaks the description and logs the
 # violation; either fails this test. Every kind of request prr makes is exercised: the
 # comment list and create, the check run create and its annotation updates, the pull
-# request of a fork's workflow_run, and a rule pack through the contents API.
+# request of a fork's workflow_run, the manifest at its head commit, who the token
+# comments as (`GET /user`), and a rule pack through the contents API.
 # Usage: .ci/contract.sh PATH/TO/prr   (the tools come from .ci/tools.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -102,15 +103,28 @@ publish pull_request 1 check --manifest examples/unready/prr.toml --as-of 2026-1
 publish pull_request 1 check --manifest examples/ready/prr.toml --as-of 2026-11-21 \
     --publish --publish-strict --comment always
 
-echo "contract: publish 120 findings (annotation updates) from a fork's workflow_run"
+echo "contract: publish 120 findings (annotation updates) from the pull request's job"
+# Summaries recounted: a report that disagrees with its own results is not published.
 node -e '
 const fs = require("fs");
 const report = JSON.parse(fs.readFileSync(process.argv[1]));
 const located = report.results.filter(r => r.status === "fail" && r.location);
 report.results = Array.from({length: 120}, (_, i) => located[i % located.length]);
+const summary = {passed: 0, failed: 0, warnings: 0, waived: 0, skipped: 0};
+for (const r of report.results) summary[r.severity === "error" ? "failed" : "warnings"]++;
+report.summary = summary;
+report.services[0].summary = summary;
 fs.writeFileSync(process.argv[1], JSON.stringify(report));
 ' "$work/report.json"
-publish workflow_run 0 publish "$work/report.json" --publish-strict
+publish pull_request 0 publish "$work/report.json" --publish-strict
+
+echo "contract: a fork's workflow_run judges the manifest at the head commit itself"
+# Prism's example file is no manifest, so the judgement is "error"; what counts here is
+# that reading it at the head SHA, and finding the pull request, were valid requests.
+publish workflow_run 0 publish "$work/report.json" --manifest prr.toml --as-of 2026-11-21
+# Without --manifest the root's is looked for in the commit's tree; Prism's example tree
+# holds none, so nothing can be judged (exit 2 expected, the check run says why).
+publish workflow_run 2 publish "$work/report.json" --as-of 2026-11-21
 
 echo "contract: --rules github: through the contents API (Prism's example file is no pack: exit 2 expected)"
 # Prism's example file is not a rule pack, so prr cannot judge (exit 2); what counts here
@@ -125,7 +139,7 @@ requests=$(grep -ac "Request received" "$work/requests.log" || true)
 echo "contract: prism received $requests requests"
 for route in "get /repos/.*/issues/[0-9]*/comments" "post /repos/.*/issues/[0-9]*/comments" \
     "post /repos/.*/check-runs" "patch /repos/.*/check-runs/" "get /repos/.*/commits/.*/pulls" \
-    "get /repos/acme/prr-rules/contents/"; do
+    "get /repos/acme/prr-rules/contents/" "get /repos/.*/contents/prr.toml" "get /repos/.*/git/trees/" "get /user"; do
     if ! grep -aq "$route" "$work/requests.log"; then
         echo "contract: no request matched \`$route\`" >&2
         status=1

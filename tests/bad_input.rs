@@ -46,6 +46,25 @@ const CORPUS: &[Case] = &[
             "`slo[4].target` must be a percentage between 0 and 100, such as 99.9, got inf",
         ],
     },
+    Case {
+        file: "waiver-spaced-rule.toml",
+        exit: 1,
+        messages: &[
+            "waiver-spaced-rule.toml:95:8",
+            "error[manifest.schema]: `waiver[0].rule` must be the id of the rule waived",
+            "error[release.progressive]",
+            "names a rule that is not in this pack (did you mean `release.progressive`?)",
+        ],
+    },
+    Case {
+        file: "waiver-quoted-expiry.toml",
+        exit: 1,
+        messages: &[
+            "error[manifest.schema]: `waiver[0].expires` must be a TOML date, written without quotes",
+            "error[release.progressive]",
+            "expires on the string \"2027-01-31\", not a TOML date",
+        ],
+    },
 ];
 
 fn corpus(file: &str) -> PathBuf {
@@ -265,4 +284,148 @@ fn an_array_of_100_000_dependencies_is_refused_by_size_or_judged_when_allowed() 
     );
     assert_eq!(code, 0, "{}", &text[..text.len().min(2000)]);
     assert!(text.contains("\"verdict\": \"pass\""));
+}
+
+#[test]
+fn both_manifest_formats_at_the_root_name_the_directory() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for name in ["prr.toml", "prr.json"] {
+        std::fs::write(dir.path().join(name), "").expect("written");
+    }
+    let out = Command::cargo_bin("prr")
+        .expect("the binary is built")
+        .env("NO_COLOR", "1")
+        .current_dir(dir.path())
+        .args(["check", "--as-of", "2026-11-21"])
+        .output()
+        .expect("prr runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("error: .: both prr.toml and prr.json are in the directory `.`"),
+        "{text}"
+    );
+    assert!(!text.contains("error: : "), "{text}");
+}
+
+/// The ready example followed by `count` copies of `unit(i)`: a flood under the size limit.
+fn flood(dir: &Path, name: &str, count: usize, unit: impl Fn(usize) -> String) -> PathBuf {
+    let ready = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ready/prr.toml"),
+    )
+    .expect("the ready example");
+    let mut text = ready.replace("#:schema ../../schemas/manifest.schema.json\n", "");
+    for i in 0..count {
+        text.push_str(&unit(i));
+    }
+    assert!(text.len() <= 1 << 20, "{name} stays under the 1 MiB limit");
+    let path = dir.join(name);
+    std::fs::write(&path, &text).expect("written");
+    path
+}
+
+/// Floods under the size limit: thousands of waivers or dependencies. Each array past its
+/// limit is one `manifest.schema` finding and its elements beyond are not judged, so every
+/// format completes and its output stays a small multiple of its input.
+#[test]
+fn floods_under_the_size_limit_give_one_finding_and_small_outputs() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let floods = [
+        (
+            flood(dir.path(), "waivers.toml", 20_000, |i| {
+                format!("[[waiver]]\nrule = \"r{i:05}\"\n")
+            }),
+            "`waiver` has 20001 elements",
+        ),
+        (
+            flood(dir.path(), "bare-waivers.toml", 95_000, |_| {
+                "[[waiver]]\n".to_owned()
+            }),
+            "`waiver` has 95001 elements",
+        ),
+        (
+            flood(dir.path(), "dependencies.toml", 20_000, |i| {
+                format!("[[dependency]]\nname = \"d{i:05}\"\nowner = \"a{i:05}@x\"\n")
+            }),
+            "`dependency` has 20002 elements",
+        ),
+    ];
+    for (path, says) in &floods {
+        let input = std::fs::metadata(path).expect("written").len();
+        assert!(
+            input > 500_000,
+            "{}: a flood, {input} bytes",
+            path.display()
+        );
+        for format in ["human", "json", "sarif", "junit", "markdown", "github"] {
+            let out = dir.path().join(format!("out.{format}"));
+            let (code, text) = run(
+                &[
+                    "--manifest",
+                    path.to_str().unwrap(),
+                    "--format",
+                    &format!("{format}={}", out.display()),
+                ],
+                &[],
+            );
+            assert_eq!(code, 1, "{} {format}: {text}", path.display());
+            let written = std::fs::read_to_string(&out).expect("the report");
+            assert!(
+                (written.len() as u64) < input,
+                "{} {format}: {} bytes of output for {input} of input",
+                path.display(),
+                written.len()
+            );
+            if format == "json" {
+                let report: serde_json::Value = serde_json::from_str(&written).expect("JSON");
+                let cuts: Vec<&serde_json::Value> = report["results"]
+                    .as_array()
+                    .expect("results")
+                    .iter()
+                    .filter(|r| r["message"].as_str().is_some_and(|m| m.contains(says)))
+                    .collect();
+                assert_eq!(
+                    cuts.len(),
+                    1,
+                    "{}: one finding for the flood",
+                    path.display()
+                );
+                assert_eq!(cuts[0]["rule"], "manifest.schema");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_pack_may_raise_an_array_limit() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = flood(dir.path(), "prr.toml", 150, |i| {
+        format!("[[dependency]]\nname = \"d{i:03}\"\nowner = \"@acme/d\"\ncritical = false\n")
+    });
+    let (_, text) = run(&["--manifest", path.to_str().unwrap()], &[]);
+    assert!(
+        !text.contains("has 152 elements"),
+        "under the default 300: {text}"
+    );
+    let pack = dir.path().join("pack");
+    std::fs::create_dir(&pack).expect("made");
+    std::fs::write(
+        pack.join("pack.toml"),
+        "[pack]\nname = \"tight\"\nextends = [\"builtin\"]\nmax_items = { dependency = 100 }\n",
+    )
+    .expect("written");
+    let (code, text) = run(
+        &[
+            "--manifest",
+            path.to_str().unwrap(),
+            "--rules",
+            pack.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("`dependency` has 152 elements, more than the 100"),
+        "{text}"
+    );
 }

@@ -317,13 +317,13 @@ fn every_format_shows_what_the_change_introduced() {
 #[test]
 fn a_warning_that_becomes_an_error_at_the_same_key_is_new() {
     let repo = Repo::new();
-    // A stale waiver (the runbook rule passes): a warning at waiver[1].
+    // A stale waiver (the runbook rule passes): a warning at waiver[rule=docs.runbook].
     let stale = format!(
         "{}\n[[waiver]]\nrule = \"docs.runbook\"\nreason = \"r\"\nexpires = 2026-12-01\nticket = \"T-1\"\n",
         ready()
     );
     repo.commit("prr.toml", &stale, "a stale waiver");
-    // The same waiver with a typo in its rule: an error at the same key.
+    // The same waiver with a typo in its rule: an error, where the warning was.
     repo.commit(
         "prr.toml",
         &stale.replace("rule = \"docs.runbook\"", "rule = \"docs.runbok\""),
@@ -344,6 +344,102 @@ fn a_warning_that_becomes_an_error_at_the_same_key_is_new() {
             )
         })
         .collect();
-    assert_eq!(waiver, [("error", "new", "waiver[1]")]);
+    // Waivers are known by the rule they name: the typo makes it another waiver.
+    assert_eq!(waiver, [("error", "new", "waiver[rule=docs.runbok]")]);
     assert_eq!(report["base"]["fixed"], 1, "the warning is gone");
+}
+
+/// The results of `rule` as (key, change), in report order.
+fn keyed_changes(report: &Value, rule: &str) -> Vec<(String, String)> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["rule"] == rule && r["status"] == "fail")
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap_or_default().to_owned(),
+                r["change"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The SARIF fingerprint of the result at logical location `key`.
+fn sarif_fingerprint(repo: &Repo, rev: &str, key: &str) -> String {
+    let out = repo.prr(&["check", "--as-of", AS_OF, "--rev", rev, "--format", "sarif"]);
+    let log: Value = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|err| panic!("{err}: {}{}", stdout(&out), stderr(&out)));
+    log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == key)
+        .map(|r| r["partialFingerprints"].to_string())
+        .unwrap_or_else(|| panic!("no result at {key}"))
+}
+
+#[test]
+fn a_dependency_inserted_first_is_new_and_the_moved_one_stays_existing() {
+    let repo = Repo::new();
+    // At the base, fraud-score (the second dependency) is owned by a person.
+    let before = ready().replace("owner = \"@acme/risk\"", "owner = \"alice@acme.dev\"");
+    assert_ne!(before, ready());
+    repo.commit("prr.toml", &before, "fraud-score owned by a person");
+    // The change inserts a dependency at the top, also owned by a person: every index
+    // below it moves by one.
+    let inserted =
+        "[[dependency]]\nname = \"session-cache\"\ncritical = false\nowner = \"bob@acme.dev\"\n\n";
+    let at = before.find("[[dependency]]").expect("a dependency");
+    let after = format!("{}{inserted}{}", &before[..at], &before[at..]);
+    repo.commit("prr.toml", &after, "a cache owned by a person, first");
+    let (code, report) = json(&repo, &["--base", "HEAD~1", "--fail-on", "new"]);
+    assert_eq!(
+        keyed_changes(&report, "ownership.team"),
+        pairs(&[
+            ("dependency[name=session-cache].owner", "new"),
+            ("dependency[name=fraud-score].owner", "existing"),
+        ])
+    );
+    assert_eq!(code, Some(1), "the inserted finding is new, so it blocks");
+    assert_eq!(
+        sarif_fingerprint(&repo, "HEAD~1", "dependency[name=fraud-score].owner"),
+        sarif_fingerprint(&repo, "HEAD", "dependency[name=fraud-score].owner"),
+        "the moved finding keeps its fingerprint"
+    );
+}
+
+#[test]
+fn a_waiver_inserted_first_does_not_take_over_the_findings_of_the_one_it_displaced() {
+    let repo = Repo::new();
+    let untracked = |rule: &str| {
+        format!("[[waiver]]\nrule = \"{rule}\"\nreason = \"later\"\nexpires = 2026-12-01\n\n")
+    };
+    // At the base, a waiver without a ticket (a waiver.valid failure at waiver[0]).
+    let base = format!("{}{}", ready(), untracked("docs.runbook"));
+    repo.commit("prr.toml", &base, "a waiver without a ticket");
+    // The change puts another waiver without a ticket first: by index it would sit where
+    // the old one was and pass for it.
+    let at = base.find("[[waiver]]").expect("a waiver");
+    let after = format!(
+        "{}{}{}",
+        &base[..at],
+        untracked("toil.backlog"),
+        &base[at..]
+    );
+    repo.commit("prr.toml", &after, "another, first");
+    let (code, report) = json(&repo, &["--base", "HEAD~1", "--fail-on", "new"]);
+    let changes = keyed_changes(&report, "waiver.valid");
+    assert!(
+        changes.contains(&("waiver[rule=toil.backlog]".to_owned(), "new".to_owned())),
+        "{changes:?}"
+    );
+    assert!(
+        changes.contains(&(
+            "waiver[rule=docs.runbook]".to_owned(),
+            "existing".to_owned()
+        )),
+        "{changes:?}"
+    );
+    assert_eq!(code, Some(1));
 }

@@ -396,3 +396,49 @@ fn quiet_prints_one_line_on_a_clean_pass_and_everything_otherwise() {
         .code(1)
         .stdout(contains("error[oncall.rotation]"));
 }
+
+#[test]
+fn rules_that_bring_no_rule_exit_2_naming_the_path() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let empty = dir.path().join("emptydir");
+    std::fs::create_dir(&empty).expect("made");
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "remember the milk\n").expect("written");
+    let not_rules = dir.path().join("not-rules");
+    std::fs::create_dir(&not_rules).expect("made");
+    std::fs::write(not_rules.join("settings.toml"), "# nothing but a comment\n").expect("written");
+    for (path, says) in [
+        (&empty, "holds no rule file"),
+        (&notes, "not a rule file"),
+        (&not_rules, "holds no rule file"),
+    ] {
+        let shown = path.display().to_string();
+        check(&["--manifest", "examples/ready/prr.toml", "--rules", &shown])
+            .code(2)
+            .stdout(contains("passed").not())
+            .stderr(contains(shown.as_str()).and(contains(says)));
+        // The linter's own convention: 1 when it found errors.
+        prr()
+            .args(["rules", "lint", &shown])
+            .assert()
+            .code(1)
+            .stdout(contains(shown.as_str()).and(contains("judge nothing")));
+    }
+}
+
+#[test]
+fn a_pack_that_only_extends_and_overrides_still_judges() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(
+        dir.path().join("pack.toml"),
+        "[pack]\nname = \"acme\"\nextends = [\"builtin\"]\n[override.\"release.progressive\"]\nseverity = \"warning\"\n",
+    )
+    .expect("written");
+    let pack = dir.path().display().to_string();
+    check(&["--manifest", "examples/ready/prr.toml", "--rules", &pack])
+        .code(0)
+        .stdout(contains("prr: PASS"));
+    check(&["--manifest", "examples/unready/prr.toml", "--rules", &pack])
+        .code(1)
+        .stdout(contains("oncall.rotation"));
+}

@@ -14,6 +14,8 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 const TOKEN: &str = "ghs_Distinctive0Token1For2Leak3Tests4";
 const SHA: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
 const AS_OF: &str = "2026-11-21";
+/// Who the workflow's own token comments as (`GET /user` refuses such a token).
+const BOT: &str = "github-actions[bot]";
 const UNREADY: &str = "examples/unready/prr.toml";
 const READY: &str = "examples/ready/prr.toml";
 /// `prr check` of `manifest`, as of the pinned date.
@@ -204,8 +206,8 @@ fn a_failing_gate_creates_the_comment_and_a_later_run_updates_it() {
     // The gate is fixed: the next run finds the comment and updates it in place, green.
     api.reset();
     api.mount(listed(json!([
-        {"id": 1000, "body": "LGTM"},
-        {"id": 1001, "body": body},
+        {"id": 1000, "body": "LGTM", "user": {"login": "reviewer"}},
+        {"id": 1001, "body": body, "user": {"login": BOT}},
     ])));
     comment_updates(&api, 1001);
     check_runs_ok(&api);
@@ -292,7 +294,7 @@ fn the_marker_is_found_on_page_three_of_250_comments() {
             ),
     );
     let mut last = page(201, 50);
-    last[17] = json!({"id": 218, "body": format!("{}\nold verdict", marker(UNREADY))});
+    last[17] = json!({"id": 218, "body": format!("{}\nold verdict", marker(UNREADY)), "user": {"login": BOT}});
     api.mount(
         Mock::given(method("GET"))
             .and(path("/repositories/1/issues/7/comments"))
@@ -322,6 +324,7 @@ fn one_hundred_twenty_findings_take_three_annotation_requests() {
     assert!(!failing.is_empty());
     let results: Vec<Value> = failing.iter().cycle().take(120).cloned().collect();
     report["results"] = json!(results);
+    recount(&mut report);
     let path_ = api.file("big.json");
     std::fs::write(&path_, report.to_string()).expect("written");
     api.mount(no_comments());
@@ -433,7 +436,7 @@ fn a_create_whose_answer_was_lost_is_not_made_twice() {
             .and(path(comments))
             .respond_with(
                 ResponseTemplate::new(200)
-                    .set_body_json(json!([{"id": 4, "body": format!("{}\n...", marker(UNREADY))}])),
+                    .set_body_json(json!([{"id": 4, "body": format!("{}\n...", marker(UNREADY)), "user": {"login": BOT}}])),
             )
             .with_priority(2),
     );
@@ -616,9 +619,219 @@ fn the_token_is_in_no_report_format() {
     assert!(!everything.contains(&TOKEN[4..20]), "{everything}");
 }
 
+/// The summaries of a report whose results were edited, counted again as prr counts them
+/// (a report that disagrees with itself is not published).
+fn recount(report: &mut Value) {
+    let mut summary = json!({"passed": 0, "failed": 0, "warnings": 0, "waived": 0, "skipped": 0});
+    for result in report["results"].as_array().into_iter().flatten() {
+        let field = match (result["status"].as_str(), result["severity"].as_str()) {
+            (Some("pass"), _) => "passed",
+            (Some("waived"), _) => "waived",
+            (Some("skipped"), _) => "skipped",
+            (_, Some("error")) => "failed",
+            _ => "warnings",
+        };
+        summary[field] = json!(summary[field].as_u64().unwrap_or(0) + 1);
+    }
+    report["summary"] = summary.clone();
+    report["services"][0]["summary"] = summary;
+}
+
+/// The repository at the head commit holds `files` (path, text): the tree listing and the
+/// contents API answer as GitHub does.
+fn head_holds(api: &Api, files: &[(&str, String)]) {
+    let tree: Vec<Value> = files
+        .iter()
+        .map(|(p, _)| json!({"path": p, "type": "blob", "mode": "100644"}))
+        .chain([json!({"path": "README.md", "type": "blob"})])
+        .collect();
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/acme/payments/git/trees/{SHA}")))
+            .and(query_param("recursive", "1"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"sha": SHA, "tree": tree, "truncated": false})),
+            ),
+    );
+    for (name, text) in files {
+        api.mount(
+            Mock::given(method("GET"))
+                .and(path(format!("/repos/acme/payments/contents/{name}")))
+                .and(query_param("ref", SHA))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                    "type": "file", "name": name, "path": name, "encoding": "base64",
+                    "content": base64::engine::general_purpose::STANDARD.encode(text),
+                }))),
+        );
+    }
+}
+
+fn fork_run_event() -> Value {
+    json!({"action": "completed", "workflow_run": {
+        "event": "pull_request", "head_sha": SHA, "pull_requests": [],
+        "head_repository": {"full_name": "stranger/payments"}}})
+}
+
+fn fork_pull_request(api: &Api) {
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/acme/payments/commits/{SHA}/pulls")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+                {"number": 42, "state": "open", "head": {"sha": SHA}},
+            ]))),
+    );
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path("/repos/acme/payments/issues/42/comments"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([]))),
+    );
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/payments/issues/42/comments"))
+            .respond_with(created(9)),
+    );
+    check_runs_ok(api);
+}
+
+/// `prr publish` of `artifact` in the privileged job of a fork's pull request whose head
+/// holds the unready example: the check run's body and the comment's, and the output.
+fn publish_in_the_privileged_job(artifact: &Value) -> (Value, String, Output) {
+    let api = Api::start();
+    head_holds(
+        &api,
+        &[(
+            UNREADY,
+            std::fs::read_to_string(UNREADY).expect("the example"),
+        )],
+    );
+    fork_pull_request(&api);
+    let report = api.file("artifact.json");
+    std::fs::write(&report, artifact.to_string()).expect("written");
+    let out = api
+        .prr("workflow_run", &fork_run_event())
+        .args(["publish", "--manifest", "examples", "--as-of", AS_OF])
+        .arg(&report)
+        .output()
+        .expect("prr runs");
+    let runs = api.of("POST", "/check-runs");
+    assert_eq!(runs.len(), 1, "{}", text(&out));
+    let comments = api.of("POST", "/issues/42/comments");
+    assert_eq!(comments.len(), 1, "{}", text(&out));
+    let comment = body_of(&comments[0])["body"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    (body_of(&runs[0]), comment, out)
+}
+
+#[test]
+fn a_forged_verdict_publishes_the_privileged_judgement() {
+    let mut forged = report_of(&Api::start(), UNREADY);
+    forged["verdict"] = json!("pass");
+    forged["services"][0]["verdict"] = json!("pass");
+    let (run, comment, out) = publish_in_the_privileged_job(&forged);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(run["conclusion"], "failure");
+    assert_eq!(run["head_sha"], SHA);
+    assert!(
+        comment.contains("the report from the pull request's job does not match"),
+        "{comment}"
+    );
+    assert!(comment.contains("its verdict is pass, this judgement's is fail"));
+    assert!(text(&out).contains("the report from the pull request's job does not match"));
+}
+
+#[test]
+fn deleted_failures_are_found_and_the_judgement_still_fails() {
+    let mut forged = report_of(&Api::start(), UNREADY);
+    let kept: Vec<Value> = forged["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["status"] != "fail")
+        .cloned()
+        .collect();
+    forged["results"] = json!(kept);
+    recount(&mut forged);
+    forged["verdict"] = json!("pass");
+    forged["services"][0]["verdict"] = json!("pass");
+    let (run, comment, out) = publish_in_the_privileged_job(&forged);
+    assert_eq!(run["conclusion"], "failure", "{}", text(&out));
+    assert!(
+        run["output"]["annotations"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty()),
+        "the deleted findings are annotated again"
+    );
+    assert!(
+        comment.contains("the report from the pull request's job does not match"),
+        "{comment}"
+    );
+    assert!(comment.contains("only this judgement has"), "{comment}");
+}
+
+#[test]
+fn an_honest_artifact_publishes_without_a_mismatch_note() {
+    let honest = report_of(&Api::start(), UNREADY);
+    let (run, comment, out) = publish_in_the_privileged_job(&honest);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(run["conclusion"], "failure");
+    assert!(!comment.contains("does not match"), "{comment}");
+    assert!(text(&out).contains("matches the judgement of the head commit"));
+}
+
+#[test]
+fn a_report_that_disagrees_with_itself_is_not_published() {
+    let api = Api::start();
+    let mut edited = report_of(&api, UNREADY);
+    edited["verdict"] = json!("pass");
+    let report = api.file("edited.json");
+    std::fs::write(&report, edited.to_string()).expect("written");
+    let out = api
+        .prr("pull_request", &pull_request_event())
+        .arg("publish")
+        .arg(&report)
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("disagrees with itself"),
+        "{}",
+        text(&out)
+    );
+    assert!(api.requests().is_empty(), "nothing was posted");
+}
+
+#[test]
+fn unreachable_head_contents_never_publish_the_artifact_s_pass() {
+    let api = Api::start();
+    fork_pull_request(&api);
+    let report = api.file("artifact.json");
+    std::fs::write(&report, report_of(&api, READY).to_string()).expect("written");
+    let out = api
+        .prr("workflow_run", &fork_run_event())
+        .args(["publish", "--as-of", AS_OF])
+        .arg(&report)
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("cannot read the manifests at the head commit"));
+    let runs = api.of("POST", "/check-runs");
+    assert_eq!(runs.len(), 1);
+    assert_eq!(body_of(&runs[0])["conclusion"], "failure");
+}
+
 #[test]
 fn a_fork_workflow_run_finds_its_pull_request_by_commit() {
     let api = Api::start();
+    head_holds(
+        &api,
+        &[(
+            UNREADY,
+            std::fs::read_to_string(UNREADY).expect("the example"),
+        )],
+    );
     let report = api.file("fork.json");
     std::fs::write(&report, report_of(&api, UNREADY).to_string()).expect("written");
     api.mount(
@@ -646,7 +859,7 @@ fn a_fork_workflow_run_finds_its_pull_request_by_commit() {
     let out = api
         .prr("workflow_run", &event)
         .env("GITHUB_SHA", "ffffffffffffffffffffffffffffffffffffffff")
-        .arg("publish")
+        .args(["publish", "--manifest", UNREADY, "--as-of", AS_OF])
         .arg(&report)
         .output()
         .expect("prr runs");
@@ -759,7 +972,7 @@ fn the_documented_workflows_are_the_linted_files() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 3);
+    assert_eq!(checked, 4);
 }
 
 #[test]
@@ -816,5 +1029,187 @@ fn enterprise_server_is_reached_through_its_api_url() {
         api.of("POST", "/api/v3/repos/acme/payments/check-runs")
             .len(),
         1
+    );
+}
+
+#[test]
+fn a_github_pack_with_an_empty_listing_exits_2() {
+    let api = Api::start();
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path("/repos/acme/prr-rules/contents/packs/acme"))
+            .and(query_param("ref", "v3.1.0"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([]))),
+    );
+    let out = api
+        .prr("pull_request", &pull_request_event())
+        .args(judge(READY))
+        .args(["--rules", "github:acme/prr-rules/packs/acme@v3.1.0"])
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let said = text(&out);
+    assert!(
+        said.contains("github:acme/prr-rules/packs/acme@v3.1.0") && said.contains("no rule files"),
+        "{said}"
+    );
+    assert!(!said.contains("passed"), "{said}");
+}
+
+#[test]
+fn a_marker_comment_by_someone_else_is_left_alone_and_prr_writes_its_own() {
+    let api = Api::start();
+    api.mount(
+        Mock::given(method("GET")).and(path("/user")).respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(json!({"message": "Resource not accessible by integration"})),
+        ),
+    );
+    api.mount(listed(json!([
+        {"id": 66, "body": format!("{}\nprr: PASS (honest)", marker(UNREADY)), "user": {"login": "mallory"}},
+    ])));
+    comment_updates(&api, 66);
+    comment_creates(&api, 1002);
+    check_runs_ok(&api);
+    let out = api.check(UNREADY);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        api.of("PATCH", "/issues/comments/66").is_empty(),
+        "mallory's comment is not touched"
+    );
+    assert_eq!(
+        api.of("POST", "/issues/7/comments").len(),
+        1,
+        "prr comments itself"
+    );
+    assert!(!text(&out).contains("mallory"), "{}", text(&out));
+    assert!(
+        !text(&out).contains("66"),
+        "nothing is said of the other comment: {}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_personal_token_finds_the_comments_of_its_own_user() {
+    let api = Api::start();
+    api.mount(Mock::given(method("GET")).and(path("/user")).respond_with(
+        ResponseTemplate::new(200).set_body_json(json!({"login": "acme-prr-bot", "id": 5})),
+    ));
+    api.mount(listed(json!([
+        {"id": 70, "body": format!("{}\nold", marker(UNREADY)), "user": {"login": BOT}},
+        {"id": 71, "body": format!("{}\nold", marker(UNREADY)), "user": {"login": "acme-prr-bot"}},
+    ])));
+    comment_updates(&api, 71);
+    check_runs_ok(&api);
+    let out = api.check(UNREADY);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(
+        api.of("PATCH", "/issues/comments/71").len(),
+        1,
+        "{}",
+        text(&out)
+    );
+    assert!(api.of("PATCH", "/issues/comments/70").is_empty());
+    assert!(api.of("POST", "/issues/7/comments").is_empty());
+    assert_eq!(api.of("GET", "/user").len(), 1, "looked up once");
+}
+
+/// A server on loopback that answers every request with `head` and then `body` chunks
+/// from `chunk` until the client hangs up or `max_bytes` are sent; returns its address and
+/// the bytes of body it managed to send, per connection.
+fn endless_server(
+    head: &'static str,
+    chunk: Vec<u8>,
+    max_bytes: usize,
+) -> (String, std::sync::mpsc::Receiver<usize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let address = format!("http://{}", listener.local_addr().expect("an address"));
+    let (sent_tx, sent_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let chunk = chunk.clone();
+            let sent_tx = sent_tx.clone();
+            std::thread::spawn(move || {
+                let mut request = Vec::new();
+                let mut byte = [0u8; 1];
+                while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    request.push(byte[0]);
+                }
+                let mut sent = 0;
+                if stream.write_all(head.as_bytes()).is_ok() {
+                    while sent < max_bytes && stream.write_all(&chunk).is_ok() {
+                        sent += chunk.len();
+                    }
+                }
+                let _ = sent_tx.send(sent);
+                if max_bytes == 0 {
+                    // Keep the connection open, the rest of the body never coming.
+                    std::thread::sleep(Duration::from_secs(30));
+                }
+            });
+        }
+    });
+    (address, sent_rx)
+}
+
+#[test]
+fn an_endless_answer_is_refused_without_being_read_whole() {
+    // Chunked, 1 MiB a chunk, up to 2 GiB: far more than prr may read.
+    let mut chunk = format!("{:x}\r\n", 1 << 20).into_bytes();
+    chunk.extend(std::iter::repeat_n(b' ', 1 << 20));
+    chunk.extend(b"\r\n");
+    let (url, sent) = endless_server(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
+        chunk,
+        2 << 30,
+    );
+    let api = Api::start();
+    let out = api
+        .prr("pull_request", &pull_request_event())
+        .env("GITHUB_API_URL", &url)
+        .env("PRR_GITHUB_MAX_BODY_BYTES", "4194304")
+        .args(CHECK_UNREADY)
+        .arg("--publish-strict")
+        .output()
+        .expect("prr runs");
+    let said = text(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an oversize answer is a publish fault: {said}"
+    );
+    assert!(said.contains("over the limit of 4194304 bytes"), "{said}");
+    let first = sent
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the server saw prr hang up");
+    assert!(
+        first < 64 << 20,
+        "prr stopped reading soon after the limit: {first} bytes were sent"
+    );
+}
+
+#[test]
+fn an_answer_declared_too_large_is_refused_before_its_body() {
+    // 100 MB declared; ten bytes sent, then nothing: reading it whole would wait for ever.
+    let (url, _sent) = endless_server(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000000\r\n\r\n[        ",
+        Vec::new(),
+        0,
+    );
+    let api = Api::start();
+    let out = api
+        .prr("pull_request", &pull_request_event())
+        .env("GITHUB_API_URL", &url)
+        .args(CHECK_UNREADY)
+        .output()
+        .expect("prr runs");
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "the verdict stands: {said}");
+    assert!(
+        said.contains("the answer is 100000000 bytes, over the limit of 33554432 bytes"),
+        "{said}"
     );
 }

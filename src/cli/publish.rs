@@ -2,16 +2,19 @@
 //! pull request. The network work is the `github` module's; this is the wiring.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::Args;
 
 use super::{exit, write_stderr, write_stdout};
 use crate::diagnostic::{Diagnostic, Error};
+use crate::engine;
 use crate::github::{self, CommentMode};
-use crate::report::{json, markdown, Report};
+use crate::manifest::Manifest;
+use crate::report::{diff, json, markdown, FailOn, Judged, Report};
 use crate::rules::RulesSource;
-use crate::source::{max_file_bytes, text_from_bytes};
+use crate::source::{max_file_bytes, text_from_bytes, SourceFile};
 
 /// How the verdict is published (shared by `check --publish` and `publish`).
 #[derive(Debug, Args, Clone)]
@@ -36,23 +39,110 @@ pub struct PublishArgs {
 
 #[derive(Debug, Args)]
 pub struct PublishCommand {
-    /// A report written by `prr check --format json=FILE` (perhaps in another job: it is
-    /// read as data, never run).
+    /// A report written by `prr check --format json=FILE` in another job. It is read as
+    /// data, never run. In a privileged job (`workflow_run`, `pull_request_target`) it
+    /// decides nothing: prr judges the manifests at the head commit itself and only
+    /// compares the report with that judgement.
     #[arg(value_name = "REPORT.json")]
-    pub report: PathBuf,
+    pub report: Option<PathBuf>,
+    /// In a privileged job: the manifests to judge at the head commit (files or
+    /// directories, relative to the repository root); default the root's.
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Vec<String>,
+    /// In a privileged job: the trusted rules (`github:OWNER/REPO/PATH@REF`, `builtin`, or a
+    /// path in this job's checkout of the default branch); default the built-in pack.
+    #[arg(long, value_name = "PACK")]
+    pub rules: Vec<String>,
+    /// In a privileged job: judge dates as of this day instead of today (UTC).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+    pub as_of: Option<jiff::civil::Date>,
+    /// In a privileged job: what blocks the gate, error (default) or warning.
+    #[arg(long, value_name = "LEVEL", default_value = "error")]
+    pub fail_on: FailOn,
     #[command(flatten)]
     pub options: PublishArgs,
 }
 
-/// Runs `prr publish`: exit 0 once the report is delivered (the check run carries the
-/// verdict; this job's own status need not repeat it), 2 when the report is unreadable or,
-/// with `--publish-strict`, when it could not be delivered.
+/// What every log line about the artifact starts with.
+pub const MISMATCH: &str = "the report from the pull request's job does not match";
+
+/// Runs `prr publish`: exit 0 once the judgement is delivered (the check run carries the
+/// verdict; this job's own status need not repeat it), 2 when the report is unreadable or
+/// disagrees with itself, when the head commit cannot be judged, or, with
+/// `--publish-strict`, when the judgement could not be delivered.
 ///
 /// # Errors
-/// The report cannot be read or is not a version-1 JSON report.
+/// The report cannot be read, is not a version-1 JSON report, or its parts disagree; in a
+/// privileged job, the manifests at the head commit or the rules cannot be had.
 pub fn run(args: &PublishCommand) -> Result<u8, Error> {
-    let name = args.report.display().to_string();
-    let bytes = std::fs::read(&args.report).map_err(|source| Error::Io {
+    let artifact = args.report.as_deref().map(read_report).transpose()?;
+    let privileged = github::Context::from_env()
+        .ok()
+        .filter(github::Context::judges_for_a_pull_request);
+    let Some(cx) = privileged else {
+        let Some((report, name)) = artifact else {
+            return Err(Error::Usage(
+                "outside a privileged workflow_run or pull_request_target job, name the report to publish (`prr publish prr-report.json`)".to_owned(),
+            ));
+        };
+        refuse_disagreement(&report, &name)?;
+        return Ok(publish(&report, &args.options, Some(name), exit::PASS));
+    };
+    if args.fail_on == FailOn::New {
+        return Err(Error::Usage(
+            "prr publish judges the head commit without a base: --fail-on is error or warning here"
+                .to_owned(),
+        ));
+    }
+    let as_of = args.as_of.unwrap_or_else(super::today);
+    let trusted = match judge_head(&cx, args, as_of) {
+        Ok(report) => report,
+        Err(err) => {
+            // Nothing could be judged: the pull request shows why (verdict "error"), and
+            // the artifact's verdict is not published in its place.
+            let report = Report::unjudged(&err.diagnostics(), &as_of.to_string(), args.fail_on);
+            let _ = publish(&report, &args.options, None, exit::ERROR);
+            return Err(err);
+        }
+    };
+    let mut body = markdown_body(&trusted);
+    if let Some((report, name)) = &artifact {
+        let mut differences = diff::mismatch(&trusted, report);
+        let disagreements = report.disagreements();
+        if !disagreements.is_empty() {
+            differences.push(format!(
+                "it disagrees with itself: {}",
+                disagreements.join("; ")
+            ));
+        }
+        if differences.is_empty() {
+            write_stderr(&format!(
+                "prr: {name} matches the judgement of the head commit\n"
+            ));
+        } else {
+            let mut log = format!("prr: warning: {MISMATCH} ({name}); this job's judgement of the head commit is published:\n");
+            let mut note = format!("> [!WARNING]\n> **{MISMATCH}.** This is prr's own judgement of the head commit; the report uploaded by the pull request's job differs:\n");
+            for line in &differences {
+                let _ = writeln!(log, "prr:   {line}");
+                let _ = writeln!(note, "> - {line}");
+            }
+            write_stderr(&log);
+            body = format!("{note}\n{body}");
+        }
+    }
+    Ok(publish_body(
+        &trusted,
+        &body,
+        &args.options,
+        None,
+        exit::PASS,
+    ))
+}
+
+/// Reads a JSON report.
+fn read_report(path: &Path) -> Result<(Report, String), Error> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
         context: format!("cannot read the report {name}"),
         source,
     })?;
@@ -61,20 +151,105 @@ pub fn run(args: &PublishCommand) -> Result<u8, Error> {
         Diagnostic::file(&name, format!("not a prr JSON report: {err}"))
             .with_help("write one with `prr check --format json=prr-report.json`")
     })?;
-    Ok(publish(&report, &args.options, Some(name), exit::PASS))
+    Ok((report, name))
+}
+
+/// Refuses a report whose summaries or verdicts disagree with its own results (an edited
+/// artifact): prr renders it only as it would have made it.
+fn refuse_disagreement(report: &Report, name: &str) -> Result<(), Error> {
+    let disagreements = report.disagreements();
+    if !disagreements.is_empty() {
+        return Err(Diagnostic::file(
+            name,
+            format!(
+                "the report disagrees with itself, so it is not published: {}",
+                disagreements.join("; ")
+            ),
+        )
+        .with_help("publish a report exactly as `prr check --format json=FILE` wrote it")
+        .into());
+    }
+    Ok(())
+}
+
+/// The privileged judgement: the manifests at the head commit, read through the API as
+/// data, judged with the trusted rules.
+fn judge_head(
+    cx: &github::Context,
+    args: &PublishCommand,
+    as_of: jiff::civil::Date,
+) -> Result<Report, Error> {
+    let sources = rules_sources(&args.rules)?;
+    let rules = crate::rules::load(&sources, &super::repository_root())?;
+    let (sha, files) = github::head_manifests(cx, &args.manifest).map_err(|err| {
+        Diagnostic::file(
+            args.manifest.first().map_or("prr.toml", String::as_str),
+            format!(
+                "cannot read the manifests at the head commit: {}",
+                github::redact(&err.to_string())
+            ),
+        )
+    })?;
+    let short = sha.get(..12).unwrap_or(&sha);
+    let mut loaded: Vec<Arc<SourceFile>> = Vec::new();
+    let mut evaluations = Vec::new();
+    let mut unjudged = Vec::new();
+    for (name, bytes) in files {
+        let parsed = bytes
+            .map_err(|why| Error::from(Diagnostic::file(&name, format!("{why} ({short})"))))
+            .and_then(|bytes| Ok(text_from_bytes(bytes, &name, max_file_bytes())?))
+            .and_then(|source| Ok(Manifest::parse(Arc::new(source))?));
+        match parsed {
+            Ok(manifest) => {
+                evaluations.push(engine::evaluate(&manifest, &rules, as_of));
+                loaded.push(Arc::clone(&manifest.source));
+            }
+            Err(err) => unjudged.push((name, err.diagnostics())),
+        }
+    }
+    let mut judged: Vec<Judged<'_>> = loaded
+        .iter()
+        .zip(evaluations)
+        .map(|(source, evaluation)| Judged::Evaluated { source, evaluation })
+        .collect();
+    judged.extend(
+        unjudged
+            .into_iter()
+            .map(|(manifest, diagnostics)| Judged::Unjudged {
+                manifest,
+                diagnostics,
+            }),
+    );
+    Ok(Report::build(
+        judged,
+        &rules,
+        &as_of.to_string(),
+        args.fail_on,
+    ))
 }
 
 /// Publishes after `prr check`: the exit code stays the verdict's, unless publishing
 /// failed under `--publish-strict`.
 #[must_use]
 pub fn publish(report: &Report, args: &PublishArgs, report_path: Option<String>, code: u8) -> u8 {
+    publish_body(report, &markdown_body(report), args, report_path, code)
+}
+
+/// [`publish`] with the markdown body given (the privileged judgement adds a note to it).
+fn publish_body(
+    report: &Report,
+    body: &str,
+    args: &PublishArgs,
+    report_path: Option<String>,
+    code: u8,
+) -> u8 {
     let options = github::Options {
         comment: args.comment,
         check_run: (!args.no_check_run).then(|| args.check_run.clone()),
         summary: !args.no_summary,
         report_path,
     };
-    let published = github::publish(report, &markdown_body(report), &options);
+    let published = github::publish(report, body, &options);
     write_stdout(&published.workflow_commands);
     let mut log = String::new();
     for line in &published.done {

@@ -73,6 +73,10 @@ fn evaluate_with(
     as_of: Date,
     only: Option<&str>,
 ) -> Evaluation {
+    // Arrays past their limit are cut first: what follows is linear in the limit, not in
+    // whatever a file under the size limit can hold.
+    let limited = crate::manifest::limits::limited(manifest, &rules.max_items);
+    let manifest = limited.as_ref().unwrap_or(manifest);
     let service = manifest.service();
     let rule_ids = rules.ids();
     let cx = Context {
@@ -184,6 +188,12 @@ fn evaluate_with(
         .map(|f| f.rule.clone())
         .collect();
     findings.retain(|f| f.status != Status::Pass || !failing.contains(&f.rule));
+    // Findings in keyed arrays are known by the element's name, not its index (Decision 16).
+    for key in findings.iter_mut().filter_map(|f| f.key.as_mut()) {
+        if let Some(keyed) = crate::manifest::path::keyed(&manifest.root, key) {
+            *key = keyed;
+        }
+    }
     Evaluation {
         slos: builtin::slo_budgets(&manifest.root),
         service,

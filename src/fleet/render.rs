@@ -687,3 +687,55 @@ pub fn html(report: &FleetReport) -> String {
     let _ = write!(out, "<script>{SCRIPT}</script>\n</body></html>\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fleet::{DependencyRow, Meta, ServiceRow, SloTarget};
+
+    fn hostile_fleet() -> FleetReport {
+        let mut provider = ServiceRow::no_manifest("a");
+        provider.status = RowStatus::Judged;
+        provider.verdict = Some(Verdict::Pass);
+        provider.name = Some("<script>alert(1)</script>".to_owned());
+        provider.team = Some("=HYPERLINK(\"x\")".to_owned());
+        provider.slos = vec![SloTarget {
+            name: None,
+            target: 99.0,
+        }];
+        let mut consumer = ServiceRow::no_manifest("b");
+        consumer.status = RowStatus::Judged;
+        consumer.verdict = Some(Verdict::Pass);
+        consumer.name = Some("b\"] --> x[\"".to_owned());
+        consumer.dependencies = vec![DependencyRow {
+            name: "<script>alert(1)</script>".to_owned(),
+            critical: true,
+            sla: Some(99.9),
+            fallback: false,
+        }];
+        FleetReport::build(
+            vec![provider, consumer],
+            Meta {
+                as_of: jiff::civil::date(2026, 11, 20),
+                levels: Vec::new(),
+                packs: Vec::new(),
+                shard: None,
+                candidate: false,
+            },
+            3,
+        )
+    }
+
+    #[test]
+    fn names_are_inert_in_html_mermaid_and_csv() {
+        let report = hostile_fleet();
+        assert_eq!(report.graph.slo_chains.len(), 1);
+        let html = html(&report);
+        assert!(!html.contains("<script>alert"));
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        let mermaid = mermaid(&report).expect("a graph");
+        assert!(mermaid.lines().all(|l| l.matches('"').count() % 2 == 0));
+        let csv = csv(&report).expect("CSV");
+        assert!(csv.contains("'=HYPERLINK"));
+    }
+}

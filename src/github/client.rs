@@ -24,6 +24,19 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 const MAX_ATTEMPTS: u32 = 6;
 /// Pages followed through `Link: rel="next"` (100 items each): a bound, not an expectation.
 const MAX_PAGES: usize = 100;
+/// The largest answer read, unless `PRR_GITHUB_MAX_BODY_BYTES` says otherwise. The largest
+/// GitHub sends prr is a page of 100 comments of at most 65,536 characters each (up to
+/// four bytes a character); a larger answer is no answer prr asked for, and is refused
+/// before it fills memory.
+const DEFAULT_MAX_BODY: u64 = 32 * 1024 * 1024;
+
+/// The cap on one answer's body, in bytes.
+fn max_body_bytes() -> u64 {
+    std::env::var("PRR_GITHUB_MAX_BODY_BYTES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(DEFAULT_MAX_BODY)
+}
 
 /// An answer GitHub gave, with a 2xx status.
 #[derive(Debug)]
@@ -162,7 +175,7 @@ impl Client {
             }?;
             let status = response.status();
             let headers = response.headers().clone();
-            let text = self.octo.body_to_string(response).await?;
+            let text = read_capped(response.into_body(), &headers, max_body_bytes()).await;
             Ok::<_, octocrab::Error>((status, headers, text))
         };
         let (status, headers, text) =
@@ -179,7 +192,15 @@ impl Client {
                         why: redact(&error_chain(&err)),
                     })
                 }
-                Ok(Ok(answer)) => answer,
+                Ok(Ok((status, headers, Ok(text)))) => (status, headers, text),
+                // An answer too large, or not text, is a fault of the server's: fatal,
+                // since asking again brings the same answer.
+                Ok(Ok((_, _, Err(message)))) => {
+                    return Err(Failure::Fatal(Error::Response {
+                        what: what.to_owned(),
+                        message,
+                    }))
+                }
             };
         if status.is_success() {
             return Ok(Response {
@@ -306,6 +327,39 @@ impl Client {
         tokio::time::sleep(wait).await;
         Ok(())
     }
+}
+
+/// The body as text, read a frame at a time and abandoned once it passes `limit` bytes
+/// (or at once when `content-length` says it will): an oversize answer is refused without
+/// being read whole.
+async fn read_capped<B>(body: B, headers: &HeaderMap, limit: u64) -> Result<String, String>
+where
+    B: http_body_util::BodyExt + Unpin,
+    B::Data: AsRef<[u8]>,
+    B::Error: std::fmt::Display,
+{
+    let too_large = |size: &str| {
+        format!("the answer is {size}, over the limit of {limit} bytes (PRR_GITHUB_MAX_BODY_BYTES); it was not read")
+    };
+    let declared = headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if let Some(length) = declared.filter(|length| *length > limit) {
+        return Err(too_large(&format!("{length} bytes")));
+    }
+    let mut body = body;
+    let mut bytes: Vec<u8> = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|err| redact(&format!("the answer broke off: {err}")))?;
+        if let Some(data) = frame.data_ref().map(AsRef::as_ref) {
+            if (bytes.len() + data.len()) as u64 > limit {
+                return Err(too_large("larger than that"));
+            }
+            bytes.extend_from_slice(data);
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| "the answer is not UTF-8 text".to_owned())
 }
 
 /// Sorts a failed answer into retry-after-a-wait or fatal.

@@ -84,7 +84,38 @@ pub fn truncate(text: &mut String, max: usize) {
     text.push_str(CUT);
 }
 
-/// Finds the marked comment on every page of the pull request's comments.
+/// Who writes the comment when `GITHUB_TOKEN` is the workflow's own token (an installation
+/// token, for which `GET /user` is refused).
+pub const ACTIONS_BOT: &str = "github-actions[bot]";
+
+/// The login prr comments as: the token's user (`GET /user`), or, for a token that is no
+/// user's (the workflow's `GITHUB_TOKEN`, refused there with 403), `github-actions[bot]`.
+/// Looked up once per run; only comments by this login are prr's (Decision 16).
+///
+/// # Errors
+/// GitHub could not be asked (no answer, 5xx after retries): which comment is prr's cannot
+/// be known.
+pub async fn author(client: &Client) -> Result<String, Error> {
+    let what = "finding who the token comments as";
+    match client.request(what, &Method::GET, "/user", None).await {
+        Ok(response) => response
+            .json(what)?
+            .get("login")
+            .and_then(Value::as_str)
+            .filter(|login| !login.is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Response {
+                what: what.to_owned(),
+                message: "the answer names no login".to_owned(),
+            }),
+        Err(Error::Forbidden { .. } | Error::Status { .. }) => Ok(ACTIONS_BOT.to_owned()),
+        Err(err) => Err(err),
+    }
+}
+
+/// Finds prr's own marked comment on every page of the pull request's comments: one that
+/// carries the marker and was written by `author`. A marked comment by anyone else is
+/// ignored (anyone may paste the marker).
 ///
 /// # Errors
 /// A page cannot be listed.
@@ -94,13 +125,15 @@ pub async fn find(
     repo: &str,
     number: u64,
     marker: &str,
+    author: &str,
 ) -> Result<Option<u64>, Error> {
     let path = format!("/repos/{owner}/{repo}/issues/{number}/comments?per_page=100");
     client
         .find_in_pages("listing the pull request's comments", &path, |items| {
             items.iter().find_map(|comment| {
                 let body = comment.get("body").and_then(Value::as_str)?;
-                body.contains(marker)
+                let login = comment.pointer("/user/login").and_then(Value::as_str)?;
+                (body.contains(marker) && login.eq_ignore_ascii_case(author))
                     .then(|| comment.get("id").and_then(Value::as_u64))
                     .flatten()
             })
@@ -122,7 +155,8 @@ pub async fn upsert(
     create: bool,
 ) -> Result<CommentOutcome, Error> {
     let payload = json!({ "body": comment_body(marker, body) });
-    if let Some(id) = find(client, owner, repo, number, marker).await? {
+    let author = author(client).await?;
+    if let Some(id) = find(client, owner, repo, number, marker, &author).await? {
         update(client, owner, repo, id, &payload).await?;
         return Ok(CommentOutcome::Updated(id));
     }
@@ -133,7 +167,7 @@ pub async fn upsert(
     let what = "creating the pull request comment";
     match client
         .create(what, &path, &payload, || {
-            find(client, owner, repo, number, marker)
+            find(client, owner, repo, number, marker, &author)
         })
         .await?
     {

@@ -116,6 +116,20 @@ impl Context {
     }
 }
 
+impl Context {
+    /// Whether this job may write to a pull request whose own job wrote the report it is
+    /// given (`workflow_run`, `pull_request_target`): such a report is untrusted, and the
+    /// job judges the head commit itself. In a `pull_request` job the pull request's code
+    /// already runs with the job's token, so judging again there would protect nothing.
+    #[must_use]
+    pub fn judges_for_a_pull_request(&self) -> bool {
+        matches!(
+            self.event_name.as_str(),
+            "workflow_run" | "pull_request_target"
+        ) && self.pull_request != PullRequest::None
+    }
+}
+
 /// `OWNER/REPO`, each part safe to put in a URL path.
 ///
 /// # Errors

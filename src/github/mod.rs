@@ -11,6 +11,7 @@ pub mod checks;
 pub mod client;
 pub mod comment;
 pub mod context;
+pub mod head;
 pub mod rules;
 
 use std::collections::BTreeMap;
@@ -331,6 +332,43 @@ async fn pull_request_of(
         .find(|p| head_is(p) && open(p))
         .or_else(|| pulls.iter().find(open))
         .and_then(number))
+}
+
+/// Reads the manifests at the head commit of the run's pull request through the API
+/// (`given`: the `--manifest` values; none: the root's), for the privileged job to judge
+/// itself. Returns the commit and each manifest's bytes (or why a manifest has none).
+///
+/// # Errors
+/// No head commit, no token, or the files cannot be had: nothing can be judged.
+pub fn head_manifests(
+    cx: &Context,
+    given: &[String],
+) -> Result<(String, Vec<head::HeadFile>), Error> {
+    let sha = cx.head_sha.clone().ok_or_else(|| {
+        Error::Context(format!(
+            "the {} event names no head commit to judge",
+            cx.event_name
+        ))
+    })?;
+    let token = std::env::var("GITHUB_TOKEN")
+        .ok()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            Error::Context(
+                "GITHUB_TOKEN is not set: the manifests at the head commit cannot be read"
+                    .to_owned(),
+            )
+        })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| Error::Context(format!("cannot start the HTTP runtime: {err}")))?;
+    runtime.block_on(async {
+        let client = client::Client::new(&cx.api_url, Some(&token), client::Timing::from_env())?;
+        let files = head::manifests(&client, &cx.owner, &cx.repo, &sha, given).await?;
+        Ok((sha.clone(), files))
+    })
 }
 
 /// Fetches a trusted rule pack (`OWNER/REPO/PATH@REF`, what follows `github:`), with

@@ -146,12 +146,19 @@ async fn contents(client: &Client, spec: &PackSpec, path: &str) -> Result<Value,
 
 fn decode(spec: &PackSpec, path: &str, file: &Value) -> Result<String, Error> {
     let bad = |why: &str| Error::Context(format!("{}: {path} {why}", spec.label()));
+    let bytes = content_bytes(file).map_err(bad)?;
+    String::from_utf8(bytes).map_err(|_| bad("is not UTF-8 text"))
+}
+
+/// The bytes of a file as the contents API returns it (base64).
+///
+/// # Errors
+/// Not a file in full, or not valid base64.
+pub fn content_bytes(file: &Value) -> Result<Vec<u8>, &'static str> {
     if file.get("encoding").and_then(Value::as_str) != Some("base64") {
-        // The contents API leaves files over 1 MB unencoded; a rule file that large is
-        // over prr's own limit anyway.
-        return Err(bad(
-            "is not a file the contents API returns in full (over 1 MB?)",
-        ));
+        // The contents API leaves files over 1 MB unencoded; a rule file or a manifest
+        // that large is over prr's own limit anyway.
+        return Err("is not a file the contents API returns in full (over 1 MB?)");
     }
     let content: String = file
         .get("content")
@@ -160,10 +167,9 @@ fn decode(spec: &PackSpec, path: &str, file: &Value) -> Result<String, Error> {
         .chars()
         .filter(|c| !c.is_ascii_whitespace())
         .collect();
-    let bytes = base64::engine::general_purpose::STANDARD
+    base64::engine::general_purpose::STANDARD
         .decode(content)
-        .map_err(|_| bad("is not valid base64"))?;
-    String::from_utf8(bytes).map_err(|_| bad("is not UTF-8 text"))
+        .map_err(|_| "is not valid base64")
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! read, the facts applicability needs, and validation against the published schema.
 
 pub mod document;
+pub mod limits;
 pub mod model;
 pub mod parse;
 pub mod path;
@@ -25,6 +26,8 @@ pub struct Manifest {
     pub source: Arc<SourceFile>,
     pub root: Node,
     pub json: serde_json::Value,
+    /// The arrays cut to their limit before judging ([`limits`]); empty as parsed.
+    pub cuts: Vec<limits::Cut>,
 }
 
 /// What applicability (`when`) and the report need to know of a service.
@@ -47,7 +50,12 @@ impl Manifest {
         let format = Format::from_name(&source.name);
         let root = parse::parse(&source, format)?;
         let json = root.to_json();
-        Ok(Self { source, root, json })
+        Ok(Self {
+            source,
+            root,
+            json,
+            cuts: Vec::new(),
+        })
     }
 
     /// Reads and parses the manifest at `path`, shown to people as `name`.
@@ -122,7 +130,12 @@ pub fn in_directory(dir: &FsPath, shown: &str) -> Result<Option<std::path::PathB
 }
 
 fn both_formats(shown: &str) -> Diagnostic {
-    Diagnostic::file(shown, "both prr.toml and prr.json are here; keep one")
+    // The repository root is shown relative to itself, which is empty: name it `.`.
+    let shown = if shown.is_empty() { "." } else { shown };
+    Diagnostic::file(
+        shown,
+        format!("both prr.toml and prr.json are in the directory `{shown}`; keep one"),
+    )
 }
 
 /// [`discover`] over a list of files instead of the file system: the manifests among

@@ -117,11 +117,13 @@ pub struct Manifest {
     pub service: Option<ServiceTable>,
     pub oncall: Option<Oncall>,
     pub docs: Option<Docs>,
-    #[schemars(description = "service level objectives")]
+    // Array limits: crate::manifest::limits (a pack may change them; a test keeps both equal).
+    #[schemars(description = "service level objectives", length(max = 100))]
     pub slo: Option<Vec<Slo>>,
     pub error_budget: Option<ErrorBudget>,
     pub sla: Option<Sla>,
     pub monitoring: Option<Monitoring>,
+    #[schemars(length(max = 300))]
     pub dependency: Option<Vec<Dependency>>,
     pub release: Option<Release>,
     pub testing: Option<Testing>,
@@ -129,6 +131,7 @@ pub struct Manifest {
     pub capacity: Option<Capacity>,
     pub toil: Option<Toil>,
     pub reviews: Option<Reviews>,
+    #[schemars(length(max = 100))]
     pub waiver: Option<Vec<Waiver>>,
     #[schemars(description = "organisation extensions: anything goes here")]
     pub x: Option<Map<String, Value>>,
@@ -144,7 +147,7 @@ pub struct ServiceTable {
     pub lifecycle: Lifecycle,
     pub owner: Option<Team>,
     pub product_owner: Option<Team>,
-    #[schemars(extend("uniqueItems" = true))]
+    #[schemars(extend("uniqueItems" = true), length(max = 100))]
     pub labels: Option<Vec<Label>>,
     pub repository: Option<Link>,
 }
@@ -215,6 +218,7 @@ pub struct Sla {
 #[derive(Debug, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Monitoring {
+    #[schemars(length(max = 100))]
     pub dashboards: Option<Vec<Link>>,
     pub golden_signals: Option<GoldenSignals>,
 }
@@ -312,7 +316,8 @@ pub struct Reviews {
 pub struct Waiver {
     #[schemars(
         length(min = 1),
-        description = "the id of the rule waived, such as \"release.progressive\""
+        regex(pattern = r"^\S(.*\S)?$"),
+        description = "the id of the rule waived, such as \"release.progressive\" (exactly: no spaces around it)"
     )]
     pub rule: Option<String>,
     pub reason: Option<String>,

@@ -248,6 +248,33 @@ fn join_key(prefix: &str, name: &str) -> String {
     }
 }
 
+/// The arrays whose elements have a natural key, and the field that is the key: an element
+/// is identified by it wherever findings are matched (`--base`, SARIF fingerprints), so that
+/// inserting, moving or replacing an element cannot make a new finding pass for an old one.
+pub const NATURAL_KEYS: [(&str, &str); 3] =
+    [("dependency", "name"), ("slo", "name"), ("waiver", "rule")];
+
+/// `key` (a finding's logical path, `dependency[1].owner`) with a keyed array's index
+/// replaced by the element's natural key (`dependency[name=fraud-score].owner`). An element
+/// without its key field, or with one that is not text, keeps its index: there is nothing
+/// else to know it by.
+#[must_use]
+pub fn keyed(root: &Node, key: &str) -> Option<String> {
+    let (array, field) = NATURAL_KEYS.iter().find(|(array, _)| {
+        key.strip_prefix(array)
+            .is_some_and(|rest| rest.starts_with('['))
+    })?;
+    let rest = &key[array.len() + 1..];
+    let (index, after) = rest.split_once(']')?;
+    let index: usize = index.parse().ok()?;
+    let element = root.get(array)?.as_array()?.get(index)?;
+    let name = match &element.get(field)?.value {
+        Value::String(name) => name,
+        _ => return None,
+    };
+    Some(format!("{array}[{field}={name}]{after}"))
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -339,5 +366,28 @@ mod tests {
         let hit = &"docs.runbook".parse::<Path>().unwrap().resolve(&root)[0];
         assert_eq!(hit.key, "docs.runbook");
         assert_eq!(source.line_col(hit.anchor.start).line, 1);
+    }
+
+    #[test]
+    fn keyed_arrays_name_their_elements_and_others_keep_the_index() {
+        let root = doc("labels = [\"a\"]\n[[dependency]]\nname = \"ledger-db\"\n[[dependency]]\nsla = 99.9\n[[waiver]]\nrule = \"docs.runbook\"\n[[slo]]\nname = 7\n");
+        let keyed = |key| keyed(&root, key);
+        assert_eq!(
+            keyed("dependency[0].owner").as_deref(),
+            Some("dependency[name=ledger-db].owner")
+        );
+        assert_eq!(
+            keyed("dependency[1].owner"),
+            None,
+            "no name: the index stays"
+        );
+        assert_eq!(
+            keyed("waiver[0]").as_deref(),
+            Some("waiver[rule=docs.runbook]")
+        );
+        assert_eq!(keyed("slo[0].target"), None, "a name that is not text");
+        assert_eq!(keyed("labels[0]"), None);
+        assert_eq!(keyed("dependency[9].sla"), None);
+        assert_eq!(keyed("slos[0]"), None);
     }
 }

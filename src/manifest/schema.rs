@@ -17,6 +17,9 @@ pub const MANIFEST_SCHEMA: &str = include_str!("../../schemas/manifest.schema.js
 pub struct CompiledSchema {
     validator: Validator,
     schema: Json,
+    /// The published manifest schema: its `maxItems` are the default array limits, which
+    /// the engine enforces itself with the pack's values (`crate::manifest::limits`).
+    limits_arrays: bool,
 }
 
 /// One way a manifest breaks a schema.
@@ -41,7 +44,11 @@ impl CompiledSchema {
             .with_pattern_options(jsonschema::PatternOptions::regex())
             .build(&schema)
             .map_err(|err| err.to_string())?;
-        Ok(Self { validator, schema })
+        Ok(Self {
+            validator,
+            schema,
+            limits_arrays: false,
+        })
     }
 
     /// The published manifest schema.
@@ -51,7 +58,10 @@ impl CompiledSchema {
     #[must_use]
     pub fn manifest() -> Self {
         let schema = serde_json::from_str(MANIFEST_SCHEMA).expect("embedded schema is JSON");
-        Self::compile(schema).expect("embedded schema compiles")
+        Self {
+            limits_arrays: true,
+            ..Self::compile(schema).expect("embedded schema compiles")
+        }
     }
 
     /// Every violation, in document order.
@@ -68,6 +78,10 @@ impl CompiledSchema {
     }
 
     fn explain(&self, manifest: &Manifest, error: &ValidationError<'_>) -> Vec<Violation> {
+        if self.limits_arrays && matches!(error.kind(), ValidationErrorKind::MaxItems { .. }) {
+            // Said once, with the pack's limit, by the engine's cut (`manifest.cuts`).
+            return Vec::new();
+        }
         let segments = pointer_segments(error.instance_path().as_str());
         let (node, key) = locate(&manifest.root, &segments);
         let span = node.map_or(Span::START, |n| n.span);
@@ -167,6 +181,38 @@ impl CompiledSchema {
 }
 
 /// What a schema asks for, in words: its description when it has one, else its type and bounds.
+/// What JSON Schema cannot see: in a TOML manifest a waiver's `expires` must be a TOML
+/// date. The conversion to JSON turns dates into strings, so a quoted "2026-12-01" would
+/// pass the schema and extend a waiver as if it were a date.
+#[must_use]
+pub fn quoted_dates(manifest: &Manifest) -> Vec<Violation> {
+    if crate::manifest::Format::from_name(&manifest.source.name) == crate::manifest::Format::Json {
+        return Vec::new();
+    }
+    manifest
+        .root
+        .get("waiver")
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .filter_map(|(index, waiver)| {
+            let expires = waiver.get("expires")?;
+            let crate::manifest::Value::String(text) = &expires.value else {
+                return None;
+            };
+            Some(Violation {
+                key: format!("waiver[{index}].expires"),
+                span: expires.span,
+                message: format!(
+                    "`waiver[{index}].expires` must be a TOML date, written without quotes (expires = 2026-12-01), got the string {}",
+                    describe_json(&Json::String(text.clone()))
+                ),
+            })
+        })
+        .collect()
+}
+
 fn describe_schema(schema: &Json) -> String {
     if let Some(description) = schema.get("description").and_then(Json::as_str) {
         return description.to_owned();

@@ -2,10 +2,12 @@
 //!
 //! Both sides are judged with the same rules and `as_of`, then matched on (manifest, rule,
 //! logical key), never on line numbers: a finding keeps its identity when lines above it
-//! move. Matching counts occurrences, so two findings with one key (two problems with one
+//! move, and, since dependencies, SLOs and waivers are keyed by name or rule rather than
+//! index, when an element is inserted above it. Matching counts occurrences, so two findings with one key (two problems with one
 //! waiver) pair up one for one.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
@@ -173,6 +175,125 @@ impl Report {
         });
         self.refresh_verdicts();
     }
+}
+
+/// A result as the artifact comparison matches it.
+type Seen<'a> = (
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Status,
+    crate::rules::Severity,
+);
+
+fn seen(result: &ResultEntry) -> Seen<'_> {
+    (
+        &result.manifest,
+        &result.rule,
+        result.key.as_deref(),
+        result.status,
+        result.severity,
+    )
+}
+
+/// What a report from elsewhere (the pull request's own job) says differently from the
+/// judgement made here: the verdict, the date, the manifests judged, and every result one
+/// has and the other has not (matched on manifest, rule, key, status and severity). Empty
+/// when they agree. Text from the other report is reduced to characters that cannot carry
+/// markup or workflow commands: it is untrusted data.
+#[must_use]
+pub fn mismatch(trusted: &Report, other: &Report) -> Vec<String> {
+    /// Results named per direction; the rest are counted.
+    const EXAMPLES: usize = 5;
+    let mut lines = Vec::new();
+    if trusted.verdict != other.verdict {
+        lines.push(format!(
+            "its verdict is {}, this judgement's is {}",
+            other.verdict, trusted.verdict
+        ));
+    }
+    if trusted.as_of != other.as_of {
+        lines.push(format!(
+            "it was judged as of {}, this judgement as of {}",
+            plain(&other.as_of),
+            trusted.as_of
+        ));
+    }
+    let manifests = |r: &Report| -> Vec<String> {
+        let mut names: Vec<String> = r.services.iter().map(|s| s.manifest.clone()).collect();
+        names.sort();
+        names
+    };
+    if manifests(trusted) != manifests(other) {
+        lines.push(format!(
+            "it judged {}, this judgement {}",
+            plain(&manifests(other).join(", ")),
+            manifests(trusted).join(", ")
+        ));
+    }
+    let mut counts: BTreeMap<Seen<'_>, isize> = BTreeMap::new();
+    for result in &trusted.results {
+        *counts.entry(seen(result)).or_default() += 1;
+    }
+    for result in &other.results {
+        *counts.entry(seen(result)).or_default() -= 1;
+    }
+    let describe = |(manifest, rule, key, status, severity): &Seen<'_>| {
+        format!(
+            "{} {}{} ({}, {severity})",
+            plain(manifest),
+            plain(rule),
+            key.map(|k| format!(" at {}", plain(k))).unwrap_or_default(),
+            match status {
+                Status::Pass => "pass",
+                Status::Fail => "fail",
+                Status::Waived => "waived",
+                Status::Skipped => "skipped",
+            }
+        )
+    };
+    for (sign, side) in [(1, "only this judgement has"), (-1, "only its report has")] {
+        let differing: Vec<(&Seen<'_>, isize)> = counts
+            .iter()
+            .filter(|(_, n)| **n * sign > 0)
+            .map(|(k, n)| (k, (*n * sign)))
+            .collect();
+        let total: isize = differing.iter().map(|(_, n)| n).sum();
+        if total == 0 {
+            continue;
+        }
+        let mut text = format!(
+            "{side} {total} result{}: ",
+            if total == 1 { "" } else { "s" }
+        );
+        let named: Vec<String> = differing
+            .iter()
+            .take(EXAMPLES)
+            .map(|(k, _)| describe(k))
+            .collect();
+        text.push_str(&named.join("; "));
+        let named_count: isize = differing.iter().take(EXAMPLES).map(|(_, n)| n).sum();
+        if total > named_count {
+            let _ = write!(text, "; and {} more", total - named_count);
+        }
+        lines.push(text);
+    }
+    lines
+}
+
+/// Untrusted text as plain words: letters, digits and `.-_/[]=@:#`, the rest as `?`, cut
+/// to 100 characters.
+fn plain(text: &str) -> String {
+    text.chars()
+        .take(100)
+        .map(|c| {
+            if c.is_alphanumeric() || ".-_/[]=@:# ,".contains(c) {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -207,8 +207,10 @@ pub struct ResultEntry {
     pub message: String,
     pub remediation: Arc<str>,
     pub location: Option<Location>,
-    /// The logical path in the manifest (`dependency[1].owner`): how a finding is matched
-    /// across runs, never by line.
+    /// The logical path in the manifest: how a finding is matched across runs, never by
+    /// line. Elements of `dependency` and `slo` are named by `name`, of `waiver` by `rule`
+    /// (`dependency[name=ledger-db].owner`), so moving one keeps its findings' identity;
+    /// other arrays, and elements without their key, by index (`labels[2]`).
     pub key: Option<String>,
     pub waiver: Option<WaiverInfo>,
     /// With `--base`: whether a failure is `new` (this change introduced it) or `existing`;
@@ -590,6 +592,63 @@ impl Report {
         Some(text)
     }
 
+    /// Where a report's own parts disagree: its summaries and verdicts recomputed from its
+    /// results. A report that prr did not make in this process (an artifact) is published
+    /// only when this finds nothing, so an edited verdict or count cannot reach a check run.
+    #[must_use]
+    pub fn disagreements(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut recomputed = self.clone();
+        recomputed.refresh_verdicts();
+        let mut summary = Summary::default();
+        let mut by_manifest: BTreeMap<&str, Summary> = BTreeMap::new();
+        for result in &self.results {
+            summary.count(result);
+            by_manifest
+                .entry(&result.manifest)
+                .or_default()
+                .count(result);
+        }
+        if summary != self.summary {
+            problems.push(format!(
+                "its summary says {}, its results count {}",
+                summary_text(&self.summary),
+                summary_text(&summary)
+            ));
+        }
+        for (service, again) in self.services.iter().zip(&recomputed.services) {
+            let counted = by_manifest
+                .remove(service.manifest.as_str())
+                .unwrap_or_default();
+            if counted != service.summary {
+                problems.push(format!(
+                    "{}: its summary says {}, its results count {}",
+                    service.manifest,
+                    summary_text(&service.summary),
+                    summary_text(&counted)
+                ));
+            }
+            if again.verdict != service.verdict {
+                problems.push(format!(
+                    "{}: its verdict is {}, its results make it {}",
+                    service.manifest, service.verdict, again.verdict
+                ));
+            }
+        }
+        for manifest in by_manifest.keys() {
+            problems.push(format!(
+                "results for {manifest}, which it lists no service for"
+            ));
+        }
+        if recomputed.verdict != self.verdict {
+            problems.push(format!(
+                "its verdict is {}, its results make it {}",
+                self.verdict, recomputed.verdict
+            ));
+        }
+        problems
+    }
+
     /// Whether a result blocks the gate under this report's `fail_on`.
     #[must_use]
     pub fn blocks(&self, result: &ResultEntry) -> bool {
@@ -605,6 +664,13 @@ impl Report {
         }
         map
     }
+}
+
+fn summary_text(s: &Summary) -> String {
+    format!(
+        "{} passed, {} failed, {} warnings, {} waived, {} skipped",
+        s.passed, s.failed, s.warnings, s.waived, s.skipped
+    )
 }
 
 fn blocks(result: &ResultEntry, fail_on: FailOn) -> bool {

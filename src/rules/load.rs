@@ -95,6 +95,8 @@ struct Composed {
     waiver_max_days: Option<i64>,
     levels: Option<Vec<String>>,
     packs: Vec<String>,
+    /// `[pack] max_items`, the outer pack's over those it extends.
+    max_items: BTreeMap<String, usize>,
 }
 
 struct Loader<'a> {
@@ -164,6 +166,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
     let mut raw: Vec<RawRule> = Vec::new();
     let mut waiver_max_days = None;
     let mut levels = None;
+    let mut max_items = BTreeMap::new();
     let mut packs = Vec::new();
     let default = [RulesSource::Builtin];
     let sources = if sources.is_empty() {
@@ -173,12 +176,21 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
     };
     for source in sources {
         if let Some(files) = loader.files_of(source) {
+            let shown = files.label.clone();
+            let problems_before = loader.diagnostics.len();
             if let Some(composed) = loader.compose(files) {
+                // A pack with no rules would pass every manifest on the two mandatory rules
+                // alone: a path typo, or a pull request that empties the pack, would switch
+                // the gate off without a word.
+                if composed.rules.is_empty() && loader.diagnostics.len() == problems_before {
+                    loader.diagnostics.push(no_rules(source, &shown, root));
+                }
                 own.push(composed.name);
                 loader.merge(&mut raw, composed.rules);
                 waiver_max_days = composed.waiver_max_days.or(waiver_max_days);
                 levels = composed.levels.or(levels);
                 packs.extend(composed.packs);
+                max_items.extend(composed.max_items);
             }
         }
     }
@@ -213,6 +225,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
             waiver_max_days: waiver_max_days.unwrap_or(DEFAULT_WAIVER_MAX_DAYS),
             levels,
             packs,
+            max_items: crate::manifest::limits::max_items(&max_items),
         },
         own,
         diagnostics,
@@ -243,6 +256,27 @@ fn check_levels(raw: &[RawRule], levels: &[String], diagnostics: &mut Vec<Diagno
             );
         }
     }
+}
+
+/// The problem of a `--rules` source that brings no rule at all.
+fn no_rules(source: &RulesSource, label: &str, root: &Path) -> Diagnostic {
+    let (shown, what) = match source {
+        RulesSource::Path(path) if path.is_dir() => (
+            display_name(path, root),
+            "this directory holds no rule file (`*.toml` with `[[rule]]` tables) and extends no pack",
+        ),
+        RulesSource::Path(path) => (
+            display_name(path, root),
+            "this is not a rule file: it defines no `[[rule]]`",
+        ),
+        RulesSource::Files { .. } => (
+            label.to_owned(),
+            "this pack has no rule files (`*.toml` with `[[rule]]` tables) and extends no pack",
+        ),
+        RulesSource::Builtin => (label.to_owned(), "the built-in pack has no rules"),
+    };
+    Diagnostic::file(shown, format!("{what}: it would judge nothing"))
+        .with_help("name a pack directory or rule file (a typo in --rules?), or `builtin`; a pack that only adjusts the built-in rules says `extends = [\"builtin\"]` in pack.toml")
 }
 
 fn builtin_files() -> PackFiles {
@@ -401,6 +435,7 @@ impl Loader<'_> {
         let mut packs = Vec::new();
         let mut waiver_max_days = None;
         let mut levels = None;
+        let mut max_items = BTreeMap::new();
         if let Some((def, source)) = &pack_def {
             packs.push(match &def.pack.version {
                 Some(version) => format!("{} {version}", def.pack.name),
@@ -412,11 +447,13 @@ impl Loader<'_> {
                     waiver_max_days = composed.waiver_max_days.or(waiver_max_days);
                     levels = composed.levels.or(levels);
                     packs.extend(composed.packs);
+                    max_items.extend(composed.max_items);
                 }
             }
             if let Some(own) = &def.pack.levels {
                 levels = Some(own.get_ref().clone());
             }
+            max_items.extend(def.pack.max_items.clone());
             if let Some(days) = &def.pack.waiver_max_days {
                 if *days.get_ref() < 0 {
                     self.diagnostics.push(Diagnostic::at(
@@ -476,6 +513,7 @@ impl Loader<'_> {
             waiver_max_days,
             levels,
             packs,
+            max_items,
         })
     }
 

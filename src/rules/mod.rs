@@ -34,6 +34,9 @@ pub struct RuleSet {
     pub levels: Vec<String>,
     /// The packs loaded, outermost first (`name version`).
     pub packs: Vec<String>,
+    /// How many elements each limited array of a manifest may have before the rest go
+    /// unjudged (`crate::manifest::limits`), with the packs' `max_items`.
+    pub max_items: std::collections::BTreeMap<String, usize>,
 }
 
 impl RuleSet {

@@ -268,6 +268,11 @@ pub struct PackDef {
     /// theirs with `level`. The outermost pack that sets them decides.
     #[schemars(with = "Option<Vec<String>>")]
     pub levels: Option<Spanned<Vec<String>>>,
+    /// How many elements a manifest's array may have before the rest go unjudged, by path
+    /// (`dependency`, `slo`, `waiver`, `service.labels`, `monitoring.dashboards`): the
+    /// defaults are 300, 100, 100, 100 and 100.
+    #[serde(default)]
+    pub max_items: BTreeMap<String, usize>,
 }
 
 /// `[override."rule.id"]`.

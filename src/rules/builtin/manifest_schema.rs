@@ -30,6 +30,17 @@ impl Builtin for ManifestSchema {
             .schema
             .validate(cx.manifest)
             .into_iter()
+            .chain(crate::manifest::schema::quoted_dates(cx.manifest))
+            .chain(
+                cx.manifest
+                    .cuts
+                    .iter()
+                    .map(|cut| crate::manifest::schema::Violation {
+                        key: cut.path.clone(),
+                        span: cut.span,
+                        message: cut.message(),
+                    }),
+            )
             .map(|v| Failure::new(v.message, v.key, v.span))
             .collect();
         Outcome::fail(failures, "the manifest meets the manifest schema")

@@ -61,6 +61,15 @@ pub fn read_waivers(manifest: &Manifest) -> Vec<Waiver> {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
     };
+    // A TOML manifest writes dates as TOML dates; a quoted "2026-12-01" is a string, a
+    // `manifest.schema` finding, and no expiry. (JSON has no dates: there it is the string.)
+    let dates_are_strings =
+        crate::manifest::Format::from_name(&manifest.source.name) == crate::manifest::Format::Json;
+    let expiry = |node: &Node| {
+        node.get("expires")
+            .filter(|n| dates_are_strings || matches!(n.value, crate::manifest::Value::Datetime(_)))
+            .and_then(date_of)
+    };
     manifest
         .root
         .get("waiver")
@@ -70,10 +79,15 @@ pub fn read_waivers(manifest: &Manifest) -> Vec<Waiver> {
         .enumerate()
         .map(|(index, node)| Waiver {
             index,
-            rule: text(node, "rule"),
+            // Exactly as written: " release.progressive " names no rule.
+            rule: node
+                .get("rule")
+                .and_then(Node::as_str)
+                .filter(|s| !s.trim().is_empty())
+                .map(str::to_owned),
             reason: text(node, "reason"),
             ticket: text(node, "ticket"),
-            expires: node.get("expires").and_then(date_of),
+            expires: expiry(node),
             expires_text: node.get("expires").map(Node::describe),
             span: node.span,
             fields: ["rule", "reason", "ticket", "expires"]
@@ -128,6 +142,9 @@ impl WaiverCheck {
             None => problems.push((
                 "expires",
                 match &waiver.expires_text {
+                    Some(text) if text.trim_matches('"').parse::<Date>().is_ok() => format!(
+                        "expires on the string {text}, not a TOML date: write it without quotes"
+                    ),
                     Some(text) => format!("expires {text}, which is not a date (YYYY-MM-DD)"),
                     None => "has no expiry: set `expires` to a date".to_owned(),
                 },
