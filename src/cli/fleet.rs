@@ -281,11 +281,28 @@ fn read_report(path: &Path, name: &str) -> Result<Report, String> {
     })
 }
 
+/// How large a fleet report may be: one for 10,000 services is about 18 MB, far over the
+/// manifests' limit.
+const MAX_FLEET_REPORT_BYTES: u64 = 1 << 30;
+
 /// An earlier fleet report (`--compare`, `prr fleet merge`).
 fn read_fleet_report(path: &Path) -> Result<FleetReport, Error> {
+    use std::io::Read as _;
     let name = path.display().to_string();
-    let source = read_text(path, &name)?;
-    let report: FleetReport = serde_json::from_str(&source.text).map_err(|err| {
+    let io_error = |source| Error::Io {
+        context: format!("cannot read {name}"),
+        source,
+    };
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .map_err(io_error)?
+        .take(MAX_FLEET_REPORT_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(io_error)?;
+    if text.len() as u64 > MAX_FLEET_REPORT_BYTES {
+        return Err(Diagnostic::file(&name, "over 1 GiB: not a fleet report").into());
+    }
+    let report: FleetReport = serde_json::from_str(&text).map_err(|err| {
         let mut diagnostic = Diagnostic::file(
             &name,
             format!("not a prr fleet report (JSON, `prr fleet --format json`): {err}"),

@@ -15,11 +15,16 @@ use crate::report::Verdict;
 
 /// Services listed in the Markdown (an issue comment holds at most 65,536 characters);
 /// the HTML, CSV and JSON list them all.
-const MARKDOWN_SERVICES: usize = 100;
+const MARKDOWN_SERVICES: usize = 25;
 /// Reviews listed in the Markdown calendar.
-const MARKDOWN_REVIEWS: usize = 50;
+const MARKDOWN_REVIEWS: usize = 30;
 /// The most depended-on services whose edges are drawn.
 const DRAWN_PROVIDERS: usize = 25;
+/// The most edges drawn (a graph of thousands of edges is unreadable, and Mermaid in a
+/// comment has to fit in it).
+const DRAWN_EDGES: usize = 100;
+/// Findings of each kind (single points of failure, SLO chains) listed in the Markdown.
+const MARKDOWN_FINDINGS: usize = 20;
 
 fn categories(report: &FleetReport) -> Vec<&str> {
     report
@@ -86,7 +91,12 @@ fn mermaid_label(name: &str) -> String {
 /// failure outlined.
 #[must_use]
 pub fn mermaid(report: &FleetReport) -> Option<String> {
-    let edges = report.graph.drawn(DRAWN_PROVIDERS);
+    let edges: Vec<&Edge> = report
+        .graph
+        .drawn(DRAWN_PROVIDERS)
+        .into_iter()
+        .take(DRAWN_EDGES)
+        .collect();
     if edges.is_empty() {
         return None;
     }
@@ -229,9 +239,10 @@ pub fn markdown(report: &FleetReport) -> String {
     }
     if !graph.slo_chains.is_empty() {
         out.push_str("\nSLO chains (assumed, never promised):\n\n");
-        for chain in &graph.slo_chains {
+        for chain in graph.slo_chains.iter().take(MARKDOWN_FINDINGS) {
             let _ = writeln!(out, "- {}", cell(&chain.message));
         }
+        more(&mut out, graph.slo_chains.len());
     }
     if let Some(diagram) = mermaid(report) {
         out.push('\n');
@@ -292,6 +303,17 @@ pub fn markdown(report: &FleetReport) -> String {
         );
     }
     out
+}
+
+/// Says how many findings the Markdown left out.
+fn more(out: &mut String, total: usize) {
+    if total > MARKDOWN_FINDINGS {
+        let _ = writeln!(
+            out,
+            "- and {} more in the HTML and JSON reports",
+            total - MARKDOWN_FINDINGS
+        );
+    }
 }
 
 /// The scorecard as CSV: one row per service, one column per category.
@@ -403,7 +425,12 @@ fn plain(value: impl ToString) -> (String, &'static str) {
 /// right, an edge for each dependency; single points of failure in red.
 #[must_use]
 pub fn svg(report: &FleetReport) -> String {
-    let edges = report.graph.drawn(DRAWN_PROVIDERS);
+    let edges: Vec<&Edge> = report
+        .graph
+        .drawn(DRAWN_PROVIDERS)
+        .into_iter()
+        .take(DRAWN_EDGES)
+        .collect();
     if edges.is_empty() {
         return "<p>No dependency between judged services.</p>\n".to_owned();
     }
