@@ -278,9 +278,35 @@ fn an_array_of_100_000_dependencies_is_refused_by_size_or_judged_when_allowed() 
     let (code, text) = run(&["--manifest", path.to_str().unwrap()], &[]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("over the limit"), "{text}");
+    // Allowed by size, the array is over its limit: one finding, the rest unjudged.
+    let big = [("PRR_MAX_FILE_BYTES", "16777216")];
     let (code, text) = run(
         &["--manifest", path.to_str().unwrap(), "--format", "json"],
-        &[("PRR_MAX_FILE_BYTES", "16777216")],
+        &big,
+    );
+    assert_eq!(code, 1, "{}", &text[..text.len().min(2000)]);
+    assert!(
+        text.contains("`dependency` has 100000 elements"),
+        "{}",
+        &text[..text.len().min(2000)]
+    );
+    // A pack that allows that many gets every one judged.
+    let pack = dir.path().join("pack.toml");
+    std::fs::write(
+        &pack,
+        "[pack]\nname = \"big\"\nextends = [\"builtin\"]\nmax_items = { dependency = 100000 }\n",
+    )
+    .unwrap();
+    let (code, text) = run(
+        &[
+            "--manifest",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+            "--rules",
+            dir.path().to_str().unwrap(),
+        ],
+        &big,
     );
     assert_eq!(code, 0, "{}", &text[..text.len().min(2000)]);
     assert!(text.contains("\"verdict\": \"pass\""));

@@ -442,3 +442,57 @@ fn a_pack_that_only_extends_and_overrides_still_judges() {
         .code(1)
         .stdout(contains("oncall.rotation"));
 }
+
+/// `--color` and the conventions: off when not a terminal, forced by CLICOLOR_FORCE or
+/// FORCE_COLOR (a CI log that renders ANSI), NO_COLOR over both, `--color` over all.
+#[test]
+fn colours_follow_the_flag_then_the_conventions() {
+    let colored = |flags: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = prr();
+        for name in ["NO_COLOR", "CLICOLOR_FORCE", "FORCE_COLOR"] {
+            cmd.env_remove(name);
+        }
+        for (name, value) in env {
+            cmd.env(name, value);
+        }
+        let mut args = flags.to_vec();
+        args.extend([
+            "check",
+            "--manifest",
+            "examples/ready/prr.toml",
+            "--as-of",
+            "2026-11-21",
+        ]);
+        let out = cmd.args(&args).output().expect("prr runs");
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8_lossy(&out.stdout).contains("\u{1b}[")
+    };
+    assert!(!colored(&[], &[]), "no colour off a terminal");
+    assert!(colored(&[], &[("FORCE_COLOR", "1")]));
+    assert!(colored(&[], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!colored(&[], &[("FORCE_COLOR", "1"), ("NO_COLOR", "1")]));
+    assert!(colored(&["--color", "always"], &[("NO_COLOR", "1")]));
+    assert!(!colored(&["--color", "never"], &[("FORCE_COLOR", "1")]));
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_same_definitions() {
+    for (shell, marker) in [
+        ("bash", "_prr()"),
+        ("zsh", "#compdef prr"),
+        ("fish", "complete -c prr"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        prr()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(contains(marker).and(contains("manifest")));
+    }
+    prr()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(contains(".TH prr 1").and(contains("check")));
+    prr().args(["completions", "tcsh"]).assert().code(2);
+}

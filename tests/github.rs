@@ -674,12 +674,18 @@ fn fork_run_event() -> Value {
 }
 
 fn fork_pull_request(api: &Api) {
+    fork_pull_request_among(
+        api,
+        &json!([{"number": 42, "state": "open", "head": {"sha": SHA}}]),
+    );
+}
+
+/// A fork's pull request 42, found among `pulls` by the head commit, with no comments yet.
+fn fork_pull_request_among(api: &Api, pulls: &Value) {
     api.mount(
         Mock::given(method("GET"))
             .and(path(format!("/repos/acme/payments/commits/{SHA}/pulls")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([
-                {"number": 42, "state": "open", "head": {"sha": SHA}},
-            ]))),
+            .respond_with(ResponseTemplate::new(200).set_body_json(pulls)),
     );
     api.mount(
         Mock::given(method("GET"))
@@ -834,25 +840,13 @@ fn a_fork_workflow_run_finds_its_pull_request_by_commit() {
     );
     let report = api.file("fork.json");
     std::fs::write(&report, report_of(&api, UNREADY).to_string()).expect("written");
-    api.mount(
-        Mock::given(method("GET"))
-            .and(path(format!("/repos/acme/payments/commits/{SHA}/pulls")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([
-                {"number": 12, "state": "closed", "head": {"sha": "0000000000000000000000000000000000000000"}},
-                {"number": 42, "state": "open", "head": {"sha": SHA}},
-            ]))),
+    fork_pull_request_among(
+        &api,
+        &json!([
+            {"number": 12, "state": "closed", "head": {"sha": "0000000000000000000000000000000000000000"}},
+            {"number": 42, "state": "open", "head": {"sha": SHA}},
+        ]),
     );
-    api.mount(
-        Mock::given(method("GET"))
-            .and(path("/repos/acme/payments/issues/42/comments"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([]))),
-    );
-    api.mount(
-        Mock::given(method("POST"))
-            .and(path("/repos/acme/payments/issues/42/comments"))
-            .respond_with(created(9)),
-    );
-    check_runs_ok(&api);
     let event = json!({"action": "completed", "workflow_run": {
         "event": "pull_request", "head_sha": SHA, "pull_requests": [],
         "head_repository": {"full_name": "stranger/payments"}}});
@@ -1212,4 +1206,58 @@ fn an_answer_declared_too_large_is_refused_before_its_body() {
         said.contains("the answer is 100000000 bytes, over the limit of 33554432 bytes"),
         "{said}"
     );
+}
+
+/// `name` holds `text` at commit `sha` (the contents API only).
+fn file_at(api: &Api, sha: &str, name: &str, text: &str) {
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/acme/payments/contents/{name}")))
+            .and(query_param("ref", sha))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "type": "file", "name": name, "path": name, "encoding": "base64",
+                "content": base64::engine::general_purpose::STANDARD.encode(text),
+            }))),
+    );
+}
+
+#[test]
+fn fail_on_new_in_the_privileged_job_judges_the_base_commit_too() {
+    const BASE: &str = "b1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
+    let unready = std::fs::read_to_string(UNREADY).expect("the example");
+    // The pull request adds a dependency owned by a person: one new ownership.team failure.
+    let broken = format!("{unready}\n[[dependency]]\nname = \"extra\"\nowner = \"eve@acme.dev\"\n");
+    for (head, conclusion, new) in [(&unready, "success", 0), (&broken, "failure", 1)] {
+        let api = Api::start();
+        fork_pull_request(&api);
+        api.mount(
+            Mock::given(method("GET"))
+                .and(path("/repos/acme/payments/pulls/42"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(
+                    json!({"number": 42, "base": {"sha": BASE}, "head": {"sha": SHA}}),
+                )),
+        );
+        file_at(&api, SHA, UNREADY, head);
+        file_at(&api, BASE, UNREADY, &unready);
+        let out = api
+            .prr("workflow_run", &fork_run_event())
+            .args([
+                "publish",
+                "--manifest",
+                UNREADY,
+                "--as-of",
+                AS_OF,
+                "--fail-on",
+                "new",
+            ])
+            .output()
+            .expect("prr runs");
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let runs = api.of("POST", "/check-runs");
+        assert_eq!(runs.len(), 1, "{}", text(&out));
+        let run = body_of(&runs[0]);
+        assert_eq!(run["conclusion"], conclusion, "{}", text(&out));
+        let summary = run["output"]["summary"].as_str().unwrap_or_default();
+        assert!(summary.contains(&format!("introduces {new}")), "{summary}");
+    }
 }

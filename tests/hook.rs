@@ -178,3 +178,32 @@ fn make_executable(path: &std::path::Path) {
 
 #[cfg(not(unix))]
 fn make_executable(_path: &std::path::Path) {}
+
+/// pre-commit passes neither git's pre-push lines nor, on a first push or a run by hand,
+/// any ref: then the commit at HEAD is judged, never passed unseen.
+#[test]
+fn with_nothing_said_of_the_push_the_head_commit_is_judged() {
+    let repo = Repo::new();
+    let out = repo.prr(&["hook", "run", "--as-of", AS_OF]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing to judge"),
+        "{}",
+        stderr(&out)
+    );
+
+    repo.commit("README.md", "a service\n", "no manifest yet");
+    let out = repo.prr(&["hook", "run", "--as-of", AS_OF]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing to judge: no prr.toml"),
+        "{}",
+        stderr(&out)
+    );
+
+    repo.commit("prr.toml", &without(&ready(), "runbook ="), "no runbook");
+    let out = repo.prr(&["hook", "run", "--as-of", AS_OF]);
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+    assert!(said(&out).contains("error[docs.runbook]"), "{}", said(&out));
+    assert!(stderr(&out).contains("judging HEAD"), "{}", stderr(&out));
+}

@@ -16,6 +16,7 @@ use super::check::{self, CheckArgs};
 use super::{exit, repository_root, write_stderr};
 use crate::diagnostic::Error;
 use crate::git::{Repo, ZERO_SHA};
+use crate::manifest::FILE_NAMES;
 use crate::report::FailOn;
 
 /// The line that marks a hook as ours: only a hook carrying it is ever rewritten or removed.
@@ -184,7 +185,7 @@ struct Pushed {
 /// Judges each commit being pushed; the worst exit code wins.
 fn run_pushed(args: &CheckArgs) -> Result<u8, Error> {
     let pushed = match pre_commit_push() {
-        Some(pushed) => vec![pushed],
+        Some(pushed) => Told::Pushed(vec![pushed]),
         None => {
             let mut input = String::new();
             std::io::stdin()
@@ -193,14 +194,29 @@ fn run_pushed(args: &CheckArgs) -> Result<u8, Error> {
                     context: "cannot read the pre-push lines on stdin".to_owned(),
                     source,
                 })?;
-            parse_pre_push(&input)?
+            if input.trim().is_empty() {
+                Told::Nothing
+            } else {
+                Told::Pushed(parse_pre_push(&input)?)
+            }
         }
     };
-    if pushed.is_empty() {
-        return Ok(exit::PASS);
-    }
     // The root comes from git, or the push would not be running.
     let repo = Repo::at(&repository_root());
+    let pushed = match pushed {
+        Told::Pushed(pushed) if pushed.is_empty() => {
+            write_stderr("prr: the push only deletes refs: nothing to judge\n");
+            return Ok(exit::PASS);
+        }
+        Told::Pushed(pushed) => pushed,
+        // Nothing said what is pushed: the first push of a new repository through the
+        // pre-commit framework, or `pre-commit try-repo` / `run` by hand. Passing here
+        // would let a failing manifest through, so the commit at HEAD is judged.
+        Told::Nothing => match head_to_judge(&repo, args)? {
+            Some(head) => vec![head],
+            None => return Ok(exit::PASS),
+        },
+    };
     let mut worst = exit::PASS;
     for push in &pushed {
         let mut check = args.clone();
@@ -239,6 +255,37 @@ fn run_pushed(args: &CheckArgs) -> Result<u8, Error> {
         worst = worst.max(code);
     }
     Ok(worst)
+}
+
+/// What the hook was told of the push.
+enum Told {
+    /// The refs pushed (none when the push only deletes).
+    Pushed(Vec<Pushed>),
+    /// No pre-push lines and no pre-commit variables.
+    Nothing,
+}
+
+/// The commit at HEAD, to judge when nothing said what is pushed; `None` (with a line
+/// saying so) when there is no commit yet, or no manifest in it and none was asked for.
+fn head_to_judge(repo: &Repo, args: &CheckArgs) -> Result<Option<Pushed>, Error> {
+    let Ok(head) = repo.resolve_commit("HEAD") else {
+        write_stderr("prr: nothing to judge: the repository has no commit yet\n");
+        return Ok(None);
+    };
+    if args.manifest.is_empty() && repo.list_files(&head, &FILE_NAMES)?.is_empty() {
+        write_stderr(
+            "prr: nothing to judge: no prr.toml or prr.json at the repository root in HEAD\n",
+        );
+        return Ok(None);
+    }
+    write_stderr(
+        "prr: no pushed refs were given (the first push, or a run by hand): judging HEAD\n",
+    );
+    Ok(Some(Pushed {
+        local_ref: "HEAD".to_owned(),
+        local_sha: head,
+        remote_sha: ZERO_SHA.to_owned(),
+    }))
 }
 
 /// Git's pre-push input: `<local ref> <local sha> <remote ref> <remote sha>` per line. A

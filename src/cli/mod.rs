@@ -15,7 +15,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 
 use crate::diagnostic::Error;
 use crate::report::human;
@@ -38,8 +38,44 @@ pub mod exit {
     after_help = "Exit codes: 0 the gate passed, 1 the gate failed, 2 prr could not judge."
 )]
 pub struct Cli {
+    /// Colours on the terminal: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE
+    /// or FORCE_COLOR force them, e.g. in a CI log that renders ANSI), always, never.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorWhen,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// The `--color` of this run, set once at start.
+static COLOR: std::sync::OnceLock<ColorWhen> = std::sync::OnceLock::new();
+
+/// Whether colours go to a stream that is (or is not) a terminal: `--color`, then the
+/// conventions (NO_COLOR wins over CLICOLOR_FORCE and FORCE_COLOR), then the terminal.
+fn color_for(is_terminal: bool) -> bool {
+    let set = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .is_some_and(|v| !v.is_empty() && v != "0" && v != "false")
+    };
+    match COLOR.get().copied().unwrap_or(ColorWhen::Auto) {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                false
+            } else {
+                set("CLICOLOR_FORCE") || set("FORCE_COLOR") || is_terminal
+            }
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,6 +97,14 @@ pub enum Command {
     /// Judge many services with one pack: scorecards, levels, a rollout preview, the
     /// dependency graph and the review calendar.
     Fleet(fleet::FleetArgs),
+    /// Print a shell completion script: `prr completions bash > /etc/bash_completion.d/prr`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), for packagers: `prr man > prr.1`.
+    #[command(hide = true)]
+    Man,
 }
 
 /// Parses the arguments, runs the command, and returns the exit code.
@@ -78,6 +122,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let _ = COLOR.set(cli.color);
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Hook(args) => hook::run(&args),
@@ -87,6 +132,13 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => Ok(schema::run(&args)),
         Command::Publish(args) => publish::run(&args),
         Command::Fleet(args) => fleet::run(&args),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "prr", &mut out);
+            write_stdout(&String::from_utf8_lossy(&out));
+            Ok(exit::PASS)
+        }
+        Command::Man => man_page(),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -105,14 +157,27 @@ fn print_error(err: &Error) {
     ));
 }
 
-/// Whether colour goes to stdout: only on a terminal, and never with `NO_COLOR` set.
+/// The man page of `prr`, from the same definitions as `--help`.
+fn man_page() -> Result<u8, Error> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .map_err(|source| Error::Io {
+            context: "cannot render the man page".to_owned(),
+            source,
+        })?;
+    write_stdout(&String::from_utf8_lossy(&out));
+    Ok(exit::PASS)
+}
+
+/// Whether colour goes to stdout (`--color`, NO_COLOR, CLICOLOR_FORCE, FORCE_COLOR, a terminal).
 #[must_use]
 pub fn stdout_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+    color_for(std::io::stdout().is_terminal())
 }
 
 fn stderr_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+    color_for(std::io::stderr().is_terminal())
 }
 
 /// Writes to stdout; a closed pipe (`prr check | head`) is not a crash.

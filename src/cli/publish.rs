@@ -12,7 +12,7 @@ use crate::diagnostic::{Diagnostic, Error};
 use crate::engine;
 use crate::github::{self, CommentMode};
 use crate::manifest::Manifest;
-use crate::report::{diff, json, markdown, FailOn, Judged, Report};
+use crate::report::{diff, json, markdown, BaseSide, FailOn, Judged, Report, Verdict};
 use crate::rules::RulesSource;
 use crate::source::{max_file_bytes, text_from_bytes, SourceFile};
 
@@ -56,7 +56,8 @@ pub struct PublishCommand {
     /// In a privileged job: judge dates as of this day instead of today (UTC).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub as_of: Option<jiff::civil::Date>,
-    /// In a privileged job: what blocks the gate, error (default) or warning.
+    /// In a privileged job: what blocks the gate, error (default), warning, or new (only
+    /// failures the pull request introduced, judged against its base commit).
     #[arg(long, value_name = "LEVEL", default_value = "error")]
     pub fail_on: FailOn,
     #[command(flatten)]
@@ -88,12 +89,6 @@ pub fn run(args: &PublishCommand) -> Result<u8, Error> {
         refuse_disagreement(&report, &name)?;
         return Ok(publish(&report, &args.options, Some(name), exit::PASS));
     };
-    if args.fail_on == FailOn::New {
-        return Err(Error::Usage(
-            "prr publish judges the head commit without a base: --fail-on is error or warning here"
-                .to_owned(),
-        ));
-    }
     let as_of = args.as_of.unwrap_or_else(super::today);
     let trusted = match judge_head(&cx, args, as_of) {
         Ok(report) => report,
@@ -190,7 +185,52 @@ fn judge_head(
             ),
         )
     })?;
-    let short = sha.get(..12).unwrap_or(&sha);
+    let mut report = judge_files(files, &sha, &rules, as_of, args.fail_on);
+    if args.fail_on == FailOn::New {
+        // Only what the pull request introduced blocks: the same manifests at its base
+        // commit, read the same way, judged with the same rules and date.
+        let names: Vec<String> = report.services.iter().map(|s| s.manifest.clone()).collect();
+        let (base_sha, base_files) = github::base_manifests(cx, &names).map_err(|err| {
+            Diagnostic::file(
+                names.first().map_or("prr.toml", String::as_str),
+                format!(
+                    "--fail-on new: cannot read the manifests at the pull request's base commit: {}",
+                    github::redact(&err.to_string())
+                ),
+            )
+        })?;
+        let base = judge_files(base_files, &base_sha, &rules, as_of, FailOn::Error);
+        let judged_there: Vec<&str> = base
+            .services
+            .iter()
+            .filter(|s| s.verdict != Verdict::Error)
+            .map(|s| s.manifest.as_str())
+            .collect();
+        let missing = names
+            .iter()
+            .filter(|name| !judged_there.contains(&name.as_str()))
+            .cloned()
+            .collect();
+        report.compare_with(BaseSide {
+            reference: "the pull request's base".to_owned(),
+            missing,
+            commit: base_sha,
+            results: base.results,
+        });
+    }
+    Ok(report)
+}
+
+/// Judges manifests read at `sha` (a file that could not be had is reported like an
+/// unreadable one).
+fn judge_files(
+    files: Vec<github::head::HeadFile>,
+    sha: &str,
+    rules: &crate::rules::RuleSet,
+    as_of: jiff::civil::Date,
+    fail_on: FailOn,
+) -> Report {
+    let short = sha.get(..12).unwrap_or(sha);
     let mut loaded: Vec<Arc<SourceFile>> = Vec::new();
     let mut evaluations = Vec::new();
     let mut unjudged = Vec::new();
@@ -201,7 +241,7 @@ fn judge_head(
             .and_then(|source| Ok(Manifest::parse(Arc::new(source))?));
         match parsed {
             Ok(manifest) => {
-                evaluations.push(engine::evaluate(&manifest, &rules, as_of));
+                evaluations.push(engine::evaluate(&manifest, rules, as_of));
                 loaded.push(Arc::clone(&manifest.source));
             }
             Err(err) => unjudged.push((name, err.diagnostics())),
@@ -220,12 +260,7 @@ fn judge_head(
                 diagnostics,
             }),
     );
-    Ok(Report::build(
-        judged,
-        &rules,
-        &as_of.to_string(),
-        args.fail_on,
-    ))
+    Report::build(judged, rules, &as_of.to_string(), fail_on)
 }
 
 /// Publishes after `prr check`: the exit code stays the verdict's, unless publishing

@@ -155,7 +155,7 @@ pub fn split_repository(text: &str) -> Result<(String, String), Error> {
 
 /// A commit id: 40 (SHA-1) or 64 (SHA-256) hex digits. Anything else in an event is not
 /// put into a URL.
-fn is_sha(text: &str) -> bool {
+pub fn is_sha(text: &str) -> bool {
     matches!(text.len(), 40 | 64) && text.chars().all(|c| c.is_ascii_hexdigit())
 }
 

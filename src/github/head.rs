@@ -118,7 +118,10 @@ async fn tree(client: &Client, owner: &str, repo: &str, sha: &str) -> Result<Vec
 
 /// One file's bytes at `sha`; a file that is not there is the manifest's own problem (it is
 /// reported like an unreadable file), anything else a publish fault.
-async fn file(
+///
+/// # Errors
+/// GitHub refused or could not be reached.
+pub async fn file(
     client: &Client,
     owner: &str,
     repo: &str,
@@ -135,7 +138,7 @@ async fn file(
             let json = response.json(&what)?;
             Ok(super::rules::content_bytes(&json).map_err(|why| format!("{why} at {sha}")))
         }
-        Err(Error::Status { status: 404, .. }) => Ok(Err(format!("not in the head commit {sha}"))),
+        Err(Error::Status { status: 404, .. }) => Ok(Err(format!("not in the commit {sha}"))),
         Err(err) => Err(err),
     }
 }

@@ -350,14 +350,72 @@ pub fn head_manifests(
             cx.event_name
         ))
     })?;
+    with_client(cx, |client| async move {
+        let files = head::manifests(&client, &cx.owner, &cx.repo, &sha, given).await?;
+        Ok((sha, files))
+    })
+}
+
+/// The same manifests at the pull request's base commit (`--fail-on new` in the privileged
+/// job): the base commit from the pull request itself, each manifest read by SHA.
+///
+/// # Errors
+/// The pull request or a file cannot be had.
+pub fn base_manifests(
+    cx: &Context,
+    names: &[String],
+) -> Result<(String, Vec<head::HeadFile>), Error> {
+    with_client(cx, |client| async move {
+        let (owner, repo) = (cx.owner.as_str(), cx.repo.as_str());
+        let number = match (&cx.pull_request, &cx.head_sha) {
+            (PullRequest::Number(n), _) => Some(*n),
+            (PullRequest::ByCommit, Some(sha)) => {
+                pull_request_of(&client, owner, repo, sha).await?
+            }
+            _ => None,
+        }
+        .ok_or_else(|| Error::Context("no pull request to find the base commit of".to_owned()))?;
+        let what = format!("reading pull request #{number}");
+        let pull = client
+            .request(
+                &what,
+                &http::Method::GET,
+                &format!("/repos/{owner}/{repo}/pulls/{number}"),
+                None,
+            )
+            .await?
+            .json(&what)?;
+        let base = pull
+            .pointer("/base/sha")
+            .and_then(serde_json::Value::as_str)
+            .filter(|sha| context::is_sha(sha))
+            .ok_or_else(|| Error::Response {
+                what: what.clone(),
+                message: "it names no base commit".to_owned(),
+            })?
+            .to_owned();
+        let mut files = Vec::with_capacity(names.len());
+        for name in names {
+            let bytes = head::file(&client, owner, repo, &base, name).await?;
+            files.push((name.clone(), bytes));
+        }
+        Ok((base, files))
+    })
+}
+
+/// Runs `work` with a client for the run's API and `GITHUB_TOKEN`, on a runtime of its own.
+fn with_client<'a, T, F, Fut>(cx: &'a Context, work: F) -> Result<T, Error>
+where
+    F: FnOnce(client::Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>> + 'a,
+{
     let token = std::env::var("GITHUB_TOKEN")
         .ok()
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty())
         .ok_or_else(|| {
             Error::Context(
-                "GITHUB_TOKEN is not set: the manifests at the head commit cannot be read"
-                    .to_owned(),
+                "GITHUB_TOKEN is not set: the manifests cannot be read through the API".to_owned(),
             )
         })?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -366,8 +424,7 @@ pub fn head_manifests(
         .map_err(|err| Error::Context(format!("cannot start the HTTP runtime: {err}")))?;
     runtime.block_on(async {
         let client = client::Client::new(&cx.api_url, Some(&token), client::Timing::from_env())?;
-        let files = head::manifests(&client, &cx.owner, &cx.repo, &sha, given).await?;
-        Ok((sha.clone(), files))
+        work(client).await
     })
 }
 
