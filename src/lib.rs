@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod diagnostic;
 pub mod engine;
+pub mod fleet;
 pub mod git;
 pub mod github;
 pub mod manifest;

@@ -43,6 +43,10 @@ pub struct CheckArgs {
     /// error that the change introduced; needs a base).
     #[arg(long, value_name = "LEVEL", default_value = "error")]
     pub fail_on: FailOn,
+    /// Also fail every service below this maturity level (one of the pack's `levels`,
+    /// e.g. silver).
+    #[arg(long, value_name = "LEVEL")]
+    pub min_level: Option<String>,
     /// Also judge the manifests as they were at REF (read through git, nothing checked
     /// out) and mark each failure new or existing, and what the change fixed. In a GitHub
     /// Actions pull request it defaults to the pull request's base commit.
@@ -196,6 +200,9 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
             &rules,
             as_of,
         )?);
+    }
+    if let Some(level) = &args.min_level {
+        report.require_level(level).map_err(Error::Usage)?;
     }
     // The files' texts are kept only for the human report's code frames.
     let wants_frames = outputs.iter().any(|(f, _)| *f == Format::Human);

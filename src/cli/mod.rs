@@ -3,6 +3,7 @@
 
 mod check;
 mod explain;
+mod fleet;
 mod hook;
 mod init;
 mod publish;
@@ -96,6 +97,9 @@ pub enum Command {
     Publish(publish::PublishCommand),
     /// The quarterly reviews from data: blameless MTTR/MTTF figures per team.
     Review(review::ReviewArgs),
+    /// Judge many services with one pack: scorecards, levels, a rollout preview, the
+    /// dependency graph and the review calendar.
+    Fleet(fleet::FleetArgs),
     /// Print a shell completion script: `prr completions bash > /etc/bash_completion.d/prr`.
     Completions {
         #[arg(value_enum)]
@@ -131,6 +135,7 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => Ok(schema::run(&args)),
         Command::Publish(args) => publish::run(&args),
         Command::Review(args) => review::run(&args),
+        Command::Fleet(args) => fleet::run(&args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "prr", &mut out);

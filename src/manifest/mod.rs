@@ -37,6 +37,8 @@ pub struct Service {
     pub tier: Option<i64>,
     pub lifecycle: Option<String>,
     pub labels: Vec<String>,
+    /// The owning team (`service.owner`).
+    pub owner: Option<String>,
 }
 
 impl Manifest {
@@ -81,6 +83,7 @@ impl Manifest {
             name: field("name").and_then(Node::as_str).map(str::to_owned),
             tier: field("tier").and_then(Node::as_i64),
             lifecycle: field("lifecycle").and_then(Node::as_str).map(str::to_owned),
+            owner: field("owner").and_then(Node::as_str).map(str::to_owned),
             labels: field("labels")
                 .and_then(Node::as_array)
                 .unwrap_or_default()

@@ -249,6 +249,9 @@ impl<'a> Painter<'a> {
                     .unwrap_or(0),
                 service.summary.warnings,
             ));
+            if let Some(level) = report.level_sentence(service) {
+                self.line(&format!("      {level}"));
+            }
             for slo in &service.slos {
                 if let (Some(target), Some(window), Some(minutes)) =
                     (slo.target, &slo.window, slo.budget_minutes)

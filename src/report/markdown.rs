@@ -287,6 +287,7 @@ fn headline(report: &Report, blocking: usize) -> String {
 
 fn services(report: &Report) -> Section {
     let by_manifest = report.results_by_manifest();
+    let with_levels = !report.levels.is_empty();
     let rows = report
         .services
         .iter()
@@ -299,8 +300,16 @@ fn services(report: &Report) -> Section {
                 .iter()
                 .filter(|r| r.status == Status::Fail && !report.blocks(r))
                 .count();
+            let level = if with_levels {
+                format!(
+                    " {} |",
+                    cell(&report.level_sentence(service).unwrap_or_default())
+                )
+            } else {
+                String::new()
+            };
             format!(
-                "| {} | {} | {} | {blocking} | {warnings} | {} |",
+                "| {} | {} | {} | {blocking} | {warnings} |{level} {} |",
                 service_cell(service),
                 code(&service.manifest),
                 match service.verdict {
@@ -312,13 +321,12 @@ fn services(report: &Report) -> Section {
             )
         })
         .collect();
-    Section::new(
-        "services",
+    let header = if with_levels {
+        "\n| Service | Manifest | Verdict | Blocking | Warnings | Level | Error budget |\n| --- | --- | --- | ---: | ---: | --- | --- |\n"
+    } else {
         "\n| Service | Manifest | Verdict | Blocking | Warnings | Error budget |\n| --- | --- | --- | ---: | ---: | --- |\n"
-            .to_owned(),
-        rows,
-        "",
-    )
+    };
+    Section::new("services", header.to_owned(), rows, "")
 }
 
 fn service_cell(service: &ServiceReport) -> String {
@@ -479,7 +487,7 @@ fn place(result: &ResultEntry, links: Option<&Links>) -> String {
 }
 
 /// A name as inline code in a table cell, or escaped text when it holds a backtick.
-fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     if text.contains('`') || text.trim().is_empty() {
         plain(text)
     } else {
@@ -489,7 +497,7 @@ fn code(text: &str) -> String {
 
 /// User text for a table cell. Messages mark keys and values with backticks: paired
 /// backticks stay code spans (inert by nature), the rest is escaped as plain text.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     let text = shorten(text);
     let parts: Vec<&str> = text.split('`').collect();
     // With an odd number of backticks the last one pairs with nothing: it stays literal.

@@ -147,6 +147,9 @@ pub struct ServiceInfo {
     pub name: Option<String>,
     pub tier: Option<i64>,
     pub lifecycle: Option<String>,
+    /// The owning team, as `service.owner` gives it (the fleet view groups by it).
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -164,6 +167,21 @@ pub struct ServiceReport {
     pub verdict: Verdict,
     pub summary: Summary,
     pub slos: Vec<SloEntry>,
+    /// The highest maturity level reached; null when the pack defines no levels, when no
+    /// level is reached, or when the manifest could not be judged.
+    #[serde(default)]
+    pub level: Option<String>,
+    /// The next level up and the rules that stand in its way; null at the top level.
+    #[serde(default)]
+    pub next_level: Option<NextLevel>,
+}
+
+/// The level above the one a service reached, and what it needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextLevel {
+    pub level: String,
+    /// The rules at that level or below that fail, by id.
+    pub needs: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -236,6 +254,8 @@ pub struct RuleInfo {
     pub remediation: String,
     pub docs: Option<String>,
     pub enforce_after: Option<String>,
+    #[serde(default)]
+    pub level: Option<String>,
 }
 
 /// A problem that stopped a file from being judged.
@@ -275,6 +295,12 @@ pub struct Report {
     pub diagnostics: Vec<DiagnosticEntry>,
     /// The comparison with `--base`; null without one.
     pub base: Option<Base>,
+    /// The pack's maturity levels, lowest first.
+    #[serde(default)]
+    pub levels: Vec<String>,
+    /// The level every service must reach (`--min-level`); null when not asked.
+    #[serde(default)]
+    pub min_level: Option<String>,
 }
 
 impl Report {
@@ -294,6 +320,8 @@ impl Report {
             rules: Vec::new(),
             diagnostics: diagnostics.iter().map(DiagnosticEntry::from).collect(),
             base: None,
+            levels: Vec::new(),
+            min_level: None,
         }
     }
 }
@@ -376,7 +404,10 @@ impl Report {
                         summary.count(&entry);
                         mine.push(entry);
                     }
+                    let (level, next_level) = level_of(&mine, rules);
                     services.push(ServiceReport {
+                        level,
+                        next_level,
                         verdict: verdict_of(&mine, fail_on),
                         service: service_info(&evaluation.service),
                         manifest: manifest.to_string(),
@@ -407,10 +438,13 @@ impl Report {
                             name: None,
                             tier: None,
                             lifecycle: None,
+                            owner: None,
                         },
                         verdict: Verdict::Error,
                         summary: Summary::default(),
                         slos: Vec::new(),
+                        level: None,
+                        next_level: None,
                     });
                 }
             }
@@ -444,11 +478,14 @@ impl Report {
                     remediation: r.remediation.clone(),
                     docs: r.docs.clone(),
                     enforce_after: r.enforce_after.map(|d| d.to_string()),
+                    level: r.level.clone(),
                 })
                 .collect(),
             results,
             diagnostics,
             base: None,
+            levels: rules.levels.clone(),
+            min_level: None,
         }
     }
 
@@ -465,11 +502,17 @@ impl Report {
 
     /// Recomputes every verdict from the results (after they were classified against a base).
     fn refresh_verdicts(&mut self) {
-        let blocking: std::collections::BTreeSet<String> = self
+        let mut blocking: std::collections::BTreeSet<String> = self
             .blocking_by_manifest()
             .into_keys()
             .map(str::to_owned)
             .collect();
+        blocking.extend(
+            self.services
+                .iter()
+                .filter(|s| self.below_min_level(s))
+                .map(|s| s.manifest.clone()),
+        );
         for service in &mut self.services {
             if service.verdict != Verdict::Error {
                 let blocked = blocking.contains(&service.manifest);
@@ -481,6 +524,72 @@ impl Report {
             }
         }
         self.verdict = overall_verdict(&self.services, &self.diagnostics);
+    }
+
+    /// Gates on maturity: every judged service below `level` fails (`--min-level`).
+    ///
+    /// # Errors
+    /// `level` is not one of the pack's levels.
+    pub fn require_level(&mut self, level: &str) -> Result<(), String> {
+        if !self.levels.iter().any(|l| l == level) {
+            return Err(if self.levels.is_empty() {
+                format!("--min-level {level}: the rule pack defines no levels")
+            } else {
+                format!(
+                    "--min-level {level}: the pack's levels are {}",
+                    self.levels.join(", ")
+                )
+            });
+        }
+        self.min_level = Some(level.to_owned());
+        let below: Vec<usize> = (0..self.services.len())
+            .filter(|&i| self.below_min_level(&self.services[i]))
+            .collect();
+        for i in below {
+            if self.services[i].verdict == Verdict::Pass {
+                self.services[i].verdict = Verdict::Fail;
+            }
+        }
+        self.verdict = overall_verdict(&self.services, &self.diagnostics);
+        Ok(())
+    }
+
+    /// Whether a service stays below the level `--min-level` asks for.
+    #[must_use]
+    pub fn below_min_level(&self, service: &ServiceReport) -> bool {
+        let Some(required) = &self.min_level else {
+            return false;
+        };
+        let rank = |name: &str| self.levels.iter().position(|l| l == name);
+        service.verdict != Verdict::Error
+            && match (service.level.as_deref().and_then(rank), rank(required)) {
+                (Some(reached), Some(required)) => reached < required,
+                (None, Some(_)) => true,
+                (_, None) => false,
+            }
+    }
+
+    /// The maturity level a service reached, in words, with what the next level needs
+    /// (`level silver; gold needs capacity.plan, toil.backlog`); `None` when the pack has
+    /// no levels or the service could not be judged.
+    #[must_use]
+    pub fn level_sentence(&self, service: &ServiceReport) -> Option<String> {
+        if self.levels.is_empty() || service.verdict == Verdict::Error {
+            return None;
+        }
+        let mut text = format!("level {}", service.level.as_deref().unwrap_or("none"));
+        match &service.next_level {
+            Some(next) => {
+                text.push_str(&format!("; {} needs {}", next.level, next.needs.join(", ")))
+            }
+            None => text.push_str(" (the highest)"),
+        }
+        if self.below_min_level(service) {
+            if let Some(required) = &self.min_level {
+                text.push_str(&format!("; below the required {required}"));
+            }
+        }
+        Some(text)
     }
 
     /// Where a report's own parts disagree: its summaries and verdicts recomputed from its
@@ -594,10 +703,44 @@ fn verdict_of(results: &[ResultEntry], fail_on: FailOn) -> Verdict {
     }
 }
 
+/// The highest level whose rules (at it and below) all pass, are waived or are skipped, and
+/// what the next one needs. Rules without a level count towards none.
+fn level_of(results: &[ResultEntry], rules: &RuleSet) -> (Option<String>, Option<NextLevel>) {
+    if rules.levels.is_empty() {
+        return (None, None);
+    }
+    // For each level, the failing rules that belong to it.
+    let mut failing: Vec<Vec<String>> = vec![Vec::new(); rules.levels.len()];
+    for result in results.iter().filter(|r| r.status == Status::Fail) {
+        let rank = rules
+            .get(&result.rule)
+            .and_then(|rule| rule.level.as_deref())
+            .and_then(|level| rules.level_rank(level));
+        if let Some(rank) = rank {
+            if !failing[rank].iter().any(|id| **id == *result.rule) {
+                failing[rank].push(result.rule.to_string());
+            }
+        }
+    }
+    let reached = failing.iter().take_while(|ids| ids.is_empty()).count();
+    let level = reached.checked_sub(1).map(|i| rules.levels[i].clone());
+    let next = rules.levels.get(reached).map(|next| NextLevel {
+        level: next.clone(),
+        needs: failing
+            .iter()
+            .take(reached + 1)
+            .flatten()
+            .cloned()
+            .collect(),
+    });
+    (level, next)
+}
+
 fn service_info(service: &Service) -> ServiceInfo {
     ServiceInfo {
         name: service.name.clone(),
         tier: service.tier,
         lifecycle: service.lifecycle.clone(),
+        owner: service.owner.clone(),
     }
 }

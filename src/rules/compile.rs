@@ -126,6 +126,7 @@ pub fn compile(raw: &RawRule, diagnostics: &mut Vec<Diagnostic>) -> Option<Rule>
         remediation: def.remediation.clone().unwrap_or_default(),
         docs: def.docs.clone(),
         enforce_after,
+        level: def.level.as_ref().map(|l| l.get_ref().clone()),
         enabled: raw.enabled,
         check,
         tests,

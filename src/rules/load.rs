@@ -93,6 +93,7 @@ struct Composed {
     name: String,
     rules: Vec<RawRule>,
     waiver_max_days: Option<i64>,
+    levels: Option<Vec<String>>,
     packs: Vec<String>,
     /// `[pack] max_items`, the outer pack's over those it extends.
     max_items: BTreeMap<String, usize>,
@@ -164,6 +165,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
     let mut own = Vec::new();
     let mut raw: Vec<RawRule> = Vec::new();
     let mut waiver_max_days = None;
+    let mut levels = None;
     let mut max_items = BTreeMap::new();
     let mut packs = Vec::new();
     let default = [RulesSource::Builtin];
@@ -186,11 +188,14 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
                 own.push(composed.name);
                 loader.merge(&mut raw, composed.rules);
                 waiver_max_days = composed.waiver_max_days.or(waiver_max_days);
+                levels = composed.levels.or(levels);
                 packs.extend(composed.packs);
                 max_items.extend(composed.max_items);
             }
         }
     }
+    let levels = levels.unwrap_or_default();
+    check_levels(&raw, &levels, &mut loader.diagnostics);
     let mut implicit = Vec::new();
     if !MANDATORY
         .iter()
@@ -218,6 +223,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
         rules: RuleSet {
             rules,
             waiver_max_days: waiver_max_days.unwrap_or(DEFAULT_WAIVER_MAX_DAYS),
+            levels,
             packs,
             max_items: crate::manifest::limits::max_items(&max_items),
         },
@@ -225,6 +231,30 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
         diagnostics,
         unreadable,
         implicit,
+    }
+}
+
+/// Every rule's `level` must be one of the levels in force, and the levels distinct.
+fn check_levels(raw: &[RawRule], levels: &[String], diagnostics: &mut Vec<Diagnostic>) {
+    for rule in raw {
+        let Some(level) = &rule.def.level else {
+            continue;
+        };
+        if !levels.contains(level.get_ref()) {
+            let known = if levels.is_empty() {
+                "the pack defines no levels; add `levels = [\"bronze\", \"silver\", \"gold\"]` to `[pack]`".to_owned()
+            } else {
+                format!("the levels are {}", levels.join(", "))
+            };
+            diagnostics.push(
+                Diagnostic::at(
+                    &rule.source,
+                    Span::from(level.span()),
+                    format!("unknown level `{}`", level.get_ref()),
+                )
+                .with_help(known),
+            );
+        }
     }
 }
 
@@ -404,6 +434,7 @@ impl Loader<'_> {
         let mut rules = Vec::new();
         let mut packs = Vec::new();
         let mut waiver_max_days = None;
+        let mut levels = None;
         let mut max_items = BTreeMap::new();
         if let Some((def, source)) = &pack_def {
             packs.push(match &def.pack.version {
@@ -414,9 +445,13 @@ impl Loader<'_> {
                 if let Some(composed) = self.extend(&files, source, parent) {
                     self.merge(&mut rules, composed.rules);
                     waiver_max_days = composed.waiver_max_days.or(waiver_max_days);
+                    levels = composed.levels.or(levels);
                     packs.extend(composed.packs);
                     max_items.extend(composed.max_items);
                 }
+            }
+            if let Some(own) = &def.pack.levels {
+                levels = Some(own.get_ref().clone());
             }
             max_items.extend(def.pack.max_items.clone());
             if let Some(days) = &def.pack.waiver_max_days {
@@ -476,6 +511,7 @@ impl Loader<'_> {
             name: pack_name,
             rules,
             waiver_max_days,
+            levels,
             packs,
             max_items,
         })

@@ -30,6 +30,8 @@ pub const DEFAULT_WAIVER_MAX_DAYS: i64 = 90;
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub waiver_max_days: i64,
+    /// The maturity levels, lowest first (empty when the pack defines none).
+    pub levels: Vec<String>,
     /// The packs loaded, outermost first (`name version`).
     pub packs: Vec<String>,
     /// How many elements each limited array of a manifest may have before the rest go
@@ -41,6 +43,12 @@ impl RuleSet {
     #[must_use]
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|rule| rule.id == id)
+    }
+
+    /// Where a level stands among the set's levels (0 the lowest).
+    #[must_use]
+    pub fn level_rank(&self, level: &str) -> Option<usize> {
+        self.levels.iter().position(|l| l == level)
     }
 
     /// Every id a waiver may name: the rules of the set, enabled or not.
@@ -62,6 +70,8 @@ pub struct Rule {
     pub remediation: String,
     pub docs: Option<String>,
     pub enforce_after: Option<Date>,
+    /// The maturity level, one of the set's `levels`.
+    pub level: Option<String>,
     pub enabled: bool,
     pub check: Check,
     pub tests: Vec<RuleTest>,

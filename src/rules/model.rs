@@ -71,6 +71,11 @@ pub struct RuleDef {
     /// The rule is a warning until this date, then blocks at its severity.
     #[schemars(with = "Option<TomlDate>")]
     pub enforce_after: Option<Spanned<toml::value::Datetime>>,
+    /// The maturity level the rule belongs to: one of the pack's `levels`. A service
+    /// reaches a level when every applicable rule at that level and below passes or is
+    /// waived.
+    #[schemars(with = "Option<String>")]
+    pub level: Option<Spanned<String>>,
     /// Check: each path present and not empty.
     #[schemars(with = "Option<Vec<String>>")]
     pub require: Option<Vec<Spanned<String>>>,
@@ -259,6 +264,10 @@ pub struct PackDef {
     /// How far ahead a waiver may expire (90 days unless set).
     #[schemars(with = "Option<u32>")]
     pub waiver_max_days: Option<Spanned<i64>>,
+    /// The maturity levels, lowest first (`["bronze", "silver", "gold"]`); rules name
+    /// theirs with `level`. The outermost pack that sets them decides.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub levels: Option<Spanned<Vec<String>>>,
     /// How many elements a manifest's array may have before the rest go unjudged, by path
     /// (`dependency`, `slo`, `waiver`, `service.labels`, `monitoring.dashboards`): the
     /// defaults are 300, 100, 100, 100 and 100.

@@ -24,6 +24,11 @@ pub fn facts(rule: &Rule) -> Vec<(&'static str, String)> {
     let mut facts = vec![
         ("severity", severity_text(rule)),
         ("category", rule.category.clone()),
+    ];
+    if let Some(level) = &rule.level {
+        facts.push(("level", level.clone()));
+    }
+    facts.extend([
         ("applies", rule.when.to_string()),
         (
             "defined",
@@ -37,7 +42,7 @@ pub fn facts(rule: &Rule) -> Vec<(&'static str, String)> {
                 rule.overridden.join("; ")
             },
         ),
-    ];
+    ]);
     if let Some(docs) = &rule.docs {
         facts.push(("docs", docs.clone()));
     }
