@@ -496,3 +496,71 @@ fn completions_and_the_man_page_come_from_the_same_definitions() {
         .stdout(contains(".TH prr 1").and(contains("check")));
     prr().args(["completions", "tcsh"]).assert().code(2);
 }
+
+/// Values from a manifest cannot drive a terminal or a CI runner: control characters come
+/// out escaped in every format, and no line starts a workflow command prr did not write.
+#[test]
+fn control_characters_in_values_are_escaped_in_every_format() {
+    let ready = std::fs::read_to_string("examples/ready/prr.toml").expect("the ready example");
+    let hostile = ready
+        .replacen(
+            "name = \"payments-api\"",
+            r#"name = "pay\u001b]8;;http://evil\u0007ments\u001b[2J\rPASS""#,
+            1,
+        )
+        .replacen(
+            "owner = \"@acme/payments\"",
+            r#"owner = "ann\n::stop-commands::x\n::error::forged""#,
+            1,
+        )
+        .replacen(
+            "name = \"ledger-db\"",
+            "name = \"ledger\\u0007-db\\r\\n::warning::fake\"",
+            1,
+        );
+    assert_ne!(
+        hostile, ready,
+        "the example changed shape: the test would prove nothing"
+    );
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let manifest = dir.path().join("prr.toml");
+    std::fs::write(&manifest, hostile).expect("written");
+    for format in ["human", "markdown", "github", "junit", "sarif", "json"] {
+        let out = prr()
+            .env("GITHUB_ACTIONS", "true")
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .args(["check", "--format", format, "--as-of", AS_OF, "--manifest"])
+            .arg(&manifest)
+            .output()
+            .expect("prr runs");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{format}: the person owner fails"
+        );
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            let text = String::from_utf8_lossy(bytes);
+            for bad in ['\u{1b}', '\u{7}', '\r'] {
+                assert!(
+                    !text.contains(bad),
+                    "{format} {stream} holds {bad:?} raw:\n{text}"
+                );
+            }
+            for line in text.lines() {
+                assert!(
+                    !line.starts_with("::stop-commands")
+                        && !line.starts_with("::error::forged")
+                        && !line.starts_with("::warning::fake"),
+                    "{format} {stream}: a value started a workflow command: {line}"
+                );
+                if format != "github" {
+                    assert!(!line.starts_with("::"), "{format} {stream}: {line}");
+                }
+            }
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        if format == "human" {
+            assert!(text.contains(r"\u{1b}"), "the escape is shown: {text}");
+        }
+    }
+}

@@ -105,12 +105,14 @@ pub fn render_diagnostics(diagnostics: &[Diagnostic], color: bool) -> String {
     let sources = Sources::new();
     let mut out = Painter::new(&sources, color);
     for d in diagnostics {
+        // A diagnostic can quote a value from the file it is about.
+        let message = super::inert(d.message.clone());
         match (&d.source, d.span) {
             (Some(source), Some(span)) => {
                 let file = out.file_id(source);
                 let mut frame =
                     Frame::error()
-                        .with_message(&d.message)
+                        .with_message(&message)
                         .with_labels(vec![Label::primary(
                             file,
                             caret(source, span.start, span.end),
@@ -124,7 +126,7 @@ pub fn render_diagnostics(diagnostics: &[Diagnostic], color: bool) -> String {
                 let place = d
                     .position()
                     .map_or_else(|| d.file.clone(), |at| format!("{}:{at}", d.file));
-                let mut text = format!("error: {place}: {}", d.message);
+                let mut text = format!("error: {place}: {message}");
                 if let Some(help) = &d.help {
                     text.push_str(&format!("\n  = help: {help}"));
                 }

@@ -51,6 +51,27 @@ const PATH_ESCAPES: &AsciiSet = &CONTROLS
     .add(b'|')
     .add(b'}');
 
+/// Text that came from a user's file, made inert for terminals and CI logs: every control
+/// character (ESC, CR, LF, BEL, ...) is written as its Rust escape (`\u{1b}`). A value can
+/// then neither move the cursor, clear the screen or draw a hyperlink in a terminal that
+/// renders ANSI, nor start a line of its own, which a CI runner would obey as a workflow
+/// command (`::stop-commands::`). Every format renders from the report, so one place does it.
+#[must_use]
+pub fn inert(text: String) -> String {
+    if !text.chars().any(char::is_control) {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// A report path (relative, with `/`) as a relative URI reference.
 #[must_use]
 pub fn uri_path(path: &str) -> String {
@@ -275,7 +296,7 @@ impl From<&Diagnostic> for DiagnosticEntry {
             file: d.file.clone(),
             line: at.map(|a| a.line),
             column: at.map(|a| a.column),
-            message: d.message.clone(),
+            message: inert(d.message.clone()),
             help: d.help.clone(),
         }
     }
@@ -388,7 +409,7 @@ impl Report {
                             rule,
                             severity: finding.severity,
                             status: finding.status,
-                            message: finding.message,
+                            message: inert(finding.message),
                             location: finding.span.map(|span| {
                                 let at = source.line_col(span.start);
                                 Location {
@@ -397,8 +418,12 @@ impl Report {
                                     column: at.column,
                                 }
                             }),
-                            key: finding.key,
-                            waiver: finding.waiver,
+                            key: finding.key.map(inert),
+                            waiver: finding.waiver.map(|w| WaiverInfo {
+                                reason: inert(w.reason),
+                                ticket: inert(w.ticket),
+                                expires: inert(w.expires),
+                            }),
                             change: None,
                         };
                         summary.count(&entry);
@@ -416,7 +441,7 @@ impl Report {
                             .slos
                             .into_iter()
                             .map(|s| SloEntry {
-                                name: s.name,
+                                name: s.name.map(inert),
                                 target: s.target,
                                 window: s.window,
                                 budget_minutes: s
@@ -738,9 +763,9 @@ fn level_of(results: &[ResultEntry], rules: &RuleSet) -> (Option<String>, Option
 
 fn service_info(service: &Service) -> ServiceInfo {
     ServiceInfo {
-        name: service.name.clone(),
+        name: service.name.clone().map(inert),
         tier: service.tier,
-        lifecycle: service.lifecycle.clone(),
-        owner: service.owner.clone(),
+        lifecycle: service.lifecycle.clone().map(inert),
+        owner: service.owner.clone().map(inert),
     }
 }
