@@ -455,3 +455,29 @@ fn a_pack_may_raise_an_array_limit() {
         "{text}"
     );
 }
+
+/// A report that cannot be written (a full device) is not a verdict: exit 2, said on stderr.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_to_a_full_device_exits_2_with_a_message() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full on Linux");
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("prr"))
+        .args([
+            "check",
+            "--manifest",
+            "examples/unready/prr.toml",
+            "--as-of",
+            "2026-11-21",
+        ])
+        .env("NO_COLOR", "1")
+        .stdout(full)
+        .output()
+        .expect("prr runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot write the report to stdout"), "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+}

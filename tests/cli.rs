@@ -564,3 +564,52 @@ fn control_characters_in_values_are_escaped_in_every_format() {
         }
     }
 }
+
+/// Many findings alike (one rule, one key pattern) are shown a few at a time and counted,
+/// so the human report of a file of many similar elements stays a few lines long.
+#[test]
+fn findings_alike_are_counted_rather_than_repeated() {
+    let mut text = String::from(
+        "[service]\nname = \"sprawl\"\ntier = 3\nlifecycle = \"production\"\nowner = \"@acme/sprawl\"\n",
+    );
+    for i in 0..50 {
+        text.push_str(&format!(
+            "\n[[dependency]]\nname = \"dep-{i}\"\ncritical = true\nowner = \"@acme/dep-{i}\"\ntimeout_ms = 100\nretries = 1\n"
+        ));
+    }
+    let (_dir, manifest) = temp_file("prr.toml", text.as_bytes());
+    let out = prr()
+        .args(["check", "--as-of", AS_OF, "--manifest"])
+        .arg(&manifest)
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&out.stdout);
+    let frames = report
+        .matches("error[dependencies.critical-mitigation]")
+        .count();
+    assert_eq!(
+        frames, 6,
+        "five alike and the last, with its remediation:\n{report}"
+    );
+    assert!(
+        report.contains(
+            "... and 44 more like this: dependencies.critical-mitigation at `dependency[*].sla`"
+        ),
+        "{report}"
+    );
+    // The JSON report keeps every finding: only the terminal view is summarised.
+    let out = prr()
+        .args(["check", "--as-of", AS_OF, "--format", "json", "--manifest"])
+        .arg(&manifest)
+        .output()
+        .expect("prr runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let failures = json["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["rule"] == "dependencies.critical-mitigation" && r["status"] == "fail")
+        .count();
+    assert_eq!(failures, 50);
+}

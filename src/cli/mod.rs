@@ -145,6 +145,9 @@ pub fn main() -> ExitCode {
         Command::Man => man_page(),
     };
     match outcome {
+        Ok(_) if STDOUT_FAILED.load(std::sync::atomic::Ordering::Relaxed) => {
+            ExitCode::from(exit::ERROR)
+        }
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             print_error(&err);
@@ -184,10 +187,23 @@ fn stderr_color() -> bool {
     color_for(std::io::stderr().is_terminal())
 }
 
-/// Writes to stdout; a closed pipe (`prr check | head`) is not a crash.
+/// Set when stdout could not take what was written (a full disk or device): the run then
+/// ends with exit 2, since whoever reads the report did not get it.
+static STDOUT_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes to stdout; a closed pipe (`prr check | head`) is not a crash, and any other write
+/// error is said on stderr once and makes the exit code 2.
 pub fn write_stdout(text: &str) {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    if let Err(err) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if err.kind() != std::io::ErrorKind::BrokenPipe
+            && !STDOUT_FAILED.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            write_stderr(&format!(
+                "error: cannot write the report to stdout: {err}\n"
+            ));
+        }
+    }
 }
 
 pub fn write_stderr(text: &str) {

@@ -43,21 +43,14 @@ pub fn render(report: &Report, sources: &Sources, color: bool) -> String {
         .iter()
         .filter(|r| r.status == Status::Fail && !report.blocks(r))
         .collect();
-    // The remediation is shown once per rule, under its last finding.
-    let last_of_rule = |list: &[&ResultEntry], i: usize| {
-        list.get(i + 1).is_none_or(|next| next.rule != list[i].rule)
-    };
-    for (i, result) in blocking.iter().enumerate() {
-        out.finding(result, FrameSeverity::Error, last_of_rule(&blocking, i));
-    }
-    for (i, result) in warnings.iter().enumerate() {
-        let severity = if result.severity == Severity::Note {
+    out.findings(&blocking, |_| FrameSeverity::Error);
+    out.findings(&warnings, |result| {
+        if result.severity == Severity::Note {
             FrameSeverity::Note
         } else {
             FrameSeverity::Warning
-        };
-        out.finding(result, severity, last_of_rule(&warnings, i));
-    }
+        }
+    });
     let waived: Vec<&ResultEntry> = report
         .results
         .iter()
@@ -135,6 +128,30 @@ pub fn render_diagnostics(diagnostics: &[Diagnostic], color: bool) -> String {
         }
     }
     out.finish()
+}
+
+/// How many findings alike the human report shows before it counts the rest.
+const SHOWN_ALIKE: usize = 5;
+
+/// A key with every element reference made `[*]`: `dependency[name=a].owner` and
+/// `dependency[3].owner` are both `dependency[*].owner`.
+fn key_pattern(key: Option<&str>) -> String {
+    let mut pattern = String::new();
+    let mut depth = 0usize;
+    for c in key.unwrap_or("").chars() {
+        match c {
+            '[' => {
+                if depth == 0 {
+                    pattern.push_str("[*]");
+                }
+                depth += 1;
+            }
+            ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => pattern.push(c),
+            _ => {}
+        }
+    }
+    pattern
 }
 
 fn place(result: &ResultEntry) -> String {
@@ -287,6 +304,40 @@ impl<'a> Painter<'a> {
             }
         } else if let Ok(text) = term::emit_into_string(&self.config, &self.files, frame) {
             self.text.push_str(&text);
+        }
+    }
+
+    /// Findings in report order, with the remediation once per rule, under its last finding.
+    /// Findings alike (one manifest, one rule, one key pattern such as
+    /// `dependency[*].owner`) are shown [`SHOWN_ALIKE`] at a time and then counted, so a file
+    /// of thousands of similar elements gives a report of a few lines, not thousands of frames.
+    fn findings(
+        &mut self,
+        list: &[&ResultEntry],
+        severity_of: impl Fn(&ResultEntry) -> FrameSeverity,
+    ) {
+        let mut alike: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, result) in list.iter().enumerate() {
+            let next = list.get(i + 1);
+            let last_of_rule = next.is_none_or(|next| next.rule != result.rule);
+            let end_of_run = last_of_rule || next.is_some_and(|n| n.manifest != result.manifest);
+            let seen = alike.entry(key_pattern(result.key.as_deref())).or_insert(0);
+            *seen += 1;
+            if *seen <= SHOWN_ALIKE || end_of_run {
+                self.finding(result, severity_of(result), last_of_rule);
+            }
+            if end_of_run {
+                for (pattern, count) in std::mem::take(&mut alike) {
+                    // The last finding of the rule was shown too.
+                    let hidden = count.saturating_sub(SHOWN_ALIKE + 1);
+                    if hidden > 0 {
+                        self.line(&format!(
+                            "  ... and {hidden} more like this: {} at `{pattern}` in {}",
+                            result.rule, result.manifest
+                        ));
+                    }
+                }
+            }
         }
     }
 
