@@ -162,6 +162,13 @@ pub fn read_text(path: &Path, name: &str) -> Result<SourceFile, ReadError> {
     if meta.is_dir() {
         return Err(io(std::io::Error::other("it is a directory")));
     }
+    // A FIFO, a socket or a device (`/dev/zero`) has no size to check and may never end,
+    // or never even open: only regular files are read.
+    if !meta.is_file() {
+        return Err(io(std::io::Error::other(
+            "it is not a regular file (a FIFO, a socket or a device)",
+        )));
+    }
     if meta.len() > limit {
         return Err(ReadError::TooLarge {
             name: name.to_owned(),
@@ -169,7 +176,13 @@ pub fn read_text(path: &Path, name: &str) -> Result<SourceFile, ReadError> {
             limit,
         });
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    // The size was checked before opening, but the file can grow: never read past the limit.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(file, limit + 1), &mut bytes)
+        })
+        .map_err(io)?;
     text_from_bytes(bytes, name, limit)
 }
 

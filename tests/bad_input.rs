@@ -481,3 +481,22 @@ fn a_report_to_a_full_device_exits_2_with_a_message() {
     assert!(err.contains("cannot write the report to stdout"), "{err}");
     assert!(err.contains("No space left on device"), "{err}");
 }
+
+/// A FIFO and a device have no size to check against the limit and may never end: they
+/// are refused at once (exit 2) rather than read.
+#[cfg(unix)]
+#[test]
+fn a_fifo_and_dev_zero_as_manifest_are_refused_at_once() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let fifo = dir.path().join("prr.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    for path in [fifo.to_str().expect("UTF-8"), "/dev/zero"] {
+        let (code, text) = run(&["--manifest", path], &[]);
+        assert_eq!(code, 2, "{path}: {text}");
+        assert!(text.contains("not a regular file"), "{path}: {text}");
+    }
+}
