@@ -613,3 +613,81 @@ fn findings_alike_are_counted_rather_than_repeated() {
         .count();
     assert_eq!(failures, 50);
 }
+
+/// A report never replaces what it judged: an output path that is an input is exit 2, and
+/// the input is left as it was.
+#[test]
+fn an_output_path_that_is_an_input_is_refused() {
+    let ready = std::fs::read_to_string("examples/ready/prr.toml").expect("the ready example");
+    let (dir, manifest) = temp_file("prr.toml", ready.as_bytes());
+    let out = prr()
+        .args(["check", "--as-of", AS_OF, "--manifest"])
+        .arg(&manifest)
+        .arg("--format")
+        .arg(format!("json={}", manifest.display()))
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is an input of this run"));
+    assert_eq!(
+        std::fs::read_to_string(&manifest).expect("still there"),
+        ready
+    );
+
+    // The same through a directory search, and through --output.
+    let out = prr()
+        .args(["check", "--as-of", AS_OF, "--manifest"])
+        .arg(dir.path())
+        .arg("--output")
+        .arg(&manifest)
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(&manifest).expect("still there"),
+        ready
+    );
+
+    // A rule file, and a file inside a rule pack's directory.
+    let out = prr()
+        .args(["check", "--as-of", AS_OF, "--manifest"])
+        .arg(&manifest)
+        .args([
+            "--rules",
+            "tests/fixtures/pack",
+            "--format",
+            "sarif=tests/fixtures/pack/new.toml",
+        ])
+        .output()
+        .expect("prr runs");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!std::path::Path::new("tests/fixtures/pack/new.toml").exists());
+
+    // A report to a new file is written whole, and no temporary file is left beside it.
+    let report = dir.path().join("report.json");
+    let out = prr()
+        .args(["check", "--as-of", AS_OF, "--manifest"])
+        .arg(&manifest)
+        .arg("--format")
+        .arg(format!("json={}", report.display()))
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(&report).expect("the report");
+    assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok());
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("listed")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+}

@@ -126,6 +126,7 @@ impl FromStr for FormatArg {
 pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     let outputs = outputs(args)?;
     let root = repository_root();
+    refuse_outputs_over_inputs(args, &outputs, &root)?;
     let as_of = args.as_of.unwrap_or_else(super::today);
     let base = revision::resolve_base(&root, args.base.as_deref(), args.fail_on)?;
     if args.fail_on == FailOn::New && base.is_none() {
@@ -230,10 +231,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         // The JSON of a large monorepo runs to hundreds of megabytes: it is streamed to its
         // file rather than built as one string first.
         if let (Format::Json, Some(path)) = (format, file) {
-            json::write_file(&report, path).map_err(|source| Error::Io {
-                context: format!("cannot write {}", path.display()),
-                source,
-            })?;
+            super::write_atomically(path, |out| json::write_to(&report, out))?;
             continue;
         }
         if *format == Format::Github {
@@ -411,6 +409,64 @@ fn outputs(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
         )));
     }
     Ok(outputs)
+}
+
+/// A report written over a manifest or a rule file would destroy what it judged: an output
+/// path that is an input (a manifest, a rule file, a directory being read) is refused.
+fn refuse_outputs_over_inputs(
+    args: &CheckArgs,
+    outputs: &[(Format, Option<PathBuf>)],
+    root: &Path,
+) -> Result<(), Error> {
+    let existing: Vec<(PathBuf, &PathBuf)> = outputs
+        .iter()
+        .filter_map(|(_, file)| file.as_ref())
+        .filter_map(|file| where_it_goes(file).map(|real| (real, file)))
+        .collect();
+    if existing.is_empty() {
+        return Ok(());
+    }
+    // A file written into a rule pack's directory would be read as part of the pack.
+    for rules in args.rules.iter().map(PathBuf::from).filter(|p| p.is_dir()) {
+        let Ok(real) = std::fs::canonicalize(&rules) else {
+            continue;
+        };
+        if let Some((_, file)) = existing.iter().find(|(out, _)| out.starts_with(&real)) {
+            return Err(Error::Usage(format!(
+                "{} is inside the rule pack {}: a report written there would replace a rule file or be read as one; choose another file",
+                file.display(),
+                rules.display()
+            )));
+        }
+    }
+    let mut inputs: Vec<PathBuf> = args.manifest.clone();
+    inputs.extend(args.rules.iter().map(PathBuf::from));
+    if args.rev.is_none() {
+        // Directories are searched: every manifest found below them is an input too.
+        inputs.extend(manifest_paths(&args.manifest, root).unwrap_or_default());
+    }
+    for input in inputs {
+        let Ok(real) = std::fs::canonicalize(&input) else {
+            continue;
+        };
+        if let Some((_, file)) = existing.iter().find(|(out, _)| *out == real) {
+            return Err(Error::Usage(format!(
+                "{} is an input of this run ({}): a report written there would replace it; choose another file",
+                file.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The real path an output file has, or would have once written.
+fn where_it_goes(file: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(file).ok().or_else(|| {
+        let parent = file.parent().filter(|p| !p.as_os_str().is_empty());
+        let dir = std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()?;
+        Some(dir.join(file.file_name()?))
+    })
 }
 
 /// The manifests named, or the one at the repository root.

@@ -216,10 +216,39 @@ pub fn write_stderr(text: &str) {
 /// # Errors
 /// The file cannot be written.
 pub fn write_file(path: &Path, text: &str) -> Result<(), Error> {
-    std::fs::write(path, text).map_err(|source| Error::Io {
+    write_atomically(path, |out| out.write_all(text.as_bytes()))
+}
+
+/// Writes a file whole or not at all: into a temporary file beside it, then renamed over
+/// it, so an interrupted run never leaves half a report where the last good one was.
+///
+/// # Errors
+/// The file cannot be written; the error names it.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    let error = |source| Error::Io {
         context: format!("cannot write {}", path.display()),
         source,
-    })
+    };
+    let name = path.file_name().map_or_else(
+        || std::ffi::OsString::from("report"),
+        std::ffi::OsStr::to_os_string,
+    );
+    let mut temporary_name = std::ffi::OsString::from(".");
+    temporary_name.push(&name);
+    temporary_name.push(format!(".prr-{}.tmp", std::process::id()));
+    let temporary = path.with_file_name(temporary_name);
+    let written = std::fs::File::create(&temporary).and_then(|mut file| {
+        write(&mut file)?;
+        file.flush()
+    });
+    if let Err(err) = written.and_then(|()| std::fs::rename(&temporary, path)) {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(error(err));
+    }
+    Ok(())
 }
 
 /// The repository root: `git rev-parse --show-toplevel`, else the working directory.

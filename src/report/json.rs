@@ -11,13 +11,13 @@ pub fn render(report: &Report) -> String {
     text
 }
 
-/// Writes the report as pretty JSON to a file, streaming rather than building the text.
+/// Writes the report as pretty JSON, streaming rather than building the text.
 ///
 /// # Errors
-/// The file cannot be created or written.
-pub fn write_file(report: &Report, path: &std::path::Path) -> std::io::Result<()> {
+/// The writer fails.
+pub fn write_to(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     use std::io::Write as _;
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut out = std::io::BufWriter::new(out);
     serde_json::to_writer_pretty(&mut out, report)?;
     out.write_all(b"\n")?;
     out.flush()
