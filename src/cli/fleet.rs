@@ -102,27 +102,8 @@ impl FromStr for Format {
     }
 }
 
-/// `FORMAT` or `FORMAT=FILE`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FormatArg {
-    pub format: Format,
-    pub file: Option<PathBuf>,
-}
-
-impl FromStr for FormatArg {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (format, file) = match s.split_once('=') {
-            Some((format, file)) if !file.is_empty() => (format, Some(PathBuf::from(file))),
-            Some(_) => return Err(format!("`{s}`: a file name must follow `=`")),
-            None => (s, None),
-        };
-        Ok(Self {
-            format: format.parse()?,
-            file,
-        })
-    }
-}
+/// `FORMAT` or `FORMAT=FILE` with this command's formats.
+pub type FormatArg = super::FormatArg<Format>;
 
 /// Runs `prr fleet`.
 ///

@@ -15,6 +15,7 @@ mod schema;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::str::FromStr;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
 
@@ -108,6 +109,28 @@ pub enum Command {
     /// Print the man page (roff), for packagers: `prr man > prr.1`.
     #[command(hide = true)]
     Man,
+}
+
+/// `FORMAT` or `FORMAT=FILE`, for any command's set of formats.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormatArg<F> {
+    pub format: F,
+    pub file: Option<PathBuf>,
+}
+
+impl<F: FromStr<Err = String>> FromStr for FormatArg<F> {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (format, file) = match s.split_once('=') {
+            Some((format, file)) if !file.is_empty() => (format, Some(PathBuf::from(file))),
+            Some(_) => return Err(format!("`{s}`: a file name must follow `=`")),
+            None => (s, None),
+        };
+        Ok(Self {
+            format: format.parse()?,
+            file,
+        })
+    }
 }
 
 /// Parses the arguments, runs the command, and returns the exit code.

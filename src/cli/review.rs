@@ -54,34 +54,22 @@ pub enum Format {
     Html,
 }
 
-/// `FORMAT` or `FORMAT=FILE`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FormatArg {
-    pub format: Format,
-    pub file: Option<PathBuf>,
-}
-
-impl FromStr for FormatArg {
+impl FromStr for Format {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (name, file) = match s.split_once('=') {
-            Some((name, file)) if !file.is_empty() => (name, Some(PathBuf::from(file))),
-            Some(_) => return Err(format!("`{s}`: a file name must follow `=`")),
-            None => (s, None),
-        };
-        let format = match name {
-            "markdown" => Format::Markdown,
-            "json" => Format::Json,
-            "html" => Format::Html,
-            other => {
-                return Err(format!(
-                    "unknown format `{other}`; the formats are markdown, json, html"
-                ))
-            }
-        };
-        Ok(Self { format, file })
+        match s {
+            "markdown" => Ok(Self::Markdown),
+            "json" => Ok(Self::Json),
+            "html" => Ok(Self::Html),
+            other => Err(format!(
+                "unknown format `{other}`; the formats are markdown, json, html"
+            )),
+        }
     }
 }
+
+/// `FORMAT` or `FORMAT=FILE` with this command's formats.
+pub type FormatArg = super::FormatArg<Format>;
 
 /// Runs `prr review`.
 ///
