@@ -7,21 +7,49 @@ use std::path::{Path, PathBuf};
 /// The largest manifest or rule file read, unless `PRR_MAX_FILE_BYTES` says otherwise.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 1024 * 1024;
 
-/// A half-open byte range into a [`SourceFile`]'s text.
+/// Which file a [`Span`] is in: the manifest itself, or one of the other files its
+/// findings may point into (an imported YAML file, a Dockerfile). An index rather than
+/// the file itself, so that spans stay `Copy` and every node of a tree does not hold a
+/// reference count; the manifest keeps the files (see `Manifest::file`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+impl FileId {
+    /// The manifest the span's tree was read from.
+    pub const MANIFEST: FileId = FileId(0);
+}
+
+/// A half-open byte range into a [`SourceFile`]'s text, and which file that is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
+    pub file: FileId,
 }
 
 impl Span {
+    /// A span in the manifest itself.
     #[must_use]
     pub fn new(start: usize, end: usize) -> Self {
-        Self { start, end }
+        Self {
+            start,
+            end,
+            file: FileId::MANIFEST,
+        }
+    }
+
+    /// The same range, in another file.
+    #[must_use]
+    pub fn in_file(self, file: FileId) -> Self {
+        Self { file, ..self }
     }
 
     /// The start of a file: where findings about a missing table point.
-    pub const START: Span = Span { start: 0, end: 0 };
+    pub const START: Span = Span {
+        start: 0,
+        end: 0,
+        file: FileId::MANIFEST,
+    };
 }
 
 impl From<std::ops::Range<usize>> for Span {

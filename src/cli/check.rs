@@ -147,6 +147,8 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     };
 
     let mut loaded: Vec<Arc<SourceFile>> = Vec::new();
+    // Files other than manifests that findings point into (imports), for code frames.
+    let mut others: Vec<Arc<SourceFile>> = Vec::new();
     let mut evaluations = Vec::new();
     let mut unjudged = Vec::new();
     for (name, manifest) in manifests {
@@ -154,6 +156,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
             Ok(manifest) => {
                 evaluations.push(engine::evaluate(&manifest, &rules, as_of));
                 loaded.push(Arc::clone(&manifest.source));
+                others.extend(manifest.files.iter().cloned());
             }
             Err(err) => unjudged.push((name, err.diagnostics())),
         }
@@ -191,12 +194,14 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     let sources: human::Sources = if wants_frames {
         loaded
             .iter()
+            .chain(&others)
             .map(|source| (source.name.clone(), Arc::clone(source)))
             .collect()
     } else {
         human::Sources::new()
     };
     drop(loaded);
+    drop(others);
 
     // The terminal report already lists them; otherwise stderr is where they show.
     let human_on_terminal = outputs

@@ -5,6 +5,7 @@ pub mod check;
 pub mod examples;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::manifest::{Manifest, Service};
 use crate::rules::builtin::{self, read_waivers, Context, SloBudget, WaiverCheck};
 use crate::rules::{Rule, RuleSet, Severity, When, MANDATORY};
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 /// What became of a rule (or one of its findings).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -52,6 +53,9 @@ pub struct Evaluation {
     pub service: Service,
     pub findings: Vec<Finding>,
     pub slos: Vec<SloBudget>,
+    /// The manifest's other files (see `Manifest::files`), which findings' spans may point
+    /// into: the report needs them to turn those spans into lines and columns.
+    pub files: Vec<Arc<SourceFile>>,
 }
 
 /// Judges one manifest by every enabled rule of the set, as of `as_of`.
@@ -179,7 +183,8 @@ fn evaluate_with(
         });
     }
     findings.sort_by(|a, b| {
-        (&a.rule, a.span.map(|s| s.start)).cmp(&(&b.rule, b.span.map(|s| s.start)))
+        let at = |f: &Finding| f.span.map(|s| (s.file, s.start));
+        (&a.rule, at(a)).cmp(&(&b.rule, at(b)))
     });
     // A rule that passed and also has a stale-waiver warning reports only the warning.
     let failing: std::collections::BTreeSet<String> = findings
@@ -198,6 +203,7 @@ fn evaluate_with(
         slos: builtin::slo_budgets(&manifest.root),
         service,
         findings,
+        files: manifest.files.clone(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The one document model every rule reads, whichever format the manifest was written in:
 //! values with the byte span they came from, so that every finding has a line and column.
 
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 /// How a placeholder value starts (`"TODO: link your runbook"`).
 pub const TODO: &str = "TODO";
@@ -37,6 +37,20 @@ impl Node {
     #[must_use]
     pub fn new(value: Value, span: Span) -> Self {
         Self { value, span }
+    }
+
+    /// Marks the node, its keys and everything below as read from `file` (a tree parsed
+    /// from an imported file before it joins the manifest's).
+    pub fn set_file(&mut self, file: FileId) {
+        self.span.file = file;
+        match &mut self.value {
+            Value::Array(items) => items.iter_mut().for_each(|n| n.set_file(file)),
+            Value::Table(entries) => entries.iter_mut().for_each(|(key, node)| {
+                key.span.file = file;
+                node.set_file(file);
+            }),
+            _ => {}
+        }
     }
 
     /// The entry `name` of a table; `None` for a missing key or a value that is not a table.

@@ -95,6 +95,7 @@ pub fn limited(manifest: &Manifest, limits: &BTreeMap<String, usize>) -> Option<
         root,
         json,
         cuts,
+        files: manifest.files.clone(),
     })
 }
 

@@ -15,7 +15,7 @@ pub use document::{format_number, Key, Node, Value};
 pub use parse::Format;
 
 use crate::diagnostic::{Diagnostic, Error};
-use crate::source::{read_text, SourceFile, Span};
+use crate::source::{read_text, FileId, SourceFile, Span};
 
 /// The file names a manifest may have, in the order they are looked for.
 pub const FILE_NAMES: [&str; 2] = ["prr.toml", "prr.json"];
@@ -28,6 +28,9 @@ pub struct Manifest {
     pub json: serde_json::Value,
     /// The arrays cut to their limit before judging ([`limits`]); empty as parsed.
     pub cuts: Vec<limits::Cut>,
+    /// The other files spans may point into (imports, repository files): the file of
+    /// `FileId(n)` is `files[n - 1]`; `FileId::MANIFEST` is `source`.
+    pub files: Vec<Arc<SourceFile>>,
 }
 
 /// What applicability (`when`) and the report need to know of a service.
@@ -55,7 +58,23 @@ impl Manifest {
             root,
             json,
             cuts: Vec::new(),
+            files: Vec::new(),
         })
+    }
+
+    /// Registers another file findings may point into; spans into it carry the id returned.
+    pub fn add_file(&mut self, file: Arc<SourceFile>) -> FileId {
+        if let Some(known) = self.files.iter().position(|f| f.name == file.name) {
+            return file_id(known);
+        }
+        self.files.push(file);
+        file_id(self.files.len() - 1)
+    }
+
+    /// The file a span is in: the manifest, or a file registered with [`Manifest::add_file`].
+    #[must_use]
+    pub fn file(&self, id: FileId) -> Option<&Arc<SourceFile>> {
+        file_of(&self.source, &self.files, id)
     }
 
     /// Reads and parses the manifest at `path`, shown to people as `name`.
@@ -106,6 +125,24 @@ impl Manifest {
             }
         }
         node.span
+    }
+}
+
+/// The id of `files[index]` (id 0 is the manifest itself).
+fn file_id(index: usize) -> FileId {
+    FileId(u32::try_from(index + 1).unwrap_or(u32::MAX))
+}
+
+/// The file of `id` among a manifest and its other files.
+#[must_use]
+pub fn file_of<'a>(
+    manifest: &'a Arc<SourceFile>,
+    files: &'a [Arc<SourceFile>],
+    id: FileId,
+) -> Option<&'a Arc<SourceFile>> {
+    match id.0 {
+        0 => Some(manifest),
+        n => files.get(usize::try_from(n).ok()? - 1),
     }
 }
 

@@ -356,7 +356,12 @@ impl<'a> Painter<'a> {
         let mut frame = Frame::new(severity)
             .with_code(result.rule.clone())
             .with_message(message);
-        let source = self.sources.get(&*result.manifest).cloned();
+        // The finding's own file: the manifest, or the file a fact came from (an import).
+        let shown = result
+            .location
+            .as_ref()
+            .map_or(&result.manifest, |l| &l.path);
+        let source = self.sources.get(&**shown).cloned();
         match (&result.location, source) {
             (Some(location), Some(source)) => {
                 let file = self.file_id(&source);

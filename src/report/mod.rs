@@ -21,9 +21,9 @@ use sha2::{Digest, Sha256};
 
 use crate::diagnostic::Diagnostic;
 use crate::engine::{Evaluation, Status, WaiverInfo};
-use crate::manifest::Service;
+use crate::manifest::{file_of, Service};
 use crate::rules::{RuleSet, Severity};
-use crate::source::SourceFile;
+use crate::source::{FileId, SourceFile};
 pub use diff::{Base, BaseSide, Change};
 
 /// The JSON report's format version.
@@ -410,13 +410,18 @@ impl Report {
                             severity: finding.severity,
                             status: finding.status,
                             message: inert(finding.message),
-                            location: finding.span.map(|span| {
-                                let at = source.line_col(span.start);
-                                Location {
-                                    path: Arc::clone(&manifest),
+                            location: finding.span.and_then(|span| {
+                                let file = file_of(source, &evaluation.files, span.file)?;
+                                let at = file.line_col(span.start);
+                                Some(Location {
+                                    path: if span.file == FileId::MANIFEST {
+                                        Arc::clone(&manifest)
+                                    } else {
+                                        Arc::from(file.name.as_str())
+                                    },
                                     line: at.line,
                                     column: at.column,
-                                }
+                                })
                             }),
                             key: finding.key.map(inert),
                             waiver: finding.waiver.map(|w| WaiverInfo {
@@ -475,7 +480,11 @@ impl Report {
             }
         }
         results.sort_by(|a, b| {
-            let at = |r: &ResultEntry| r.location.as_ref().map(|l| (l.line, l.column));
+            let at = |r: &ResultEntry| {
+                r.location
+                    .as_ref()
+                    .map(|l| (l.path.clone(), l.line, l.column))
+            };
             (&a.manifest, &a.rule, at(a)).cmp(&(&b.manifest, &b.rule, at(b)))
         });
         let mut summary = Summary::default();
