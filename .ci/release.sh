@@ -25,4 +25,4 @@ while IFS= read -r file; do
     fi
 done < <(cargo package --locked --list --quiet)
 [ "$status" = 0 ] || exit 1
-echo "release: crate $(ls target/package/prr-gate-*.crate | tail -1), $(cargo package --locked --list --quiet | wc -l) files, packaged in $(( $(date +%s) - start ))s"
+echo "release: crate $(ls "${CARGO_TARGET_DIR:-target}"/package/prr-gate-*.crate | tail -1), $(cargo package --locked --list --quiet | wc -l) files, packaged in $(( $(date +%s) - start ))s"
