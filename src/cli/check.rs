@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Error};
 use crate::engine;
 use crate::git::Repo;
 use crate::manifest::{self, Manifest};
-use crate::report::markdown::{self, Links};
+use crate::report::markdown;
 use crate::report::{github, human, json, junit, sarif, FailOn, Judged, Report, Verdict};
 use crate::rules;
 use crate::source::{display_name, SourceFile};
@@ -261,18 +261,6 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     ))
 }
 
-/// Where lines can be linked, from the variables GitHub Actions sets; `None` elsewhere.
-/// Lines are linked at the head commit the event names (for a pull request, `GITHUB_SHA`
-/// is a merge commit that the reader never sees), else at `GITHUB_SHA`.
-pub(super) fn links_from_env() -> Option<Links> {
-    let var = |name| std::env::var(name).unwrap_or_default();
-    let head = crate::github::context::Context::from_env()
-        .ok()
-        .and_then(|cx| cx.head_sha)
-        .unwrap_or_else(|| var("GITHUB_SHA"));
-    Links::new(&var("GITHUB_SERVER_URL"), &var("GITHUB_REPOSITORY"), &head)
-}
-
 /// Appends the Markdown report to the job summary, within what room GitHub leaves in it
 /// (1 MiB a step, counting what earlier commands of the step wrote).
 fn append_step_summary(path: &Path, report: &Report) -> Result<(), Error> {
@@ -286,7 +274,7 @@ fn append_step_summary(path: &Path, report: &Report) -> Result<(), Error> {
     let text = markdown::render(
         report,
         &markdown::Options {
-            links: links_from_env(),
+            links: crate::github::context::links_from_env(),
             max_bytes: room,
         },
     );
@@ -339,7 +327,7 @@ fn render_data(format: Format, report: &Report) -> Option<String> {
         Format::Markdown => markdown::render(
             report,
             &markdown::Options {
-                links: links_from_env(),
+                links: crate::github::context::links_from_env(),
                 ..markdown::Options::default()
             },
         ),

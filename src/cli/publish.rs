@@ -328,7 +328,7 @@ pub fn rules_sources(given: &[String]) -> Result<Vec<RulesSource>, Error> {
 /// lines at the pull request's head commit.
 fn markdown_body(report: &Report) -> String {
     let options = markdown::Options {
-        links: super::check::links_from_env(),
+        links: crate::github::context::links_from_env(),
         ..markdown::Options::default()
     };
     markdown::render(report, &options)

@@ -37,6 +37,18 @@ pub struct Context {
     pub run_id: Option<String>,
 }
 
+/// Where lines can be linked, from the variables GitHub Actions sets; `None` elsewhere.
+/// Lines are linked at the head commit the event names (for a pull request, `GITHUB_SHA`
+/// is a merge commit that the reader never sees), else at `GITHUB_SHA`.
+pub fn links_from_env() -> Option<crate::report::markdown::Links> {
+    let var = |name| std::env::var(name).unwrap_or_default();
+    let head = Context::from_env()
+        .ok()
+        .and_then(|cx| cx.head_sha)
+        .unwrap_or_else(|| var("GITHUB_SHA"));
+    crate::report::markdown::Links::new(&var("GITHUB_SERVER_URL"), &var("GITHUB_REPOSITORY"), &head)
+}
+
 impl Context {
     /// Reads the context from the process environment.
     ///

@@ -329,7 +329,7 @@ fn compile_assert(def: &Spanned<AssertDef>, cx: &mut Cx<'_>) -> Option<Assertion
                     span_of(pattern),
                     format!(
                         "`matches` is not a valid regular expression: {}",
-                        regex_problem(&err)
+                        super::regex_problem(&err)
                     ),
                 );
                 return None;
@@ -368,18 +368,4 @@ fn compile_schema(json: serde_json::Value, span: Span, cx: &mut Cx<'_>) -> Optio
             None
         }
     }
-}
-
-/// The regex crate's error without its multi-line drawing of the pattern (the code frame
-/// already shows where).
-#[must_use]
-pub fn regex_problem(err: &regex::Error) -> String {
-    let text = err.to_string();
-    text.lines()
-        .rev()
-        .find(|line| !line.trim().is_empty())
-        .map_or_else(
-            || text.clone(),
-            |line| line.trim().trim_start_matches("error: ").to_owned(),
-        )
 }

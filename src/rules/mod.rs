@@ -25,6 +25,20 @@ pub const MANDATORY: [&str; 2] = ["manifest.schema", "waiver.valid"];
 /// How far ahead a waiver may expire unless a pack says otherwise.
 pub const DEFAULT_WAIVER_MAX_DAYS: i64 = 90;
 
+/// The regex crate's error without its multi-line drawing of the pattern (the code frame
+/// already shows where).
+#[must_use]
+pub fn regex_problem(err: &regex::Error) -> String {
+    let text = err.to_string();
+    text.lines()
+        .rev()
+        .find(|line| !line.trim().is_empty())
+        .map_or_else(
+            || text.clone(),
+            |line| line.trim().trim_start_matches("error: ").to_owned(),
+        )
+}
+
 /// Every rule in force for a run, compiled once, in id order.
 #[derive(Debug)]
 pub struct RuleSet {

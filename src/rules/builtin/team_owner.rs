@@ -53,12 +53,7 @@ fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
             regex::RegexBuilder::new(pattern)
                 .size_limit(1 << 20)
                 .build()
-                .map_err(|err| {
-                    format!(
-                        "team_patterns: {}",
-                        crate::rules::compile::regex_problem(&err)
-                    )
-                })
+                .map_err(|err| format!("team_patterns: {}", crate::rules::regex_problem(&err)))
         })
         .collect::<Result<_, _>>()?;
     Ok(Box::new(TeamOwner {
