@@ -9,6 +9,7 @@
 //! source's facts are [`Gathered`]: known, not configured (the rules that need them are
 //! skipped, saying why), or unavailable (the rules say "could not verify", never pass).
 
+pub mod approval;
 pub mod repository;
 
 use std::collections::BTreeMap;
@@ -31,6 +32,8 @@ pub const DEFAULT_TIME_BOUND: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct Evidence {
     repository: Gathered<Snapshot>,
+    /// The pull request's approvals, for waivers it adds or extends.
+    pub approval: approval::Gatherer,
     /// When the stage's time bound runs out: a source still asking then is unavailable.
     pub deadline: Instant,
 }
@@ -59,6 +62,7 @@ impl Evidence {
                 Ok(snapshot) => Gathered::Known(snapshot),
                 Err(why) => Gathered::Unavailable(why),
             },
+            approval: approval::Gatherer::not_configured("no pull request was read"),
             deadline,
         }
     }
@@ -72,6 +76,7 @@ impl Evidence {
                 Ok(snapshot) => Gathered::Known(snapshot),
                 Err(why) => Gathered::Unavailable(why),
             },
+            approval: approval::Gatherer::not_configured("no pull request was read"),
             deadline: Instant::now() + bound,
         }
     }
@@ -81,6 +86,7 @@ impl Evidence {
     pub fn none(why: &str) -> Self {
         Self {
             repository: Gathered::NotConfigured(why.to_owned()),
+            approval: approval::Gatherer::not_configured(why),
             deadline: Instant::now(),
         }
     }
@@ -99,7 +105,10 @@ impl Evidence {
             Gathered::NotConfigured(why) => Gathered::NotConfigured(why.clone()),
             Gathered::Unavailable(why) => Gathered::Unavailable(why.clone()),
         };
-        Facts { repository }
+        Facts {
+            repository,
+            approval: self.approval.facts(manifest),
+        }
     }
 }
 
@@ -108,6 +117,8 @@ impl Evidence {
 pub struct Facts {
     /// The manifest's repository: its files, and the texts of those rules read.
     pub repository: Gathered<Repository>,
+    /// Who approved the pull request, and the manifest's waivers at its base.
+    pub approval: Gathered<approval::Approval>,
 }
 
 impl Facts {
@@ -116,6 +127,7 @@ impl Facts {
     pub fn none(why: &str) -> Self {
         Self {
             repository: Gathered::NotConfigured(why.to_owned()),
+            approval: Gathered::NotConfigured(why.to_owned()),
         }
     }
 }
@@ -182,10 +194,32 @@ pub struct TestFacts {
     pub files: Option<BTreeMap<String, String>>,
     /// `OWNER/REPO`: the GitHub repository the files are in (for same-repository links).
     pub repository: Option<String>,
-    /// Sources that gave no usable answer, and why (`{ repository = "timed out" }`): the
-    /// rules that need them say "could not verify".
+    /// The pull request's approvals and the manifest's waivers at its base.
+    pub approval: Option<TestApproval>,
+    /// Sources that gave no usable answer, and why (`{ repository = "timed out" }`, also
+    /// `approval`): the rules that need them say "could not verify".
     #[serde(default)]
     pub unavailable: BTreeMap<String, String>,
+}
+
+/// `[rule.test.facts.approval]`: a pull request's approvals.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestApproval {
+    /// The approvers' team (`@acme/sre`).
+    pub team: String,
+    /// The pull request's number (default 1).
+    pub number: Option<u64>,
+    /// Approvers at the head commit who are members of the team.
+    #[serde(default)]
+    pub members: Vec<String>,
+    /// Approvers at the head commit who are not.
+    #[serde(default)]
+    pub others: Vec<String>,
+    /// The manifest's waivers at the base, by rule, with their expiry (`YYYY-MM-DD`, or
+    /// `""` for none).
+    #[serde(default)]
+    pub base_waivers: BTreeMap<String, String>,
 }
 
 impl TestFacts {
@@ -198,6 +232,27 @@ impl TestFacts {
             if let Some(repository) = snapshot.for_manifest(manifest) {
                 facts.repository = Gathered::Known(repository);
             }
+        }
+        if let Some(approval) = &self.approval {
+            facts.approval = Gathered::Known(approval::Approval {
+                pull_request: std::sync::Arc::new(approval::PullRequest {
+                    team: approval.team.clone(),
+                    number: approval.number.unwrap_or(1),
+                    members: approval.members.clone(),
+                    others: approval.others.clone(),
+                }),
+                base_waivers: approval
+                    .base_waivers
+                    .iter()
+                    .map(|(rule, expires)| (rule.clone(), expires.parse().ok()))
+                    .collect(),
+            });
+        }
+        if let Some(reason) = self.unavailable.get("approval") {
+            facts.approval = Gathered::Unavailable(Unavailable {
+                source: "GitHub's API".to_owned(),
+                reason: reason.clone(),
+            });
         }
         if let Some(reason) = self.unavailable.get("repository") {
             facts.repository = Gathered::Unavailable(Unavailable {
