@@ -61,6 +61,10 @@ pub struct CheckArgs {
     /// about (the pre-push hook's way: the whole report only when there is something to read).
     #[arg(long, short)]
     pub quiet: bool,
+    /// The run is a deploy: deploy-only rules apply (`slo.budget-remaining` blocks a deploy
+    /// of a service whose error budget is spent under `freeze-features`).
+    #[arg(long)]
+    pub deploy: bool,
     /// Publish the verdict to GitHub (pull-request comment, check run, job summary).
     #[arg(long)]
     pub publish: bool,
@@ -119,7 +123,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     }
     let rules = load_rules(args, &outputs, as_of, &root)?;
     let (manifests, commit) = load_manifests(args, &root)?;
-    let evidence = gather_evidence(&root, commit.as_ref(), base.as_ref(), &rules);
+    let evidence = gather_evidence(&root, commit.as_ref(), base.as_ref(), &rules, args.deploy);
     let mut judgement = judge::judge(manifests, &rules, as_of, &evidence);
     let mut report = judgement.report(&rules, as_of, args.fail_on);
     if let Some(base) = &base {
@@ -196,6 +200,7 @@ fn gather_evidence(
     commit: Option<&Commit>,
     base: Option<&Commit>,
     rules: &rules::RuleSet,
+    deploy: bool,
 ) -> Evidence {
     let repo = Repo::at(root);
     let tree = match commit {
@@ -208,6 +213,7 @@ fn gather_evidence(
         commit: base.id.clone(),
     });
     evidence.approval = approval::Gatherer::gather(rules.waiver_approvers.as_deref(), base);
+    evidence.deploy = deploy;
     evidence
 }
 

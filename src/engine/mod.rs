@@ -152,7 +152,7 @@ fn evaluate_with(
         .filter(|r| only.map_or(r.enabled, |id| r.id == id));
     for rule in selected {
         ran.insert(rule.id.as_str());
-        if let Some(reason) = not_applicable(&rule.when, &service) {
+        if let Some(reason) = not_applicable(&rule.when, &service, facts.deploy) {
             findings.push(Finding::skipped(rule, &reason));
             continue;
         }
@@ -296,7 +296,18 @@ pub fn effective_severity(rule: &Rule, as_of: Date) -> (Severity, String) {
 /// A service without a tier or lifecycle gets the rules conditioned on them (the strictest
 /// reading); the schema reports the missing field.
 #[must_use]
-pub fn not_applicable(when: &When, service: &Service) -> Option<String> {
+pub fn not_applicable(when: &When, service: &Service, deploy: bool) -> Option<String> {
+    match (when.deploy, deploy) {
+        (Some(true), false) => {
+            return Some(
+                "`when.deploy` is true; this run is not a deploy (`prr check --deploy`)".to_owned(),
+            )
+        }
+        (Some(false), true) => {
+            return Some("`when.deploy` is false; this run is a deploy".to_owned())
+        }
+        _ => {}
+    }
     if let (Some(tiers), Some(tier)) = (&when.tier, service.tier) {
         if !tiers.contains(&tier) {
             let list: Vec<String> = tiers.iter().map(ToString::to_string).collect();

@@ -34,6 +34,8 @@ pub struct Evidence {
     repository: Gathered<Snapshot>,
     /// The pull request's approvals, for waivers it adds or extends.
     pub approval: approval::Gatherer,
+    /// The run is a deploy.
+    pub deploy: bool,
     /// When the stage's time bound runs out: a source still asking then is unavailable.
     pub deadline: Instant,
 }
@@ -63,6 +65,7 @@ impl Evidence {
                 Err(why) => Gathered::Unavailable(why),
             },
             approval: approval::Gatherer::not_configured("no pull request was read"),
+            deploy: false,
             deadline,
         }
     }
@@ -77,6 +80,7 @@ impl Evidence {
                 Err(why) => Gathered::Unavailable(why),
             },
             approval: approval::Gatherer::not_configured("no pull request was read"),
+            deploy: false,
             deadline: Instant::now() + bound,
         }
     }
@@ -87,6 +91,7 @@ impl Evidence {
         Self {
             repository: Gathered::NotConfigured(why.to_owned()),
             approval: approval::Gatherer::not_configured(why),
+            deploy: false,
             deadline: Instant::now(),
         }
     }
@@ -108,6 +113,7 @@ impl Evidence {
         Facts {
             repository,
             approval: self.approval.facts(manifest),
+            deploy: self.deploy,
         }
     }
 }
@@ -119,6 +125,8 @@ pub struct Facts {
     pub repository: Gathered<Repository>,
     /// Who approved the pull request, and the manifest's waivers at its base.
     pub approval: Gathered<approval::Approval>,
+    /// The run is a deploy (`prr check --deploy`): deploy-only rules apply.
+    pub deploy: bool,
 }
 
 impl Facts {
@@ -128,6 +136,7 @@ impl Facts {
         Self {
             repository: Gathered::NotConfigured(why.to_owned()),
             approval: Gathered::NotConfigured(why.to_owned()),
+            deploy: false,
         }
     }
 }
@@ -196,6 +205,9 @@ pub struct TestFacts {
     pub repository: Option<String>,
     /// The pull request's approvals and the manifest's waivers at its base.
     pub approval: Option<TestApproval>,
+    /// The example is judged as a deploy.
+    #[serde(default)]
+    pub deploy: bool,
     /// Sources that gave no usable answer, and why (`{ repository = "timed out" }`, also
     /// `approval`): the rules that need them say "could not verify".
     #[serde(default)]
@@ -227,6 +239,7 @@ impl TestFacts {
     #[must_use]
     pub fn facts(&self, manifest: &mut Manifest) -> Facts {
         let mut facts = Facts::none("the example gives no facts of this kind");
+        facts.deploy = self.deploy;
         if let Some(files) = &self.files {
             let snapshot = Snapshot::from_texts(files, self.repository.clone());
             if let Some(repository) = snapshot.for_manifest(manifest) {

@@ -123,6 +123,8 @@ pub struct When {
     pub tier: Option<Vec<i64>>,
     pub lifecycle: Option<Vec<String>>,
     pub labels: Option<Vec<String>>,
+    /// Only on deploys (`true`), or never on them (`false`).
+    pub deploy: Option<bool>,
 }
 
 impl fmt::Display for When {
@@ -137,6 +139,11 @@ impl fmt::Display for When {
         }
         if let Some(labels) = &self.labels {
             parts.push(format!("label {}", labels.join(", ")));
+        }
+        match self.deploy {
+            Some(true) => parts.push("deploys only".to_owned()),
+            Some(false) => parts.push("not on deploys".to_owned()),
+            None => {}
         }
         if parts.is_empty() {
             f.write_str("always")
