@@ -301,13 +301,14 @@ fn every_format_shows_what_the_change_introduced() {
             )
         })
         .collect();
-    // The waived finding is neither new nor existing: the waiver is shown on its own.
+    // The waived finding is neither new nor existing: the waiver is shown on its own, after
+    // the blocking findings.
     assert_eq!(
         states,
         pairs(&[
             ("oncall.rotation", "new"),
-            ("release.progressive", "none"),
-            ("toil.backlog", "unchanged")
+            ("toil.backlog", "unchanged"),
+            ("release.progressive", "none")
         ])
     );
     assert!(run("github").contains("title=[new] oncall.rotation%3A"));

@@ -140,6 +140,32 @@ impl Node {
         matches!(&self.value, Value::String(s) if s.trim_start().starts_with(TODO))
     }
 
+    /// Every TODO placeholder at or below this node, by span, with its dotted key
+    /// (`slo[0].indicator`) under `key`.
+    pub fn todos(&self, key: &str, into: &mut std::collections::BTreeMap<Span, String>) {
+        match &self.value {
+            Value::Array(items) => {
+                for (i, node) in items.iter().enumerate() {
+                    node.todos(&format!("{key}[{i}]"), into);
+                }
+            }
+            Value::Table(entries) => {
+                for (name, node) in entries {
+                    let key = if key.is_empty() {
+                        name.name.clone()
+                    } else {
+                        format!("{key}.{}", name.name)
+                    };
+                    node.todos(&key, into);
+                }
+            }
+            _ if self.is_todo() => {
+                into.insert(self.span, key.to_owned());
+            }
+            _ => {}
+        }
+    }
+
     /// How a value that is not present reads in a message: "missing" (no value at all),
     /// "still a TODO", or "empty".
     #[must_use]
