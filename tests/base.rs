@@ -286,7 +286,7 @@ fn every_format_shows_what_the_change_introduced() {
     );
     assert!(markdown.contains("Fixed: `docs.runbook`."), "{markdown}");
     assert!(
-        markdown.contains("| `oncall.rotation` | **new:** `oncall.escalation` is missing |"),
+        markdown.contains("| `oncall.rotation` | **new:** `oncall.escalation` is missing: add `escalation` to `[oncall]` |"),
         "{markdown}"
     );
     let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
@@ -312,7 +312,9 @@ fn every_format_shows_what_the_change_introduced() {
         ])
     );
     assert!(run("github").contains("title=[new] oncall.rotation%3A"));
-    assert!(run("junit").contains("message=\"[new] `oncall.escalation` is missing\""));
+    assert!(run("junit").contains(
+        "message=\"[new] `oncall.escalation` is missing: add `escalation` to `[oncall]`\""
+    ));
 }
 
 #[test]

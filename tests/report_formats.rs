@@ -421,3 +421,50 @@ fn user_text_cannot_inject_markup_into_the_comment() {
         assert_eq!(cells, 4, "{line}");
     }
 }
+
+/// A pack of one rule that asks for keys in an existing table, in a missing table, in a
+/// table that has only a sub-table, and in a missing sub-table.
+fn missing_keys_pack() -> (tempfile::TempDir, RuleSet) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("where.toml");
+    std::fs::write(
+        &path,
+        r#"[[rule]]
+id = "where.missing"
+title = "Keys are where they belong"
+severity = "error"
+category = "docs"
+require = ["oncall.escalation", "docs.runbook", "monitoring.dashboards", "monitoring.golden_signals.errors"]
+rationale = "A test of where findings point."
+remediation = "Add them."
+"#,
+    )
+    .expect("the rule file");
+    let rules = rules::load(&[RulesSource::Path(path)], dir.path()).expect("the pack loads");
+    (dir, rules)
+}
+
+#[test]
+fn missing_keys_point_where_they_would_go_and_say_what_to_add() {
+    let (_dir, rules) = missing_keys_pack();
+    let toml = Manifest::from_text(
+        "svc/prr.toml",
+        "[service]\nname = \"orders\"\ntier = 3\nowner = \"@acme/orders\"\n\n[oncall]\nrotation = \"https://x/P1\"\n\n[monitoring.golden_signals]\nlatency = \"https://x/l\"\n\n[release]\nstrategy = \"rolling\"\n",
+    )
+    .expect("parses");
+    let (report, sources) = judge(&[toml], &rules);
+    insta::assert_snapshot!(
+        "missing_keys_toml_human",
+        human::render(&report, &sources, false)
+    );
+    let json = Manifest::from_text(
+        "svc/prr.json",
+        "{\n  \"service\": {\n    \"name\": \"orders\",\n    \"tier\": 3,\n    \"owner\": \"@acme/orders\"\n  },\n  \"oncall\": {\n    \"rotation\": \"https://x/P1\"\n  }\n}\n",
+    )
+    .expect("parses");
+    let (report, sources) = judge(&[json], &rules);
+    insta::assert_snapshot!(
+        "missing_keys_json_human",
+        human::render(&report, &sources, false)
+    );
+}
