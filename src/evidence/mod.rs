@@ -1,0 +1,3 @@
+//! Temporary until the evidence core lands.
+
+pub mod prometheus;

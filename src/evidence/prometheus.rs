@@ -1,0 +1,609 @@
+//! Prometheus as a source of evidence: any server with the Prometheus HTTP API (Prometheus,
+//! Thanos, Mimir, VictoriaMetrics). The pack configures it (`[source.prometheus]`), never
+//! the manifest: a pull request must not be able to point the gate at a server it runs.
+//!
+//! Two calls: `GET /api/v1/rules?type=alert` (every alerting rule and its `runbook_url`
+//! annotation) and `GET /api/v1/query` (an instant query, evaluated now: `--as-of` does not
+//! move live data). Every fault is a value with the source and the reason, shown as "could
+//! not verify: prometheus at http://127.0.0.1:9090: HTTP 503"; never a panic, never a pass.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Request, StatusCode, Uri};
+use http_body_util::Empty;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client as HttpClient;
+use hyper_util::rt::TokioExecutor;
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// The environment variable that holds the server's URL unless the pack names another.
+pub const DEFAULT_URL_ENV: &str = "PRR_PROMETHEUS_URL";
+/// One request, connection and body included, may take at most this long unless the pack
+/// says otherwise (`timeout_ms`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The largest answer read. The rules of a large organisation's Prometheus run to a few
+/// megabytes; anything far beyond is no answer prr asked for, and is refused before it fills
+/// memory.
+const MAX_BODY: u64 = 32 * 1024 * 1024;
+
+/// `[source.prometheus]` in a pack's `pack.toml`: where the server is, and how long to wait.
+/// The URL and the token come from environment variables the pack names, so that neither is
+/// written in a repository.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDef {
+    /// The environment variable holding the server's base URL (`PRR_PROMETHEUS_URL` unless
+    /// set), such as `https://prometheus.acme.dev` or `http://thanos:10902/prefix`.
+    pub url_env: Option<String>,
+    /// The environment variable holding a bearer token, sent as `Authorization: Bearer`;
+    /// never printed.
+    pub token_env: Option<String>,
+    /// How long one request may take, in milliseconds (5000 unless set).
+    #[schemars(range(min = 1, max = 600_000))]
+    pub timeout_ms: Option<u64>,
+}
+
+/// A bearer token: kept out of every `Debug`, message and log.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    #[must_use]
+    pub fn new(token: String) -> Self {
+        Self(token)
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+/// Where the server is and how to ask it, resolved from the pack, the environment and
+/// `--prometheus`.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The base URL, as configured (it may carry a path prefix).
+    pub url: String,
+    pub token: Option<Token>,
+    pub timeout: Duration,
+}
+
+impl Config {
+    /// The server as the pack and the environment configure it: `None` when the pack has no
+    /// `[source.prometheus]`, or its URL variable is unset or empty and `--prometheus` gives
+    /// none. `flag` (`--prometheus URL`) overrides the URL; the token still comes from the
+    /// pack's `token_env`.
+    #[must_use]
+    pub fn resolve(def: Option<&SourceDef>, flag: Option<&str>) -> Option<Self> {
+        let env = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let url = match flag {
+            Some(url) => url.trim().to_owned(),
+            None => env(def?.url_env.as_deref().unwrap_or(DEFAULT_URL_ENV))?,
+        };
+        let token = def
+            .and_then(|def| def.token_env.as_deref())
+            .and_then(env)
+            .map(Token);
+        let timeout = def
+            .and_then(|def| def.timeout_ms)
+            .map_or(DEFAULT_TIMEOUT, Duration::from_millis);
+        Some(Self {
+            url,
+            token,
+            timeout,
+        })
+    }
+}
+
+/// One alerting rule loaded in the server.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AlertRule {
+    /// Its `runbook_url` annotation, when it has one.
+    pub runbook_url: Option<String>,
+}
+
+/// One series of an instant query's answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    /// The series' labels (empty for an aggregate such as `sum(...)`).
+    pub labels: BTreeMap<String, String>,
+    /// Its value now (`NaN` when the expression had no data to work on).
+    pub value: f64,
+}
+
+/// What the server said to a query.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Answer {
+    /// The series the query returned (none, one, or several).
+    Series(Vec<Sample>),
+    /// The server refused the query itself (a syntax error, an unknown function): the
+    /// manifest's fault, not the server's.
+    Rejected(String),
+}
+
+/// Why the server gave no usable answer (a timeout, 5xx, nonsense, a redirect, no
+/// connection). Never holds a credential.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fault(pub String);
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+type Connector = HttpsConnector<HttpConnector>;
+
+/// A client for one server.
+pub struct Client {
+    http: HttpClient<Connector, Empty<Bytes>>,
+    /// The base URL's scheme and authority, credentials left out.
+    scheme: String,
+    authority: String,
+    /// The base URL's path, without a trailing `/` (`""` at the root).
+    prefix: String,
+    authorization: Option<HeaderValue>,
+    timeout: Duration,
+    /// How people know the server: `prometheus at http://127.0.0.1:9090`.
+    shown: String,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("server", &self.shown)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client for the server `config` names. Builds no connection yet.
+    ///
+    /// # Errors
+    /// The URL is not an http(s) URL, the token cannot be a header, or the system's root
+    /// certificates cannot be read.
+    pub fn new(config: &Config) -> Result<Self, Fault> {
+        let uri: Uri = config.url.parse().map_err(|_| {
+            Fault(format!(
+                "`{}` is not a URL",
+                shown_url(&config.url).unwrap_or_else(|| "the configured URL".to_owned())
+            ))
+        })?;
+        let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            return Err(Fault(
+                "the URL must start with http:// or https://".to_owned(),
+            ));
+        }
+        let Some(authority) = uri.authority() else {
+            return Err(Fault("the URL names no host".to_owned()));
+        };
+        // `user:password@host`: kept out of what is shown, sent as basic authentication.
+        let (userinfo, host) = match authority.as_str().rsplit_once('@') {
+            Some((userinfo, host)) => (Some(userinfo.to_owned()), host.to_owned()),
+            None => (None, authority.as_str().to_owned()),
+        };
+        let prefix = uri.path().trim_end_matches('/').to_owned();
+        let authorization = match (&config.token, userinfo) {
+            (Some(token), _) => Some(sensitive(&format!("Bearer {}", token.0))?),
+            (None, Some(userinfo)) => {
+                let decoded = percent_encoding::percent_decode_str(&userinfo).decode_utf8_lossy();
+                let encoded = base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    decoded.as_bytes(),
+                );
+                Some(sensitive(&format!("Basic {encoded}"))?)
+            }
+            (None, None) => None,
+        };
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_native_roots()
+            .map_err(|err| Fault(format!("cannot read the system's root certificates: {err}")))?
+            .https_or_http()
+            .enable_http1()
+            .build();
+        let http = HttpClient::builder(TokioExecutor::new()).build(connector);
+        let shown = format!("prometheus at {scheme}://{host}{prefix}");
+        Ok(Self {
+            http,
+            scheme,
+            authority: authority.as_str().to_owned(),
+            prefix,
+            authorization,
+            timeout: config.timeout,
+            shown,
+        })
+    }
+
+    /// How people know this server (`prometheus at http://127.0.0.1:9090`), credentials
+    /// left out: the `source` of every "could not verify".
+    #[must_use]
+    pub fn source(&self) -> &str {
+        &self.shown
+    }
+
+    /// Every alerting rule the server has loaded, by name (`GET /api/v1/rules?type=alert`).
+    ///
+    /// # Errors
+    /// The server gave no usable answer.
+    pub async fn alert_rules(&self) -> Result<BTreeMap<String, AlertRule>, Fault> {
+        let (status, body) = self.get("/api/v1/rules?type=alert").await?;
+        if status != StatusCode::OK {
+            return Err(status_fault(status, &body));
+        }
+        let answer: Envelope<RulesData> = parse(&body)?;
+        let data = answer.data.ok_or_else(|| {
+            Fault(error_text(
+                answer.error.as_deref(),
+                "the answer holds no data",
+            ))
+        })?;
+        let mut rules = BTreeMap::new();
+        for rule in data.groups.into_iter().flat_map(|group| group.rules) {
+            // `type=alert` filters on the server; an older server ignores the parameter and
+            // sends recording rules too.
+            if rule.kind == "alerting" {
+                let runbook_url = rule.annotations.get("runbook_url").cloned();
+                rules.insert(rule.name, AlertRule { runbook_url });
+            }
+        }
+        Ok(rules)
+    }
+
+    /// An instant query, evaluated now (`GET /api/v1/query`).
+    ///
+    /// # Errors
+    /// The server gave no usable answer (a refused query is an [`Answer::Rejected`]).
+    pub async fn query(&self, promql: &str) -> Result<Answer, Fault> {
+        let path = format!(
+            "/api/v1/query?query={}",
+            utf8_percent_encode(promql, NON_ALPHANUMERIC)
+        );
+        let (status, body) = self.get(&path).await?;
+        // The API answers a query it cannot parse or run with 400 or 422 and a JSON error.
+        if status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY {
+            if let Ok(answer) = serde_json::from_str::<Envelope<serde_json::Value>>(&body) {
+                if answer.status == "error" {
+                    return Ok(Answer::Rejected(error_text(
+                        answer.error.as_deref(),
+                        "the query was refused",
+                    )));
+                }
+            }
+        }
+        if status != StatusCode::OK {
+            return Err(status_fault(status, &body));
+        }
+        let answer: Envelope<QueryData> = parse(&body)?;
+        let data = answer.data.ok_or_else(|| {
+            Fault(error_text(
+                answer.error.as_deref(),
+                "the answer holds no data",
+            ))
+        })?;
+        samples(data).map(Answer::Series)
+    }
+
+    /// One GET within the request timeout, its body read up to the cap. A redirect is an
+    /// answer like any other: it is never followed, to any host.
+    async fn get(&self, path_and_query: &str) -> Result<(StatusCode, String), Fault> {
+        let uri = format!(
+            "{}://{}{}{}",
+            self.scheme, self.authority, self.prefix, path_and_query
+        );
+        let mut request = Request::get(uri.as_str());
+        request = request.header(header::ACCEPT, "application/json");
+        request = request.header(
+            header::USER_AGENT,
+            concat!("prr-gate/", env!("CARGO_PKG_VERSION")),
+        );
+        if let Some(value) = &self.authorization {
+            request = request.header(header::AUTHORIZATION, value.clone());
+        }
+        let request = request
+            .body(Empty::new())
+            .map_err(|_| Fault("cannot build the request (the URL?)".to_owned()))?;
+        let exchange = async {
+            let response = self
+                .http
+                .request(request)
+                .await
+                .map_err(|err| Fault(connect_text(&err)))?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            if status.is_redirection() {
+                return Err(redirect_fault(status, &headers));
+            }
+            let body = crate::github::client::read_capped(
+                response.into_body(),
+                &headers,
+                MAX_BODY,
+                "the evidence stage's cap",
+            )
+            .await
+            .map_err(Fault)?;
+            Ok((status, body))
+        };
+        match tokio::time::timeout(self.timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(Fault(format!(
+                "no answer within {} s",
+                self.timeout.as_secs_f64()
+            ))),
+        }
+    }
+}
+
+/// A header value that HTTP/2 tables and debug output keep to themselves.
+fn sensitive(value: &str) -> Result<HeaderValue, Fault> {
+    let mut value = HeaderValue::from_str(value).map_err(|_| {
+        Fault("the token holds characters no header can carry (a newline?)".to_owned())
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// A URL as it may be shown: scheme, host and path, without credentials or query.
+#[must_use]
+pub fn shown_url(url: &str) -> Option<String> {
+    let uri: Uri = url.trim().parse().ok()?;
+    let authority = uri.authority()?.as_str();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    Some(format!(
+        "{}://{host}{}",
+        uri.scheme_str()?,
+        uri.path().trim_end_matches('/')
+    ))
+}
+
+/// The chain of a transport error, from the outside in ("client error (Connect): tcp connect
+/// error: Connection refused (os error 111)").
+fn connect_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = format!("cannot reach the server: {err}");
+    let mut source = err.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
+fn redirect_fault(status: StatusCode, headers: &http::HeaderMap) -> Fault {
+    let target = headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|location| {
+            location
+                .parse::<Uri>()
+                .ok()
+                .and_then(|uri| uri.host().map(str::to_owned))
+        });
+    Fault(match target {
+        Some(host) => format!(
+            "HTTP {}: a redirect to {host}, not followed (point the URL at the API itself)",
+            status.as_u16()
+        ),
+        None => format!(
+            "HTTP {}: a redirect, not followed (point the URL at the API itself)",
+            status.as_u16()
+        ),
+    })
+}
+
+/// A status other than 200: the code, and the API's error text when it sent one.
+fn status_fault(status: StatusCode, body: &str) -> Fault {
+    let detail = serde_json::from_str::<Envelope<serde_json::Value>>(body)
+        .ok()
+        .and_then(|answer| answer.error)
+        .map(|error| format!(": {}", one_line(&error)))
+        .unwrap_or_default();
+    Fault(format!("HTTP {}{detail}", status.as_u16()))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<Envelope<T>, Fault> {
+    let answer: Envelope<T> = serde_json::from_str(body).map_err(|err| {
+        Fault(format!(
+            "the answer is not the Prometheus API's JSON ({err})"
+        ))
+    })?;
+    if answer.status != "success" {
+        return Err(Fault(error_text(
+            answer.error.as_deref(),
+            &format!("the answer's status is `{}`", one_line(&answer.status)),
+        )));
+    }
+    Ok(answer)
+}
+
+fn error_text(error: Option<&str>, otherwise: &str) -> String {
+    error.map_or_else(|| otherwise.to_owned(), one_line)
+}
+
+/// A server's text as one bounded line: it is shown in reports.
+fn one_line(text: &str) -> String {
+    const MAX: usize = 300;
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
+}
+
+/// The series of a query's `data`: a vector's samples, or a scalar as one unlabelled series.
+fn samples(data: QueryData) -> Result<Vec<Sample>, Fault> {
+    let value = |pair: &(serde_json::Value, String)| {
+        pair.1.parse::<f64>().map_err(|_| {
+            Fault(format!(
+                "a sample's value `{}` is not a number",
+                one_line(&pair.1)
+            ))
+        })
+    };
+    match data.result_type.as_str() {
+        "vector" => {
+            let series: Vec<VectorSample> = serde_json::from_value(data.result).map_err(|err| {
+                Fault(format!(
+                    "the answer is not the Prometheus API's JSON ({err})"
+                ))
+            })?;
+            series
+                .into_iter()
+                .map(|s| {
+                    Ok(Sample {
+                        value: value(&s.value)?,
+                        labels: s.metric,
+                    })
+                })
+                .collect()
+        }
+        "scalar" => {
+            let pair: (serde_json::Value, String) =
+                serde_json::from_value(data.result).map_err(|err| {
+                    Fault(format!(
+                        "the answer is not the Prometheus API's JSON ({err})"
+                    ))
+                })?;
+            Ok(vec![Sample {
+                labels: BTreeMap::new(),
+                value: value(&pair)?,
+            }])
+        }
+        other => Err(Fault(format!(
+            "the query gave a {} where an instant vector was expected",
+            one_line(other)
+        ))),
+    }
+}
+
+/// `{"status": "success", "data": ...}` or `{"status": "error", "error": ...}`.
+#[derive(Deserialize)]
+struct Envelope<T> {
+    status: String,
+    data: Option<T>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RulesData {
+    groups: Vec<RuleGroup>,
+}
+
+#[derive(Deserialize)]
+struct RuleGroup {
+    #[serde(default)]
+    rules: Vec<RuleEntry>,
+}
+
+#[derive(Deserialize)]
+struct RuleEntry {
+    name: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    annotations: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct QueryData {
+    #[serde(rename = "resultType")]
+    result_type: String,
+    result: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct VectorSample {
+    #[serde(default)]
+    metric: BTreeMap<String, String>,
+    value: (serde_json::Value, String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_is_shown_without_its_credentials() {
+        assert_eq!(
+            shown_url("https://user:secret@prom.acme.dev/thanos/?x=1").as_deref(),
+            Some("https://prom.acme.dev/thanos")
+        );
+        assert_eq!(
+            shown_url("http://127.0.0.1:9090").as_deref(),
+            Some("http://127.0.0.1:9090")
+        );
+    }
+
+    #[test]
+    fn a_token_never_shows_in_debug_output() {
+        let config = Config {
+            url: "http://127.0.0.1:9".to_owned(),
+            token: Some(Token::new("s3cr3t-token-value".to_owned())),
+            timeout: DEFAULT_TIMEOUT,
+        };
+        assert!(!format!("{config:?}").contains("s3cr3t"));
+        let client = Client::new(&config).map_err(|f| f.0);
+        assert!(!format!("{client:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn the_api_answers_are_read() {
+        let vector: Envelope<QueryData> = parse(
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"pay"},"value":[1.5,"0.999"]}]}}"#,
+        )
+        .map_err(|f| f.0)
+        .unwrap();
+        let series = samples(vector.data.unwrap()).unwrap();
+        assert_eq!(series.len(), 1);
+        assert!((series[0].value - 0.999).abs() < 1e-12);
+        assert_eq!(series[0].labels.get("job").map(String::as_str), Some("pay"));
+
+        let scalar: Envelope<QueryData> =
+            parse(r#"{"status":"success","data":{"resultType":"scalar","result":[1.5,"NaN"]}}"#)
+                .map_err(|f| f.0)
+                .unwrap();
+        assert!(samples(scalar.data.unwrap()).unwrap()[0].value.is_nan());
+
+        let nonsense = parse::<QueryData>("<html>oops</html>").err().unwrap();
+        assert!(nonsense
+            .0
+            .starts_with("the answer is not the Prometheus API's JSON"));
+        let matrix: Envelope<QueryData> =
+            parse(r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#)
+                .map_err(|f| f.0)
+                .unwrap();
+        assert!(samples(matrix.data.unwrap()).is_err());
+    }
+
+    #[test]
+    fn a_config_comes_from_the_pack_and_the_flag() {
+        assert!(Config::resolve(None, None).is_none());
+        let flag = Config::resolve(None, Some("http://127.0.0.1:9090")).unwrap();
+        assert_eq!(flag.url, "http://127.0.0.1:9090");
+        assert_eq!(flag.timeout, DEFAULT_TIMEOUT);
+        let def = SourceDef {
+            url_env: Some("PRR_TEST_PROMETHEUS_URL_UNSET_NOWHERE".to_owned()),
+            token_env: None,
+            timeout_ms: Some(250),
+        };
+        assert!(Config::resolve(Some(&def), None).is_none());
+        let both = Config::resolve(Some(&def), Some("http://127.0.0.1:1")).unwrap();
+        assert_eq!(both.timeout, Duration::from_millis(250));
+    }
+}
