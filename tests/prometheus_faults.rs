@@ -1,0 +1,177 @@
+//! The Prometheus client against faults a real server will not produce on demand, with
+//! wiremock standing in for it: each is a fault with the source and the reason, never an
+//! answer, and never a panic.
+
+use std::time::{Duration, Instant};
+
+use prr_gate::evidence::prometheus::{Answer, Client, Config, Token};
+use serde_json::json;
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn client(url: &str, timeout: Duration) -> Client {
+    Client::new(&Config {
+        url: url.to_owned(),
+        token: Some(Token::new("prom-secret-token-1234".to_owned())),
+        timeout,
+    })
+    .expect("a client")
+}
+
+async fn serve(template: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(template)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_server_error_is_a_fault_naming_the_status() {
+    let server = serve(ResponseTemplate::new(503).set_body_string("overloaded")).await;
+    let prom = client(&server.uri(), Duration::from_secs(5));
+    let fault = prom.alert_rules().await.expect_err("a 503 is no answer");
+    assert_eq!(fault.0, "HTTP 503");
+    let fault = prom.query("up").await.expect_err("a 503 is no answer");
+    assert_eq!(fault.0, "HTTP 503");
+    assert_eq!(prom.source(), format!("prometheus at {}", server.uri()));
+}
+
+#[tokio::test]
+async fn a_hang_past_the_timeout_is_a_fault_in_time() {
+    let server = serve(
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"status": "success", "data": {"groups": []}}))
+            .set_delay(Duration::from_secs(30)),
+    )
+    .await;
+    let prom = client(&server.uri(), Duration::from_millis(300));
+    let started = Instant::now();
+    let fault = prom.alert_rules().await.expect_err("no answer in time");
+    assert_eq!(fault.0, "no answer within 0.3 s");
+    // Not a timing assertion: the call returned at all, long before the server would answer.
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_fault() {
+    let server =
+        serve(ResponseTemplate::new(200).set_body_string("{\"status\": \"success\", \"da")).await;
+    let prom = client(&server.uri(), Duration::from_secs(5));
+    let fault = prom.alert_rules().await.expect_err("nonsense is no answer");
+    assert!(
+        fault
+            .0
+            .starts_with("the answer is not the Prometheus API's JSON"),
+        "{fault}"
+    );
+    let fault = prom.query("up").await.expect_err("nonsense is no answer");
+    assert!(fault
+        .0
+        .starts_with("the answer is not the Prometheus API's JSON"));
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_host_is_not_followed() {
+    // The other host answers a perfectly good rules list: reaching it would be the bug.
+    let elsewhere = serve(ResponseTemplate::new(200).set_body_json(json!({
+        "status": "success",
+        "data": {"groups": [{"name": "g", "file": "f", "rules": [
+            {"name": "PaymentsLatencyHigh", "type": "alerting", "annotations": {}}
+        ]}]}
+    })))
+    .await;
+    let redirect_to = elsewhere.uri().replace("127.0.0.1", "localhost");
+    let server = serve(ResponseTemplate::new(302).insert_header(
+        "location",
+        format!("{redirect_to}/api/v1/rules?type=alert").as_str(),
+    ))
+    .await;
+    let prom = client(&server.uri(), Duration::from_secs(5));
+    let fault = prom
+        .alert_rules()
+        .await
+        .expect_err("a redirect is no answer");
+    assert!(
+        fault
+            .0
+            .starts_with("HTTP 302: a redirect to localhost, not followed"),
+        "{fault}"
+    );
+    assert!(elsewhere
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_server_nobody_runs_is_a_fault() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let prom = client(&format!("http://127.0.0.1:{port}"), Duration::from_secs(5));
+    let fault = prom.query("up").await.expect_err("nobody answers");
+    assert!(fault.0.starts_with("cannot reach the server"), "{fault}");
+}
+
+#[tokio::test]
+async fn the_token_goes_as_a_bearer_header_and_never_into_a_fault() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/prefix/api/v1/query"))
+        .and(query_param("query", "sum(up{job=\"pay\"})"))
+        .and(header("authorization", "Bearer prom-secret-token-1234"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "status": "success",
+            "data": {"resultType": "vector", "result": [{"metric": {}, "value": [1.0, "3"]}]}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({
+            "status": "error", "errorType": "internal", "error": "boom"
+        })))
+        .mount(&server)
+        .await;
+    let prom = client(&format!("{}/prefix/", server.uri()), Duration::from_secs(5));
+    match prom.query("sum(up{job=\"pay\"})").await {
+        Ok(Answer::Series(series)) => {
+            assert_eq!(series.len(), 1);
+            assert!((series[0].value - 3.0).abs() < f64::EPSILON);
+        }
+        other => panic!("expected one series, got {other:?}"),
+    }
+    let fault = prom.alert_rules().await.expect_err("a 500 is no answer");
+    assert_eq!(fault.0, "HTTP 500: boom");
+    assert!(!format!("{fault:?} {prom:?}").contains("prom-secret-token"));
+}
+
+#[tokio::test]
+async fn credentials_in_the_url_are_sent_and_never_shown() {
+    let server = serve(ResponseTemplate::new(503)).await;
+    let url = server
+        .uri()
+        .replace("http://", "http://reader:hunter2-secret@");
+    let prom = Client::new(&Config {
+        url,
+        token: None,
+        timeout: Duration::from_secs(5),
+    })
+    .expect("a client");
+    assert_eq!(prom.source(), format!("prometheus at {}", server.uri()));
+    let fault = prom.query("up").await.expect_err("a 503");
+    assert!(!fault.0.contains("hunter2"));
+    let requests = server.received_requests().await.unwrap_or_default();
+    let sent = requests[0]
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    // base64("reader:hunter2-secret")
+    assert_eq!(sent, "Basic cmVhZGVyOmh1bnRlcjItc2VjcmV0");
+}
