@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use prr_gate::evidence::prometheus::{Answer, Client, Config, Token};
+use prr_gate::evidence::prometheus::{self, Answer, Client, Config, Token};
 use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -174,4 +174,55 @@ async fn credentials_in_the_url_are_sent_and_never_shown() {
         .to_owned();
     // base64("reader:hunter2-secret")
     assert_eq!(sent, "Basic cmVhZGVyOmh1bnRlcjItc2VjcmV0");
+}
+
+#[tokio::test]
+async fn gathering_stops_at_the_stages_bound_and_says_what_it_did_not_finish() {
+    // The server answers the rules at once and hangs on every query; each request alone is
+    // allowed 30 s, the whole gathering 500 ms.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/rules"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "status": "success",
+            "data": {"groups": [{"name": "g", "file": "f", "rules": [
+                {"name": "PaymentsLatencyHigh", "type": "alerting",
+                 "annotations": {"runbook_url": "https://wiki/runbook"}},
+                {"name": "job:rate5m", "type": "recording"}
+            ]}]}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/query"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(60)))
+        .mount(&server)
+        .await;
+    let prom = client(&server.uri(), Duration::from_secs(30));
+    let queries: std::collections::BTreeSet<String> = (0..20)
+        .map(|i| format!("sum(increase(q{i}[28d]))"))
+        .collect();
+    let bound = Duration::from_millis(500);
+    let started = Instant::now();
+    let gathering = prometheus::gather(
+        &prom,
+        queries.clone(),
+        tokio::time::Instant::now() + bound,
+        bound,
+    )
+    .await;
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let alerts = gathering.alerts.expect("the rules came back in time");
+    assert_eq!(alerts.keys().collect::<Vec<_>>(), ["PaymentsLatencyHigh"]);
+    assert_eq!(gathering.answers.len(), 20);
+    for query in &queries {
+        let why = gathering.answers[query].as_ref().expect_err("unfinished");
+        assert_eq!(
+            why.to_string(),
+            format!(
+                "could not verify: prometheus at {}: not finished within the evidence stage's time bound of 0.5 s",
+                server.uri()
+            )
+        );
+    }
 }

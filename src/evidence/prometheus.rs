@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -21,6 +22,9 @@ use hyper_util::rt::TokioExecutor;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use schemars::JsonSchema;
 use serde::Deserialize;
+
+use super::Unavailable;
+use crate::manifest::{Manifest, Node};
 
 /// The environment variable that holds the server's URL unless the pack names another.
 pub const DEFAULT_URL_ENV: &str = "PRR_PROMETHEUS_URL";
@@ -147,7 +151,8 @@ impl fmt::Display for Fault {
 
 type Connector = HttpsConnector<HttpConnector>;
 
-/// A client for one server.
+/// A client for one server; a clone shares its connections.
+#[derive(Clone)]
 pub struct Client {
     http: HttpClient<Connector, Empty<Bytes>>,
     /// The base URL's scheme and authority, credentials left out.
@@ -534,9 +539,339 @@ struct VectorSample {
     value: (serde_json::Value, String),
 }
 
+/// What Prometheus said about one manifest's claims: the facts `monitoring.alerts` and
+/// `slo.sli` judge.
+#[derive(Clone, Debug)]
+pub struct Evidence {
+    /// The server, as shown (`prometheus at http://127.0.0.1:9090`).
+    pub source: String,
+    /// Every alerting rule the server has loaded, by name, or why they could not be read.
+    /// Shared: every manifest of a run reads the same list.
+    pub alerts: Result<Arc<BTreeMap<String, AlertRule>>, Unavailable>,
+    /// Each query the manifest's SLIs make (`{{window}}` filled in), and what came back.
+    pub queries: BTreeMap<String, Result<Answer, Unavailable>>,
+}
+
+impl Evidence {
+    /// What the server said to `query`; a query nobody asked is unavailable (it should not
+    /// happen: the stage asks every query [`sli_queries`] finds).
+    #[must_use]
+    pub fn answer(&self, query: &str) -> Result<&Answer, Unavailable> {
+        match self.queries.get(query) {
+            Some(Ok(answer)) => Ok(answer),
+            Some(Err(why)) => Err(why.clone()),
+            None => Err(Unavailable {
+                source: self.source.clone(),
+                reason: "the query was not asked".to_owned(),
+            }),
+        }
+    }
+}
+
+/// Good or total.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Events {
+    Good,
+    Total,
+}
+
+impl Events {
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Good => "good",
+            Self::Total => "total",
+        }
+    }
+}
+
+/// One query of an SLO's `[slo.sli]`, as written and as asked.
+#[derive(Clone, Debug)]
+pub struct SliQuery<'a> {
+    /// The SLO's index in `slo`.
+    pub slo: usize,
+    pub events: Events,
+    /// The query as the manifest writes it (the node carries its place).
+    pub written: &'a Node,
+    /// The query as asked, `{{window}}` filled with the SLO's window; `None` when the SLO
+    /// has no window prr can read (the schema says why).
+    pub asked: Option<String>,
+    /// The window in days.
+    pub window_days: Option<f64>,
+}
+
+/// The place-holder an SLI query writes for its range (as sloth writes `{{.window}}`).
+pub const WINDOW: &str = "{{window}}";
+
+/// The good and total queries of every SLO that declares `sli`, in manifest order.
+#[must_use]
+pub fn sli_queries(manifest: &Manifest) -> Vec<SliQuery<'_>> {
+    let Some(slos) = manifest.root.get("slo").and_then(Node::as_array) else {
+        return Vec::new();
+    };
+    let mut queries = Vec::new();
+    for (index, slo) in slos.iter().enumerate() {
+        let Some(sli) = slo.get("sli") else { continue };
+        let window_days = slo
+            .get("window")
+            .and_then(Node::as_str)
+            .and_then(crate::rules::builtin::window_days);
+        for events in [Events::Good, Events::Total] {
+            if let Some(written) = sli.get(events.key()) {
+                if let Some(text) = written.as_str() {
+                    queries.push(SliQuery {
+                        slo: index,
+                        events,
+                        written,
+                        asked: window_days.map(|days| fill(text, days)),
+                        window_days,
+                    });
+                }
+            }
+        }
+    }
+    queries
+}
+
+/// `template` with every `{{window}}` replaced by a PromQL duration of `days`.
+#[must_use]
+pub fn fill(template: &str, days: f64) -> String {
+    template.replace(WINDOW, &duration(days))
+}
+
+/// A PromQL duration: whole days as `28d`, else whole minutes (a month, 30.4375 days, is
+/// `43830m`), which every server of the API parses.
+#[must_use]
+pub fn duration(days: f64) -> String {
+    if days.fract() == 0.0 {
+        format!("{days}d")
+    } else {
+        format!("{}m", (days * 1440.0).round())
+    }
+}
+
+/// How many requests run at once: enough to overlap the waits, few enough not to load a
+/// shared server.
+const CONCURRENCY: usize = 8;
+
+/// Asks the server for its alerting rules and every query of `queries`, concurrently,
+/// until `deadline`. What has not finished by then is unavailable, saying so.
+pub async fn gather(
+    client: &Client,
+    queries: std::collections::BTreeSet<String>,
+    deadline: tokio::time::Instant,
+    bound: Duration,
+) -> Gathering {
+    enum Done {
+        Alerts(Result<BTreeMap<String, AlertRule>, Fault>),
+        Query(String, Result<Answer, Fault>),
+    }
+    let source = client.source().to_owned();
+    let unavailable = |fault: Fault| Unavailable {
+        source: source.clone(),
+        reason: fault.0,
+    };
+    let mut pending = queries.into_iter().collect::<Vec<_>>().into_iter();
+    let mut tasks = tokio::task::JoinSet::new();
+    let alerts_client = client.clone();
+    tasks.spawn(async move { Done::Alerts(alerts_client.alert_rules().await) });
+    let mut alerts = None;
+    let mut answers = BTreeMap::new();
+    let mut asked = Vec::new();
+    loop {
+        while tasks.len() < CONCURRENCY {
+            let Some(query) = pending.next() else { break };
+            asked.push(query.clone());
+            let client = client.clone();
+            tasks.spawn(async move {
+                let answer = client.query(&query).await;
+                Done::Query(query, answer)
+            });
+        }
+        match tokio::time::timeout_at(deadline, tasks.join_next()).await {
+            Ok(Some(Ok(Done::Alerts(result)))) => {
+                alerts = Some(result.map(Arc::new).map_err(unavailable));
+            }
+            Ok(Some(Ok(Done::Query(query, result)))) => {
+                answers.insert(query, result.map_err(unavailable));
+            }
+            // A task that panicked or was cancelled: its query stays unanswered below.
+            Ok(Some(Err(_))) => {}
+            Ok(None) | Err(_) => break,
+        }
+    }
+    tasks.abort_all();
+    let late = super::unfinished(&source, bound);
+    for query in asked.into_iter().chain(pending) {
+        answers.entry(query).or_insert_with(|| Err(late.clone()));
+    }
+    Gathering {
+        source,
+        alerts: alerts.unwrap_or(Err(late)),
+        answers,
+    }
+}
+
+/// Every query the manifests' SLIs make, each once.
+#[must_use]
+pub fn queries_of<'a>(
+    manifests: impl IntoIterator<Item = &'a Manifest>,
+) -> std::collections::BTreeSet<String> {
+    manifests
+        .into_iter()
+        .flat_map(sli_queries)
+        .filter_map(|query| query.asked)
+        .collect()
+}
+
+/// What the server said to a whole run: its alerting rules and every query asked.
+#[derive(Clone, Debug)]
+pub struct Gathering {
+    pub source: String,
+    pub alerts: Result<Arc<BTreeMap<String, AlertRule>>, Unavailable>,
+    pub answers: BTreeMap<String, Result<Answer, Unavailable>>,
+}
+
+impl Gathering {
+    /// The part one manifest's claims need.
+    #[must_use]
+    pub fn evidence(&self, manifest: &Manifest) -> Evidence {
+        let queries = sli_queries(manifest)
+            .into_iter()
+            .filter_map(|query| query.asked)
+            .filter_map(|asked| {
+                let answer = self.answers.get(&asked)?.clone();
+                Some((asked, answer))
+            })
+            .collect();
+        Evidence {
+            source: self.source.clone(),
+            alerts: self.alerts.clone(),
+            queries,
+        }
+    }
+}
+
+/// `[rule.test.facts.prometheus]`: what the server holds, for an example judged offline.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestFacts {
+    /// The alerting rules loaded, by name.
+    #[serde(default)]
+    pub alerts: Vec<String>,
+    /// Their `runbook_url` annotations, by alert name.
+    #[serde(default)]
+    pub runbooks: BTreeMap<String, String>,
+    /// What queries return, as asked (`{{window}}` filled in: `[28d]`): one value per
+    /// series, `[]` for none. Any other query returns no series.
+    #[serde(default)]
+    pub queries: BTreeMap<String, Vec<f64>>,
+    /// Queries the server refuses, and its message.
+    #[serde(default)]
+    pub rejected: BTreeMap<String, String>,
+}
+
+impl TestFacts {
+    /// The evidence these facts describe, for `manifest`'s queries.
+    #[must_use]
+    pub fn evidence(&self, manifest: &Manifest) -> Evidence {
+        let alerts = self
+            .alerts
+            .iter()
+            .map(|name| {
+                let runbook_url = self.runbooks.get(name).cloned();
+                (name.clone(), AlertRule { runbook_url })
+            })
+            .collect();
+        let queries = sli_queries(manifest)
+            .into_iter()
+            .filter_map(|query| query.asked)
+            .map(|asked| {
+                let answer = match (self.rejected.get(&asked), self.queries.get(&asked)) {
+                    (Some(why), _) => Answer::Rejected(why.clone()),
+                    (None, values) => Answer::Series(
+                        values
+                            .into_iter()
+                            .flatten()
+                            .map(|value| Sample {
+                                labels: BTreeMap::new(),
+                                value: *value,
+                            })
+                            .collect(),
+                    ),
+                };
+                (asked, Ok(answer))
+            })
+            .collect();
+        Evidence {
+            source: "prometheus (the example's facts)".to_owned(),
+            alerts: Ok(Arc::new(alerts)),
+            queries,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_is_filled_as_a_promql_duration() {
+        assert_eq!(duration(28.0), "28d");
+        assert_eq!(duration(7.0), "7d");
+        // month, quarter and year as prr counts them (30.4375, 91.3125, 365.25 days)
+        assert_eq!(duration(30.4375), "43830m");
+        assert_eq!(duration(91.3125), "131490m");
+        assert_eq!(duration(365.25), "525960m");
+        assert_eq!(
+            fill(
+                "sum(increase(x[{{window}}])) / sum(increase(y[{{window}}]))",
+                28.0
+            ),
+            "sum(increase(x[28d])) / sum(increase(y[28d]))"
+        );
+    }
+
+    #[test]
+    fn sli_queries_are_read_with_their_windows() {
+        let manifest = Manifest::from_text(
+            "prr.toml",
+            r#"
+[[slo]]
+name = "availability"
+window = "month"
+[slo.sli]
+good = 'sum(increase(ok[{{window}}]))'
+total = 'sum(increase(all[{{window}}]))'
+
+[[slo]]
+name = "latency"
+window = "28d"
+
+[[slo]]
+name = "no window"
+[slo.sli]
+good = 'a[{{window}}]'
+total = 'b[{{window}}]'
+"#,
+        )
+        .unwrap();
+        let queries = sli_queries(&manifest);
+        let asked: Vec<(usize, Option<&str>)> = queries
+            .iter()
+            .map(|q| (q.slo, q.asked.as_deref()))
+            .collect();
+        assert_eq!(
+            asked,
+            [
+                (0, Some("sum(increase(ok[43830m]))")),
+                (0, Some("sum(increase(all[43830m]))")),
+                (2, None),
+                (2, None)
+            ]
+        );
+        assert_eq!(queries_of([&manifest]).len(), 2);
+    }
 
     #[test]
     fn a_url_is_shown_without_its_credentials() {
