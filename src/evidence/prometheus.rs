@@ -555,7 +555,9 @@ pub struct Evidence {
 impl Evidence {
     /// What the server said to `query`; a query nobody asked is unavailable (it should not
     /// happen: the stage asks every query [`sli_queries`] finds).
-    #[must_use]
+    ///
+    /// # Errors
+    /// The server gave no usable answer to it.
     pub fn answer(&self, query: &str) -> Result<&Answer, Unavailable> {
         match self.queries.get(query) {
             Some(Ok(answer)) => Ok(answer),
