@@ -8,11 +8,14 @@ use std::fmt::Debug;
 use jiff::civil::Date;
 use serde::de::DeserializeOwned;
 
+use crate::evidence::{Facts, Unavailable};
 use crate::manifest::{Manifest, Service};
 use crate::source::Span;
 
 mod achievable;
+mod codeowners;
 mod error_budget;
+mod files_exist;
 mod fresh;
 mod golden_signals;
 mod manifest_schema;
@@ -28,7 +31,9 @@ pub use waivers::{read_waivers, Waiver, WaiverCheck};
 /// Every native check, by name. Adding one is one line here and one file beside this one.
 pub const REGISTRY: &[Spec] = &[
     achievable::SPEC,
+    codeowners::SPEC,
     error_budget::SPEC,
+    files_exist::SPEC,
     fresh::SPEC,
     golden_signals::SPEC,
     manifest_schema::SPEC,
@@ -66,6 +71,8 @@ pub struct Context<'a> {
     /// Every rule id of the run (for waivers).
     pub rule_ids: &'a BTreeSet<&'a str>,
     pub waiver_max_days: i64,
+    /// What the evidence stage learned about the manifest's claims.
+    pub facts: &'a Facts,
 }
 
 /// A check's verdict on one manifest: its failures, or what held.
@@ -74,6 +81,9 @@ pub struct Outcome {
     pub failures: Vec<Failure>,
     /// Said when there is no failure: what held ("all 4 golden signals are covered").
     pub passed: String,
+    /// The check could not run (the evidence it needs was not gathered): the rule is
+    /// skipped with this reason.
+    pub skipped: Option<String>,
 }
 
 impl Outcome {
@@ -82,6 +92,16 @@ impl Outcome {
         Self {
             failures: Vec::new(),
             passed: message.into(),
+            skipped: None,
+        }
+    }
+
+    /// The rule does not run, for `reason` (say, no source configured for its evidence).
+    #[must_use]
+    pub fn skip(reason: impl Into<String>) -> Self {
+        Self {
+            skipped: Some(reason.into()),
+            ..Self::default()
         }
     }
 
@@ -90,6 +110,7 @@ impl Outcome {
         Self {
             failures,
             passed: passed.into(),
+            skipped: None,
         }
     }
 }
@@ -101,6 +122,9 @@ pub struct Failure {
     /// The logical path it is about (`dependency[1].owner`).
     pub key: String,
     pub span: Span,
+    /// The claim could not be checked (its source gave no usable answer): never a pass, and
+    /// the pack's `on_unavailable` decides whether it blocks.
+    pub unverified: bool,
 }
 
 impl Failure {
@@ -110,6 +134,16 @@ impl Failure {
             message: message.into(),
             key: key.into(),
             span,
+            unverified: false,
+        }
+    }
+
+    /// The claim at `key` could not be checked, because its source was unavailable.
+    #[must_use]
+    pub fn unverified(why: &Unavailable, key: impl Into<String>, span: Span) -> Self {
+        Self {
+            unverified: true,
+            ..Self::new(why.to_string(), key, span)
         }
     }
 }
