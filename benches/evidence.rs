@@ -59,7 +59,7 @@ fn bench(c: &mut Criterion) {
             let client = Client::new(&config).expect("a client");
             let deadline = tokio::time::Instant::now() + bound;
             let gathering = gather(&client, queries_of([&manifest]), deadline, bound).await;
-            let evidence = gathering.evidence(&manifest);
+            let evidence = gathering.readings(&manifest);
             assert_eq!(evidence.queries.len(), 2 * SLOS);
             assert!(evidence.queries.values().all(Result::is_ok));
             assert_eq!(evidence.alerts.as_ref().map(|a| a.len()).ok(), Some(4));

@@ -32,6 +32,8 @@ pub const DEFAULT_TIME_BOUND: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct Evidence {
     repository: Gathered<Snapshot>,
+    /// The pack's Prometheus, asked per manifest (`[source.prometheus]`, `--prometheus`).
+    prometheus: prometheus::Gatherer,
     /// When the stage's time bound runs out: a source still asking then is unavailable.
     pub deadline: Instant,
 }
@@ -61,6 +63,7 @@ impl Evidence {
                 Err(why) => Gathered::Unavailable(why),
             },
             deadline,
+            prometheus: prometheus::Gatherer::none(prometheus::NOT_CONFIGURED),
         }
     }
 
@@ -74,6 +77,7 @@ impl Evidence {
                 Err(why) => Gathered::Unavailable(why),
             },
             deadline: Instant::now() + bound,
+            prometheus: prometheus::Gatherer::none(prometheus::NOT_CONFIGURED),
         }
     }
 
@@ -83,7 +87,14 @@ impl Evidence {
         Self {
             repository: Gathered::NotConfigured(why.to_owned()),
             deadline: Instant::now(),
+            prometheus: prometheus::Gatherer::none(why),
         }
+    }
+
+    /// The same evidence, with the Prometheus the pack (or `--prometheus`) names.
+    #[must_use]
+    pub fn with_prometheus(self, prometheus: prometheus::Gatherer) -> Self {
+        Self { prometheus, ..self }
     }
 
     /// The facts for one manifest; the files its findings may point into are registered
@@ -100,7 +111,11 @@ impl Evidence {
             Gathered::NotConfigured(why) => Gathered::NotConfigured(why.clone()),
             Gathered::Unavailable(why) => Gathered::Unavailable(why.clone()),
         };
-        Facts { repository }
+        let prometheus = self.prometheus.facts(manifest, self.deadline);
+        Facts {
+            repository,
+            prometheus,
+        }
     }
 }
 
@@ -109,6 +124,8 @@ impl Evidence {
 pub struct Facts {
     /// The manifest's repository: its files, and the texts of those rules read.
     pub repository: Gathered<Repository>,
+    /// What the pack's Prometheus holds of the manifest's claims (alerting rules, SLIs).
+    pub prometheus: Gathered<prometheus::Readings>,
 }
 
 impl Facts {
@@ -117,6 +134,7 @@ impl Facts {
     pub fn none(why: &str) -> Self {
         Self {
             repository: Gathered::NotConfigured(why.to_owned()),
+            prometheus: Gathered::NotConfigured(why.to_owned()),
         }
     }
 }
@@ -187,6 +205,8 @@ pub struct TestFacts {
     /// rules that need them say "could not verify".
     #[serde(default)]
     pub unavailable: BTreeMap<String, String>,
+    /// What the pack's Prometheus holds: alerting rules, and what queries return.
+    pub prometheus: Option<prometheus::TestFacts>,
 }
 
 impl TestFacts {
@@ -199,6 +219,15 @@ impl TestFacts {
             if let Some(repository) = snapshot.for_manifest(manifest) {
                 facts.repository = Gathered::Known(repository);
             }
+        }
+        if let Some(prometheus) = &self.prometheus {
+            facts.prometheus = Gathered::Known(prometheus.readings(manifest));
+        }
+        if let Some(reason) = self.unavailable.get("prometheus") {
+            facts.prometheus = Gathered::Unavailable(Unavailable {
+                source: "prometheus (the example's facts)".to_owned(),
+                reason: reason.clone(),
+            });
         }
         if let Some(reason) = self.unavailable.get("repository") {
             facts.repository = Gathered::Unavailable(Unavailable {

@@ -23,7 +23,7 @@ use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::Unavailable;
+use super::{Gathered, Unavailable};
 use crate::manifest::{Manifest, Node};
 
 /// The environment variable that holds the server's URL unless the pack names another.
@@ -542,7 +542,7 @@ struct VectorSample {
 /// What Prometheus said about one manifest's claims: the facts `monitoring.alerts` and
 /// `slo.sli` judge.
 #[derive(Clone, Debug)]
-pub struct Evidence {
+pub struct Readings {
     /// The server, as shown (`prometheus at http://127.0.0.1:9090`).
     pub source: String,
     /// Every alerting rule the server has loaded, by name, or why they could not be read.
@@ -552,7 +552,7 @@ pub struct Evidence {
     pub queries: BTreeMap<String, Result<Answer, Unavailable>>,
 }
 
-impl Evidence {
+impl Readings {
     /// What the server said to `query`; a query nobody asked is unavailable (it should not
     /// happen: the stage asks every query [`sli_queries`] finds).
     ///
@@ -664,6 +664,29 @@ pub async fn gather(
     deadline: tokio::time::Instant,
     bound: Duration,
 ) -> Gathering {
+    let some = gather_some(client, true, queries, deadline, bound).await;
+    let late = super::unfinished(&some.source, bound);
+    Gathering {
+        source: some.source,
+        alerts: some.alerts.unwrap_or(Err(late)),
+        answers: some.answers,
+    }
+}
+
+/// What [`gather_some`] brought back: the alerting rules only when asked for.
+struct Partial {
+    source: String,
+    alerts: Option<Result<Arc<BTreeMap<String, AlertRule>>, Unavailable>>,
+    answers: BTreeMap<String, Result<Answer, Unavailable>>,
+}
+
+async fn gather_some(
+    client: &Client,
+    want_alerts: bool,
+    queries: std::collections::BTreeSet<String>,
+    deadline: tokio::time::Instant,
+    bound: Duration,
+) -> Partial {
     enum Done {
         Alerts(Result<BTreeMap<String, AlertRule>, Fault>),
         Query(String, Result<Answer, Fault>),
@@ -675,8 +698,10 @@ pub async fn gather(
     };
     let mut pending = queries.into_iter().collect::<Vec<_>>().into_iter();
     let mut tasks = tokio::task::JoinSet::new();
-    let alerts_client = client.clone();
-    tasks.spawn(async move { Done::Alerts(alerts_client.alert_rules().await) });
+    if want_alerts {
+        let alerts_client = client.clone();
+        tasks.spawn(async move { Done::Alerts(alerts_client.alert_rules().await) });
+    }
     let mut alerts = None;
     let mut answers = BTreeMap::new();
     let mut asked = Vec::new();
@@ -707,9 +732,10 @@ pub async fn gather(
     for query in asked.into_iter().chain(pending) {
         answers.entry(query).or_insert_with(|| Err(late.clone()));
     }
-    Gathering {
+    let alerts = want_alerts.then(|| alerts.unwrap_or(Err(late)));
+    Partial {
         source,
-        alerts: alerts.unwrap_or(Err(late)),
+        alerts,
         answers,
     }
 }
@@ -737,7 +763,7 @@ pub struct Gathering {
 impl Gathering {
     /// The part one manifest's claims need.
     #[must_use]
-    pub fn evidence(&self, manifest: &Manifest) -> Evidence {
+    pub fn readings(&self, manifest: &Manifest) -> Readings {
         let queries = sli_queries(manifest)
             .into_iter()
             .filter_map(|query| query.asked)
@@ -746,11 +772,141 @@ impl Gathering {
                 Some((asked, answer))
             })
             .collect();
-        Evidence {
+        Readings {
             source: self.source.clone(),
             alerts: self.alerts.clone(),
             queries,
         }
+    }
+}
+
+/// The Prometheus part of a run's evidence stage: the client, asked lazily, one manifest
+/// at a time (the judge stage reads manifests one by one), all within the stage's deadline.
+/// The alerting rules are read once, with the first manifest that needs them.
+pub struct Gatherer {
+    state: State,
+    alerts: std::sync::OnceLock<Result<Arc<BTreeMap<String, AlertRule>>, Unavailable>>,
+}
+
+enum State {
+    NotConfigured(String),
+    /// Configured, but unusable (a URL that is no URL, no runtime).
+    Broken(Unavailable),
+    Ready(Box<Ready>),
+}
+
+struct Ready {
+    client: Client,
+    runtime: tokio::runtime::Runtime,
+    bound: Duration,
+}
+
+impl fmt::Debug for Gatherer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.state {
+            State::NotConfigured(why) => write!(f, "Gatherer(not configured: {why})"),
+            State::Broken(why) => write!(f, "Gatherer({why})"),
+            State::Ready(ready) => write!(f, "Gatherer({:?})", ready.client),
+        }
+    }
+}
+
+/// What a rule that needs Prometheus says when none is configured.
+pub const NOT_CONFIGURED: &str = "no Prometheus is configured: a pack's `[source.prometheus]` names the environment variable with its URL (`url_env`, default PRR_PROMETHEUS_URL), or `--prometheus URL` gives one for a local run";
+
+impl Gatherer {
+    /// No Prometheus: the rules that need it are skipped, saying `why`.
+    #[must_use]
+    pub fn none(why: &str) -> Self {
+        Self {
+            state: State::NotConfigured(why.to_owned()),
+            alerts: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The server the pack's `[source.prometheus]` and `--prometheus` name, if any;
+    /// `bound` is the evidence stage's total time bound (for the message of what it did
+    /// not finish).
+    #[must_use]
+    pub fn new(def: Option<&SourceDef>, flag: Option<&str>, bound: Duration) -> Self {
+        let Some(config) = Config::resolve(def, flag) else {
+            let why = match def {
+                Some(def) => format!(
+                    "no Prometheus URL: {} is not set (the pack's `[source.prometheus]` url_env), and no `--prometheus URL` was given",
+                    def.url_env.as_deref().unwrap_or(DEFAULT_URL_ENV)
+                ),
+                None => NOT_CONFIGURED.to_owned(),
+            };
+            return Self::none(&why);
+        };
+        let source = shown_url(&config.url).map_or_else(
+            || "prometheus".to_owned(),
+            |url| format!("prometheus at {url}"),
+        );
+        let state = match Client::new(&config) {
+            Err(fault) => State::Broken(Unavailable {
+                source,
+                reason: fault.0,
+            }),
+            Ok(client) => match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => State::Ready(Box::new(Ready {
+                    client,
+                    runtime,
+                    bound,
+                })),
+                Err(err) => State::Broken(Unavailable {
+                    source,
+                    reason: format!("cannot start the HTTP runtime: {err}"),
+                }),
+            },
+        };
+        Self {
+            state,
+            alerts: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The facts one manifest's claims need, asked before `deadline`. A manifest that
+    /// claims nothing Prometheus could check costs no request.
+    #[must_use]
+    pub fn facts(&self, manifest: &Manifest, deadline: std::time::Instant) -> Gathered<Readings> {
+        let (client, runtime, bound) = match &self.state {
+            State::NotConfigured(why) => return Gathered::NotConfigured(why.clone()),
+            State::Broken(why) => return Gathered::Unavailable(why.clone()),
+            State::Ready(ready) => (&ready.client, &ready.runtime, ready.bound),
+        };
+        let queries = queries_of([manifest]);
+        let names_alerts = manifest.root.pointer("monitoring.alerts").is_some();
+        if queries.is_empty() && !names_alerts {
+            return Gathered::NotConfigured(
+                "the manifest claims nothing Prometheus holds".to_owned(),
+            );
+        }
+        let deadline = tokio::time::Instant::from_std(deadline);
+        let known_alerts = self.alerts.get().cloned();
+        let want_alerts = names_alerts && known_alerts.is_none();
+        let gathering =
+            runtime.block_on(gather_some(client, want_alerts, queries, deadline, bound));
+        let alerts = match (known_alerts, gathering.alerts) {
+            (Some(known), _) => known,
+            (None, Some(fresh)) => {
+                // A list cut short by the deadline is not kept: a later manifest gets none
+                // either way, since the deadline has passed.
+                self.alerts.get_or_init(|| fresh).clone()
+            }
+            (None, None) => Err(Unavailable {
+                source: gathering.source.clone(),
+                reason: "the alerting rules were not asked".to_owned(),
+            }),
+        };
+        Gathered::Known(Readings {
+            source: gathering.source,
+            alerts,
+            queries: gathering.answers,
+        })
     }
 }
 
@@ -776,7 +932,7 @@ pub struct TestFacts {
 impl TestFacts {
     /// The evidence these facts describe, for `manifest`'s queries.
     #[must_use]
-    pub fn evidence(&self, manifest: &Manifest) -> Evidence {
+    pub fn readings(&self, manifest: &Manifest) -> Readings {
         let alerts = self
             .alerts
             .iter()
@@ -805,7 +961,7 @@ impl TestFacts {
                 (asked, Ok(answer))
             })
             .collect();
-        Evidence {
+        Readings {
             source: "prometheus (the example's facts)".to_owned(),
             alerts: Ok(Arc::new(alerts)),
             queries,

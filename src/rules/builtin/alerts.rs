@@ -173,6 +173,9 @@ mod tests {
             "https://wiki.acme.dev/old-runbook",
             "https://wiki.acme.dev/runbook"
         ));
-        assert!(!same_runbook("https://x.dev/docs/runbook.md", "https://y.dev/docs/runbook.md"));
+        assert!(!same_runbook(
+            "https://x.dev/docs/runbook.md",
+            "https://y.dev/docs/runbook.md"
+        ));
     }
 }
