@@ -226,3 +226,115 @@ async fn gathering_stops_at_the_stages_bound_and_says_what_it_did_not_finish() {
         );
     }
 }
+
+/// The ready service, naming its alerts and measuring its availability SLO in PromQL.
+fn manifest() -> String {
+    let ready = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ready/prr.toml"),
+    )
+    .expect("the ready fixture");
+    let sli = "target = 99.95\nwindow = \"28d\"\n[slo.sli]\n\
+               good = 'sum(increase(http_requests_total{job=\"payments\",code!~\"5..\"}[{{window}}]))'\n\
+               total = 'sum(increase(http_requests_total{job=\"payments\"}[{{window}}]))'\n";
+    let with_sli = ready.replacen("target = 99.95\nwindow = \"28d\"\n", sli, 1);
+    assert_ne!(with_sli, ready, "the fixture's availability SLO moved");
+    with_sli + "\n[monitoring.alerts]\nlatency = \"PaymentsLatencyHigh\"\nerrors = \"PaymentsErrorsHigh\"\n"
+}
+
+/// A pack that extends the built-in one, names its Prometheus by environment variable, and
+/// enforces the two Prometheus rules already (no grace period), so that a blocking finding
+/// shows in the exit code.
+fn pack(on_unavailable: &str) -> String {
+    format!(
+        "[pack]\nname = \"acme\"\nextends = [\"builtin\"]\non_unavailable = \"{on_unavailable}\"\n\
+         [source.prometheus]\nurl_env = \"ACME_PROMETHEUS_URL\"\ntoken_env = \"ACME_PROMETHEUS_TOKEN\"\ntimeout_ms = 300\n\
+         [override.\"monitoring.alerts\"]\nenforce_after = 2026-01-01\n\
+         [override.\"slo.sli\"]\nenforce_after = 2026-01-01\n"
+    )
+}
+
+const TOKEN: &str = "acme-prometheus-token-0123456789";
+
+/// `prr check` of [`manifest`] with [`pack`], against `url`: the exit code, the results of
+/// the Prometheus rules, and everything prr printed.
+fn check(url: &str, on_unavailable: &str) -> (i32, Vec<serde_json::Value>, String) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(dir.path().join("prr.toml"), manifest()).unwrap();
+    std::fs::create_dir(dir.path().join("pack")).unwrap();
+    std::fs::write(dir.path().join("pack/pack.toml"), pack(on_unavailable)).unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("prr"))
+        .args(["check", "--rules", "pack", "--as-of", "2026-11-21"])
+        .args(["--format", "json=report.json", "--format", "human"])
+        .current_dir(dir.path())
+        .env("ACME_PROMETHEUS_URL", url)
+        .env("ACME_PROMETHEUS_TOKEN", TOKEN)
+        .env("NO_COLOR", "1")
+        .env_remove("PRR_PROMETHEUS_URL")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_EVENT_PATH")
+        .output()
+        .expect("prr runs");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = std::fs::read_to_string(dir.path().join("report.json"))
+        .unwrap_or_else(|_| panic!("no report: {printed}"));
+    let report: serde_json::Value = serde_json::from_str(&json).expect("a JSON report");
+    let results = report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["rule"] == "monitoring.alerts" || r["rule"] == "slo.sli")
+        .cloned()
+        .collect();
+    (out.status.code().unwrap_or(-1), results, printed + &json)
+}
+
+/// Each claim of the manifest, unverified, saying why; the verdict as the pack decides.
+async fn assert_unverified(server: &MockServer, reason: &str) {
+    for (on_unavailable, code, severity) in [("warn", 0, "warning"), ("fail", 1, "error")] {
+        let (exit, results, printed) = check(&server.uri(), on_unavailable);
+        assert_eq!(exit, code, "on_unavailable = {on_unavailable}: {printed}");
+        // One for the alerts table, one for each of the two SLI queries: none passes.
+        assert_eq!(results.len(), 3, "{results:#?}");
+        for result in &results {
+            assert_eq!(result["status"], "fail", "{result:#?}");
+            assert_eq!(result["severity"], severity, "{result:#?}");
+            assert_eq!(result["unverified"], true, "{result:#?}");
+            let message = result["message"].as_str().unwrap_or_default();
+            let expected = format!("could not verify: prometheus at {}: {reason}", server.uri());
+            assert!(message.starts_with(&expected), "{message}");
+        }
+        assert!(printed.contains("could not verify"));
+        assert!(!printed.contains(TOKEN), "the token was printed");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn through_prr_check_a_server_error_cannot_verify_and_the_pack_decides() {
+    let server = serve(ResponseTemplate::new(503)).await;
+    assert_unverified(&server, "HTTP 503").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn through_prr_check_a_hang_cannot_verify_and_the_pack_decides() {
+    let server = serve(ResponseTemplate::new(200).set_delay(Duration::from_secs(20))).await;
+    assert_unverified(&server, "no answer within 0.3 s").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn through_prr_check_malformed_json_cannot_verify_and_the_pack_decides() {
+    let server = serve(ResponseTemplate::new(200).set_body_string("[1, 2")).await;
+    assert_unverified(&server, "the answer is not the Prometheus API's JSON").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn through_prr_check_a_redirect_elsewhere_cannot_verify_and_the_pack_decides() {
+    let server = serve(
+        ResponseTemplate::new(307).insert_header("location", "http://localhost:1/api/v1/rules"),
+    )
+    .await;
+    assert_unverified(&server, "HTTP 307: a redirect to localhost, not followed").await;
+}
