@@ -9,6 +9,7 @@
 //! source's facts are [`Gathered`]: known, not configured (the rules that need them are
 //! skipped, saying why), or unavailable (the rules say "could not verify", never pass).
 
+pub mod approval;
 pub mod prometheus;
 pub mod repository;
 
@@ -34,6 +35,10 @@ pub struct Evidence {
     repository: Gathered<Snapshot>,
     /// The pack's Prometheus, asked per manifest (`[source.prometheus]`, `--prometheus`).
     prometheus: prometheus::Gatherer,
+    /// The pull request's approvals, for waivers it adds or extends.
+    pub approval: approval::Gatherer,
+    /// The run is a deploy.
+    pub deploy: bool,
     /// When the stage's time bound runs out: a source still asking then is unavailable.
     pub deadline: Instant,
 }
@@ -62,6 +67,8 @@ impl Evidence {
                 Ok(snapshot) => Gathered::Known(snapshot),
                 Err(why) => Gathered::Unavailable(why),
             },
+            approval: approval::Gatherer::not_configured("no pull request was read"),
+            deploy: false,
             deadline,
             prometheus: prometheus::Gatherer::none(prometheus::NOT_CONFIGURED),
         }
@@ -76,6 +83,8 @@ impl Evidence {
                 Ok(snapshot) => Gathered::Known(snapshot),
                 Err(why) => Gathered::Unavailable(why),
             },
+            approval: approval::Gatherer::not_configured("no pull request was read"),
+            deploy: false,
             deadline: Instant::now() + bound,
             prometheus: prometheus::Gatherer::none(prometheus::NOT_CONFIGURED),
         }
@@ -86,6 +95,8 @@ impl Evidence {
     pub fn none(why: &str) -> Self {
         Self {
             repository: Gathered::NotConfigured(why.to_owned()),
+            approval: approval::Gatherer::not_configured(why),
+            deploy: false,
             deadline: Instant::now(),
             prometheus: prometheus::Gatherer::none(why),
         }
@@ -115,6 +126,8 @@ impl Evidence {
         Facts {
             repository,
             prometheus,
+            approval: self.approval.facts(manifest),
+            deploy: self.deploy,
         }
     }
 }
@@ -126,6 +139,10 @@ pub struct Facts {
     pub repository: Gathered<Repository>,
     /// What the pack's Prometheus holds of the manifest's claims (alerting rules, SLIs).
     pub prometheus: Gathered<prometheus::Readings>,
+    /// Who approved the pull request, and the manifest's waivers at its base.
+    pub approval: Gathered<approval::Approval>,
+    /// The run is a deploy (`prr check --deploy`): deploy-only rules apply.
+    pub deploy: bool,
 }
 
 impl Facts {
@@ -135,6 +152,8 @@ impl Facts {
         Self {
             repository: Gathered::NotConfigured(why.to_owned()),
             prometheus: Gathered::NotConfigured(why.to_owned()),
+            approval: Gathered::NotConfigured(why.to_owned()),
+            deploy: false,
         }
     }
 }
@@ -201,12 +220,37 @@ pub struct TestFacts {
     pub files: Option<BTreeMap<String, String>>,
     /// `OWNER/REPO`: the GitHub repository the files are in (for same-repository links).
     pub repository: Option<String>,
-    /// Sources that gave no usable answer, and why (`{ repository = "timed out" }`): the
-    /// rules that need them say "could not verify".
+    /// The pull request's approvals and the manifest's waivers at its base.
+    pub approval: Option<TestApproval>,
+    /// The example is judged as a deploy.
+    #[serde(default)]
+    pub deploy: bool,
+    /// Sources that gave no usable answer, and why (`{ repository = "timed out" }`, also
+    /// `approval`): the rules that need them say "could not verify".
     #[serde(default)]
     pub unavailable: BTreeMap<String, String>,
     /// What the pack's Prometheus holds: alerting rules, and what queries return.
     pub prometheus: Option<prometheus::TestFacts>,
+}
+
+/// `[rule.test.facts.approval]`: a pull request's approvals.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestApproval {
+    /// The approvers' team (`@acme/sre`).
+    pub team: String,
+    /// The pull request's number (default 1).
+    pub number: Option<u64>,
+    /// Approvers at the head commit who are members of the team.
+    #[serde(default)]
+    pub members: Vec<String>,
+    /// Approvers at the head commit who are not.
+    #[serde(default)]
+    pub others: Vec<String>,
+    /// The manifest's waivers at the base, by rule, with their expiry (`YYYY-MM-DD`, or
+    /// `""` for none).
+    #[serde(default)]
+    pub base_waivers: BTreeMap<String, String>,
 }
 
 impl TestFacts {
@@ -214,6 +258,7 @@ impl TestFacts {
     #[must_use]
     pub fn facts(&self, manifest: &mut Manifest) -> Facts {
         let mut facts = Facts::none("the example gives no facts of this kind");
+        facts.deploy = self.deploy;
         if let Some(files) = &self.files {
             let snapshot = Snapshot::from_texts(files, self.repository.clone());
             if let Some(repository) = snapshot.for_manifest(manifest) {
@@ -226,6 +271,27 @@ impl TestFacts {
         if let Some(reason) = self.unavailable.get("prometheus") {
             facts.prometheus = Gathered::Unavailable(Unavailable {
                 source: "prometheus (the example's facts)".to_owned(),
+                reason: reason.clone(),
+            });
+        }
+        if let Some(approval) = &self.approval {
+            facts.approval = Gathered::Known(approval::Approval {
+                pull_request: std::sync::Arc::new(approval::PullRequest {
+                    team: approval.team.clone(),
+                    number: approval.number.unwrap_or(1),
+                    members: approval.members.clone(),
+                    others: approval.others.clone(),
+                }),
+                base_waivers: approval
+                    .base_waivers
+                    .iter()
+                    .map(|(rule, expires)| (rule.clone(), expires.parse().ok()))
+                    .collect(),
+            });
+        }
+        if let Some(reason) = self.unavailable.get("approval") {
+            facts.approval = Gathered::Unavailable(Unavailable {
+                source: "GitHub's API".to_owned(),
                 reason: reason.clone(),
             });
         }
