@@ -4,6 +4,8 @@
 #[path = "common/prometheus.rs"]
 mod prometheus;
 
+mod common;
+
 use std::process::Command;
 use std::time::Duration;
 
@@ -219,6 +221,47 @@ fn prr_check_judges_alerts_and_slis_against_a_real_prometheus() {
         .unwrap()
         .contains("returns nothing over 28d"));
     assert!(results.iter().all(|r| r["unverified"] == false));
+
+    // Compared with a base that makes the same claims, Prometheus contradicts them on both
+    // sides (it answers for now): nothing is new, and `--fail-on new` lets the change pass.
+    let repo = common::Repo::new();
+    repo.commit("prr.toml", &fixture("prr.toml"), "the manifest");
+    repo.commit("README.md", "unrelated\n", "an unrelated change");
+    let out = repo.prr(&[
+        "check",
+        "--format",
+        "json",
+        "--as-of",
+        "2027-03-01",
+        "--prometheus",
+        &url,
+        "--base",
+        "HEAD~1",
+        "--fail-on",
+        "new",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let changes: Vec<(&str, &str)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["rule"] == "monitoring.alerts" || r["rule"] == "slo.sli")
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap_or("-"),
+                r["change"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("monitoring.alerts.traffic", "existing"),
+            ("monitoring.alerts.errors", "existing"),
+            ("slo[name=latency].sli.good", "existing"),
+        ]
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", common::stdout(&out));
 
     // The typo corrected, the latency SLI fixed and docs.runbook moved to the link only
     // PaymentsErrorsHigh carries: slo.sli passes with each SLO's attainment, and the two

@@ -133,11 +133,19 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     let rules = load_rules(args, &outputs, as_of, &root)?;
     let (manifests, commit) = load_manifests(args, &root)?;
     let evidence = gather_evidence(&root, commit.as_ref(), base.as_ref(), &rules, args.deploy)
-        .with_prometheus(prometheus_source(args, &rules));
+        .with_prometheus(Arc::new(prometheus_source(args, &rules)));
     let mut judgement = judge::judge(manifests, &rules, as_of, &evidence);
     let mut report = judgement.report(&rules, as_of, args.fail_on);
     if let Some(base) = &base {
-        compare(&mut report, &judgement, base, &root, &rules, as_of)?;
+        compare(
+            &mut report,
+            &judgement,
+            base,
+            &root,
+            &rules,
+            as_of,
+            &evidence,
+        )?;
     }
     if let Some(level) = &args.min_level {
         report.require_level(level).map_err(Error::Usage)?;
@@ -250,6 +258,7 @@ fn compare(
     root: &Path,
     rules: &rules::RuleSet,
     as_of: jiff::civil::Date,
+    evidence: &Evidence,
 ) -> Result<(), Error> {
     let judged_now: Vec<String> = judgement
         .manifests
@@ -257,7 +266,14 @@ fn compare(
         .map(|source| source.name.clone())
         .collect();
     let repo = Repo::at(root);
-    report.compare_with(revision::base_side(&repo, base, &judged_now, rules, as_of)?);
+    report.compare_with(revision::base_side(
+        &repo,
+        base,
+        &judged_now,
+        rules,
+        as_of,
+        evidence.prometheus(),
+    )?);
     Ok(())
 }
 

@@ -15,6 +15,7 @@ pub mod repository;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use schemars::JsonSchema;
@@ -34,7 +35,7 @@ pub const DEFAULT_TIME_BOUND: Duration = Duration::from_secs(10);
 pub struct Evidence {
     repository: Gathered<Snapshot>,
     /// The pack's Prometheus, asked per manifest (`[source.prometheus]`, `--prometheus`).
-    prometheus: prometheus::Gatherer,
+    prometheus: Arc<prometheus::Gatherer>,
     /// The pull request's approvals, for waivers it adds or extends.
     pub approval: approval::Gatherer,
     /// The run is a deploy.
@@ -70,7 +71,7 @@ impl Evidence {
             approval: approval::Gatherer::not_configured("no pull request was read"),
             deploy: false,
             deadline,
-            prometheus: prometheus::Gatherer::none(prometheus::NOT_CONFIGURED),
+            prometheus: Arc::new(prometheus::Gatherer::none(prometheus::NOT_CONFIGURED)),
         }
     }
 
@@ -86,7 +87,7 @@ impl Evidence {
             approval: approval::Gatherer::not_configured("no pull request was read"),
             deploy: false,
             deadline: Instant::now() + bound,
-            prometheus: prometheus::Gatherer::none(prometheus::NOT_CONFIGURED),
+            prometheus: Arc::new(prometheus::Gatherer::none(prometheus::NOT_CONFIGURED)),
         }
     }
 
@@ -98,14 +99,21 @@ impl Evidence {
             approval: approval::Gatherer::not_configured(why),
             deploy: false,
             deadline: Instant::now(),
-            prometheus: prometheus::Gatherer::none(why),
+            prometheus: Arc::new(prometheus::Gatherer::none(why)),
         }
     }
 
     /// The same evidence, with the Prometheus the pack (or `--prometheus`) names.
     #[must_use]
-    pub fn with_prometheus(self, prometheus: prometheus::Gatherer) -> Self {
+    pub fn with_prometheus(self, prometheus: Arc<prometheus::Gatherer>) -> Self {
         Self { prometheus, ..self }
+    }
+
+    /// The Prometheus this evidence asks, to be shared with the base side of a comparison:
+    /// live data is the same for both sides, so a claim it contradicts on both is not new.
+    #[must_use]
+    pub fn prometheus(&self) -> Arc<prometheus::Gatherer> {
+        Arc::clone(&self.prometheus)
     }
 
     /// The facts for one manifest; the files its findings may point into are registered
