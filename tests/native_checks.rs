@@ -133,8 +133,14 @@ fn every_native_check_at_its_edges() {
 #[test]
 fn every_native_check_has_a_row() {
     // Checks that read evidence are tested with facts: their `[[rule.test]]` examples and
-    // tests/evidence.rs (repositories on disk and in git).
-    let with_facts = ["codeowners", "files_exist", "waiver_approval"];
+    // tests/evidence.rs (repositories on disk and in git), tests/prometheus_evidence.rs.
+    let with_facts = [
+        "alerts",
+        "codeowners",
+        "files_exist",
+        "sli",
+        "waiver_approval",
+    ];
     for spec in builtin::REGISTRY {
         if spec.name != "manifest_schema" && !with_facts.contains(&spec.name) {
             assert!(

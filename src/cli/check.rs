@@ -57,6 +57,15 @@ pub struct CheckArgs {
     /// tree; the pre-push hook judges the commit being pushed this way.
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
+    /// The Prometheus to check alerts and SLIs against, for a local run: overrides the URL
+    /// the pack's `[source.prometheus]` reads from its environment variable (the token
+    /// still comes from the pack's `token_env`).
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
+    /// No live source is asked (the pre-push hook's runs): the rules that need one are
+    /// skipped, saying so.
+    #[arg(skip)]
+    pub offline: bool,
     /// On the terminal, only the verdict's line when the gate passes with nothing to warn
     /// about (the pre-push hook's way: the whole report only when there is something to read).
     #[arg(long, short)]
@@ -123,11 +132,20 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     }
     let rules = load_rules(args, &outputs, as_of, &root)?;
     let (manifests, commit) = load_manifests(args, &root)?;
-    let evidence = gather_evidence(&root, commit.as_ref(), base.as_ref(), &rules, args.deploy);
+    let evidence = gather_evidence(&root, commit.as_ref(), base.as_ref(), &rules, args.deploy)
+        .with_prometheus(Arc::new(prometheus_source(args, &rules)));
     let mut judgement = judge::judge(manifests, &rules, as_of, &evidence);
     let mut report = judgement.report(&rules, as_of, args.fail_on);
     if let Some(base) = &base {
-        compare(&mut report, &judgement, base, &root, &rules, as_of)?;
+        compare(
+            &mut report,
+            &judgement,
+            base,
+            &root,
+            &rules,
+            as_of,
+            &evidence,
+        )?;
     }
     if let Some(level) = &args.min_level {
         report.require_level(level).map_err(Error::Usage)?;
@@ -218,6 +236,20 @@ fn gather_evidence(
     evidence
 }
 
+/// The Prometheus evidence comes from: the pack's `[source.prometheus]`, or `--prometheus`.
+fn prometheus_source(args: &CheckArgs, rules: &rules::RuleSet) -> evidence::prometheus::Gatherer {
+    if args.offline {
+        return evidence::prometheus::Gatherer::none(
+            "the pre-push hook judges offline; live sources are asked by `prr check` in CI",
+        );
+    }
+    evidence::prometheus::Gatherer::new(
+        rules.prometheus.as_ref(),
+        args.prometheus.as_deref(),
+        evidence::DEFAULT_TIME_BOUND,
+    )
+}
+
 /// Judges the base's version of every manifest judged now, with the same rules and date,
 /// and marks each failure new or existing.
 fn compare(
@@ -227,6 +259,7 @@ fn compare(
     root: &Path,
     rules: &rules::RuleSet,
     as_of: jiff::civil::Date,
+    evidence: &Evidence,
 ) -> Result<(), Error> {
     let judged_now: Vec<String> = judgement
         .manifests
@@ -234,7 +267,14 @@ fn compare(
         .map(|source| source.name.clone())
         .collect();
     let repo = Repo::at(root);
-    report.compare_with(revision::base_side(&repo, base, &judged_now, rules, as_of)?);
+    report.compare_with(revision::base_side(
+        &repo,
+        base,
+        &judged_now,
+        rules,
+        as_of,
+        evidence.prometheus(),
+    )?);
     Ok(())
 }
 

@@ -47,7 +47,7 @@ pub enum HookAction {
     /// What the hook runs: judges each commit of a push, read as git's pre-push lines on
     /// stdin (or pre-commit's PRE_COMMIT_TO_REF). Takes the options of `prr check`; a
     /// pushed branch is compared with what the remote has (unless --base says otherwise).
-    Run(CheckArgs),
+    Run(Box<CheckArgs>),
 }
 
 /// Runs `prr hook ...`.
@@ -222,6 +222,8 @@ fn run_pushed(args: &CheckArgs) -> Result<u8, Error> {
         let mut check = args.clone();
         check.rev = Some(push.local_sha.clone());
         check.quiet = true;
+        // A push stays fast and offline: live sources (Prometheus) are asked in CI.
+        check.offline = true;
         if check.base.is_none() && repo.has_commit(&push.remote_sha) {
             check.base = Some(push.remote_sha.clone());
         }

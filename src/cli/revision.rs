@@ -144,6 +144,7 @@ pub fn base_side(
     names: &[String],
     rules: &RuleSet,
     as_of: jiff::civil::Date,
+    prometheus: std::sync::Arc<crate::evidence::prometheus::Gatherer>,
 ) -> Result<BaseSide, Error> {
     if let Some(name) = names.iter().find(|name| outside(name)) {
         return Err(Error::Usage(format!(
@@ -158,7 +159,9 @@ pub fn base_side(
         .map(|(name, bytes)| (name.clone(), parse_one(base, name, bytes)));
     // The base is judged with the evidence of the base commit: a finding the evidence gave
     // there too is not new.
-    let evidence = Evidence::gather(Tree::Commit(repo, &base.id), DEFAULT_TIME_BOUND);
+    // Live sources answer for now, the same for both sides.
+    let evidence = Evidence::gather(Tree::Commit(repo, &base.id), DEFAULT_TIME_BOUND)
+        .with_prometheus(prometheus);
     let mut judgement = super::judge::judge(manifests, rules, as_of, &evidence);
     // A manifest absent or unreadable at the base is `missing`: its failures are all new.
     let missing = judgement.unjudged.drain(..).map(|(name, _)| name).collect();

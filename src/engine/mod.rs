@@ -195,6 +195,7 @@ fn evaluate_with(
                 message.push_str(&grace);
                 severity
             };
+            let severity = failure.at_most.map_or(severity, |most| most.min(severity));
             findings.push(Finding {
                 rule: rule.id.clone(),
                 status: if waiver.is_some() {

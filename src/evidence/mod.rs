@@ -11,10 +11,12 @@
 
 pub mod approval;
 pub mod deploy;
+pub mod prometheus;
 pub mod repository;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use schemars::JsonSchema;
@@ -33,6 +35,8 @@ pub const DEFAULT_TIME_BOUND: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct Evidence {
     repository: Gathered<Snapshot>,
+    /// The pack's Prometheus, asked per manifest (`[source.prometheus]`, `--prometheus`).
+    prometheus: Arc<prometheus::Gatherer>,
     /// The pull request's approvals, for waivers it adds or extends.
     pub approval: approval::Gatherer,
     /// The run is a deploy.
@@ -71,6 +75,7 @@ impl Evidence {
             deploy: false,
             labels: deploy::Gatherer::not_configured("the run is not a deploy"),
             deadline,
+            prometheus: Arc::new(prometheus::Gatherer::none(prometheus::NOT_CONFIGURED)),
         }
     }
 
@@ -87,6 +92,7 @@ impl Evidence {
             deploy: false,
             labels: deploy::Gatherer::not_configured("the run is not a deploy"),
             deadline: Instant::now() + bound,
+            prometheus: Arc::new(prometheus::Gatherer::none(prometheus::NOT_CONFIGURED)),
         }
     }
 
@@ -99,7 +105,21 @@ impl Evidence {
             deploy: false,
             labels: deploy::Gatherer::not_configured("the run is not a deploy"),
             deadline: Instant::now(),
+            prometheus: Arc::new(prometheus::Gatherer::none(why)),
         }
+    }
+
+    /// The same evidence, with the Prometheus the pack (or `--prometheus`) names.
+    #[must_use]
+    pub fn with_prometheus(self, prometheus: Arc<prometheus::Gatherer>) -> Self {
+        Self { prometheus, ..self }
+    }
+
+    /// The Prometheus this evidence asks, to be shared with the base side of a comparison:
+    /// live data is the same for both sides, so a claim it contradicts on both is not new.
+    #[must_use]
+    pub fn prometheus(&self) -> Arc<prometheus::Gatherer> {
+        Arc::clone(&self.prometheus)
     }
 
     /// The facts for one manifest; the files its findings may point into are registered
@@ -116,8 +136,10 @@ impl Evidence {
             Gathered::NotConfigured(why) => Gathered::NotConfigured(why.clone()),
             Gathered::Unavailable(why) => Gathered::Unavailable(why.clone()),
         };
+        let prometheus = self.prometheus.facts(manifest, self.deadline);
         Facts {
             repository,
+            prometheus,
             approval: self.approval.facts(manifest),
             deploy: self.deploy,
             labels: self.labels.facts(manifest),
@@ -130,6 +152,8 @@ impl Evidence {
 pub struct Facts {
     /// The manifest's repository: its files, and the texts of those rules read.
     pub repository: Gathered<Repository>,
+    /// What the pack's Prometheus holds of the manifest's claims (alerting rules, SLIs).
+    pub prometheus: Gathered<prometheus::Readings>,
     /// Who approved the pull request, and the manifest's waivers at its base.
     pub approval: Gathered<approval::Approval>,
     /// The run is a deploy (`prr check --deploy`): deploy-only rules apply.
@@ -145,6 +169,7 @@ impl Facts {
     pub fn none(why: &str) -> Self {
         Self {
             repository: Gathered::NotConfigured(why.to_owned()),
+            prometheus: Gathered::NotConfigured(why.to_owned()),
             approval: Gathered::NotConfigured(why.to_owned()),
             deploy: false,
             labels: Gathered::NotConfigured(why.to_owned()),
@@ -223,6 +248,8 @@ pub struct TestFacts {
     /// `approval`): the rules that need them say "could not verify".
     #[serde(default)]
     pub unavailable: BTreeMap<String, String>,
+    /// What the pack's Prometheus holds: alerting rules, and what queries return.
+    pub prometheus: Option<prometheus::TestFacts>,
 }
 
 /// `[rule.test.facts.approval]`: a pull request's approvals.
@@ -256,6 +283,15 @@ impl TestFacts {
             if let Some(repository) = snapshot.for_manifest(manifest) {
                 facts.repository = Gathered::Known(repository);
             }
+        }
+        if let Some(prometheus) = &self.prometheus {
+            facts.prometheus = Gathered::Known(prometheus.readings(manifest));
+        }
+        if let Some(reason) = self.unavailable.get("prometheus") {
+            facts.prometheus = Gathered::Unavailable(Unavailable {
+                source: "prometheus (the example's facts)".to_owned(),
+                reason: reason.clone(),
+            });
         }
         if let Some(approval) = &self.approval {
             facts.approval = Gathered::Known(approval::Approval {

@@ -175,7 +175,13 @@ impl Client {
             }?;
             let status = response.status();
             let headers = response.headers().clone();
-            let text = read_capped(response.into_body(), &headers, max_body_bytes()).await;
+            let text = read_capped(
+                response.into_body(),
+                &headers,
+                max_body_bytes(),
+                "PRR_GITHUB_MAX_BODY_BYTES",
+            )
+            .await;
             Ok::<_, octocrab::Error>((status, headers, text))
         };
         let (status, headers, text) =
@@ -331,15 +337,23 @@ impl Client {
 
 /// The body as text, read a frame at a time and abandoned once it passes `limit` bytes
 /// (or at once when `content-length` says it will): an oversize answer is refused without
-/// being read whole.
-async fn read_capped<B>(body: B, headers: &HeaderMap, limit: u64) -> Result<String, String>
+/// being read whole. `setting` names what sets the limit, for the message. The evidence
+/// stage's Prometheus client reads its answers through it too.
+pub(crate) async fn read_capped<B>(
+    body: B,
+    headers: &HeaderMap,
+    limit: u64,
+    setting: &str,
+) -> Result<String, String>
 where
     B: http_body_util::BodyExt + Unpin,
     B::Data: AsRef<[u8]>,
     B::Error: std::fmt::Display,
 {
     let too_large = |size: &str| {
-        format!("the answer is {size}, over the limit of {limit} bytes (PRR_GITHUB_MAX_BODY_BYTES); it was not read")
+        format!(
+            "the answer is {size}, over the limit of {limit} bytes ({setting}); it was not read"
+        )
     };
     let declared = headers
         .get(http::header::CONTENT_LENGTH)

@@ -96,6 +96,17 @@ scalar!(Flag, bool, {
     "type": "boolean",
     "description": "true or false"
 });
+// Prometheus checks an alerting rule's name as a metric name (rulefmt).
+scalar!(AlertName, String, {
+    "type": "string",
+    "pattern": "^[A-Za-z_:][A-Za-z0-9_:]*$",
+    "description": "the name of an alerting rule, such as \"PaymentsLatencyHigh\""
+});
+scalar!(EventQuery, String, {
+    "type": "string",
+    "pattern": "\\{\\{window\\}\\}",
+    "description": "a PromQL expression counting events over `{{window}}`, such as 'sum(increase(http_requests_total{job=\"pay\"}[{{window}}]))'"
+});
 // A TOML date; the manifest's JSON view keeps it as its ISO string.
 scalar!(Date, String, {
     "type": "string",
@@ -189,6 +200,16 @@ pub struct Slo {
     pub indicator: Option<String>,
     pub target: Option<Percent>,
     pub window: Option<Window>,
+    pub sli: Option<Sli>,
+}
+
+// How the SLO is measured: good and total event counts (OpenSLO's `ratioMetric`), with
+// `{{window}}` filled in by prr.
+#[derive(Debug, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sli {
+    pub good: EventQuery,
+    pub total: EventQuery,
 }
 
 #[derive(Debug, JsonSchema)]
@@ -222,6 +243,17 @@ pub struct Monitoring {
     #[schemars(length(max = 100))]
     pub dashboards: Option<Vec<Link>>,
     pub golden_signals: Option<GoldenSignals>,
+    pub alerts: Option<Alerts>,
+}
+
+// The alerting rule (in Prometheus) that covers each golden signal.
+#[derive(Debug, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Alerts {
+    pub latency: Option<AlertName>,
+    pub traffic: Option<AlertName>,
+    pub errors: Option<AlertName>,
+    pub saturation: Option<AlertName>,
 }
 
 #[derive(Debug, JsonSchema)]

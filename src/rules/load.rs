@@ -105,6 +105,7 @@ struct Settings {
     max_items: BTreeMap<String, usize>,
     on_unavailable: Option<OnUnavailable>,
     waiver_approvers: Option<String>,
+    prometheus: Option<crate::evidence::prometheus::SourceDef>,
 }
 
 impl Settings {
@@ -115,6 +116,7 @@ impl Settings {
         self.max_items.extend(over.max_items);
         self.on_unavailable = over.on_unavailable.or(self.on_unavailable);
         self.waiver_approvers = over.waiver_approvers.or(self.waiver_approvers.take());
+        self.prometheus = over.prometheus.or(self.prometheus.take());
     }
 }
 
@@ -243,6 +245,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
             max_items: crate::manifest::limits::max_items(&settings.max_items),
             on_unavailable: settings.on_unavailable.unwrap_or_default(),
             waiver_approvers: settings.waiver_approvers,
+            prometheus: settings.prometheus,
         },
         own,
         diagnostics,
@@ -469,6 +472,7 @@ impl Loader<'_> {
                 max_items: def.pack.max_items.clone(),
                 on_unavailable: def.pack.on_unavailable,
                 waiver_approvers: def.pack.waiver_approvers.clone(),
+                prometheus: def.source.prometheus.clone(),
             });
             if let Some(days) = &def.pack.waiver_max_days {
                 if *days.get_ref() < 0 {

@@ -59,6 +59,8 @@ pub struct RuleSet {
     pub on_unavailable: OnUnavailable,
     /// `[pack] waiver_approvers`: the team that approves new waivers.
     pub waiver_approvers: Option<String>,
+    /// `[source.prometheus]`: where the Prometheus evidence comes from.
+    pub prometheus: Option<crate::evidence::prometheus::SourceDef>,
 }
 
 impl RuleSet {

@@ -254,6 +254,18 @@ pub struct PackFileDef {
     #[serde(default, rename = "override")]
     #[schemars(with = "BTreeMap<String, OverrideDef>")]
     pub overrides: BTreeMap<String, Spanned<OverrideDef>>,
+    /// The live sources of evidence the pack's rules read (`[source.prometheus]`): set by
+    /// the pack, never by a manifest.
+    #[serde(default)]
+    pub source: SourcesDef,
+}
+
+/// `[source.*]` in `pack.toml`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourcesDef {
+    /// A server with the Prometheus HTTP API, for `monitoring.alerts` and `slo.sli`.
+    pub prometheus: Option<crate::evidence::prometheus::SourceDef>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -13,6 +13,7 @@ use crate::manifest::{Manifest, Service};
 use crate::source::Span;
 
 mod achievable;
+mod alerts;
 mod codeowners;
 mod error_budget;
 mod files_exist;
@@ -20,6 +21,7 @@ mod fresh;
 mod golden_signals;
 mod manifest_schema;
 mod sla_below_slo;
+mod sli;
 mod team_owner;
 mod tier_floor;
 mod waiver_approval;
@@ -33,6 +35,7 @@ pub use waivers::{read_waivers, Waiver, WaiverCheck};
 /// Every native check, by name. Adding one is one line here and one file beside this one.
 pub const REGISTRY: &[Spec] = &[
     achievable::SPEC,
+    alerts::SPEC,
     codeowners::SPEC,
     error_budget::SPEC,
     files_exist::SPEC,
@@ -40,6 +43,7 @@ pub const REGISTRY: &[Spec] = &[
     golden_signals::SPEC,
     manifest_schema::SPEC,
     sla_below_slo::SPEC,
+    sli::SPEC,
     team_owner::SPEC,
     tier_floor::SPEC,
     waiver_approval::SPEC,
@@ -128,6 +132,9 @@ pub struct Failure {
     /// The claim could not be checked (its source gave no usable answer): never a pass, and
     /// the pack's `on_unavailable` decides whether it blocks.
     pub unverified: bool,
+    /// The most this finding weighs, whatever the rule's severity: a rule's lesser
+    /// findings (an alert's runbook link that differs) are warnings beside its errors.
+    pub at_most: Option<crate::rules::Severity>,
 }
 
 impl Failure {
@@ -138,6 +145,16 @@ impl Failure {
             key: key.into(),
             span,
             unverified: false,
+            at_most: None,
+        }
+    }
+
+    /// The finding weighs at most `severity`.
+    #[must_use]
+    pub fn at_most(self, severity: crate::rules::Severity) -> Self {
+        Self {
+            at_most: Some(severity),
+            ..self
         }
     }
 

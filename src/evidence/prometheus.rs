@@ -1,0 +1,1102 @@
+//! Prometheus as a source of evidence: any server with the Prometheus HTTP API (Prometheus,
+//! Thanos, Mimir, VictoriaMetrics). The pack configures it (`[source.prometheus]`), never
+//! the manifest: a pull request must not be able to point the gate at a server it runs.
+//!
+//! Two calls: `GET /api/v1/rules?type=alert` (every alerting rule and its `runbook_url`
+//! annotation) and `GET /api/v1/query` (an instant query, evaluated now: `--as-of` does not
+//! move live data). Every fault is a value with the source and the reason, shown as "could
+//! not verify: prometheus at http://127.0.0.1:9090: HTTP 503"; never a panic, never a pass.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Request, StatusCode, Uri};
+use http_body_util::Empty;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client as HttpClient;
+use hyper_util::rt::TokioExecutor;
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::{Gathered, Unavailable};
+use crate::manifest::{Manifest, Node};
+
+/// The environment variable that holds the server's URL unless the pack names another.
+pub const DEFAULT_URL_ENV: &str = "PRR_PROMETHEUS_URL";
+/// One request, connection and body included, may take at most this long unless the pack
+/// says otherwise (`timeout_ms`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The largest answer read. The rules of a large organisation's Prometheus run to a few
+/// megabytes; anything far beyond is no answer prr asked for, and is refused before it fills
+/// memory.
+const MAX_BODY: u64 = 32 * 1024 * 1024;
+
+/// `[source.prometheus]` in a pack's `pack.toml`: where the server is, and how long to wait.
+/// The URL and the token come from environment variables the pack names, so that neither is
+/// written in a repository.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDef {
+    /// The environment variable holding the server's base URL (`PRR_PROMETHEUS_URL` unless
+    /// set), such as `https://prometheus.acme.dev` or `http://thanos:10902/prefix`.
+    pub url_env: Option<String>,
+    /// The environment variable holding a bearer token, sent as `Authorization: Bearer`;
+    /// never printed.
+    pub token_env: Option<String>,
+    /// How long one request may take, in milliseconds (5000 unless set).
+    #[schemars(range(min = 1, max = 600_000))]
+    pub timeout_ms: Option<u64>,
+}
+
+/// A bearer token: kept out of every `Debug`, message and log.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    #[must_use]
+    pub fn new(token: String) -> Self {
+        Self(token)
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+/// Where the server is and how to ask it, resolved from the pack, the environment and
+/// `--prometheus`.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The base URL, as configured (it may carry a path prefix).
+    pub url: String,
+    pub token: Option<Token>,
+    pub timeout: Duration,
+}
+
+impl Config {
+    /// The server as the pack and the environment configure it: `None` when the pack has no
+    /// `[source.prometheus]`, or its URL variable is unset or empty and `--prometheus` gives
+    /// none. `flag` (`--prometheus URL`) overrides the URL; the token still comes from the
+    /// pack's `token_env`.
+    #[must_use]
+    pub fn resolve(def: Option<&SourceDef>, flag: Option<&str>) -> Option<Self> {
+        let env = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let url = match flag {
+            Some(url) => url.trim().to_owned(),
+            None => env(def?.url_env.as_deref().unwrap_or(DEFAULT_URL_ENV))?,
+        };
+        let token = def
+            .and_then(|def| def.token_env.as_deref())
+            .and_then(env)
+            .map(Token);
+        let timeout = def
+            .and_then(|def| def.timeout_ms)
+            .map_or(DEFAULT_TIMEOUT, Duration::from_millis);
+        Some(Self {
+            url,
+            token,
+            timeout,
+        })
+    }
+}
+
+/// One alerting rule loaded in the server.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AlertRule {
+    /// Its `runbook_url` annotation, when it has one.
+    pub runbook_url: Option<String>,
+}
+
+/// One series of an instant query's answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    /// The series' labels (empty for an aggregate such as `sum(...)`).
+    pub labels: BTreeMap<String, String>,
+    /// Its value now (`NaN` when the expression had no data to work on).
+    pub value: f64,
+}
+
+/// What the server said to a query.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Answer {
+    /// The series the query returned (none, one, or several).
+    Series(Vec<Sample>),
+    /// The server refused the query itself (a syntax error, an unknown function): the
+    /// manifest's fault, not the server's.
+    Rejected(String),
+}
+
+/// Why the server gave no usable answer (a timeout, 5xx, nonsense, a redirect, no
+/// connection). Never holds a credential.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fault(pub String);
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+type Connector = HttpsConnector<HttpConnector>;
+
+/// A client for one server; a clone shares its connections.
+#[derive(Clone)]
+pub struct Client {
+    http: HttpClient<Connector, Empty<Bytes>>,
+    /// The base URL's scheme and authority, credentials left out.
+    scheme: String,
+    authority: String,
+    /// The base URL's path, without a trailing `/` (`""` at the root).
+    prefix: String,
+    authorization: Option<HeaderValue>,
+    timeout: Duration,
+    /// How people know the server: `prometheus at http://127.0.0.1:9090`.
+    shown: String,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("server", &self.shown)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client for the server `config` names. Builds no connection yet.
+    ///
+    /// # Errors
+    /// The URL is not an http(s) URL, the token cannot be a header, or the system's root
+    /// certificates cannot be read.
+    pub fn new(config: &Config) -> Result<Self, Fault> {
+        let uri: Uri = config.url.parse().map_err(|_| {
+            Fault(format!(
+                "`{}` is not a URL",
+                shown_url(&config.url).unwrap_or_else(|| "the configured URL".to_owned())
+            ))
+        })?;
+        let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            return Err(Fault(
+                "the URL must start with http:// or https://".to_owned(),
+            ));
+        }
+        let Some(authority) = uri.authority() else {
+            return Err(Fault("the URL names no host".to_owned()));
+        };
+        // `user:password@host`: kept out of what is shown, sent as basic authentication.
+        let (userinfo, host) = match authority.as_str().rsplit_once('@') {
+            Some((userinfo, host)) => (Some(userinfo.to_owned()), host.to_owned()),
+            None => (None, authority.as_str().to_owned()),
+        };
+        let prefix = uri.path().trim_end_matches('/').to_owned();
+        let authorization = match (&config.token, userinfo) {
+            (Some(token), _) => Some(sensitive(&format!("Bearer {}", token.0))?),
+            (None, Some(userinfo)) => {
+                let decoded = percent_encoding::percent_decode_str(&userinfo).decode_utf8_lossy();
+                let encoded = base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    decoded.as_bytes(),
+                );
+                Some(sensitive(&format!("Basic {encoded}"))?)
+            }
+            (None, None) => None,
+        };
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_native_roots()
+            .map_err(|err| Fault(format!("cannot read the system's root certificates: {err}")))?
+            .https_or_http()
+            .enable_http1()
+            .build();
+        let http = HttpClient::builder(TokioExecutor::new()).build(connector);
+        let shown = format!("prometheus at {scheme}://{host}{prefix}");
+        Ok(Self {
+            http,
+            scheme,
+            authority: authority.as_str().to_owned(),
+            prefix,
+            authorization,
+            timeout: config.timeout,
+            shown,
+        })
+    }
+
+    /// How people know this server (`prometheus at http://127.0.0.1:9090`), credentials
+    /// left out: the `source` of every "could not verify".
+    #[must_use]
+    pub fn source(&self) -> &str {
+        &self.shown
+    }
+
+    /// Every alerting rule the server has loaded, by name (`GET /api/v1/rules?type=alert`).
+    ///
+    /// # Errors
+    /// The server gave no usable answer.
+    pub async fn alert_rules(&self) -> Result<BTreeMap<String, AlertRule>, Fault> {
+        let (status, body) = self.get("/api/v1/rules?type=alert").await?;
+        if status != StatusCode::OK {
+            return Err(status_fault(status, &body));
+        }
+        let answer: Envelope<RulesData> = parse(&body)?;
+        let data = answer.data.ok_or_else(|| {
+            Fault(error_text(
+                answer.error.as_deref(),
+                "the answer holds no data",
+            ))
+        })?;
+        let mut rules = BTreeMap::new();
+        for rule in data.groups.into_iter().flat_map(|group| group.rules) {
+            // `type=alert` filters on the server; an older server ignores the parameter and
+            // sends recording rules too.
+            if rule.kind == "alerting" {
+                let runbook_url = rule.annotations.get("runbook_url").cloned();
+                rules.insert(rule.name, AlertRule { runbook_url });
+            }
+        }
+        Ok(rules)
+    }
+
+    /// An instant query, evaluated now (`GET /api/v1/query`).
+    ///
+    /// # Errors
+    /// The server gave no usable answer (a refused query is an [`Answer::Rejected`]).
+    pub async fn query(&self, promql: &str) -> Result<Answer, Fault> {
+        let path = format!(
+            "/api/v1/query?query={}",
+            utf8_percent_encode(promql, NON_ALPHANUMERIC)
+        );
+        let (status, body) = self.get(&path).await?;
+        // The API answers a query it cannot parse or run with 400 or 422 and a JSON error.
+        if status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY {
+            if let Ok(answer) = serde_json::from_str::<Envelope<serde_json::Value>>(&body) {
+                if answer.status == "error" {
+                    return Ok(Answer::Rejected(error_text(
+                        answer.error.as_deref(),
+                        "the query was refused",
+                    )));
+                }
+            }
+        }
+        if status != StatusCode::OK {
+            return Err(status_fault(status, &body));
+        }
+        let answer: Envelope<QueryData> = parse(&body)?;
+        let data = answer.data.ok_or_else(|| {
+            Fault(error_text(
+                answer.error.as_deref(),
+                "the answer holds no data",
+            ))
+        })?;
+        samples(data).map(Answer::Series)
+    }
+
+    /// One GET within the request timeout, its body read up to the cap. A redirect is an
+    /// answer like any other: it is never followed, to any host.
+    async fn get(&self, path_and_query: &str) -> Result<(StatusCode, String), Fault> {
+        let uri = format!(
+            "{}://{}{}{}",
+            self.scheme, self.authority, self.prefix, path_and_query
+        );
+        let mut request = Request::get(uri.as_str());
+        request = request.header(header::ACCEPT, "application/json");
+        request = request.header(
+            header::USER_AGENT,
+            concat!("prr-gate/", env!("CARGO_PKG_VERSION")),
+        );
+        if let Some(value) = &self.authorization {
+            request = request.header(header::AUTHORIZATION, value.clone());
+        }
+        let request = request
+            .body(Empty::new())
+            .map_err(|_| Fault("cannot build the request (the URL?)".to_owned()))?;
+        let exchange = async {
+            let response = self
+                .http
+                .request(request)
+                .await
+                .map_err(|err| Fault(connect_text(&err)))?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            if status.is_redirection() {
+                return Err(redirect_fault(status, &headers));
+            }
+            let body = crate::github::client::read_capped(
+                response.into_body(),
+                &headers,
+                MAX_BODY,
+                "the evidence stage's cap",
+            )
+            .await
+            .map_err(Fault)?;
+            Ok((status, body))
+        };
+        match tokio::time::timeout(self.timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(Fault(format!(
+                "no answer within {} s",
+                self.timeout.as_secs_f64()
+            ))),
+        }
+    }
+}
+
+/// A header value that HTTP/2 tables and debug output keep to themselves.
+fn sensitive(value: &str) -> Result<HeaderValue, Fault> {
+    let mut value = HeaderValue::from_str(value).map_err(|_| {
+        Fault("the token holds characters no header can carry (a newline?)".to_owned())
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// A URL as it may be shown: scheme, host and path, without credentials or query.
+#[must_use]
+pub fn shown_url(url: &str) -> Option<String> {
+    let uri: Uri = url.trim().parse().ok()?;
+    let authority = uri.authority()?.as_str();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    Some(format!(
+        "{}://{host}{}",
+        uri.scheme_str()?,
+        uri.path().trim_end_matches('/')
+    ))
+}
+
+/// The chain of a transport error, from the outside in ("client error (Connect): tcp connect
+/// error: Connection refused (os error 111)").
+fn connect_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = format!("cannot reach the server: {err}");
+    let mut source = err.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
+fn redirect_fault(status: StatusCode, headers: &http::HeaderMap) -> Fault {
+    let target = headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|location| {
+            location
+                .parse::<Uri>()
+                .ok()
+                .and_then(|uri| uri.host().map(str::to_owned))
+        });
+    Fault(match target {
+        Some(host) => format!(
+            "HTTP {}: a redirect to {host}, not followed (point the URL at the API itself)",
+            status.as_u16()
+        ),
+        None => format!(
+            "HTTP {}: a redirect, not followed (point the URL at the API itself)",
+            status.as_u16()
+        ),
+    })
+}
+
+/// A status other than 200: the code, and the API's error text when it sent one.
+fn status_fault(status: StatusCode, body: &str) -> Fault {
+    let detail = serde_json::from_str::<Envelope<serde_json::Value>>(body)
+        .ok()
+        .and_then(|answer| answer.error)
+        .map(|error| format!(": {}", one_line(&error)))
+        .unwrap_or_default();
+    Fault(format!("HTTP {}{detail}", status.as_u16()))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &str) -> Result<Envelope<T>, Fault> {
+    let answer: Envelope<T> = serde_json::from_str(body).map_err(|err| {
+        Fault(format!(
+            "the answer is not the Prometheus API's JSON ({err})"
+        ))
+    })?;
+    if answer.status != "success" {
+        return Err(Fault(error_text(
+            answer.error.as_deref(),
+            &format!("the answer's status is `{}`", one_line(&answer.status)),
+        )));
+    }
+    Ok(answer)
+}
+
+fn error_text(error: Option<&str>, otherwise: &str) -> String {
+    error.map_or_else(|| otherwise.to_owned(), one_line)
+}
+
+/// A server's text as one bounded line: it is shown in reports.
+fn one_line(text: &str) -> String {
+    const MAX: usize = 300;
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
+}
+
+/// The series of a query's `data`: a vector's samples, or a scalar as one unlabelled series.
+fn samples(data: QueryData) -> Result<Vec<Sample>, Fault> {
+    let value = |pair: &(serde_json::Value, String)| {
+        pair.1.parse::<f64>().map_err(|_| {
+            Fault(format!(
+                "a sample's value `{}` is not a number",
+                one_line(&pair.1)
+            ))
+        })
+    };
+    match data.result_type.as_str() {
+        "vector" => {
+            let series: Vec<VectorSample> = serde_json::from_value(data.result).map_err(|err| {
+                Fault(format!(
+                    "the answer is not the Prometheus API's JSON ({err})"
+                ))
+            })?;
+            series
+                .into_iter()
+                .map(|s| {
+                    Ok(Sample {
+                        value: value(&s.value)?,
+                        labels: s.metric,
+                    })
+                })
+                .collect()
+        }
+        "scalar" => {
+            let pair: (serde_json::Value, String) =
+                serde_json::from_value(data.result).map_err(|err| {
+                    Fault(format!(
+                        "the answer is not the Prometheus API's JSON ({err})"
+                    ))
+                })?;
+            Ok(vec![Sample {
+                labels: BTreeMap::new(),
+                value: value(&pair)?,
+            }])
+        }
+        other => Err(Fault(format!(
+            "the query gave a {} where an instant vector was expected",
+            one_line(other)
+        ))),
+    }
+}
+
+/// `{"status": "success", "data": ...}` or `{"status": "error", "error": ...}`.
+#[derive(Deserialize)]
+struct Envelope<T> {
+    status: String,
+    data: Option<T>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RulesData {
+    groups: Vec<RuleGroup>,
+}
+
+#[derive(Deserialize)]
+struct RuleGroup {
+    #[serde(default)]
+    rules: Vec<RuleEntry>,
+}
+
+#[derive(Deserialize)]
+struct RuleEntry {
+    name: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    annotations: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct QueryData {
+    #[serde(rename = "resultType")]
+    result_type: String,
+    result: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct VectorSample {
+    #[serde(default)]
+    metric: BTreeMap<String, String>,
+    value: (serde_json::Value, String),
+}
+
+/// What Prometheus said about one manifest's claims: the facts `monitoring.alerts` and
+/// `slo.sli` judge.
+#[derive(Clone, Debug)]
+pub struct Readings {
+    /// The server, as shown (`prometheus at http://127.0.0.1:9090`).
+    pub source: String,
+    /// Every alerting rule the server has loaded, by name, or why they could not be read.
+    /// Shared: every manifest of a run reads the same list.
+    pub alerts: Result<Arc<BTreeMap<String, AlertRule>>, Unavailable>,
+    /// Each query the manifest's SLIs make (`{{window}}` filled in), and what came back.
+    pub queries: BTreeMap<String, Result<Answer, Unavailable>>,
+}
+
+impl Readings {
+    /// What the server said to `query`; a query nobody asked is unavailable (it should not
+    /// happen: the stage asks every query [`sli_queries`] finds).
+    ///
+    /// # Errors
+    /// The server gave no usable answer to it.
+    pub fn answer(&self, query: &str) -> Result<&Answer, Unavailable> {
+        match self.queries.get(query) {
+            Some(Ok(answer)) => Ok(answer),
+            Some(Err(why)) => Err(why.clone()),
+            None => Err(Unavailable {
+                source: self.source.clone(),
+                reason: "the query was not asked".to_owned(),
+            }),
+        }
+    }
+}
+
+/// Good or total.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Events {
+    Good,
+    Total,
+}
+
+impl Events {
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Good => "good",
+            Self::Total => "total",
+        }
+    }
+}
+
+/// One query of an SLO's `[slo.sli]`, as written and as asked.
+#[derive(Clone, Debug)]
+pub struct SliQuery<'a> {
+    /// The SLO's index in `slo`.
+    pub slo: usize,
+    pub events: Events,
+    /// The query as the manifest writes it (the node carries its place).
+    pub written: &'a Node,
+    /// The query as asked, `{{window}}` filled with the SLO's window; `None` when the SLO
+    /// has no window prr can read (the schema says why).
+    pub asked: Option<String>,
+    /// The window in days.
+    pub window_days: Option<f64>,
+}
+
+/// The place-holder an SLI query writes for its range (as sloth writes `{{.window}}`).
+pub const WINDOW: &str = "{{window}}";
+
+/// The good and total queries of every SLO that declares `sli`, in manifest order.
+#[must_use]
+pub fn sli_queries(manifest: &Manifest) -> Vec<SliQuery<'_>> {
+    let Some(slos) = manifest.root.get("slo").and_then(Node::as_array) else {
+        return Vec::new();
+    };
+    let mut queries = Vec::new();
+    for (index, slo) in slos.iter().enumerate() {
+        let Some(sli) = slo.get("sli") else { continue };
+        let window_days = slo
+            .get("window")
+            .and_then(Node::as_str)
+            .and_then(crate::rules::builtin::window_days);
+        for events in [Events::Good, Events::Total] {
+            if let Some(written) = sli.get(events.key()) {
+                if let Some(text) = written.as_str() {
+                    queries.push(SliQuery {
+                        slo: index,
+                        events,
+                        written,
+                        asked: window_days.map(|days| fill(text, days)),
+                        window_days,
+                    });
+                }
+            }
+        }
+    }
+    queries
+}
+
+/// `template` with every `{{window}}` replaced by a PromQL duration of `days`.
+#[must_use]
+pub fn fill(template: &str, days: f64) -> String {
+    template.replace(WINDOW, &duration(days))
+}
+
+/// A PromQL duration: whole days as `28d`, else whole minutes (a month, 30.4375 days, is
+/// `43830m`), which every server of the API parses.
+#[must_use]
+pub fn duration(days: f64) -> String {
+    if days.fract() == 0.0 {
+        format!("{days}d")
+    } else {
+        format!("{}m", (days * 1440.0).round())
+    }
+}
+
+/// How many requests run at once: enough to overlap the waits, few enough not to load a
+/// shared server.
+const CONCURRENCY: usize = 8;
+
+/// Asks the server for its alerting rules and every query of `queries`, concurrently,
+/// until `deadline`. What has not finished by then is unavailable, saying so.
+pub async fn gather(
+    client: &Client,
+    queries: std::collections::BTreeSet<String>,
+    deadline: tokio::time::Instant,
+    bound: Duration,
+) -> Gathering {
+    let some = gather_some(client, true, queries, deadline, bound).await;
+    let late = super::unfinished(&some.source, bound);
+    Gathering {
+        source: some.source,
+        alerts: some.alerts.unwrap_or(Err(late)),
+        answers: some.answers,
+    }
+}
+
+/// What [`gather_some`] brought back: the alerting rules only when asked for.
+struct Partial {
+    source: String,
+    alerts: Option<Result<Arc<BTreeMap<String, AlertRule>>, Unavailable>>,
+    answers: BTreeMap<String, Result<Answer, Unavailable>>,
+}
+
+async fn gather_some(
+    client: &Client,
+    want_alerts: bool,
+    queries: std::collections::BTreeSet<String>,
+    deadline: tokio::time::Instant,
+    bound: Duration,
+) -> Partial {
+    enum Done {
+        Alerts(Result<BTreeMap<String, AlertRule>, Fault>),
+        Query(String, Result<Answer, Fault>),
+    }
+    let source = client.source().to_owned();
+    let unavailable = |fault: Fault| Unavailable {
+        source: source.clone(),
+        reason: fault.0,
+    };
+    let mut pending = queries.into_iter().collect::<Vec<_>>().into_iter();
+    let mut tasks = tokio::task::JoinSet::new();
+    if want_alerts {
+        let alerts_client = client.clone();
+        tasks.spawn(async move { Done::Alerts(alerts_client.alert_rules().await) });
+    }
+    let mut alerts = None;
+    let mut answers = BTreeMap::new();
+    let mut asked = Vec::new();
+    loop {
+        while tasks.len() < CONCURRENCY {
+            let Some(query) = pending.next() else { break };
+            asked.push(query.clone());
+            let client = client.clone();
+            tasks.spawn(async move {
+                let answer = client.query(&query).await;
+                Done::Query(query, answer)
+            });
+        }
+        match tokio::time::timeout_at(deadline, tasks.join_next()).await {
+            Ok(Some(Ok(Done::Alerts(result)))) => {
+                alerts = Some(result.map(Arc::new).map_err(unavailable));
+            }
+            Ok(Some(Ok(Done::Query(query, result)))) => {
+                answers.insert(query, result.map_err(unavailable));
+            }
+            // A task that panicked or was cancelled: its query stays unanswered below.
+            Ok(Some(Err(_))) => {}
+            Ok(None) | Err(_) => break,
+        }
+    }
+    tasks.abort_all();
+    let late = super::unfinished(&source, bound);
+    for query in asked.into_iter().chain(pending) {
+        answers.entry(query).or_insert_with(|| Err(late.clone()));
+    }
+    let alerts = want_alerts.then(|| alerts.unwrap_or(Err(late)));
+    Partial {
+        source,
+        alerts,
+        answers,
+    }
+}
+
+/// Every query the manifests' SLIs make, each once.
+#[must_use]
+pub fn queries_of<'a>(
+    manifests: impl IntoIterator<Item = &'a Manifest>,
+) -> std::collections::BTreeSet<String> {
+    manifests
+        .into_iter()
+        .flat_map(sli_queries)
+        .filter_map(|query| query.asked)
+        .collect()
+}
+
+/// What the server said to a whole run: its alerting rules and every query asked.
+#[derive(Clone, Debug)]
+pub struct Gathering {
+    pub source: String,
+    pub alerts: Result<Arc<BTreeMap<String, AlertRule>>, Unavailable>,
+    pub answers: BTreeMap<String, Result<Answer, Unavailable>>,
+}
+
+impl Gathering {
+    /// The part one manifest's claims need.
+    #[must_use]
+    pub fn readings(&self, manifest: &Manifest) -> Readings {
+        let queries = sli_queries(manifest)
+            .into_iter()
+            .filter_map(|query| query.asked)
+            .filter_map(|asked| {
+                let answer = self.answers.get(&asked)?.clone();
+                Some((asked, answer))
+            })
+            .collect();
+        Readings {
+            source: self.source.clone(),
+            alerts: self.alerts.clone(),
+            queries,
+        }
+    }
+}
+
+/// The Prometheus part of a run's evidence stage: the client, asked lazily, one manifest
+/// at a time (the judge stage reads manifests one by one), all within the stage's deadline.
+/// The alerting rules are read once, with the first manifest that needs them.
+pub struct Gatherer {
+    state: State,
+    alerts: std::sync::OnceLock<Result<Arc<BTreeMap<String, AlertRule>>, Unavailable>>,
+}
+
+enum State {
+    NotConfigured(String),
+    /// Configured, but unusable (a URL that is no URL, no runtime).
+    Broken(Unavailable),
+    Ready(Box<Ready>),
+}
+
+struct Ready {
+    client: Client,
+    runtime: tokio::runtime::Runtime,
+    bound: Duration,
+}
+
+impl fmt::Debug for Gatherer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.state {
+            State::NotConfigured(why) => write!(f, "Gatherer(not configured: {why})"),
+            State::Broken(why) => write!(f, "Gatherer({why})"),
+            State::Ready(ready) => write!(f, "Gatherer({:?})", ready.client),
+        }
+    }
+}
+
+/// What a rule that needs Prometheus says when none is configured.
+pub const NOT_CONFIGURED: &str = "no Prometheus is configured: a pack's `[source.prometheus]` names the environment variable with its URL (`url_env`, default PRR_PROMETHEUS_URL), or `--prometheus URL` gives one for a local run";
+
+impl Gatherer {
+    /// No Prometheus: the rules that need it are skipped, saying `why`.
+    #[must_use]
+    pub fn none(why: &str) -> Self {
+        Self {
+            state: State::NotConfigured(why.to_owned()),
+            alerts: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The server the pack's `[source.prometheus]` and `--prometheus` name, if any;
+    /// `bound` is the evidence stage's total time bound (for the message of what it did
+    /// not finish).
+    #[must_use]
+    pub fn new(def: Option<&SourceDef>, flag: Option<&str>, bound: Duration) -> Self {
+        let Some(config) = Config::resolve(def, flag) else {
+            let why = match def {
+                Some(def) => format!(
+                    "no Prometheus URL: {} is not set (the pack's `[source.prometheus]` url_env), and no `--prometheus URL` was given",
+                    def.url_env.as_deref().unwrap_or(DEFAULT_URL_ENV)
+                ),
+                None => NOT_CONFIGURED.to_owned(),
+            };
+            return Self::none(&why);
+        };
+        let source = shown_url(&config.url).map_or_else(
+            || "prometheus".to_owned(),
+            |url| format!("prometheus at {url}"),
+        );
+        let state = match Client::new(&config) {
+            Err(fault) => State::Broken(Unavailable {
+                source,
+                reason: fault.0,
+            }),
+            Ok(client) => match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => State::Ready(Box::new(Ready {
+                    client,
+                    runtime,
+                    bound,
+                })),
+                Err(err) => State::Broken(Unavailable {
+                    source,
+                    reason: format!("cannot start the HTTP runtime: {err}"),
+                }),
+            },
+        };
+        Self {
+            state,
+            alerts: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The facts one manifest's claims need, asked before `deadline`. A manifest that
+    /// claims nothing Prometheus could check costs no request.
+    #[must_use]
+    pub fn facts(&self, manifest: &Manifest, deadline: std::time::Instant) -> Gathered<Readings> {
+        let (client, runtime, bound) = match &self.state {
+            State::NotConfigured(why) => return Gathered::NotConfigured(why.clone()),
+            State::Broken(why) => return Gathered::Unavailable(why.clone()),
+            State::Ready(ready) => (&ready.client, &ready.runtime, ready.bound),
+        };
+        let queries = queries_of([manifest]);
+        let names_alerts = manifest.root.pointer("monitoring.alerts").is_some();
+        if queries.is_empty() && !names_alerts {
+            return Gathered::NotConfigured(
+                "the manifest claims nothing Prometheus holds".to_owned(),
+            );
+        }
+        let deadline = tokio::time::Instant::from_std(deadline);
+        let known_alerts = self.alerts.get().cloned();
+        let want_alerts = names_alerts && known_alerts.is_none();
+        let gathering =
+            runtime.block_on(gather_some(client, want_alerts, queries, deadline, bound));
+        let alerts = match (known_alerts, gathering.alerts) {
+            (Some(known), _) => known,
+            (None, Some(fresh)) => {
+                // A list cut short by the deadline is not kept: a later manifest gets none
+                // either way, since the deadline has passed.
+                self.alerts.get_or_init(|| fresh).clone()
+            }
+            (None, None) => Err(Unavailable {
+                source: gathering.source.clone(),
+                reason: "the alerting rules were not asked".to_owned(),
+            }),
+        };
+        Gathered::Known(Readings {
+            source: gathering.source,
+            alerts,
+            queries: gathering.answers,
+        })
+    }
+}
+
+/// `[rule.test.facts.prometheus]`: what the server holds, for an example judged offline.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestFacts {
+    /// The alerting rules loaded, by name.
+    #[serde(default)]
+    pub alerts: Vec<String>,
+    /// Their `runbook_url` annotations, by alert name.
+    #[serde(default)]
+    pub runbooks: BTreeMap<String, String>,
+    /// What queries return, as asked (`{{window}}` filled in: `[28d]`): one value per
+    /// series, `[]` for none. Any other query returns no series.
+    #[serde(default)]
+    pub queries: BTreeMap<String, Vec<f64>>,
+    /// Queries the server refuses, and its message.
+    #[serde(default)]
+    pub rejected: BTreeMap<String, String>,
+}
+
+impl TestFacts {
+    /// The evidence these facts describe, for `manifest`'s queries.
+    #[must_use]
+    pub fn readings(&self, manifest: &Manifest) -> Readings {
+        let alerts = self
+            .alerts
+            .iter()
+            .map(|name| {
+                let runbook_url = self.runbooks.get(name).cloned();
+                (name.clone(), AlertRule { runbook_url })
+            })
+            .collect();
+        let queries = sli_queries(manifest)
+            .into_iter()
+            .filter_map(|query| query.asked)
+            .map(|asked| {
+                let answer = match (self.rejected.get(&asked), self.queries.get(&asked)) {
+                    (Some(why), _) => Answer::Rejected(why.clone()),
+                    (None, values) => Answer::Series(
+                        values
+                            .into_iter()
+                            .flatten()
+                            .map(|value| Sample {
+                                labels: BTreeMap::new(),
+                                value: *value,
+                            })
+                            .collect(),
+                    ),
+                };
+                (asked, Ok(answer))
+            })
+            .collect();
+        Readings {
+            source: "prometheus (the example's facts)".to_owned(),
+            alerts: Ok(Arc::new(alerts)),
+            queries,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_is_filled_as_a_promql_duration() {
+        assert_eq!(duration(28.0), "28d");
+        assert_eq!(duration(7.0), "7d");
+        // month, quarter and year as prr counts them (30.4375, 91.3125, 365.25 days)
+        assert_eq!(duration(30.4375), "43830m");
+        assert_eq!(duration(91.3125), "131490m");
+        assert_eq!(duration(365.25), "525960m");
+        assert_eq!(
+            fill(
+                "sum(increase(x[{{window}}])) / sum(increase(y[{{window}}]))",
+                28.0
+            ),
+            "sum(increase(x[28d])) / sum(increase(y[28d]))"
+        );
+    }
+
+    #[test]
+    fn sli_queries_are_read_with_their_windows() {
+        let manifest = Manifest::from_text(
+            "prr.toml",
+            r#"
+[[slo]]
+name = "availability"
+window = "month"
+[slo.sli]
+good = 'sum(increase(ok[{{window}}]))'
+total = 'sum(increase(all[{{window}}]))'
+
+[[slo]]
+name = "latency"
+window = "28d"
+
+[[slo]]
+name = "no window"
+[slo.sli]
+good = 'a[{{window}}]'
+total = 'b[{{window}}]'
+"#,
+        )
+        .unwrap();
+        let queries = sli_queries(&manifest);
+        let asked: Vec<(usize, Option<&str>)> = queries
+            .iter()
+            .map(|q| (q.slo, q.asked.as_deref()))
+            .collect();
+        assert_eq!(
+            asked,
+            [
+                (0, Some("sum(increase(ok[43830m]))")),
+                (0, Some("sum(increase(all[43830m]))")),
+                (2, None),
+                (2, None)
+            ]
+        );
+        assert_eq!(queries_of([&manifest]).len(), 2);
+    }
+
+    #[test]
+    fn a_url_is_shown_without_its_credentials() {
+        assert_eq!(
+            shown_url("https://user:secret@prom.acme.dev/thanos/?x=1").as_deref(),
+            Some("https://prom.acme.dev/thanos")
+        );
+        assert_eq!(
+            shown_url("http://127.0.0.1:9090").as_deref(),
+            Some("http://127.0.0.1:9090")
+        );
+    }
+
+    #[test]
+    fn a_token_never_shows_in_debug_output() {
+        let config = Config {
+            url: "http://127.0.0.1:9".to_owned(),
+            token: Some(Token::new("s3cr3t-token-value".to_owned())),
+            timeout: DEFAULT_TIMEOUT,
+        };
+        assert!(!format!("{config:?}").contains("s3cr3t"));
+        let client = Client::new(&config).map_err(|f| f.0);
+        assert!(!format!("{client:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn the_api_answers_are_read() {
+        let vector: Envelope<QueryData> = parse(
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"pay"},"value":[1.5,"0.999"]}]}}"#,
+        )
+        .map_err(|f| f.0)
+        .unwrap();
+        let series = samples(vector.data.unwrap()).unwrap();
+        assert_eq!(series.len(), 1);
+        assert!((series[0].value - 0.999).abs() < 1e-12);
+        assert_eq!(series[0].labels.get("job").map(String::as_str), Some("pay"));
+
+        let scalar: Envelope<QueryData> =
+            parse(r#"{"status":"success","data":{"resultType":"scalar","result":[1.5,"NaN"]}}"#)
+                .map_err(|f| f.0)
+                .unwrap();
+        assert!(samples(scalar.data.unwrap()).unwrap()[0].value.is_nan());
+
+        let nonsense = parse::<QueryData>("<html>oops</html>").err().unwrap();
+        assert!(nonsense
+            .0
+            .starts_with("the answer is not the Prometheus API's JSON"));
+        let matrix: Envelope<QueryData> =
+            parse(r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#)
+                .map_err(|f| f.0)
+                .unwrap();
+        assert!(samples(matrix.data.unwrap()).is_err());
+    }
+
+    #[test]
+    fn a_config_comes_from_the_pack_and_the_flag() {
+        assert!(Config::resolve(None, None).is_none());
+        let flag = Config::resolve(None, Some("http://127.0.0.1:9090")).unwrap();
+        assert_eq!(flag.url, "http://127.0.0.1:9090");
+        assert_eq!(flag.timeout, DEFAULT_TIMEOUT);
+        let def = SourceDef {
+            url_env: Some("PRR_TEST_PROMETHEUS_URL_UNSET_NOWHERE".to_owned()),
+            token_env: None,
+            timeout_ms: Some(250),
+        };
+        assert!(Config::resolve(Some(&def), None).is_none());
+        let both = Config::resolve(Some(&def), Some("http://127.0.0.1:1")).unwrap();
+        assert_eq!(both.timeout, Duration::from_millis(250));
+    }
+}
