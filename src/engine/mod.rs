@@ -196,6 +196,20 @@ fn evaluate_with(
                 severity
             };
             let severity = failure.at_most.map_or(severity, |most| most.min(severity));
+            // An exception the evidence grants (a fix label on a frozen deploy) waives this
+            // finding as a manifest waiver would, saying why.
+            let granted = failure.exception.map(|reason| WaiverInfo {
+                reason,
+                ticket: String::new(),
+                expires: String::new(),
+            });
+            let waiver = granted.or_else(|| {
+                waiver.map(|w| WaiverInfo {
+                    reason: w.reason.clone().unwrap_or_default(),
+                    ticket: w.ticket.clone().unwrap_or_default(),
+                    expires: w.expires.map(|d| d.to_string()).unwrap_or_default(),
+                })
+            });
             findings.push(Finding {
                 rule: rule.id.clone(),
                 status: if waiver.is_some() {
@@ -207,11 +221,7 @@ fn evaluate_with(
                 message,
                 key: Some(failure.key),
                 span: Some(failure.span),
-                waiver: waiver.map(|w| WaiverInfo {
-                    reason: w.reason.clone().unwrap_or_default(),
-                    ticket: w.ticket.clone().unwrap_or_default(),
-                    expires: w.expires.map(|d| d.to_string()).unwrap_or_default(),
-                }),
+                waiver,
                 unverified: failure.unverified,
             });
         }

@@ -740,16 +740,38 @@ async fn gather_some(
     }
 }
 
-/// Every query the manifests' SLIs make, each once.
+/// Every query the manifests' SLIs make, each once: over each SLO's window, and over the
+/// last 1 and 6 hours for its burn rates.
 #[must_use]
 pub fn queries_of<'a>(
     manifests: impl IntoIterator<Item = &'a Manifest>,
 ) -> std::collections::BTreeSet<String> {
-    manifests
+    manifests.into_iter().flat_map(asked_queries).collect()
+}
+
+/// Every query one manifest's SLIs make (see [`queries_of`]).
+fn asked_queries(manifest: &Manifest) -> Vec<String> {
+    sli_queries(manifest)
         .into_iter()
-        .flat_map(sli_queries)
-        .filter_map(|query| query.asked)
+        .flat_map(|query| {
+            let burns = BURN_HOURS.map(|hours| query.over_hours(hours));
+            query.asked.into_iter().chain(burns.into_iter().flatten())
+        })
         .collect()
+}
+
+/// The spans burn rates are measured over, in hours (the SRE workbook's multiwindow
+/// alerting: 1 h and 6 h).
+pub const BURN_HOURS: [u32; 2] = [1, 6];
+
+impl SliQuery<'_> {
+    /// The query over the last `hours` instead of the SLO's window.
+    #[must_use]
+    pub fn over_hours(&self, hours: u32) -> Option<String> {
+        self.written
+            .as_str()
+            .map(|text| text.replace(WINDOW, &format!("{hours}h")))
+    }
 }
 
 /// What the server said to a whole run: its alerting rules and every query asked.
@@ -764,9 +786,8 @@ impl Gathering {
     /// The part one manifest's claims need.
     #[must_use]
     pub fn readings(&self, manifest: &Manifest) -> Readings {
-        let queries = sli_queries(manifest)
+        let queries = asked_queries(manifest)
             .into_iter()
-            .filter_map(|query| query.asked)
             .filter_map(|asked| {
                 let answer = self.answers.get(&asked)?.clone();
                 Some((asked, answer))
@@ -941,9 +962,8 @@ impl TestFacts {
                 (name.clone(), AlertRule { runbook_url })
             })
             .collect();
-        let queries = sli_queries(manifest)
+        let queries = asked_queries(manifest)
             .into_iter()
-            .filter_map(|query| query.asked)
             .map(|asked| {
                 let answer = match (self.rejected.get(&asked), self.queries.get(&asked)) {
                     (Some(why), _) => Answer::Rejected(why.clone()),

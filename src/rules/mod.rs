@@ -22,9 +22,15 @@ use crate::manifest::Format;
 /// The rules that always run: they cannot be disabled, lowered or waived.
 pub const MANDATORY: [&str; 2] = ["manifest.schema", "waiver.valid"];
 
-/// Rules no manifest can waive: the mandatory ones, and the approval a waiver itself needs
-/// (a waiver of it would approve itself).
-pub const UNWAIVABLE: [&str; 3] = ["manifest.schema", "waiver.valid", "waiver.approved"];
+/// Rules no manifest can waive: the mandatory ones, the approval a waiver itself needs (a
+/// waiver of it would approve itself), and the error-budget freeze.
+pub const UNWAIVABLE: [&str; 4] = [
+    "manifest.schema",
+    "waiver.valid",
+    "waiver.approved",
+    // The freeze is the point; the exceptions it allows are labels, not waivers.
+    "slo.budget-remaining",
+];
 
 /// How far ahead a waiver may expire unless a pack says otherwise.
 pub const DEFAULT_WAIVER_MAX_DAYS: i64 = 90;

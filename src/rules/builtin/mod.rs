@@ -13,6 +13,7 @@ use crate::manifest::{Manifest, Service};
 use crate::source::Span;
 
 mod achievable;
+mod budget_remaining;
 mod alerts;
 mod codeowners;
 mod error_budget;
@@ -35,6 +36,7 @@ pub use waivers::{read_waivers, Waiver, WaiverCheck};
 /// Every native check, by name. Adding one is one line here and one file beside this one.
 pub const REGISTRY: &[Spec] = &[
     achievable::SPEC,
+    budget_remaining::SPEC,
     alerts::SPEC,
     codeowners::SPEC,
     error_budget::SPEC,
@@ -135,6 +137,9 @@ pub struct Failure {
     /// The most this finding weighs, whatever the rule's severity: a rule's lesser
     /// findings (an alert's runbook link that differs) are warnings beside its errors.
     pub at_most: Option<crate::rules::Severity>,
+    /// An exception the evidence grants (a fix label on a deploy): the finding shows as
+    /// waived, with this reason.
+    pub exception: Option<String>,
 }
 
 impl Failure {
@@ -146,6 +151,7 @@ impl Failure {
             span,
             unverified: false,
             at_most: None,
+            exception: None,
         }
     }
 
