@@ -10,6 +10,7 @@
 //! skipped, saying why), or unavailable (the rules say "could not verify", never pass).
 
 pub mod approval;
+pub mod deploy;
 pub mod prometheus;
 pub mod repository;
 
@@ -40,6 +41,8 @@ pub struct Evidence {
     pub approval: approval::Gatherer,
     /// The run is a deploy.
     pub deploy: bool,
+    /// The deploy's pull request labels.
+    pub labels: deploy::Gatherer,
     /// When the stage's time bound runs out: a source still asking then is unavailable.
     pub deadline: Instant,
 }
@@ -70,6 +73,7 @@ impl Evidence {
             },
             approval: approval::Gatherer::not_configured("no pull request was read"),
             deploy: false,
+            labels: deploy::Gatherer::not_configured("the run is not a deploy"),
             deadline,
             prometheus: Arc::new(prometheus::Gatherer::none(prometheus::NOT_CONFIGURED)),
         }
@@ -86,6 +90,7 @@ impl Evidence {
             },
             approval: approval::Gatherer::not_configured("no pull request was read"),
             deploy: false,
+            labels: deploy::Gatherer::not_configured("the run is not a deploy"),
             deadline: Instant::now() + bound,
             prometheus: Arc::new(prometheus::Gatherer::none(prometheus::NOT_CONFIGURED)),
         }
@@ -98,6 +103,7 @@ impl Evidence {
             repository: Gathered::NotConfigured(why.to_owned()),
             approval: approval::Gatherer::not_configured(why),
             deploy: false,
+            labels: deploy::Gatherer::not_configured("the run is not a deploy"),
             deadline: Instant::now(),
             prometheus: Arc::new(prometheus::Gatherer::none(why)),
         }
@@ -136,6 +142,7 @@ impl Evidence {
             prometheus,
             approval: self.approval.facts(manifest),
             deploy: self.deploy,
+            labels: self.labels.facts(manifest),
         }
     }
 }
@@ -151,6 +158,9 @@ pub struct Facts {
     pub approval: Gathered<approval::Approval>,
     /// The run is a deploy (`prr check --deploy`): deploy-only rules apply.
     pub deploy: bool,
+    /// The labels of the deploy's pull request and who applied them, for the exceptions an
+    /// error-budget freeze allows.
+    pub labels: Gathered<deploy::Labels>,
 }
 
 impl Facts {
@@ -162,6 +172,7 @@ impl Facts {
             prometheus: Gathered::NotConfigured(why.to_owned()),
             approval: Gathered::NotConfigured(why.to_owned()),
             deploy: false,
+            labels: Gathered::NotConfigured(why.to_owned()),
         }
     }
 }
