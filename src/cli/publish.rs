@@ -187,7 +187,13 @@ fn judge_head(
     })?;
     // The repository evidence at the head commit, read the same way: as data; and the
     // approvals waivers the pull request adds need, against the manifests at its base.
-    let mut evidence = api_evidence(cx, &sha);
+    // The trusted pack's Prometheus, shared with the base side (live data answers for now).
+    let prometheus = std::sync::Arc::new(crate::evidence::prometheus::Gatherer::new(
+        rules.prometheus.as_ref(),
+        None,
+        DEFAULT_TIME_BOUND,
+    ));
+    let mut evidence = api_evidence(cx, &sha).with_prometheus(std::sync::Arc::clone(&prometheus));
     if let Some(team) = rules.waiver_approvers.as_deref() {
         let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
         let base = github::base_manifests(cx, &names).ok().map(|(_, files)| {
@@ -214,7 +220,7 @@ fn judge_head(
                 ),
             )
         })?;
-        let evidence = api_evidence(cx, &base_sha);
+        let evidence = api_evidence(cx, &base_sha).with_prometheus(prometheus);
         let base = judge_files(
             base_files,
             &base_sha,
