@@ -9,5 +9,5 @@ if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
 fi
 start=$(date +%s)
-CI=true cargo test --locked --test prometheus_evidence --test prometheus_faults
+CI=true cargo test --locked --test prometheus_evidence --test prometheus_faults --test budget
 echo "ci: prometheus checks took $(( $(date +%s) - start ))s"

@@ -210,6 +210,83 @@ fn round(value: f64, digits: i32) -> String {
     crate::manifest::format_number((value * factor).round() / factor)
 }
 
+/// The live budget of every SLO of `manifest` that declares `sli`, by the SLO's index, from
+/// what Prometheus answered: the budget, or why it cannot be had.
+#[must_use]
+pub fn of_manifest(
+    manifest: &crate::manifest::Manifest,
+    readings: &crate::evidence::prometheus::Readings,
+) -> Vec<(usize, Result<LiveBudget, String>)> {
+    use crate::evidence::prometheus::{sli_queries, Events, BURN_HOURS};
+    let slos = manifest
+        .root
+        .get("slo")
+        .and_then(crate::manifest::Node::as_array)
+        .unwrap_or_default();
+    let queries = sli_queries(manifest);
+    let mut budgets = Vec::new();
+    for (index, slo) in slos.iter().enumerate() {
+        let mine: Vec<_> = queries.iter().filter(|q| q.slo == index).collect();
+        let good = mine.iter().find(|q| q.events == Events::Good);
+        let total = mine.iter().find(|q| q.events == Events::Total);
+        let (Some(good), Some(total)) = (good, total) else {
+            continue;
+        };
+        let target = slo.get("target").and_then(crate::manifest::Node::as_f64);
+        let (Some(target), Some(days)) = (target, good.window_days) else {
+            budgets.push((
+                index,
+                Err("the SLO has no target or window prr can read".to_owned()),
+            ));
+            continue;
+        };
+        // One number per query: exactly one series with a value.
+        let value = |asked: Option<String>| -> Result<f64, String> {
+            let asked = asked.ok_or("the query has no window")?;
+            match readings.answer(&asked).map_err(|why| why.to_string())? {
+                crate::evidence::prometheus::Answer::Series(series) if series.len() == 1 => {
+                    Ok(series[0].value)
+                }
+                crate::evidence::prometheus::Answer::Series(series) => Err(format!(
+                    "`{asked}` returned {} series, not one",
+                    series.len()
+                )),
+                crate::evidence::prometheus::Answer::Rejected(why) => {
+                    Err(format!("Prometheus refused `{asked}`: {why}"))
+                }
+            }
+        };
+        let counts = |good: f64, total: f64| Counts { good, total }.checked();
+        let window = value(good.asked.clone())
+            .and_then(|g| Ok((g, value(total.asked.clone())?)))
+            .and_then(|(g, t)| {
+                // No traffic at all: increase() over nothing is NaN; nothing was spent.
+                if g.is_nan() && t.is_nan() {
+                    return Ok(Counts {
+                        good: 0.0,
+                        total: 0.0,
+                    });
+                }
+                counts(g, t).map_err(|err| err.to_string())
+            });
+        let window = match window {
+            Ok(window) => window,
+            Err(why) => {
+                budgets.push((index, Err(why)));
+                continue;
+            }
+        };
+        // A burn rate that cannot be had is left out, not fatal: the window decides.
+        let [one, six] = BURN_HOURS.map(|hours| {
+            let g = value(good.over_hours(hours)).ok()?;
+            let t = value(total.over_hours(hours)).ok()?;
+            counts(g, t).ok()
+        });
+        budgets.push((index, Ok(live(target, days, window, one, six, None))));
+    }
+    budgets
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,75 +528,4 @@ mod tests {
             Err(CountsError::NotNumbers { .. })
         ));
     }
-}
-
-/// The live budget of every SLO of `manifest` that declares `sli`, by the SLO's index, from
-/// what Prometheus answered: the budget, or why it cannot be had.
-#[must_use]
-pub fn of_manifest(
-    manifest: &crate::manifest::Manifest,
-    readings: &crate::evidence::prometheus::Readings,
-) -> Vec<(usize, Result<LiveBudget, String>)> {
-    use crate::evidence::prometheus::{sli_queries, Events, BURN_HOURS};
-    let slos = manifest
-        .root
-        .get("slo")
-        .and_then(crate::manifest::Node::as_array)
-        .unwrap_or_default();
-    let queries = sli_queries(manifest);
-    let mut budgets = Vec::new();
-    for (index, slo) in slos.iter().enumerate() {
-        let mine: Vec<_> = queries.iter().filter(|q| q.slo == index).collect();
-        let good = mine.iter().find(|q| q.events == Events::Good);
-        let total = mine.iter().find(|q| q.events == Events::Total);
-        let (Some(good), Some(total)) = (good, total) else {
-            continue;
-        };
-        let target = slo.get("target").and_then(crate::manifest::Node::as_f64);
-        let (Some(target), Some(days)) = (target, good.window_days) else {
-            budgets.push((index, Err("the SLO has no target or window prr can read".to_owned())));
-            continue;
-        };
-        // One number per query: exactly one series with a value.
-        let value = |asked: Option<String>| -> Result<f64, String> {
-            let asked = asked.ok_or("the query has no window")?;
-            match readings.answer(&asked).map_err(|why| why.to_string())? {
-                crate::evidence::prometheus::Answer::Series(series) if series.len() == 1 => {
-                    Ok(series[0].value)
-                }
-                crate::evidence::prometheus::Answer::Series(series) => Err(format!(
-                    "`{asked}` returned {} series, not one",
-                    series.len()
-                )),
-                crate::evidence::prometheus::Answer::Rejected(why) => {
-                    Err(format!("Prometheus refused `{asked}`: {why}"))
-                }
-            }
-        };
-        let counts = |good: f64, total: f64| Counts { good, total }.checked();
-        let window = value(good.asked.clone())
-            .and_then(|g| Ok((g, value(total.asked.clone())?)))
-            .and_then(|(g, t)| {
-                // No traffic at all: increase() over nothing is NaN; nothing was spent.
-                if g.is_nan() && t.is_nan() {
-                    return Ok(Counts { good: 0.0, total: 0.0 });
-                }
-                counts(g, t).map_err(|err| err.to_string())
-            });
-        let window = match window {
-            Ok(window) => window,
-            Err(why) => {
-                budgets.push((index, Err(why)));
-                continue;
-            }
-        };
-        // A burn rate that cannot be had is left out, not fatal: the window decides.
-        let [one, six] = BURN_HOURS.map(|hours| {
-            let g = value(good.over_hours(hours)).ok()?;
-            let t = value(total.over_hours(hours)).ok()?;
-            counts(g, t).ok()
-        });
-        budgets.push((index, Ok(live(target, days, window, one, six, None))));
-    }
-    budgets
 }

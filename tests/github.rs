@@ -966,7 +966,7 @@ fn the_documented_workflows_are_the_linted_files() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 4);
+    assert_eq!(checked, 5);
 }
 
 #[test]

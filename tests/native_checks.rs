@@ -136,6 +136,7 @@ fn every_native_check_has_a_row() {
     // tests/evidence.rs (repositories on disk and in git), tests/prometheus_evidence.rs.
     let with_facts = [
         "alerts",
+        "budget_remaining",
         "codeowners",
         "files_exist",
         "sli",

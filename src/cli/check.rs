@@ -171,6 +171,21 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     ))
 }
 
+/// The report of a deploy run, for `prr budget`: the same stages as `prr check` up to the
+/// report (rules, manifests, evidence with Prometheus, judgement), nothing rendered.
+///
+/// # Errors
+/// The rules or the manifests cannot be had (exit 2).
+pub(super) fn deploy_report(args: &CheckArgs) -> Result<Report, Error> {
+    let root = repository_root();
+    let as_of = args.as_of.unwrap_or_else(super::today);
+    let rules = load_rules(args, &[], as_of, &root)?;
+    let (manifests, commit) = load_manifests(args, &root)?;
+    let evidence = gather_evidence(&root, commit.as_ref(), None, &rules, true)
+        .with_prometheus(Arc::new(prometheus_source(args, &rules)));
+    Ok(judge::judge(manifests, &rules, as_of, &evidence).report(&rules, as_of, args.fail_on))
+}
+
 /// The rule set, from `--rules` (or the built-in pack). Rules that cannot be loaded still
 /// leave a report behind (see [`unjudged_rules`]).
 fn load_rules(

@@ -1,6 +1,7 @@
 //! The command line: clap definitions and the wiring of each command. `main.rs` only maps
 //! the outcome to an exit code.
 
+mod budget;
 mod check;
 mod explain;
 mod fleet;
@@ -85,6 +86,8 @@ fn color_for(is_terminal: bool) -> bool {
 pub enum Command {
     /// Judge one or more manifests and report the verdict.
     Check(check::CheckArgs),
+    /// The live error budgets: can we ship? (exit 1 when a spent budget blocks a deploy)
+    Budget(budget::BudgetArgs),
     /// Install or remove the git pre-push hook that runs the gate on the commit being pushed.
     Hook(hook::HookArgs),
     /// Explain a rule: why it matters, how to fix it, where it is defined.
@@ -152,6 +155,7 @@ pub fn main() -> ExitCode {
     let _ = COLOR.set(cli.color);
     let outcome = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Budget(args) => budget::run(&args),
         Command::Hook(args) => hook::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Init(args) => init::run(&args),

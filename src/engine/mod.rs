@@ -262,8 +262,16 @@ fn evaluate_with(
             *key = keyed;
         }
     }
+    let mut slos = builtin::slo_budgets(&manifest.root);
+    if let crate::evidence::Gathered::Known(readings) = &facts.prometheus {
+        for (index, live) in crate::budget::of_manifest(manifest, readings) {
+            if let (Some(slo), Ok(live)) = (slos.get_mut(index), live) {
+                slo.live = Some(live);
+            }
+        }
+    }
     Evaluation {
-        slos: builtin::slo_budgets(&manifest.root),
+        slos,
         service,
         findings,
         files: manifest.files.clone(),

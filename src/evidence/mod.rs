@@ -250,6 +250,31 @@ pub struct TestFacts {
     pub unavailable: BTreeMap<String, String>,
     /// What the pack's Prometheus holds: alerting rules, and what queries return.
     pub prometheus: Option<prometheus::TestFacts>,
+    /// The labels of the deploy's pull request and who applied them.
+    pub labels: Option<TestLabels>,
+}
+
+/// `[rule.test.facts.labels]`: the labels of a deploy's pull request.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestLabels {
+    /// The team asked about (the error budget's owner).
+    pub team: String,
+    /// The pull request's number (default 1).
+    pub pull_request: Option<u64>,
+    /// Each label, who applied it, and whether they are a member of the team.
+    #[serde(default)]
+    pub applied: Vec<TestLabel>,
+}
+
+/// One label of `[rule.test.facts.labels]`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestLabel {
+    pub name: String,
+    pub by: String,
+    #[serde(default)]
+    pub member: bool,
 }
 
 /// `[rule.test.facts.approval]`: a pull request's approvals.
@@ -283,6 +308,21 @@ impl TestFacts {
             if let Some(repository) = snapshot.for_manifest(manifest) {
                 facts.repository = Gathered::Known(repository);
             }
+        }
+        if let Some(labels) = &self.labels {
+            facts.labels = Gathered::Known(deploy::Labels {
+                pull_request: labels.pull_request.unwrap_or(1),
+                team: labels.team.clone(),
+                labels: labels
+                    .applied
+                    .iter()
+                    .map(|l| crate::github::reviews::AppliedLabel {
+                        name: l.name.clone(),
+                        by: l.by.clone(),
+                        member: l.member,
+                    })
+                    .collect(),
+            });
         }
         if let Some(prometheus) = &self.prometheus {
             facts.prometheus = Gathered::Known(prometheus.readings(manifest));

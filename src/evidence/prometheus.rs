@@ -753,6 +753,8 @@ pub fn queries_of<'a>(
 fn asked_queries(manifest: &Manifest) -> Vec<String> {
     sli_queries(manifest)
         .into_iter()
+        // An SLO without a window prr can read has no budget: its burn rates are not asked.
+        .filter(|query| query.asked.is_some())
         .flat_map(|query| {
             let burns = BURN_HOURS.map(|hours| query.over_hours(hours));
             query.asked.into_iter().chain(burns.into_iter().flatten())
@@ -1048,7 +1050,8 @@ total = 'b[{{window}}]'
                 (2, None)
             ]
         );
-        assert_eq!(queries_of([&manifest]).len(), 2);
+        // Over the window, and over 1 h and 6 h for the burn rates.
+        assert_eq!(queries_of([&manifest]).len(), 6);
     }
 
     #[test]

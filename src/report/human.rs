@@ -257,6 +257,9 @@ impl<'a> Painter<'a> {
                         crate::manifest::format_number((minutes * 10.0).round() / 10.0),
                     ));
                 }
+                if let Some(live) = &slo.live {
+                    self.line(&format!("        live: {}", super::inert(live.sentence())));
+                }
             }
         }
     }

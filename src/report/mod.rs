@@ -247,6 +247,10 @@ pub struct SloEntry {
     pub target: Option<f64>,
     pub window: Option<String>,
     pub budget_minutes: Option<f64>,
+    /// The live budget from Prometheus (`[slo.sli]`): attainment, consumed and remaining,
+    /// burn rates; null without that evidence. Added in 0.2.0.
+    #[serde(default)]
+    pub live: Option<crate::budget::LiveBudget>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -526,6 +530,7 @@ impl Report {
                                 budget_minutes: s
                                     .budget_minutes
                                     .map(|m| (m * 1000.0).round() / 1000.0),
+                                live: s.live,
                             })
                             .collect(),
                     });

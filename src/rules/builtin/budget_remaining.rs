@@ -66,7 +66,10 @@ impl Builtin for BudgetRemaining {
                 .unwrap_or("unnamed")
                 .to_owned()
         };
-        let span = |index: usize| slos.get(index).map_or(crate::source::Span::START, |s| s.span);
+        let span = |index: usize| {
+            slos.get(index)
+                .map_or(crate::source::Span::START, |s| s.span)
+        };
         let with_sli: Vec<usize> = slos
             .iter()
             .enumerate()
@@ -134,7 +137,10 @@ impl BudgetRemaining {
             .root
             .get("slo")
             .and_then(Node::as_array)
-            .and_then(|slos| slos.iter().find(|s| s.get("name").and_then(Node::as_str) == Some(slo)))
+            .and_then(|slos| {
+                slos.iter()
+                    .find(|s| s.get("name").and_then(Node::as_str) == Some(slo))
+            })
             .and_then(|s| s.get("window"))
             .and_then(Node::as_str)
             .and_then(super::window_days)

@@ -41,6 +41,8 @@ pub struct SloBudget {
     pub target: Option<f64>,
     pub window: Option<String>,
     pub budget_minutes: Option<f64>,
+    /// The live budget, when the evidence stage measured it.
+    pub live: Option<crate::budget::LiveBudget>,
 }
 
 impl SloBudget {
@@ -106,6 +108,7 @@ pub fn slo_budgets(root: &Node) -> Vec<SloBudget> {
                     .and_then(|(t, w)| budget_minutes(t, w)),
                 target,
                 window,
+                live: None,
             }
         })
         .collect()

@@ -13,8 +13,8 @@ use crate::manifest::{Manifest, Service};
 use crate::source::Span;
 
 mod achievable;
-mod budget_remaining;
 mod alerts;
+mod budget_remaining;
 mod codeowners;
 mod error_budget;
 mod files_exist;

@@ -1,0 +1,266 @@
+//! The live error budget against a real Prometheus (Debian's package), backfilled with three
+//! services' request counters: one well within its budget, one that has spent it under
+//! `freeze-features`, one that has spent it under `review`.
+//!
+//! The counters grow by a fixed number of requests a minute, so every ratio is exact:
+//!
+//! - `pay`: 9,999 good and 1 bad a minute. Attainment 9,999 / 10,000 = 99.99%. The
+//!   availability SLO (99.95% over 28 days) allows 0.05% bad: 1 / 10,000 = 0.01% is
+//!   0.01 / 0.05 = 0.2 of the budget consumed, 0.8 remaining; the budget is
+//!   0.0005 x 28 x 1,440 = 20.16 minutes, so 0.8 x 20.16 = 16.128 minutes remain.
+//! - `search` and `ledger`: 990 good and 10 bad a minute. Attainment 99%: 1% bad against
+//!   0.05% allowed is 20 budgets consumed, remaining 1 - 20 = -19 (-383.04 minutes).
+
+#[path = "common/prometheus.rs"]
+mod prometheus;
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use prometheus::{Prometheus, Traffic};
+use serde_json::Value;
+
+/// The ready example, its SLOs measured from `job`'s counters, under `policy`.
+fn manifest(job: &str, policy: &str) -> String {
+    let sli = format!(
+        "[slo.sli]\ngood = 'sum(increase(http_requests_total{{job=\"{job}\",code!~\"5..\"}}[{{{{window}}}}]))'\ntotal = 'sum(increase(http_requests_total{{job=\"{job}\"}}[{{{{window}}}}]))'\n"
+    );
+    common::ready()
+        .replace("window = \"28d\"\n", &format!("window = \"28d\"\n{sli}"))
+        .replace(
+            "policy = \"freeze-features\"",
+            &format!("policy = \"{policy}\""),
+        )
+}
+
+/// The built-in pack with the budget rule enforced already (it warns until 2027-02-01).
+const PACK: &str = "[pack]\nname = \"acme\"\nextends = [\"builtin\"]\n\n[override.\"slo.budget-remaining\"]\nenforce_after = 2026-01-01\n";
+
+fn prr(dir: &Path, args: &[&str]) -> Output {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("prr"));
+    command
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("PRR_PROMETHEUS_URL")
+        .args(args);
+    command.output().expect("prr runs")
+}
+
+struct Setup {
+    server: Prometheus,
+    dir: tempfile::TempDir,
+}
+
+fn setup() -> Option<Setup> {
+    let server = Prometheus::start(
+        &[
+            Traffic::new("pay", 9_999, 1),
+            Traffic::new("search", 990, 10),
+            Traffic::new("ledger", 990, 10),
+        ],
+        &[],
+    )?;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for (name, job, policy) in [
+        ("pay", "pay", "freeze-features"),
+        ("search", "search", "freeze-features"),
+        ("ledger", "ledger", "review"),
+    ] {
+        let service = dir.path().join(name);
+        std::fs::create_dir_all(&service).unwrap();
+        std::fs::write(service.join("prr.toml"), manifest(job, policy)).unwrap();
+    }
+    std::fs::create_dir_all(dir.path().join("pack")).unwrap();
+    std::fs::write(dir.path().join("pack/pack.toml"), PACK).unwrap();
+    Some(Setup { server, dir })
+}
+
+impl Setup {
+    fn check(&self, service: &str, deploy: bool) -> (Option<i32>, Value) {
+        let url = self.server.url();
+        let mut args = vec![
+            "check",
+            "--manifest",
+            service,
+            "--rules",
+            "pack",
+            "--as-of",
+            common::AS_OF,
+            "--prometheus",
+            &url,
+            "--format",
+            "json",
+        ];
+        if deploy {
+            args.push("--deploy");
+        }
+        let out = prr(self.dir.path(), &args);
+        let report = serde_json::from_str(&common::stdout(&out)).unwrap_or_else(|err| {
+            panic!(
+                "{err}: {}{}",
+                common::stdout(&out),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (out.status.code(), report)
+    }
+}
+
+fn budget_result(report: &Value) -> &Value {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "slo.budget-remaining")
+        .expect("a slo.budget-remaining result")
+}
+
+fn close(actual: &Value, expected: f64) {
+    let actual = actual
+        .as_f64()
+        .unwrap_or_else(|| panic!("not a number: {actual}"));
+    // Four significant digits, as worked out by hand above.
+    let tolerance = expected.abs().max(1e-12) * 5e-5;
+    assert!(
+        (actual - expected).abs() <= tolerance,
+        "{actual} is not {expected}"
+    );
+}
+
+#[test]
+fn the_live_budget_decides_the_deploy() {
+    let Some(setup) = setup() else {
+        return;
+    };
+
+    // pay: within budget, the deploy passes; the figures match the hand calculation.
+    let (code, report) = setup.check("pay", true);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(budget_result(&report)["status"], "pass");
+    let live = &report["services"][0]["slos"][0]["live"];
+    close(&live["attainment"], 99.99);
+    close(&live["consumed"], 0.2);
+    close(&live["remaining"], 0.8);
+    close(&live["remaining_minutes"], 16.128);
+    close(&live["budget_minutes"], 20.16);
+    // The last hour and six hours burn at the same steady rate: 0.2x.
+    close(&live["burn_rate_1h"], 0.2);
+    close(&live["burn_rate_6h"], 0.2);
+
+    // search: spent under freeze-features, the deploy fails with the figures...
+    let (code, report) = setup.check("search", true);
+    assert_eq!(code, Some(1));
+    let result = budget_result(&report);
+    assert_eq!(result["status"], "fail");
+    assert_eq!(result["severity"], "error");
+    let message = result["message"].as_str().unwrap();
+    assert!(
+        message.contains("the error budget of SLO \"availability\" is spent: 99% good"),
+        "{message}"
+    );
+    assert!(
+        message.contains("freeze-features stops feature deploys"),
+        "{message}"
+    );
+    let live = &report["services"][0]["slos"][0]["live"];
+    close(&live["attainment"], 99.0);
+    close(&live["consumed"], 20.0);
+    close(&live["remaining_minutes"], -383.04);
+    // ...and the same manifest without --deploy passes.
+    let (code, report) = setup.check("search", false);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(budget_result(&report)["status"], "skipped");
+
+    // ledger: spent under review, a warning.
+    let (code, report) = setup.check("ledger", true);
+    assert_eq!(code, Some(0), "{report:#}");
+    let result = budget_result(&report);
+    assert_eq!(result["status"], "fail");
+    assert_eq!(result["severity"], "warning");
+}
+
+#[test]
+fn prr_budget_answers_can_we_ship() {
+    let Some(setup) = setup() else {
+        return;
+    };
+    let url = setup.server.url();
+    let out = prr(
+        setup.dir.path(),
+        &[
+            "budget",
+            "--manifest",
+            "pay",
+            "--rules",
+            "pack",
+            "--prometheus",
+            &url,
+        ],
+    );
+    let text = common::stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("availability: 99.99% good;"), "{text}");
+    assert!(text.contains("deploy allowed"), "{text}");
+    let out = prr(
+        setup.dir.path(),
+        &[
+            "budget",
+            "--manifest",
+            "search",
+            "--rules",
+            "pack",
+            "--prometheus",
+            &url,
+        ],
+    );
+    let text = common::stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("deploy blocked"), "{text}");
+}
+
+#[test]
+fn prometheus_down_during_a_deploy_never_passes() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::create_dir_all(dir.path().join("search")).unwrap();
+    std::fs::write(
+        dir.path().join("search/prr.toml"),
+        manifest("search", "freeze-features"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("pack")).unwrap();
+    std::fs::write(dir.path().join("pack/pack.toml"), PACK).unwrap();
+    // A port nothing listens on.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let out = prr(
+        dir.path(),
+        &[
+            "check",
+            "--manifest",
+            "search",
+            "--rules",
+            "pack",
+            "--as-of",
+            common::AS_OF,
+            "--prometheus",
+            &url,
+            "--format",
+            "json",
+            "--deploy",
+        ],
+    );
+    let report: Value = serde_json::from_str(&common::stdout(&out)).unwrap();
+    let result = budget_result(&report);
+    assert_eq!(result["status"], "fail", "{result:#}");
+    assert_eq!(result["unverified"], true);
+    assert!(result["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("could not verify"));
+    // The default `on_unavailable = "warn"`: reported, not blocking.
+    assert_eq!(result["severity"], "warning");
+}
