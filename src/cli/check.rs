@@ -214,6 +214,7 @@ fn gather_evidence(
     });
     evidence.approval = approval::Gatherer::gather(rules.waiver_approvers.as_deref(), base);
     evidence.deploy = deploy;
+    evidence.labels = evidence::deploy::Gatherer::for_deploy(deploy);
     evidence
 }
 

@@ -259,6 +259,26 @@ fn evaluate_with(
     }
 }
 
+/// Whether waivers a pull request adds or extends need approval to count: the rule
+/// `waiver.approved` runs and its grace period is over (until then it only warns, so that
+/// upgrading never turns a gate red).
+fn approvals_enforced(rules: &RuleSet, as_of: Date) -> bool {
+    rules
+        .get("waiver.approved")
+        .is_some_and(|rule| rule.enabled && rule.enforce_after.is_none_or(|from| as_of >= from))
+}
+
+/// Whether a waiver counts as far as approval goes: on the base branch already, approved,
+/// or not judged here; one whose approvals could not be read counts only under
+/// `on_unavailable = "warn"`.
+fn counts_without_more_approval(waiver: &builtin::Waiver, facts: &Facts, rules: &RuleSet) -> bool {
+    match builtin::standing(waiver, &facts.approval) {
+        Standing::Existing | Standing::Approved(_) | Standing::NotJudged(_) => true,
+        Standing::Unapproved(_) => false,
+        Standing::Unverified(_) => rules.on_unavailable == OnUnavailable::Warn,
+    }
+}
+
 /// One finding per TODO placeholder, so that `prr init` and `prr check` agree. A TODO in a
 /// typed field breaks the schema and the rule that needs the value fails on it too: the
 /// rule's finding, which says what the value is for, is the one kept. A TODO that no rule
@@ -318,26 +338,6 @@ fn one_finding_per_todo(manifest: &Manifest, rules: &RuleSet, findings: &mut Vec
             waiver: None,
             unverified: false,
         });
-    }
-}
-
-/// Whether waivers a pull request adds or extends need approval to count: the rule
-/// `waiver.approved` runs and its grace period is over (until then it only warns, so that
-/// upgrading never turns a gate red).
-fn approvals_enforced(rules: &RuleSet, as_of: Date) -> bool {
-    rules
-        .get("waiver.approved")
-        .is_some_and(|rule| rule.enabled && rule.enforce_after.is_none_or(|from| as_of >= from))
-}
-
-/// Whether a waiver counts as far as approval goes: on the base branch already, approved,
-/// or not judged here; one whose approvals could not be read counts only under
-/// `on_unavailable = "warn"`.
-fn counts_without_more_approval(waiver: &builtin::Waiver, facts: &Facts, rules: &RuleSet) -> bool {
-    match builtin::standing(waiver, &facts.approval) {
-        Standing::Existing | Standing::Approved(_) | Standing::NotJudged(_) => true,
-        Standing::Unapproved(_) => false,
-        Standing::Unverified(_) => rules.on_unavailable == OnUnavailable::Warn,
     }
 }
 
