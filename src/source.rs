@@ -136,6 +136,10 @@ pub enum ReadError {
         line: usize,
         column: usize,
     },
+    /// A path inside the repository that a symlink leads out of it: a pull request can commit
+    /// such a link, and the runner that judges it keeps credentials in files.
+    #[error("a symlink leads from here to outside the repository; prr reads only files inside it (replace the link with the file)")]
+    OutsideRepository { name: String },
 }
 
 impl ReadError {
@@ -147,7 +151,8 @@ impl ReadError {
             | Self::Empty { name }
             | Self::TooLarge { name, .. }
             | Self::NotUtf8 { name, .. }
-            | Self::Binary { name, .. } => name,
+            | Self::Binary { name, .. }
+            | Self::OutsideRepository { name } => name,
         }
     }
 
@@ -212,6 +217,42 @@ pub fn read_text(path: &Path, name: &str) -> Result<SourceFile, ReadError> {
         })
         .map_err(io)?;
     text_from_bytes(bytes, name, limit)
+}
+
+/// As [`read_text`], for a file of the repository at `root`: a path inside the repository
+/// that resolves, through a symlink anywhere on the way, to a place outside it is refused
+/// before anything is opened. A path named outside the repository is the caller's to name.
+///
+/// # Errors
+/// As [`read_text`], and [`ReadError::OutsideRepository`].
+pub fn read_text_in(path: &Path, name: &str, root: &Path) -> Result<SourceFile, ReadError> {
+    if leaves(path, root) {
+        return Err(ReadError::OutsideRepository {
+            name: name.to_owned(),
+        });
+    }
+    read_text(path, name)
+}
+
+/// Whether `path` lies inside `root` as written but outside it once symlinks are resolved.
+fn leaves(path: &Path, root: &Path) -> bool {
+    let absolute = |p: &Path| {
+        if p.is_absolute() {
+            normalize(p)
+        } else {
+            std::env::current_dir().map_or_else(|_| normalize(p), |cwd| normalize(&cwd.join(p)))
+        }
+    };
+    let Ok(real_root) = root.canonicalize() else {
+        return false;
+    };
+    let written = absolute(path);
+    if !written.starts_with(absolute(root)) && !written.starts_with(&real_root) {
+        return false;
+    }
+    // A path that does not resolve (missing, a dangling link) is left to `read_text`.
+    path.canonicalize()
+        .is_ok_and(|real| !real.starts_with(&real_root))
 }
 
 /// The checks of [`read_text`] on bytes already in memory (a file read through git, say).
@@ -295,6 +336,30 @@ fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_out_of_the_repository_is_refused() {
+        let outside = tempfile::tempdir().expect("tempdir");
+        let secret = outside.path().join("credentials");
+        std::fs::write(&secret, "[service]\nname = \"token-abc\"\n").expect("write");
+        let repo = tempfile::tempdir().expect("tempdir");
+        let link = repo.path().join("prr.toml");
+        std::os::unix::fs::symlink(&secret, &link).expect("symlink");
+        let err = read_text_in(&link, "prr.toml", repo.path()).expect_err("refused");
+        assert!(matches!(err, ReadError::OutsideRepository { .. }), "{err}");
+        assert!(!err.to_string().contains("token-abc"));
+        // A directory linked out of the repository is refused the same way.
+        std::os::unix::fs::symlink(outside.path(), repo.path().join("svc")).expect("symlink");
+        let through = repo.path().join("svc/credentials");
+        assert!(read_text_in(&through, "svc/credentials", repo.path()).is_err());
+        // A link that stays inside is read, and so is a file named outside on purpose.
+        std::fs::write(repo.path().join("real.toml"), "a = 1\n").expect("write");
+        std::os::unix::fs::symlink("real.toml", repo.path().join("inside.toml")).expect("symlink");
+        let inside = read_text_in(&repo.path().join("inside.toml"), "inside.toml", repo.path());
+        assert_eq!(inside.expect("read").text, "a = 1\n");
+        assert!(read_text_in(&secret, "credentials", repo.path()).is_ok());
+    }
 
     #[test]
     fn line_col_counts_characters_from_one() {

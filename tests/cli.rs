@@ -709,3 +709,63 @@ fn an_output_path_that_is_an_input_is_refused() {
         .collect();
     assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_out_of_the_repository_is_refused() {
+    let outside = tempfile::tempdir().expect("a temporary directory");
+    // What a runner keeps in files: it must never reach a report.
+    let secret = outside.path().join("credentials.toml");
+    std::fs::write(
+        &secret,
+        "[service]\nname = \"ghp_secret\"\ntier = 3\nlifecycle = \"production\"\n",
+    )
+    .expect("written");
+    let repo = tempfile::tempdir().expect("a temporary directory");
+    let git = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(repo.path())
+        .status()
+        .expect("git runs");
+    assert!(git.success());
+    std::os::unix::fs::symlink(&secret, repo.path().join("prr.toml")).expect("a symlink");
+    for args in [&["check"][..], &["check", "--manifest", "."][..]] {
+        let out = prr()
+            .args(args)
+            .args(["--as-of", AS_OF])
+            .current_dir(repo.path())
+            .output()
+            .expect("prr runs");
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stdout}{stderr}");
+        assert!(
+            format!("{stdout}{stderr}")
+                .contains("prr.toml: a symlink leads from here to outside the repository"),
+            "{stdout}{stderr}"
+        );
+        assert!(!format!("{stdout}{stderr}").contains("ghp_secret"));
+    }
+    // A rule file reached the same way is refused too.
+    std::fs::remove_file(repo.path().join("prr.toml")).expect("removed");
+    std::fs::write(repo.path().join("prr.toml"), common::ready()).expect("written");
+    std::fs::write(
+        outside.path().join("rules.toml"),
+        "[[rule]]\nid = \"x.y\"\n",
+    )
+    .expect("written");
+    std::os::unix::fs::symlink(
+        outside.path().join("rules.toml"),
+        repo.path().join("rules.toml"),
+    )
+    .expect("a symlink");
+    let out = prr()
+        .args(["check", "--rules", "rules.toml", "--as-of", AS_OF])
+        .current_dir(repo.path())
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("outside the repository"));
+}

@@ -468,3 +468,42 @@ fn missing_keys_point_where_they_would_go_and_say_what_to_add() {
         human::render(&report, &sources, false)
     );
 }
+
+#[test]
+fn passing_services_collapse_into_one_line_before_a_failing_one_is_dropped() {
+    let ready = std::fs::read_to_string("tests/fixtures/ready/prr.toml").expect("the fixture");
+    let mut manifests: Vec<Manifest> = (0..200)
+        .map(|i| {
+            Manifest::from_text(&format!("services/ok-{i:03}/prr.toml"), &ready).expect("parses")
+        })
+        .collect();
+    let failing = ready.replacen("[oncall]", "[oncall_typo]", 1);
+    manifests.push(Manifest::from_text("services/bad/prr.toml", &failing).expect("parses"));
+    let (report, _) = judge(&manifests, &pack());
+    assert_eq!(report.services.len(), 201);
+    let whole = markdown::render(&report, &Options::default());
+    assert_eq!(
+        whole.matches("| ✅ pass |").count(),
+        200,
+        "room for every row"
+    );
+    let text = markdown::render(
+        &report,
+        &Options {
+            max_bytes: 12_000,
+            ..Options::default()
+        },
+    );
+    assert!(text.len() <= 12_000, "{}", text.len());
+    assert!(text.contains("| **200 services pass** |"), "{text}");
+    assert!(
+        text.contains("`services/bad/prr.toml` | ❌ fail |"),
+        "{text}"
+    );
+    assert_eq!(text.matches("| ✅ pass |").count(), 1, "{text}");
+    let blocking = text
+        .find("### Blocking failures")
+        .expect("blocking failures");
+    let services = text.find("### Services").expect("the services");
+    assert!(blocking < services);
+}

@@ -457,3 +457,40 @@ fn a_standalone_pack_tests_only_what_it_defines() {
         "{stdout}"
     );
 }
+
+#[test]
+fn init_can_point_its_schema_line_at_a_copy_in_the_repository() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let git = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(dir.path())
+        .status()
+        .expect("git runs");
+    assert!(git.success());
+    let service = dir.path().join("services/pay");
+    std::fs::create_dir_all(&service).expect("mkdir");
+    prr(dir.path())
+        .args(["init", "--offline-schema", "--path", "services/pay"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "prr schema manifest > .prr/manifest.schema.json",
+        ));
+    let text = std::fs::read_to_string(service.join("prr.toml")).expect("written");
+    assert_eq!(
+        text.lines().next(),
+        Some("#:schema ../../.prr/manifest.schema.json")
+    );
+    let copy = std::fs::read_to_string(dir.path().join(".prr/manifest.schema.json"))
+        .expect("the schema copy");
+    let published =
+        std::fs::read_to_string(repo().join("schemas/manifest.schema.json")).expect("schema");
+    assert_eq!(copy, published);
+    // Without the flag, the published URL at the release tag.
+    let other = tempfile::tempdir().expect("tempdir");
+    prr(other.path()).arg("init").assert().code(0);
+    let text = std::fs::read_to_string(other.path().join("prr.toml")).expect("written");
+    assert!(text.starts_with(
+        "#:schema https://raw.githubusercontent.com/prr-gate/prr-gate/v0.2.0/schemas/manifest.schema.json\n"
+    ));
+}

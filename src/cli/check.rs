@@ -210,7 +210,7 @@ fn load_manifests(args: &CheckArgs, root: &Path) -> Result<(Manifests, Option<Co
             let paths = manifest_paths(&args.manifest, &root)?;
             let manifests = paths.into_iter().map(move |path| {
                 let name = display_name(&path, &root);
-                let manifest = Manifest::load(&path, &name);
+                let manifest = Manifest::load_in(&path, &name, &root);
                 (name, manifest)
             });
             Ok((Box::new(manifests), None))

@@ -9,6 +9,7 @@ use clap::Args;
 
 use super::{exit, write_file, write_stderr, write_stdout};
 use crate::diagnostic::{Diagnostic, Error};
+use crate::manifest::model::{manifest_schema, to_text};
 use crate::manifest::{Manifest, FILE_NAMES};
 use crate::toolkit::init::{is_valid_name, template, Answers};
 
@@ -23,6 +24,11 @@ pub struct InitArgs {
     /// The owning team: "@org/team" or "team:<name>" (never a person).
     #[arg(long, value_name = "TEAM")]
     pub owner: Option<String>,
+    /// Keep the manifest schema in the repository (`.prr/manifest.schema.json` at its
+    /// root, as `prr schema manifest` prints it) and point the `#:schema` line at it with a
+    /// relative path, so that editors and taplo validate offline. Default: the published URL.
+    #[arg(long)]
+    pub offline_schema: bool,
     /// Overwrite an existing manifest.
     #[arg(long)]
     pub force: bool,
@@ -58,10 +64,16 @@ pub fn run(args: &InitArgs) -> Result<u8, Error> {
             )));
         }
     }
+    let schema = if args.offline_schema {
+        Some(write_schema_copy(&args.path)?)
+    } else {
+        None
+    };
     let mut answers = Answers {
         name: args.name.clone(),
         tier: args.tier,
         owner: args.owner.clone(),
+        schema,
     };
     if std::io::stdin().is_terminal() {
         ask(&mut answers, &args.path);
@@ -79,6 +91,38 @@ pub fn run(args: &InitArgs) -> Result<u8, Error> {
         target.display()
     ));
     Ok(exit::PASS)
+}
+
+/// Writes the manifest schema to `.prr/manifest.schema.json` at the root of the repository
+/// holding `dir` (`dir` itself outside one), and returns its path relative to `dir`, as a
+/// `#:schema` line names it.
+fn write_schema_copy(dir: &Path) -> Result<String, Error> {
+    let io_error = |source| Error::Io {
+        context: format!("cannot read the directory {}", dir.display()),
+        source,
+    };
+    let dir = dir.canonicalize().map_err(io_error)?;
+    let root = crate::git::Repo::discover(&dir)
+        .ok()
+        .and_then(|repo| repo.root().canonicalize().ok())
+        .filter(|root| dir.starts_with(root))
+        .unwrap_or_else(|| dir.clone());
+    let file = root.join(".prr").join("manifest.schema.json");
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+            context: format!("cannot create {}", parent.display()),
+            source,
+        })?;
+    }
+    write_file(&file, &to_text(&manifest_schema()))?;
+    write_stdout(&format!(
+        "wrote {}: after upgrading prr, refresh it with `prr schema manifest > .prr/manifest.schema.json`\n",
+        file.display()
+    ));
+    let depth = dir
+        .strip_prefix(&root)
+        .map_or(0, |rest| rest.components().count());
+    Ok(format!("{}.prr/manifest.schema.json", "../".repeat(depth)))
 }
 
 /// Asks for each value not given; an empty answer takes the default shown, or leaves a TODO.

@@ -86,6 +86,16 @@ impl Manifest {
         Ok(Self::parse(source)?)
     }
 
+    /// As [`Manifest::load`], for a manifest of the repository at `root`: one that a
+    /// symlink leads out of the repository is refused.
+    ///
+    /// # Errors
+    /// As [`Manifest::load`], and a path that leaves the repository.
+    pub fn load_in(path: &FsPath, name: &str, root: &FsPath) -> Result<Self, Error> {
+        let source = Arc::new(crate::source::read_text_in(path, name, root)?);
+        Ok(Self::parse(source)?)
+    }
+
     /// An in-memory manifest (rule examples, tests).
     ///
     /// # Errors

@@ -14,7 +14,7 @@ use super::model::{OnUnavailable, PackFileDef, RuleFileDef, Severity};
 use super::{RuleSet, DEFAULT_WAIVER_MAX_DAYS, MANDATORY};
 use crate::diagnostic::{Diagnostic, Error};
 use crate::manifest::parse::toml_message;
-use crate::source::{display_name, read_text, SourceFile, Span};
+use crate::source::{display_name, read_text_in, SourceFile, Span};
 
 /// The built-in pack: the repository's `rules/` directory, embedded.
 static BUILTIN: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/rules");
@@ -374,7 +374,7 @@ impl Loader<'_> {
     }
 
     fn read_file(&mut self, path: &Path, name: &str) -> Option<String> {
-        match read_text(path, name) {
+        match read_text_in(path, name, self.root) {
             Ok(file) => Some(file.text),
             Err(err) => {
                 self.unreadable = true;

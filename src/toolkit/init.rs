@@ -13,6 +13,9 @@ pub struct Answers {
     pub name: Option<String>,
     pub tier: Option<u8>,
     pub owner: Option<String>,
+    /// What the `#:schema` line names: a path relative to the manifest (a copy of the schema
+    /// kept in the repository, for editors and taplo offline); the published URL without it.
+    pub schema: Option<String>,
 }
 
 /// A value as TOML writes it: a string quoted and escaped.
@@ -44,10 +47,11 @@ pub fn template(answers: &Answers) -> String {
         answers.owner.as_deref(),
         "the owning team, \"@org/team\" or \"team:<name>\" (never a person)",
     );
+    let schema = answers.schema.as_deref().unwrap_or(SCHEMA_ID);
     let mut out = String::new();
     let _ = write!(
         out,
-        r#"#:schema {SCHEMA_ID}
+        r#"#:schema {schema}
 # The Production Readiness Review manifest of this service, judged by `prr check`.
 # Every "TODO: ..." is a value to fill in: until it is, `prr check` fails on its line.
 # `prr explain RULE_ID` says why a rule asks for a value; keys: `prr schema manifest`.
@@ -151,6 +155,7 @@ mod tests {
                 name: Some("pay\"ments".to_owned()),
                 tier: Some(1),
                 owner: Some("@acme/payments".to_owned()),
+                schema: Some(".prr/manifest.schema.json".to_owned()),
             },
         ] {
             let text = template(&answers);
