@@ -6,7 +6,7 @@ use std::str::FromStr;
 use clap::{Args, Subcommand};
 
 use super::{exit, repository_root, write_file, write_stderr, write_stdout};
-use crate::diagnostic::Error;
+use crate::diagnostic::{Diagnostic, Error};
 use crate::manifest::Manifest;
 use crate::review::{self, incident, render, Quarter, Records, ServiceInfo};
 use crate::source::display_name;
@@ -27,9 +27,13 @@ pub enum ReviewCommand {
 #[derive(Debug, Args)]
 pub struct QuarterlyArgs {
     /// An incident file: CSV with a header, a JSON array, or a saved PagerDuty incident
-    /// list (repeatable; see docs/reviews.md).
+    /// list; or `github:OWNER/REPO`, the issues with the incident label (repeatable; see
+    /// docs/reviews.md).
     #[arg(long, value_name = "SOURCE", required = true)]
     pub incidents: Vec<String>,
+    /// The label of incident issues, for `--incidents github:OWNER/REPO`.
+    #[arg(long, value_name = "LABEL", default_value = "incident")]
+    pub incident_label: String,
     /// A manifest, or a directory searched for every prr.toml/prr.json below it: which
     /// services there are and their teams (`service.owner`). Repeatable; default: the
     /// manifest at the repository root.
@@ -105,10 +109,20 @@ fn quarterly(args: &QuarterlyArgs) -> Result<u8, Error> {
     }
     let mut records = Records::default();
     for source in &args.incidents {
-        if source.starts_with("github:") {
-            return Err(Error::Usage(format!(
-                "--incidents {source}: GitHub issues are not an incident source yet; export them to a CSV or JSON file"
-            )));
+        if let Some(repo) = source.strip_prefix("github:") {
+            let issues =
+                crate::github::incidents::list(repo, &args.incident_label).map_err(|err| {
+                    Diagnostic::file(
+                        source,
+                        format!(
+                            "cannot read the incident issues: {}",
+                            crate::github::redact(&err.to_string())
+                        ),
+                    )
+                    .with_help("check OWNER/REPO, and that GITHUB_TOKEN may read its issues")
+                })?;
+            records.extend(incident::from_github_issues(repo, &issues));
+            continue;
         }
         let path = PathBuf::from(source);
         records.extend(incident::read_file(&path, &display_name(&path, &root))?);

@@ -12,6 +12,7 @@ pub mod client;
 pub mod comment;
 pub mod context;
 pub mod head;
+pub mod incidents;
 pub mod reviews;
 pub mod rules;
 

@@ -397,9 +397,142 @@ fn read_pagerduty(source: &Arc<SourceFile>, list: &Node) -> Result<Records, Erro
     Ok(records)
 }
 
+/// The keys of an incident issue's front matter (`docs/reviews.md`).
+const FRONT_MATTER_KEYS: [&str; 6] = [
+    "service",
+    "severity",
+    "started",
+    "detected",
+    "resolved",
+    "postmortem",
+];
+
+/// The `key: value` lines of the front-matter block at the top of an issue body: a line
+/// `---`, the lines, a line `---`. Only the pinned keys are kept; `None` without a block.
+fn front_matter(body: &str) -> Option<Vec<(String, String)>> {
+    let mut lines = body.trim_start().lines();
+    if lines.next()?.trim_end() != "---" {
+        return None;
+    }
+    let mut pairs = Vec::new();
+    for line in lines {
+        let line = line.trim();
+        if line == "---" {
+            return Some(pairs);
+        }
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let key = key.trim().to_ascii_lowercase();
+        if FRONT_MATTER_KEYS.contains(&key.as_str()) {
+            let value = value.trim();
+            let unquoted = value
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+                .unwrap_or(value);
+            pairs.push((key, unquoted.to_owned()));
+        }
+    }
+    // An unclosed block is no front matter: the body may just start with a rule.
+    None
+}
+
+/// The incidents of a GitHub issues listing (`repo` is `OWNER/REPO`). Pull requests in the
+/// listing are skipped. Each issue's id and place is `github:OWNER/REPO#NUMBER`; its
+/// fields come from the front matter of its body, `started` falling back to `created_at`
+/// and `resolved` to `closed_at` of a closed issue. Only `number`, `body`, `state`,
+/// `created_at`, `closed_at` and `pull_request` are read: the user, assignees and
+/// everything else that names a person are not.
+#[must_use]
+pub fn from_github_issues(repo: &str, issues: &[serde_json::Value]) -> Records {
+    let mut records = Records::default();
+    for issue in issues {
+        if issue.get("pull_request").is_some() {
+            continue;
+        }
+        let text = |key: &str| {
+            issue
+                .get(key)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        let Some(number) = issue.get("number").and_then(serde_json::Value::as_u64) else {
+            records.left_out.push(Diagnostic::file(
+                format!("github:{repo}"),
+                "an issue without a number in the listing; left out".to_owned(),
+            ));
+            continue;
+        };
+        let origin = format!("github:{repo}#{number}");
+        let Some(pairs) = text("body").as_deref().and_then(front_matter) else {
+            records.left_out.push(origin_diagnostic(
+                &origin,
+                "the issue body has no front matter (a `---` block of `key: value` lines; see docs/reviews.md); this record is left out".to_owned(),
+            ));
+            continue;
+        };
+        let mut raw = Raw::default();
+        raw.set("id", origin.clone());
+        for (key, value) in pairs {
+            raw.set(&key, value);
+        }
+        if raw.started.is_none() {
+            raw.started = text("created_at");
+        }
+        if raw.resolved.is_none() && text("state").as_deref() == Some("closed") {
+            raw.resolved = text("closed_at");
+        }
+        match raw.check(origin.clone()) {
+            Ok(incident) => records.extend(Records {
+                incidents: vec![incident],
+                left_out: Vec::new(),
+            }),
+            Err(message) => records.left_out.push(origin_diagnostic(&origin, message)),
+        }
+    }
+    records
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn front_matter_is_the_closed_dashed_block_at_the_top_only() {
+        let body =
+            "\n---\nService: pay\nseverity: \"SEV1\"\nassignee: someone\nnot a pair\n---\ntext";
+        assert_eq!(
+            front_matter(body),
+            Some(vec![
+                ("service".to_owned(), "pay".to_owned()),
+                ("severity".to_owned(), "SEV1".to_owned()),
+            ])
+        );
+        assert_eq!(front_matter("text\n---\nservice: pay\n---"), None);
+        assert_eq!(front_matter("---\nservice: pay\n"), None);
+    }
+
+    #[test]
+    fn issues_fall_back_to_created_and_closed_and_skip_pull_requests() {
+        let issues = serde_json::json!([
+            {"number": 1, "state": "closed", "created_at": "2026-07-01T10:00:00Z",
+             "closed_at": "2026-07-01T12:00:00Z", "body": "---\nservice: pay\nseverity: SEV2\n---"},
+            {"number": 2, "state": "open", "created_at": "2026-07-02T10:00:00Z",
+             "body": "---\nservice: pay\nseverity: SEV2\n---"},
+            {"number": 3, "pull_request": {}, "body": "---\nservice: pay\n---"},
+        ]);
+        let records = from_github_issues("acme/pay", issues.as_array().unwrap());
+        assert_eq!(records.incidents.len(), 1);
+        let first = &records.incidents[0];
+        assert_eq!(first.id, "github:acme/pay#1");
+        assert_eq!(first.started.to_string(), "2026-07-01T10:00:00Z");
+        assert_eq!(first.resolved.to_string(), "2026-07-01T12:00:00Z");
+        assert_eq!(records.left_out.len(), 1);
+        let problem = records.left_out[0].to_string();
+        assert!(problem.contains("github:acme/pay#2"), "{problem}");
+        assert!(problem.contains("missing resolved"), "{problem}");
+    }
 
     #[test]
     fn the_committed_incidents_schema_is_generated_from_the_types() {

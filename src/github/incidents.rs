@@ -1,0 +1,66 @@
+//! Incident issues for `prr review quarterly --incidents github:OWNER/REPO`: every issue
+//! with the incident label, open or closed, through the issues listing
+//! (`GET /repos/{owner}/{repo}/issues?labels=LABEL&state=all&per_page=100`), page after
+//! page. What an issue says is read by `review::incident::from_github_issues`.
+
+use serde_json::Value;
+
+use super::{client, context, encode, Error};
+
+/// `OWNER/REPO` split, or why it is not one.
+///
+/// # Errors
+/// Not two non-empty segments.
+pub fn parse_repo(spec: &str) -> Result<(String, String), Error> {
+    match spec.split_once('/') {
+        Some((owner, repo)) if !owner.is_empty() && !repo.is_empty() && !repo.contains('/') => {
+            Ok((owner.to_owned(), repo.to_owned()))
+        }
+        _ => Err(Error::Context(format!(
+            "`github:{spec}` is not `github:OWNER/REPO`"
+        ))),
+    }
+}
+
+/// Every issue (pull requests included: the caller skips them) of `OWNER/REPO` with
+/// `label`, with `GITHUB_TOKEN` when set (a public repository needs none), at
+/// `GITHUB_API_URL` (default GitHub's).
+///
+/// # Errors
+/// The spec is malformed, or a page cannot be had.
+pub fn list(spec: &str, label: &str) -> Result<Vec<Value>, Error> {
+    let (owner, repo) = parse_repo(spec)?;
+    let token = std::env::var("GITHUB_TOKEN")
+        .ok()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty());
+    let api_url = std::env::var("GITHUB_API_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| context::DEFAULT_API_URL.to_owned());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| Error::Context(format!("cannot start the HTTP runtime: {err}")))?;
+    runtime.block_on(async {
+        let client = client::Client::new(
+            api_url.trim_end_matches('/'),
+            token.as_deref(),
+            client::Timing::from_env(),
+        )?;
+        let first = format!(
+            "/repos/{}/{}/issues?labels={}&state=all&per_page=100",
+            encode(&owner, false),
+            encode(&repo, false),
+            encode(label, false),
+        );
+        let mut issues = Vec::new();
+        client
+            .find_in_pages::<()>("listing the incident issues", &first, |page| {
+                issues.extend_from_slice(page);
+                None
+            })
+            .await?;
+        Ok(issues)
+    })
+}
