@@ -91,6 +91,12 @@ fn the_builtin_pack_holds_every_public_rule_id() {
         "review.dependencies-fresh",
         "review.toil-fresh",
         "waiver.valid",
+        "observability.tracing",
+        "observability.logs",
+        "observability.error-tracking",
+        "security.review-fresh",
+        "security.secrets",
+        "data.backups",
     ] {
         assert!(ids.contains(id), "missing {id}");
     }

@@ -746,8 +746,14 @@ fn level_of(results: &[ResultEntry], rules: &RuleSet) -> (Option<String>, Option
     // For each level, the failing rules that belong to it.
     let mut failing: Vec<Vec<String>> = vec![Vec::new(); rules.levels.len()];
     for result in results.iter().filter(|r| r.status == Status::Fail) {
-        let rank = rules
-            .get(&result.rule)
+        let rule = rules.get(&result.rule);
+        // A rule still in its grace period (lowered to a warning until `enforce_after`)
+        // costs no level yet: a pack that grows must not lower a level overnight.
+        if rule.is_some_and(|rule| rule.enforce_after.is_some() && result.severity < rule.severity)
+        {
+            continue;
+        }
+        let rank = rule
             .and_then(|rule| rule.level.as_deref())
             .and_then(|level| rules.level_rank(level));
         if let Some(rank) = rank {

@@ -97,6 +97,8 @@ struct Composed {
     packs: Vec<String>,
     /// `[pack] max_items`, the outer pack's over those it extends.
     max_items: BTreeMap<String, usize>,
+    /// The pack's own `[[pack.omitted]]` (not those of the packs it extends).
+    omitted: Vec<super::model::OmittedDef>,
 }
 
 struct Loader<'a> {
@@ -167,6 +169,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
     let mut waiver_max_days = None;
     let mut levels = None;
     let mut max_items = BTreeMap::new();
+    let mut omitted = Vec::new();
     let mut packs = Vec::new();
     let default = [RulesSource::Builtin];
     let sources = if sources.is_empty() {
@@ -191,6 +194,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
                 levels = composed.levels.or(levels);
                 packs.extend(composed.packs);
                 max_items.extend(composed.max_items);
+                omitted.extend(composed.omitted);
             }
         }
     }
@@ -226,6 +230,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
             levels,
             packs,
             max_items: crate::manifest::limits::max_items(&max_items),
+            omitted,
         },
         own,
         diagnostics,
@@ -514,6 +519,9 @@ impl Loader<'_> {
             levels,
             packs,
             max_items,
+            omitted: pack_def
+                .map(|(def, _)| def.pack.omitted)
+                .unwrap_or_default(),
         })
     }
 

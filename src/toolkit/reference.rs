@@ -46,6 +46,9 @@ pub fn facts(rule: &Rule) -> Vec<(&'static str, String)> {
     if let Some(docs) = &rule.docs {
         facts.push(("docs", docs.clone()));
     }
+    if !rule.answers.is_empty() {
+        facts.push(("answers", rule.answers.join("; ")));
+    }
     facts
 }
 
@@ -168,6 +171,20 @@ pub fn markdown(rules: &RuleSet) -> String {
             for test in &rule.tests {
                 let _ = writeln!(out, "- {}: {}", test.expect, test.name);
             }
+        }
+    }
+    if !rules.omitted.is_empty() {
+        out.push_str(
+            "\n## Checklist items left out\n\nWhat the checklists above hold that this pack does not check, and why.\n\n\
+             | item | why it is left out |\n|---|---|\n",
+        );
+        for omitted in &rules.omitted {
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                omitted.item.replace('|', "\\|"),
+                omitted.why.replace('|', "\\|")
+            );
         }
     }
     out

@@ -12,6 +12,7 @@ use crate::manifest::{Manifest, Service};
 use crate::source::Span;
 
 mod achievable;
+mod backups;
 mod error_budget;
 mod fresh;
 mod golden_signals;
@@ -28,6 +29,7 @@ pub use waivers::{read_waivers, Waiver, WaiverCheck};
 /// Every native check, by name. Adding one is one line here and one file beside this one.
 pub const REGISTRY: &[Spec] = &[
     achievable::SPEC,
+    backups::SPEC,
     error_budget::SPEC,
     fresh::SPEC,
     golden_signals::SPEC,
