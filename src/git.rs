@@ -133,6 +133,34 @@ impl Repo {
             .collect()
     }
 
+    /// Every regular file of `commit` (symlinks and submodules left out) with its size in
+    /// bytes, from one `git ls-tree -l`.
+    ///
+    /// # Errors
+    /// git fails (an unknown commit, say).
+    pub fn list_sizes(&self, commit: &str) -> Result<Vec<(String, u64)>, GitError> {
+        let out = run(
+            &self.root,
+            &["ls-tree", "-r", "-l", "-z", "--full-tree", commit],
+        )?;
+        let mut files = Vec::new();
+        for entry in out.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+            let entry = std::str::from_utf8(entry).map_err(|_| GitError::NotUtf8 {
+                command: "ls-tree".to_owned(),
+            })?;
+            let Some((meta, path)) = entry.split_once('\t') else {
+                continue;
+            };
+            // `<mode> blob <oid> <size>`; a symlink is a blob too, with mode 120000.
+            if let [mode, "blob", _, size] = meta.split_whitespace().collect::<Vec<_>>()[..] {
+                if mode != "120000" {
+                    files.push((path.to_owned(), size.parse().unwrap_or(0)));
+                }
+            }
+        }
+        Ok(files)
+    }
+
     /// The bytes of each of `paths` in `commit`, in order (`None` where the commit has no
     /// file there), through one `git cat-file --batch` rather than a process per file: a
     /// monorepo judged against its base reads thousands.

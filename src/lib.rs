@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod diagnostic;
 pub mod engine;
+pub mod evidence;
 pub mod fleet;
 pub mod git;
 pub mod github;

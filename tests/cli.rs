@@ -4,6 +4,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use predicates::str::contains;
 
+mod common;
+
 const AS_OF: &str = "2026-11-21";
 
 fn prr() -> Command {
@@ -50,7 +52,8 @@ fn the_unready_example_fails_with_every_missing_must_have_and_its_line() {
         "error[review.toil-fresh]: the last toil review is 2027-03-01, 100 days in the future",
         "error[slo.achievable]: 99.99% SLO \"availability\", but ledger-db 99.9% x fraud-score 99.95% allow at most 99.85%",
         "error[waiver.valid]: the waiver of `capacity.plan` has no ticket",
-        "30 failed, 6 warnings, 4 passed, 0 waived, 0 skipped",
+        "warning[ownership.codeowners]: the working tree has no CODEOWNERS file",
+        "30 failed, 7 warnings, 5 passed, 0 waived, 0 skipped",
     ] {
         assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
     }
@@ -60,7 +63,7 @@ fn the_unready_example_fails_with_every_missing_must_have_and_its_line() {
 fn an_experimental_service_is_held_only_to_what_every_service_owes() {
     check(&["--manifest", "examples/experimental"])
         .code(0)
-        .stdout(contains("4 passed, 0 waived, 25 skipped"));
+        .stdout(contains("1 warnings, 5 passed, 0 waived, 25 skipped"));
 }
 
 #[test]
@@ -387,9 +390,13 @@ fn waiver_problems_point_at_their_own_field() {
 
 #[test]
 fn quiet_prints_one_line_on_a_clean_pass_and_everything_otherwise() {
-    let out = check(&["--manifest", "examples/ready/prr.toml", "--quiet"]).code(0);
+    // A repository where the ready service is clean: its CODEOWNERS names its team.
+    let repo = common::Repo::new();
+    repo.commit("prr.toml", &common::ready(), "the ready service");
+    let out = repo.prr(&["check", "--as-of", common::AS_OF, "--quiet"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stdout(&out));
     assert_eq!(
-        String::from_utf8_lossy(&out.get_output().stdout),
+        common::stdout(&out),
         "prr: PASS: the gate passed, 0 warning(s)\n"
     );
     check(&["--manifest", "examples/unready/prr.toml", "--quiet"])

@@ -8,16 +8,17 @@ use std::sync::Arc;
 
 use clap::Args;
 
+use super::judge;
 use super::revision::{self, Commit};
 use super::{exit, repository_root, write_file, write_stdout};
 use crate::diagnostic::{Diagnostic, Error};
-use crate::engine;
+use crate::evidence::{self, Evidence, Tree};
 use crate::git::Repo;
 use crate::manifest::{self, Manifest};
 use crate::report::markdown;
-use crate::report::{github, human, json, junit, sarif, FailOn, Judged, Report, Verdict};
+use crate::report::{github, human, json, junit, sarif, FailOn, Report, Verdict};
 use crate::rules;
-use crate::source::{display_name, SourceFile};
+use crate::source::display_name;
 
 #[derive(Clone, Debug, Args)]
 pub struct CheckArgs {
@@ -100,7 +101,8 @@ impl FromStr for Format {
 /// `FORMAT` or `FORMAT=FILE` with this command's formats.
 pub type FormatArg = super::FormatArg<Format>;
 
-/// Runs `prr check`.
+/// Runs `prr check`: the pipeline files → manifest + rules → evidence → engine → report →
+/// renderer / publisher, one function per stage.
 ///
 /// # Errors
 /// The rules, the arguments or an output file are unusable (exit 2).
@@ -115,132 +117,18 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
             "--fail-on new needs --base REF to compare with (in a GitHub Actions pull request it defaults to the pull request's base commit)".to_owned(),
         ));
     }
-    let sources = match super::publish::rules_sources(&args.rules) {
-        Ok(sources) => sources,
-        Err(err) => return Err(unjudged_rules(args, &outputs, as_of, err)),
-    };
-    let rules = match rules::load(&sources, &root) {
-        Ok(rules) => rules,
-        Err(err) => return Err(unjudged_rules(args, &outputs, as_of, err)),
-    };
-    // Manifests are read, judged and dropped one at a time: a monorepo of thousands keeps
-    // only each file's text (for code frames) and its findings, not its parsed tree.
-    let manifests: Box<dyn Iterator<Item = (String, Result<Manifest, Error>)>> = match &args.rev {
-        None => {
-            let root = root.clone();
-            Box::new(
-                manifest_paths(&args.manifest, &root)?
-                    .into_iter()
-                    .map(move |path| {
-                        let name = display_name(&path, &root);
-                        let manifest = Manifest::load(&path, &name);
-                        (name, manifest)
-                    }),
-            )
-        }
-        Some(rev) => {
-            let repo = Repo::at(&root);
-            let commit = Commit::resolve(&repo, rev)?;
-            let names = revision::manifest_names(&repo, &commit, &args.manifest, &root)?;
-            Box::new(revision::load(&repo, &commit, &names).into_iter())
-        }
-    };
-
-    let mut loaded: Vec<Arc<SourceFile>> = Vec::new();
-    // Files other than manifests that findings point into (imports), for code frames.
-    let mut others: Vec<Arc<SourceFile>> = Vec::new();
-    let mut evaluations = Vec::new();
-    let mut unjudged = Vec::new();
-    for (name, manifest) in manifests {
-        match manifest {
-            Ok(manifest) => {
-                evaluations.push(engine::evaluate(&manifest, &rules, as_of));
-                loaded.push(Arc::clone(&manifest.source));
-                others.extend(manifest.files.iter().cloned());
-            }
-            Err(err) => unjudged.push((name, err.diagnostics())),
-        }
-    }
-    let mut judged: Vec<Judged<'_>> = loaded
-        .iter()
-        .zip(evaluations)
-        .map(|(source, evaluation)| Judged::Evaluated { source, evaluation })
-        .collect();
-    let mut all_diagnostics: Vec<Diagnostic> = Vec::new();
-    for (manifest, diagnostics) in unjudged {
-        all_diagnostics.extend(diagnostics.iter().cloned());
-        judged.push(Judged::Unjudged {
-            manifest,
-            diagnostics,
-        });
-    }
-    let mut report = Report::build(judged, &rules, &as_of.to_string(), args.fail_on);
+    let rules = load_rules(args, &outputs, as_of, &root)?;
+    let (manifests, commit) = load_manifests(args, &root)?;
+    let evidence = gather_evidence(&root, commit.as_ref());
+    let mut judgement = judge::judge(manifests, &rules, as_of, &evidence);
+    let mut report = judgement.report(&rules, as_of, args.fail_on);
     if let Some(base) = &base {
-        let judged_now: Vec<String> = loaded.iter().map(|source| source.name.clone()).collect();
-        let repo = Repo::at(&root);
-        report.compare_with(revision::base_side(
-            &repo,
-            base,
-            &judged_now,
-            &rules,
-            as_of,
-        )?);
+        compare(&mut report, &judgement, base, &root, &rules, as_of)?;
     }
     if let Some(level) = &args.min_level {
         report.require_level(level).map_err(Error::Usage)?;
     }
-    // The files' texts are kept only for the human report's code frames.
-    let wants_frames = outputs.iter().any(|(f, _)| *f == Format::Human);
-    let sources: human::Sources = if wants_frames {
-        loaded
-            .iter()
-            .chain(&others)
-            .map(|source| (source.name.clone(), Arc::clone(source)))
-            .collect()
-    } else {
-        human::Sources::new()
-    };
-    drop(loaded);
-    drop(others);
-
-    // The terminal report already lists them; otherwise stderr is where they show.
-    let human_on_terminal = outputs
-        .iter()
-        .any(|(f, file)| *f == Format::Human && file.is_none());
-    if !all_diagnostics.is_empty() && !human_on_terminal {
-        super::write_stderr(&human::render_diagnostics(
-            &all_diagnostics,
-            super::stderr_color(),
-        ));
-    }
-    for (format, file) in &outputs {
-        // The JSON of a large monorepo runs to hundreds of megabytes: it is streamed to its
-        // file rather than built as one string first.
-        if let (Format::Json, Some(path)) = (format, file) {
-            super::write_atomically(path, |out| json::write_to(&report, out))?;
-            continue;
-        }
-        if *format == Format::Github {
-            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-                append_step_summary(Path::new(&path), &report)?;
-            }
-        }
-        let text = render_data(*format, &report).unwrap_or_else(|| {
-            let color = file.is_none() && super::stdout_color();
-            let text = human::render(&report, &sources, color);
-            let clean = report.verdict == Verdict::Pass
-                && report.summary.failed + report.summary.warnings == 0;
-            if args.quiet && clean && file.is_none() {
-                text.lines()
-                    .next()
-                    .map(|line| format!("{line}\n"))
-                    .unwrap_or_default()
-            } else {
-                text
-            }
-        });
-        deliver(file.as_ref(), &text)?;
-    }
+    render(args, &outputs, &report, &judgement)?;
     let code = match report.verdict {
         Verdict::Pass => exit::PASS,
         Verdict::Fail => exit::FAIL,
@@ -259,6 +147,137 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         json_path,
         code,
     ))
+}
+
+/// The rule set, from `--rules` (or the built-in pack). Rules that cannot be loaded still
+/// leave a report behind (see [`unjudged_rules`]).
+fn load_rules(
+    args: &CheckArgs,
+    outputs: &[(Format, Option<PathBuf>)],
+    as_of: jiff::civil::Date,
+    root: &Path,
+) -> Result<rules::RuleSet, Error> {
+    let sources = super::publish::rules_sources(&args.rules)
+        .map_err(|err| unjudged_rules(args, outputs, as_of, err))?;
+    rules::load(&sources, root).map_err(|err| unjudged_rules(args, outputs, as_of, err))
+}
+
+/// Each manifest, read lazily (one parsed tree at a time), from the working tree or from
+/// the commit `--rev` names (which the evidence stage then reads too).
+type Manifests = Box<dyn Iterator<Item = (String, Result<Manifest, Error>)>>;
+
+fn load_manifests(args: &CheckArgs, root: &Path) -> Result<(Manifests, Option<Commit>), Error> {
+    match &args.rev {
+        None => {
+            let root = root.to_path_buf();
+            let paths = manifest_paths(&args.manifest, &root)?;
+            let manifests = paths.into_iter().map(move |path| {
+                let name = display_name(&path, &root);
+                let manifest = Manifest::load(&path, &name);
+                (name, manifest)
+            });
+            Ok((Box::new(manifests), None))
+        }
+        Some(rev) => {
+            let repo = Repo::at(root);
+            let commit = Commit::resolve(&repo, rev)?;
+            let names = revision::manifest_names(&repo, &commit, &args.manifest, root)?;
+            let manifests = revision::load(&repo, &commit, &names).into_iter();
+            Ok((Box::new(manifests), Some(commit)))
+        }
+    }
+}
+
+/// The evidence stage: the repository's files as the manifests were read (the working tree,
+/// or the commit under `--rev`).
+fn gather_evidence(root: &Path, commit: Option<&Commit>) -> Evidence {
+    let repo = Repo::at(root);
+    let tree = match commit {
+        Some(commit) => Tree::Commit(&repo, &commit.id),
+        None => Tree::Working(root),
+    };
+    Evidence::gather(tree, evidence::DEFAULT_TIME_BOUND)
+}
+
+/// Judges the base's version of every manifest judged now, with the same rules and date,
+/// and marks each failure new or existing.
+fn compare(
+    report: &mut Report,
+    judgement: &judge::Judgement,
+    base: &Commit,
+    root: &Path,
+    rules: &rules::RuleSet,
+    as_of: jiff::civil::Date,
+) -> Result<(), Error> {
+    let judged_now: Vec<String> = judgement
+        .manifests
+        .iter()
+        .map(|source| source.name.clone())
+        .collect();
+    let repo = Repo::at(root);
+    report.compare_with(revision::base_side(&repo, base, &judged_now, rules, as_of)?);
+    Ok(())
+}
+
+/// Renders the report in every format asked for, to its file or the terminal.
+fn render(
+    args: &CheckArgs,
+    outputs: &[(Format, Option<PathBuf>)],
+    report: &Report,
+    judgement: &judge::Judgement,
+) -> Result<(), Error> {
+    // The files' texts are kept only for the human report's code frames.
+    let wants_frames = outputs.iter().any(|(f, _)| *f == Format::Human);
+    let sources: human::Sources = if wants_frames {
+        judgement
+            .manifests
+            .iter()
+            .chain(&judgement.others)
+            .map(|source| (source.name.clone(), Arc::clone(source)))
+            .collect()
+    } else {
+        human::Sources::new()
+    };
+    // The terminal report already lists them; otherwise stderr is where they show.
+    let human_on_terminal = outputs
+        .iter()
+        .any(|(f, file)| *f == Format::Human && file.is_none());
+    let diagnostics = judgement.diagnostics();
+    if !diagnostics.is_empty() && !human_on_terminal {
+        super::write_stderr(&human::render_diagnostics(
+            &diagnostics,
+            super::stderr_color(),
+        ));
+    }
+    for (format, file) in outputs {
+        // The JSON of a large monorepo runs to hundreds of megabytes: it is streamed to its
+        // file rather than built as one string first.
+        if let (Format::Json, Some(path)) = (format, file) {
+            super::write_atomically(path, |out| json::write_to(report, out))?;
+            continue;
+        }
+        if *format == Format::Github {
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+                append_step_summary(Path::new(&path), report)?;
+            }
+        }
+        let text = render_data(*format, report).unwrap_or_else(|| {
+            let color = file.is_none() && super::stdout_color();
+            let text = human::render(report, &sources, color);
+            let clean = report.verdict == Verdict::Pass
+                && report.summary.failed + report.summary.warnings == 0;
+            if args.quiet && clean && file.is_none() {
+                text.lines()
+                    .next()
+                    .map(|line| format!("{line}\n"))
+                    .unwrap_or_default()
+            } else {
+                text
+            }
+        });
+        deliver(file.as_ref(), &text)?;
+    }
+    Ok(())
 }
 
 /// Appends the Markdown report to the job summary, within what room GitHub leaves in it

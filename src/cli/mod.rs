@@ -6,6 +6,7 @@ mod explain;
 mod fleet;
 mod hook;
 mod init;
+mod judge;
 mod publish;
 mod review;
 mod revision;

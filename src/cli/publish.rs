@@ -9,12 +9,12 @@ use clap::Args;
 
 use super::{exit, write_stderr, write_stdout};
 use crate::diagnostic::{Diagnostic, Error};
-use crate::engine;
+use crate::evidence::{Evidence, Snapshot, Unavailable, DEFAULT_TIME_BOUND};
 use crate::github::{self, CommentMode};
 use crate::manifest::Manifest;
-use crate::report::{diff, json, markdown, BaseSide, FailOn, Judged, Report, Verdict};
+use crate::report::{diff, json, markdown, BaseSide, FailOn, Report, Verdict};
 use crate::rules::RulesSource;
-use crate::source::{max_file_bytes, text_from_bytes, SourceFile};
+use crate::source::{max_file_bytes, text_from_bytes};
 
 /// How the verdict is published (shared by `check --publish` and `publish`).
 #[derive(Debug, Args, Clone)]
@@ -185,7 +185,9 @@ fn judge_head(
             ),
         )
     })?;
-    let mut report = judge_files(files, &sha, &rules, as_of, args.fail_on);
+    // The repository evidence at the head commit, read the same way: as data.
+    let evidence = api_evidence(cx, &sha);
+    let mut report = judge_files(files, &sha, &rules, as_of, args.fail_on, &evidence);
     if args.fail_on == FailOn::New {
         // Only what the pull request introduced blocks: the same manifests at its base
         // commit, read the same way, judged with the same rules and date.
@@ -199,7 +201,15 @@ fn judge_head(
                 ),
             )
         })?;
-        let base = judge_files(base_files, &base_sha, &rules, as_of, FailOn::Error);
+        let evidence = api_evidence(cx, &base_sha);
+        let base = judge_files(
+            base_files,
+            &base_sha,
+            &rules,
+            as_of,
+            FailOn::Error,
+            &evidence,
+        );
         let judged_there: Vec<&str> = base
             .services
             .iter()
@@ -221,6 +231,25 @@ fn judge_head(
     Ok(report)
 }
 
+/// The repository evidence at `sha`, read through the API as data (or why it could not be).
+fn api_evidence(cx: &github::Context, sha: &str) -> Evidence {
+    let short = sha.get(..12).unwrap_or(sha);
+    let snapshot = github::head_repository(cx, sha)
+        .map(|(files, texts)| {
+            Snapshot::from_listing(
+                format!("commit {short}"),
+                Some(format!("{}/{}", cx.owner, cx.repo)),
+                files,
+                texts,
+            )
+        })
+        .map_err(|err| Unavailable {
+            source: format!("GitHub's API at commit {short}"),
+            reason: github::redact(&err.to_string()),
+        });
+    Evidence::of_snapshot(snapshot, DEFAULT_TIME_BOUND)
+}
+
 /// Judges manifests read at `sha` (a file that could not be had is reported like an
 /// unreadable one).
 fn judge_files(
@@ -229,38 +258,17 @@ fn judge_files(
     rules: &crate::rules::RuleSet,
     as_of: jiff::civil::Date,
     fail_on: FailOn,
+    evidence: &Evidence,
 ) -> Report {
     let short = sha.get(..12).unwrap_or(sha);
-    let mut loaded: Vec<Arc<SourceFile>> = Vec::new();
-    let mut evaluations = Vec::new();
-    let mut unjudged = Vec::new();
-    for (name, bytes) in files {
+    let manifests = files.into_iter().map(|(name, bytes)| {
         let parsed = bytes
             .map_err(|why| Error::from(Diagnostic::file(&name, format!("{why} ({short})"))))
             .and_then(|bytes| Ok(text_from_bytes(bytes, &name, max_file_bytes())?))
             .and_then(|source| Ok(Manifest::parse(Arc::new(source))?));
-        match parsed {
-            Ok(manifest) => {
-                evaluations.push(engine::evaluate(&manifest, rules, as_of));
-                loaded.push(Arc::clone(&manifest.source));
-            }
-            Err(err) => unjudged.push((name, err.diagnostics())),
-        }
-    }
-    let mut judged: Vec<Judged<'_>> = loaded
-        .iter()
-        .zip(evaluations)
-        .map(|(source, evaluation)| Judged::Evaluated { source, evaluation })
-        .collect();
-    judged.extend(
-        unjudged
-            .into_iter()
-            .map(|(manifest, diagnostics)| Judged::Unjudged {
-                manifest,
-                diagnostics,
-            }),
-    );
-    Report::build(judged, rules, &as_of.to_string(), fail_on)
+        (name, parsed)
+    });
+    super::judge::judge(manifests, rules, as_of, evidence).report(rules, as_of, fail_on)
 }
 
 /// Publishes after `prr check`: the exit code stays the verdict's, unless publishing

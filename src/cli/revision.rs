@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Error};
+use crate::evidence::{Evidence, Tree, DEFAULT_TIME_BOUND};
 use crate::git::Repo;
 use crate::manifest::{self, Manifest, FILE_NAMES};
-use crate::report::{BaseSide, FailOn, Judged, Report};
+use crate::report::{BaseSide, FailOn};
 use crate::rules::RuleSet;
 use crate::source::{display_name, max_file_bytes, text_from_bytes};
 
@@ -149,28 +150,22 @@ pub fn base_side(
             "--base reads manifests through git, and `{name}` is outside the repository"
         )));
     }
-    // Judged and dropped one at a time, as the head's manifests are.
-    let mut sources = Vec::new();
-    let mut evaluations = Vec::new();
-    let mut missing = Vec::new();
-    for (name, bytes) in names.iter().zip(repo.read_files(&base.id, names)?) {
-        match parse_one(base, name, bytes) {
-            Ok(manifest) => {
-                evaluations.push(crate::engine::evaluate(&manifest, rules, as_of));
-                sources.push(Arc::clone(&manifest.source));
-            }
-            Err(_) => missing.push(name.clone()),
-        }
-    }
-    let judged = sources
+    let files = repo.read_files(&base.id, names)?;
+    // Parsed, judged and dropped one at a time, as the head's manifests are.
+    let manifests = names
         .iter()
-        .zip(evaluations)
-        .map(|(source, evaluation)| Judged::Evaluated { source, evaluation })
-        .collect();
+        .zip(files)
+        .map(|(name, bytes)| (name.clone(), parse_one(base, name, bytes)));
+    // The base is judged with the evidence of the base commit: a finding the evidence gave
+    // there too is not new.
+    let evidence = Evidence::gather(Tree::Commit(repo, &base.id), DEFAULT_TIME_BOUND);
+    let mut judgement = super::judge::judge(manifests, rules, as_of, &evidence);
+    // A manifest absent or unreadable at the base is `missing`: its failures are all new.
+    let missing = judgement.unjudged.drain(..).map(|(name, _)| name).collect();
     Ok(BaseSide {
         reference: base.reference.clone(),
         commit: base.id.clone(),
-        results: Report::build(judged, rules, &as_of.to_string(), FailOn::Error).results,
+        results: judgement.report(rules, as_of, FailOn::Error).results,
         missing,
     })
 }

@@ -42,9 +42,10 @@ pub fn run<'a>(
             };
             let (actual, messages) = match Manifest::from_text(name, &test.manifest) {
                 Err(diagnostic) => (None, vec![diagnostic.to_string()]),
-                Ok(manifest) => {
-                    let evaluation =
-                        evaluate_rule(&manifest, rules, test.as_of.unwrap_or(today), &rule.id);
+                Ok(mut manifest) => {
+                    let facts = test.facts.facts(&mut manifest);
+                    let as_of = test.as_of.unwrap_or(today);
+                    let evaluation = evaluate_rule(&manifest, rules, as_of, &facts, &rule.id);
                     let mine: Vec<_> = evaluation
                         .findings
                         .iter()

@@ -10,9 +10,10 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::evidence::Facts;
 use crate::manifest::{Manifest, Service};
 use crate::rules::builtin::{self, read_waivers, Context, SloBudget, WaiverCheck};
-use crate::rules::{Rule, RuleSet, Severity, When, MANDATORY};
+use crate::rules::{OnUnavailable, Rule, RuleSet, Severity, When, MANDATORY};
 use crate::source::{SourceFile, Span};
 
 /// What became of a rule (or one of its findings).
@@ -45,6 +46,24 @@ pub struct Finding {
     pub key: Option<String>,
     pub span: Option<Span>,
     pub waiver: Option<WaiverInfo>,
+    /// The rule could not check the claim: its evidence source gave no usable answer.
+    pub unverified: bool,
+}
+
+impl Finding {
+    /// A rule that did not run, and why.
+    fn skipped(rule: &Rule, reason: &str) -> Self {
+        Self {
+            rule: rule.id.clone(),
+            status: Status::Skipped,
+            severity: rule.severity,
+            message: format!("skipped: {reason}"),
+            key: None,
+            span: None,
+            waiver: None,
+            unverified: false,
+        }
+    }
 }
 
 /// The findings for one manifest.
@@ -58,23 +77,44 @@ pub struct Evaluation {
     pub files: Vec<Arc<SourceFile>>,
 }
 
-/// Judges one manifest by every enabled rule of the set, as of `as_of`.
+/// Judges one manifest by every enabled rule of the set, as of `as_of`, with no evidence:
+/// the rules that need some are skipped.
 #[must_use]
 pub fn evaluate(manifest: &Manifest, rules: &RuleSet, as_of: Date) -> Evaluation {
-    evaluate_with(manifest, rules, as_of, None)
+    let facts = Facts::none("no evidence was gathered for this run");
+    evaluate_with(manifest, rules, as_of, &facts, None)
+}
+
+/// Judges one manifest by every enabled rule of the set, as of `as_of`, with the facts the
+/// evidence stage gathered for it.
+#[must_use]
+pub fn evaluate_with_facts(
+    manifest: &Manifest,
+    rules: &RuleSet,
+    as_of: Date,
+    facts: &Facts,
+) -> Evaluation {
+    evaluate_with(manifest, rules, as_of, facts, None)
 }
 
 /// Judges one manifest by one rule only (a rule's `[[rule.test]]` examples). Waivers of
 /// other rules are not judged stale, since those rules did not run.
 #[must_use]
-pub fn evaluate_rule(manifest: &Manifest, rules: &RuleSet, as_of: Date, rule: &str) -> Evaluation {
-    evaluate_with(manifest, rules, as_of, Some(rule))
+pub fn evaluate_rule(
+    manifest: &Manifest,
+    rules: &RuleSet,
+    as_of: Date,
+    facts: &Facts,
+    rule: &str,
+) -> Evaluation {
+    evaluate_with(manifest, rules, as_of, facts, Some(rule))
 }
 
 fn evaluate_with(
     manifest: &Manifest,
     rules: &RuleSet,
     as_of: Date,
+    facts: &Facts,
     only: Option<&str>,
 ) -> Evaluation {
     // Arrays past their limit are cut first: what follows is linear in the limit, not in
@@ -89,6 +129,7 @@ fn evaluate_with(
         as_of,
         rule_ids: &rule_ids,
         waiver_max_days: rules.waiver_max_days,
+        facts,
     };
     let waivers = read_waivers(manifest);
     let mut valid: BTreeMap<&str, &builtin::Waiver> = BTreeMap::new();
@@ -109,18 +150,14 @@ fn evaluate_with(
     for rule in selected {
         ran.insert(rule.id.as_str());
         if let Some(reason) = not_applicable(&rule.when, &service) {
-            findings.push(Finding {
-                rule: rule.id.clone(),
-                status: Status::Skipped,
-                severity: rule.severity,
-                message: format!("skipped: {reason}"),
-                key: None,
-                span: None,
-                waiver: None,
-            });
+            findings.push(Finding::skipped(rule, &reason));
             continue;
         }
         let outcome = check::evaluate(&rule.check, &cx);
+        if let Some(reason) = outcome.skipped {
+            findings.push(Finding::skipped(rule, &reason));
+            continue;
+        }
         if outcome.failures.is_empty() {
             let message = if outcome.passed.is_empty() {
                 format!("{} holds", rule.title)
@@ -135,6 +172,7 @@ fn evaluate_with(
                 key: None,
                 span: None,
                 waiver: None,
+                unverified: false,
             });
             continue;
         }
@@ -147,7 +185,13 @@ fn evaluate_with(
         let (severity, grace) = effective_severity(rule, as_of);
         for failure in outcome.failures {
             let mut message = failure.message;
-            message.push_str(&grace);
+            // A claim nobody could check blocks only when the pack says so.
+            let severity = if failure.unverified && rules.on_unavailable == OnUnavailable::Warn {
+                Severity::Warning.min(severity)
+            } else {
+                message.push_str(&grace);
+                severity
+            };
             findings.push(Finding {
                 rule: rule.id.clone(),
                 status: if waiver.is_some() {
@@ -164,6 +208,7 @@ fn evaluate_with(
                     ticket: w.ticket.clone().unwrap_or_default(),
                     expires: w.expires.map(|d| d.to_string()).unwrap_or_default(),
                 }),
+                unverified: failure.unverified,
             });
         }
     }
@@ -180,6 +225,7 @@ fn evaluate_with(
             key: Some(format!("waiver[{}]", waiver.index)),
             span: Some(waiver.span),
             waiver: None,
+            unverified: false,
         });
     }
     findings.sort_by(|a, b| {

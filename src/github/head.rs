@@ -16,6 +16,10 @@ use crate::manifest::{discover_in_listing, FILE_NAMES};
 /// One manifest at the head commit: its path, and its bytes or why there are none.
 pub type HeadFile = (String, Result<Vec<u8>, String>);
 
+/// A repository read through the API: every file with its size, and the bytes of the files
+/// the evidence stage reads.
+pub type Listing = (Vec<(String, u64)>, Vec<(String, Vec<u8>)>);
+
 /// Where to look: the `--manifest` values as given (files or directories, relative to the
 /// repository root), or none for the root's own manifest.
 ///
@@ -91,6 +95,22 @@ pub async fn manifests(
 
 /// Every file path of the commit (`git/trees` with `recursive`).
 async fn tree(client: &Client, owner: &str, repo: &str, sha: &str) -> Result<Vec<String>, Error> {
+    Ok(tree_sizes(client, owner, repo, sha)
+        .await?
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect())
+}
+
+/// Every file of the commit with its size (`git/trees` with `recursive`); symlinks (blobs
+/// with mode 120000) are left out, as in a local listing. A listing GitHub cut short is an
+/// error: a partial one could leave a failing manifest out.
+async fn tree_sizes(
+    client: &Client,
+    owner: &str,
+    repo: &str,
+    sha: &str,
+) -> Result<Vec<(String, u64)>, Error> {
     let what = format!("listing the files of the head commit {sha}");
     let path = format!("/repos/{owner}/{repo}/git/trees/{sha}?recursive=1");
     let json = client
@@ -98,7 +118,6 @@ async fn tree(client: &Client, owner: &str, repo: &str, sha: &str) -> Result<Vec
         .await?
         .json(&what)?;
     if json.get("truncated").and_then(Value::as_bool) == Some(true) {
-        // A partial listing could leave a failing manifest out: name the manifests instead.
         return Err(Error::Response {
             what,
             message: "GitHub cut the listing short (a very large repository); name the manifests with --manifest".to_owned(),
@@ -110,9 +129,13 @@ async fn tree(client: &Client, owner: &str, repo: &str, sha: &str) -> Result<Vec
         .map(Vec::as_slice)
         .unwrap_or_default()
         .iter()
-        .filter(|entry| entry.get("type").and_then(Value::as_str) == Some("blob"))
-        .filter_map(|entry| entry.get("path").and_then(Value::as_str))
-        .map(str::to_owned)
+        .filter(|e| e.get("type").and_then(Value::as_str) == Some("blob"))
+        .filter(|e| e.get("mode").and_then(Value::as_str) != Some("120000"))
+        .filter_map(|e| {
+            let path = e.get("path").and_then(Value::as_str)?;
+            let size = e.get("size").and_then(Value::as_u64).unwrap_or(0);
+            Some((path.to_owned(), size))
+        })
         .collect())
 }
 
@@ -141,4 +164,25 @@ pub async fn file(
         Err(Error::Status { status: 404, .. }) => Ok(Err(format!("not in the commit {sha}"))),
         Err(err) => Err(err),
     }
+}
+
+/// The repository at `sha` as the evidence stage needs it: every file with its size (one
+/// `git/trees` listing) and the bytes of the files rules read, through the API as data.
+///
+/// # Errors
+/// GitHub refused, could not be reached, or cut the listing short.
+pub async fn repository(
+    client: &Client,
+    owner: &str,
+    repo: &str,
+    sha: &str,
+) -> Result<Listing, Error> {
+    let files = tree_sizes(client, owner, repo, sha).await?;
+    let mut texts = Vec::new();
+    for name in crate::evidence::repository::wanted_paths(files.iter().map(|(p, _)| p.as_str())) {
+        if let Ok(bytes) = file(client, owner, repo, sha, &name).await? {
+            texts.push((name, bytes));
+        }
+    }
+    Ok((files, texts))
 }

@@ -356,6 +356,17 @@ pub fn head_manifests(
     })
 }
 
+/// The repository at the head commit, for the evidence stage of the privileged judgement:
+/// every file with its size, and the texts rules read.
+///
+/// # Errors
+/// The listing or a file cannot be had.
+pub fn head_repository(cx: &Context, sha: &str) -> Result<head::Listing, Error> {
+    with_client(cx, |client| async move {
+        head::repository(&client, &cx.owner, &cx.repo, sha).await
+    })
+}
+
 /// The same manifests at the pull request's base commit (`--fail-on new` in the privileged
 /// job): the base commit from the pull request itself, each manifest read by SHA.
 ///

@@ -319,6 +319,7 @@ mod tests {
             key: Some(key.to_owned()),
             waiver: None,
             change: None,
+            unverified: false,
         }
     }
 

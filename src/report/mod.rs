@@ -237,6 +237,11 @@ pub struct ResultEntry {
     /// With `--base`: whether a failure is `new` (this change introduced it) or `existing`;
     /// null for other results and without a base.
     pub change: Option<Change>,
+    /// The rule could not check the claim (its evidence source gave no usable answer; the
+    /// message says "could not verify" and why): a failure, never a pass. Added in 0.2.0;
+    /// reports written before it read as `false`.
+    #[serde(default)]
+    pub unverified: bool,
 }
 
 impl ResultEntry {
@@ -430,11 +435,12 @@ impl Report {
                                 expires: inert(w.expires),
                             }),
                             change: None,
+                            unverified: finding.unverified,
                         };
                         summary.count(&entry);
                         mine.push(entry);
                     }
-                    let (level, next_level) = level_of(&mine, rules);
+                    let (level, next_level) = level_of(&mine, rules, as_of.parse().ok());
                     services.push(ServiceReport {
                         level,
                         next_level,
@@ -739,22 +745,33 @@ fn verdict_of(results: &[ResultEntry], fail_on: FailOn) -> Verdict {
 
 /// The highest level whose rules (at it and below) all pass, are waived or are skipped, and
 /// what the next one needs. Rules without a level count towards none.
-fn level_of(results: &[ResultEntry], rules: &RuleSet) -> (Option<String>, Option<NextLevel>) {
+fn level_of(
+    results: &[ResultEntry],
+    rules: &RuleSet,
+    as_of: Option<jiff::civil::Date>,
+) -> (Option<String>, Option<NextLevel>) {
     if rules.levels.is_empty() {
         return (None, None);
     }
     // For each level, the failing rules that belong to it.
     let mut failing: Vec<Vec<String>> = vec![Vec::new(); rules.levels.len()];
     for result in results.iter().filter(|r| r.status == Status::Fail) {
-        let rule = rules.get(&result.rule);
-        // A rule still in its grace period (lowered to a warning until `enforce_after`)
-        // costs no level yet: a pack that grows must not lower a level overnight.
-        if rule.is_some_and(|rule| rule.enforce_after.is_some() && result.severity < rule.severity)
-        {
+        let Some(rule) = rules.get(&result.rule) else {
+            continue;
+        };
+        // A rule in its grace period, and a claim that could not be verified under
+        // `on_unavailable = "warn"`, do not cost a level: upgrading prr, or a monitoring
+        // outage, never lowers a service's level.
+        let in_grace = rule
+            .enforce_after
+            .zip(as_of)
+            .is_some_and(|(from, today)| today < from);
+        if in_grace || (result.unverified && result.severity < rule.severity) {
             continue;
         }
         let rank = rule
-            .and_then(|rule| rule.level.as_deref())
+            .level
+            .as_deref()
             .and_then(|level| rules.level_rank(level));
         if let Some(rank) = rank {
             if !failing[rank].iter().any(|id| **id == *result.rule) {

@@ -100,6 +100,7 @@ pub fn compile(raw: &RawRule, diagnostics: &mut Vec<Diagnostic>) -> Option<Rule>
                 manifest: t.manifest.get_ref().clone(),
                 format,
                 as_of: t.as_of.as_ref().and_then(|d| date(d, "as_of", &mut cx)),
+                facts: t.facts.clone().unwrap_or_default(),
                 origin: Origin {
                     pack: raw.pack.clone(),
                     file: raw.source.name.clone(),

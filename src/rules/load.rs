@@ -10,7 +10,7 @@ use include_dir::{include_dir, Dir};
 use toml::Spanned;
 
 use super::compile::{compile, RawRule, SchemaFiles};
-use super::model::{PackFileDef, RuleFileDef, Severity};
+use super::model::{OnUnavailable, PackFileDef, RuleFileDef, Severity};
 use super::{RuleSet, DEFAULT_WAIVER_MAX_DAYS, MANDATORY};
 use crate::diagnostic::{Diagnostic, Error};
 use crate::manifest::parse::toml_message;
@@ -92,13 +92,32 @@ struct Composed {
     /// The pack's own name (its rules' `Origin::pack`).
     name: String,
     rules: Vec<RawRule>,
-    waiver_max_days: Option<i64>,
-    levels: Option<Vec<String>>,
+    settings: Settings,
     packs: Vec<String>,
-    /// `[pack] max_items`, the outer pack's over those it extends.
-    max_items: BTreeMap<String, usize>,
     /// The pack's own `[[pack.omitted]]` (not those of the packs it extends).
     omitted: Vec<super::model::OmittedDef>,
+}
+
+/// The `[pack]` settings of a composed pack: the outer pack's over those it extends, a
+/// later `--rules` over an earlier one.
+#[derive(Default)]
+struct Settings {
+    waiver_max_days: Option<i64>,
+    levels: Option<Vec<String>>,
+    max_items: BTreeMap<String, usize>,
+    on_unavailable: Option<OnUnavailable>,
+    waiver_approvers: Option<String>,
+}
+
+impl Settings {
+    /// Takes what `over` sets, keeping the rest.
+    fn overlay(&mut self, over: Settings) {
+        self.waiver_max_days = over.waiver_max_days.or(self.waiver_max_days);
+        self.levels = over.levels.or(self.levels.take());
+        self.max_items.extend(over.max_items);
+        self.on_unavailable = over.on_unavailable.or(self.on_unavailable);
+        self.waiver_approvers = over.waiver_approvers.or(self.waiver_approvers.take());
+    }
 }
 
 struct Loader<'a> {
@@ -166,9 +185,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
     };
     let mut own = Vec::new();
     let mut raw: Vec<RawRule> = Vec::new();
-    let mut waiver_max_days = None;
-    let mut levels = None;
-    let mut max_items = BTreeMap::new();
+    let mut settings = Settings::default();
     let mut omitted = Vec::new();
     let mut packs = Vec::new();
     let default = [RulesSource::Builtin];
@@ -190,15 +207,13 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
                 }
                 own.push(composed.name);
                 loader.merge(&mut raw, composed.rules);
-                waiver_max_days = composed.waiver_max_days.or(waiver_max_days);
-                levels = composed.levels.or(levels);
+                settings.overlay(composed.settings);
                 packs.extend(composed.packs);
-                max_items.extend(composed.max_items);
                 omitted.extend(composed.omitted);
             }
         }
     }
-    let levels = levels.unwrap_or_default();
+    let levels = settings.levels.unwrap_or_default();
     check_levels(&raw, &levels, &mut loader.diagnostics);
     let mut implicit = Vec::new();
     if !MANDATORY
@@ -226,10 +241,12 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
     Loaded {
         rules: RuleSet {
             rules,
-            waiver_max_days: waiver_max_days.unwrap_or(DEFAULT_WAIVER_MAX_DAYS),
+            waiver_max_days: settings.waiver_max_days.unwrap_or(DEFAULT_WAIVER_MAX_DAYS),
             levels,
             packs,
-            max_items: crate::manifest::limits::max_items(&max_items),
+            max_items: crate::manifest::limits::max_items(&settings.max_items),
+            on_unavailable: settings.on_unavailable.unwrap_or_default(),
+            waiver_approvers: settings.waiver_approvers,
             omitted,
         },
         own,
@@ -438,9 +455,7 @@ impl Loader<'_> {
         );
         let mut rules = Vec::new();
         let mut packs = Vec::new();
-        let mut waiver_max_days = None;
-        let mut levels = None;
-        let mut max_items = BTreeMap::new();
+        let mut settings = Settings::default();
         if let Some((def, source)) = &pack_def {
             packs.push(match &def.pack.version {
                 Some(version) => format!("{} {version}", def.pack.name),
@@ -449,16 +464,17 @@ impl Loader<'_> {
             for parent in &def.pack.extends {
                 if let Some(composed) = self.extend(&files, source, parent) {
                     self.merge(&mut rules, composed.rules);
-                    waiver_max_days = composed.waiver_max_days.or(waiver_max_days);
-                    levels = composed.levels.or(levels);
+                    settings.overlay(composed.settings);
                     packs.extend(composed.packs);
-                    max_items.extend(composed.max_items);
                 }
             }
-            if let Some(own) = &def.pack.levels {
-                levels = Some(own.get_ref().clone());
-            }
-            max_items.extend(def.pack.max_items.clone());
+            settings.overlay(Settings {
+                waiver_max_days: None,
+                levels: def.pack.levels.as_ref().map(|l| l.get_ref().clone()),
+                max_items: def.pack.max_items.clone(),
+                on_unavailable: def.pack.on_unavailable,
+                waiver_approvers: def.pack.waiver_approvers.clone(),
+            });
             if let Some(days) = &def.pack.waiver_max_days {
                 if *days.get_ref() < 0 {
                     self.diagnostics.push(Diagnostic::at(
@@ -467,7 +483,7 @@ impl Loader<'_> {
                         "`waiver_max_days` must be 0 or more",
                     ));
                 }
-                waiver_max_days = Some(*days.get_ref());
+                settings.waiver_max_days = Some(*days.get_ref());
             }
         } else {
             packs.push(pack_name.clone());
@@ -515,10 +531,8 @@ impl Loader<'_> {
         Some(Composed {
             name: pack_name,
             rules,
-            waiver_max_days,
-            levels,
+            settings,
             packs,
-            max_items,
             omitted: pack_def
                 .map(|(def, _)| def.pack.omitted)
                 .unwrap_or_default(),

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 
 pub use load::{load, load_partial, Loaded, RulesSource};
-pub use model::{Expect, Severity};
+pub use model::{Expect, OnUnavailable, Severity};
 
 use crate::manifest::path::Path;
 use crate::manifest::schema::CompiledSchema;
@@ -53,6 +53,10 @@ pub struct RuleSet {
     pub max_items: std::collections::BTreeMap<String, usize>,
     /// The checklist items the packs named leave out, with why (`[[pack.omitted]]`).
     pub omitted: Vec<model::OmittedDef>,
+    /// Whether a claim that could not be verified blocks (`[pack] on_unavailable`).
+    pub on_unavailable: OnUnavailable,
+    /// `[pack] waiver_approvers`: the team that approves new waivers.
+    pub waiver_approvers: Option<String>,
 }
 
 impl RuleSet {
@@ -179,6 +183,8 @@ pub struct RuleTest {
     pub manifest: String,
     pub format: Format,
     pub as_of: Option<Date>,
+    /// The evidence the example is judged with.
+    pub facts: crate::evidence::TestFacts,
     /// Where the example is written (`file:line` of its `manifest`).
     pub origin: Origin,
 }

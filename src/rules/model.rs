@@ -241,6 +241,8 @@ pub struct RuleTestDef {
     pub as_of: Option<Spanned<toml::value::Datetime>>,
     /// `toml` (the default) or `json`.
     pub format: Option<String>,
+    /// The evidence the example is judged with (repository files, unavailable sources).
+    pub facts: Option<crate::evidence::TestFacts>,
 }
 
 /// `pack.toml`.
@@ -281,6 +283,12 @@ pub struct PackDef {
     /// with the reason: `prr rules doc` lists them, so that a gap reads as a decision.
     #[serde(default)]
     pub omitted: Vec<OmittedDef>,
+    /// Whether a claim that could not be verified (its evidence source timed out, failed or
+    /// answered nonsense) blocks: `warn` (the default) or `fail`.
+    pub on_unavailable: Option<OnUnavailable>,
+    /// The team whose approval a waiver added or extended by a pull request needs
+    /// (`@org/sre`); without it such a waiver waives nothing.
+    pub waiver_approvers: Option<String>,
 }
 
 /// `[[pack.omitted]]`: a checklist item the pack leaves out, and why.
@@ -291,6 +299,17 @@ pub struct OmittedDef {
     pub item: String,
     /// Why the pack does not check it.
     pub why: String,
+}
+
+/// What a claim that could not be verified does to the gate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnUnavailable {
+    /// A warning: the claim is reported as unverified, and the gate does not block on it.
+    #[default]
+    Warn,
+    /// A failure at the rule's severity.
+    Fail,
 }
 
 /// `[override."rule.id"]`.
@@ -338,6 +357,8 @@ impl JsonSchema for TomlDate {
     title = "prr rule file or pack.toml",
     extend("$id" = RULES_SCHEMA_ID)
 )]
+// Never built: only its schema is generated, so the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum RulesFile {
     Rules(RuleFileDef),
     Pack(Box<PackFileDef>),

@@ -40,6 +40,9 @@ impl Repo {
         );
         repo.git(&["init", "-q", "-b", "main"]);
         repo.git(&["remote", "add", "origin", "../remote.git"]);
+        // The team of the fixtures owns every file, as `ownership.codeowners` asks; it is
+        // committed with the first commit.
+        repo.write(".github/CODEOWNERS", "* @acme/payments\n");
         repo
     }
 

@@ -8,12 +8,15 @@ use std::fmt::Debug;
 use jiff::civil::Date;
 use serde::de::DeserializeOwned;
 
+use crate::evidence::{Facts, Unavailable};
 use crate::manifest::{Manifest, Service};
 use crate::source::Span;
 
 mod achievable;
 mod backups;
+mod codeowners;
 mod error_budget;
+mod files_exist;
 mod fresh;
 mod golden_signals;
 mod manifest_schema;
@@ -30,7 +33,9 @@ pub use waivers::{read_waivers, Waiver, WaiverCheck};
 pub const REGISTRY: &[Spec] = &[
     achievable::SPEC,
     backups::SPEC,
+    codeowners::SPEC,
     error_budget::SPEC,
+    files_exist::SPEC,
     fresh::SPEC,
     golden_signals::SPEC,
     manifest_schema::SPEC,
@@ -68,6 +73,8 @@ pub struct Context<'a> {
     /// Every rule id of the run (for waivers).
     pub rule_ids: &'a BTreeSet<&'a str>,
     pub waiver_max_days: i64,
+    /// What the evidence stage learned about the manifest's claims.
+    pub facts: &'a Facts,
 }
 
 /// A check's verdict on one manifest: its failures, or what held.
@@ -76,6 +83,9 @@ pub struct Outcome {
     pub failures: Vec<Failure>,
     /// Said when there is no failure: what held ("all 4 golden signals are covered").
     pub passed: String,
+    /// The check could not run (the evidence it needs was not gathered): the rule is
+    /// skipped with this reason.
+    pub skipped: Option<String>,
 }
 
 impl Outcome {
@@ -84,6 +94,16 @@ impl Outcome {
         Self {
             failures: Vec::new(),
             passed: message.into(),
+            skipped: None,
+        }
+    }
+
+    /// The rule does not run, for `reason` (say, no source configured for its evidence).
+    #[must_use]
+    pub fn skip(reason: impl Into<String>) -> Self {
+        Self {
+            skipped: Some(reason.into()),
+            ..Self::default()
         }
     }
 
@@ -92,6 +112,7 @@ impl Outcome {
         Self {
             failures,
             passed: passed.into(),
+            skipped: None,
         }
     }
 }
@@ -103,6 +124,9 @@ pub struct Failure {
     /// The logical path it is about (`dependency[1].owner`).
     pub key: String,
     pub span: Span,
+    /// The claim could not be checked (its source gave no usable answer): never a pass, and
+    /// the pack's `on_unavailable` decides whether it blocks.
+    pub unverified: bool,
 }
 
 impl Failure {
@@ -112,6 +136,16 @@ impl Failure {
             message: message.into(),
             key: key.into(),
             span,
+            unverified: false,
+        }
+    }
+
+    /// The claim at `key` could not be checked, because its source was unavailable.
+    #[must_use]
+    pub fn unverified(why: &Unavailable, key: impl Into<String>, span: Span) -> Self {
+        Self {
+            unverified: true,
+            ..Self::new(why.to_string(), key, span)
         }
     }
 }

@@ -1,0 +1,84 @@
+//! The judge stage, shared by every command that judges manifests (`check`, the base side
+//! of a comparison, `publish`'s own judgement): each manifest gets its facts from the
+//! evidence stage and is evaluated by the engine, one at a time, and dropped.
+
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, Error};
+use crate::engine::{self, Evaluation};
+use crate::evidence::Evidence;
+use crate::manifest::Manifest;
+use crate::report::{FailOn, Judged, Report};
+use crate::rules::RuleSet;
+use crate::source::SourceFile;
+
+/// Every manifest of a run, judged.
+#[derive(Default)]
+pub struct Judgement {
+    /// The texts of the manifests judged, in order.
+    pub manifests: Vec<Arc<SourceFile>>,
+    /// Other files findings point into (imports, CODEOWNERS), for code frames.
+    pub others: Vec<Arc<SourceFile>>,
+    evaluations: Vec<Evaluation>,
+    /// The manifests that could not be read or parsed, with why.
+    pub unjudged: Vec<(String, Vec<Diagnostic>)>,
+}
+
+/// Judges each manifest with the facts `evidence` has for it. A manifest is parsed, judged
+/// and dropped before the next is read: a monorepo of thousands keeps only each file's text
+/// and its findings, not its tree.
+#[must_use]
+pub fn judge(
+    manifests: impl Iterator<Item = (String, Result<Manifest, Error>)>,
+    rules: &RuleSet,
+    as_of: jiff::civil::Date,
+    evidence: &Evidence,
+) -> Judgement {
+    let mut judgement = Judgement::default();
+    for (name, manifest) in manifests {
+        match manifest {
+            Ok(mut manifest) => {
+                let facts = evidence.facts(&mut manifest);
+                judgement
+                    .evaluations
+                    .push(engine::evaluate_with_facts(&manifest, rules, as_of, &facts));
+                judgement.manifests.push(Arc::clone(&manifest.source));
+                judgement.others.extend(manifest.files.iter().cloned());
+            }
+            Err(err) => judgement.unjudged.push((name, err.diagnostics())),
+        }
+    }
+    judgement
+}
+
+impl Judgement {
+    /// The report of the judgement; the manifests' texts stay with the judgement (the
+    /// human report's code frames need them).
+    pub fn report(&mut self, rules: &RuleSet, as_of: jiff::civil::Date, fail_on: FailOn) -> Report {
+        let evaluations = std::mem::take(&mut self.evaluations);
+        let mut judged: Vec<Judged<'_>> = self
+            .manifests
+            .iter()
+            .zip(evaluations)
+            .map(|(source, evaluation)| Judged::Evaluated { source, evaluation })
+            .collect();
+        judged.extend(
+            self.unjudged
+                .iter()
+                .map(|(manifest, diagnostics)| Judged::Unjudged {
+                    manifest: manifest.clone(),
+                    diagnostics: diagnostics.clone(),
+                }),
+        );
+        Report::build(judged, rules, &as_of.to_string(), fail_on)
+    }
+
+    /// Every diagnostic of the manifests that could not be judged.
+    #[must_use]
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.unjudged
+            .iter()
+            .flat_map(|(_, diagnostics)| diagnostics.iter().cloned())
+            .collect()
+    }
+}

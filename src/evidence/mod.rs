@@ -1,0 +1,210 @@
+//! The evidence stage: what the world says about a manifest's claims, gathered before the
+//! engine and handed to it as data.
+//!
+//! files → manifest + rules → **evidence** → engine → report → renderer / publisher.
+//!
+//! The engine stays pure: a native check reads [`Facts`] from its `Context` the way it reads
+//! the manifest, and a rule's `[[rule.test]]` examples supply facts inline. Live sources are
+//! configured by the rule pack, never by the manifest that a pull request can edit. Each
+//! source's facts are [`Gathered`]: known, not configured (the rules that need them are
+//! skipped, saying why), or unavailable (the rules say "could not verify", never pass).
+
+pub mod repository;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+pub use repository::{Repository, Snapshot};
+
+use crate::manifest::Manifest;
+
+/// How long the whole stage may take unless the pack says otherwise: a gate in a deploy
+/// pipeline waits for it.
+pub const DEFAULT_TIME_BOUND: Duration = Duration::from_secs(10);
+
+/// The evidence stage of one run: what it gathered once (the repository's listing) and the
+/// deadline by which every live source must have answered.
+#[derive(Debug)]
+pub struct Evidence {
+    repository: Gathered<Snapshot>,
+    /// When the stage's time bound runs out: a source still asking then is unavailable.
+    pub deadline: Instant,
+}
+
+/// Where the evidence stage reads the repository.
+#[derive(Clone, Copy, Debug)]
+pub enum Tree<'a> {
+    /// The working tree under the repository root.
+    Working(&'a Path),
+    /// A commit (`--rev`, the pre-push hook, the base of a comparison), read through git.
+    Commit(&'a crate::git::Repo, &'a str),
+}
+
+impl Evidence {
+    /// Gathers what a run needs once: the repository's files from `tree`, within
+    /// `bound` (the whole stage's).
+    #[must_use]
+    pub fn gather(tree: Tree<'_>, bound: Duration) -> Self {
+        let deadline = Instant::now() + bound;
+        let repository = match tree {
+            Tree::Working(root) => Snapshot::working_tree(root),
+            Tree::Commit(repo, commit) => Snapshot::commit(repo, commit),
+        };
+        Self {
+            repository: match repository {
+                Ok(snapshot) => Gathered::Known(snapshot),
+                Err(why) => Gathered::Unavailable(why),
+            },
+            deadline,
+        }
+    }
+
+    /// The evidence of a repository read elsewhere (see [`Snapshot::from_listing`]), or
+    /// why it could not be read.
+    #[must_use]
+    pub fn of_snapshot(repository: Result<Snapshot, Unavailable>, bound: Duration) -> Self {
+        Self {
+            repository: match repository {
+                Ok(snapshot) => Gathered::Known(snapshot),
+                Err(why) => Gathered::Unavailable(why),
+            },
+            deadline: Instant::now() + bound,
+        }
+    }
+
+    /// No evidence: every evidence rule is skipped, and says `why`.
+    #[must_use]
+    pub fn none(why: &str) -> Self {
+        Self {
+            repository: Gathered::NotConfigured(why.to_owned()),
+            deadline: Instant::now(),
+        }
+    }
+
+    /// The facts for one manifest; the files its findings may point into are registered
+    /// in it.
+    #[must_use]
+    pub fn facts(&self, manifest: &mut Manifest) -> Facts {
+        let repository = match &self.repository {
+            Gathered::Known(snapshot) => match snapshot.for_manifest(manifest) {
+                Some(repository) => Gathered::Known(repository),
+                None => {
+                    Gathered::NotConfigured("the manifest is outside the repository".to_owned())
+                }
+            },
+            Gathered::NotConfigured(why) => Gathered::NotConfigured(why.clone()),
+            Gathered::Unavailable(why) => Gathered::Unavailable(why.clone()),
+        };
+        Facts { repository }
+    }
+}
+
+/// Everything the evidence stage learned for one manifest.
+#[derive(Clone, Debug)]
+pub struct Facts {
+    /// The manifest's repository: its files, and the texts of those rules read.
+    pub repository: Gathered<Repository>,
+}
+
+impl Facts {
+    /// No evidence at all: every evidence rule is skipped, and says `why`.
+    #[must_use]
+    pub fn none(why: &str) -> Self {
+        Self {
+            repository: Gathered::NotConfigured(why.to_owned()),
+        }
+    }
+}
+
+/// What a source gave.
+#[derive(Clone, Debug)]
+pub enum Gathered<T> {
+    /// The facts, as the source gave them.
+    Known(T),
+    /// Nothing asked: no source configured, or not in a context that has one. The rules that
+    /// need it are skipped with this reason.
+    NotConfigured(String),
+    /// The source was asked and gave no usable answer.
+    Unavailable(Unavailable),
+}
+
+impl<T> Gathered<T> {
+    /// The facts when known.
+    #[must_use]
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Self::Known(facts) => Some(facts),
+            _ => None,
+        }
+    }
+}
+
+/// Why a source could not answer: shown as "could not verify: SOURCE: REASON".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unavailable {
+    /// The source, as people know it (`prometheus at http://127.0.0.1:9090`), never with a
+    /// credential.
+    pub source: String,
+    /// What went wrong (`HTTP 503`, `no answer within 5 s`).
+    pub reason: String,
+}
+
+impl std::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "could not verify: {}: {}", self.source, self.reason)
+    }
+}
+
+/// What the evidence stage did not finish within its time bound, for every claim that
+/// waited on it.
+#[must_use]
+pub fn unfinished(source: &str, bound: Duration) -> Unavailable {
+    Unavailable {
+        source: source.to_owned(),
+        reason: format!(
+            "not finished within the evidence stage's time bound of {} s",
+            bound.as_secs_f64()
+        ),
+    }
+}
+
+/// `[rule.test.facts]`: the evidence an example is judged with, given inline, so that every
+/// evidence rule is tested offline. Without it, the rules that need evidence are skipped.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestFacts {
+    /// The repository's files, by path from its root, and their texts. The example
+    /// manifest is `example.prr.toml` at the root.
+    pub files: Option<BTreeMap<String, String>>,
+    /// `OWNER/REPO`: the GitHub repository the files are in (for same-repository links).
+    pub repository: Option<String>,
+    /// Sources that gave no usable answer, and why (`{ repository = "timed out" }`): the
+    /// rules that need them say "could not verify".
+    #[serde(default)]
+    pub unavailable: BTreeMap<String, String>,
+}
+
+impl TestFacts {
+    /// The facts of an example, its files registered in its manifest.
+    #[must_use]
+    pub fn facts(&self, manifest: &mut Manifest) -> Facts {
+        let mut facts = Facts::none("the example gives no facts of this kind");
+        if let Some(files) = &self.files {
+            let snapshot = Snapshot::from_texts(files, self.repository.clone());
+            if let Some(repository) = snapshot.for_manifest(manifest) {
+                facts.repository = Gathered::Known(repository);
+            }
+        }
+        if let Some(reason) = self.unavailable.get("repository") {
+            facts.repository = Gathered::Unavailable(Unavailable {
+                source: "the repository".to_owned(),
+                reason: reason.clone(),
+            });
+        }
+        facts
+    }
+}
