@@ -143,8 +143,14 @@ fn every_native_check_at_its_edges() {
 #[test]
 fn every_native_check_has_a_row() {
     // Checks that read evidence are tested with facts: their `[[rule.test]]` examples and
-    // tests/evidence.rs (repositories on disk and in git).
-    let with_facts = ["codeowners", "files_exist"];
+    // tests/evidence.rs and tests/repository_rules.rs (repositories on disk and in git).
+    let with_facts = [
+        "codeowners",
+        "files_exist",
+        "non_root",
+        "kubernetes",
+        "dependency_updates",
+    ];
     for spec in builtin::REGISTRY {
         if spec.name != "manifest_schema" && !with_facts.contains(&spec.name) {
             assert!(

@@ -9,6 +9,8 @@
 //! source's facts are [`Gathered`]: known, not configured (the rules that need them are
 //! skipped, saying why), or unavailable (the rules say "could not verify", never pass).
 
+pub mod dockerfile;
+pub mod kubernetes;
 pub mod repository;
 
 use std::collections::BTreeMap;
