@@ -5,7 +5,8 @@
 # violation; either fails this test. Every kind of request prr makes is exercised: the
 # comment list and create, the check run create and its annotation updates, the pull
 # request of a fork's workflow_run, the manifest at its head commit, who the token
-# comments as (`GET /user`), and a rule pack through the contents API.
+# comments as (`GET /user`), a rule pack through the contents API, and the reviews and team
+# memberships that waiver approvals read.
 # Usage: .ci/contract.sh PATH/TO/prr   (the tools come from .ci/tools.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +36,14 @@ run.workflow_run.event = "pull_request";
 run.workflow_run.pull_requests = [];
 fs.writeFileSync(process.argv[2] + "/workflow_run.json", JSON.stringify(run));
 fs.writeFileSync(process.argv[2] + "/repository", pr.repository.full_name);
-' "$tools/@octokit/webhooks-examples/api.github.com/index.json" "$work"
+// The same pull request, its head the commit that the example review of the description approves,
+// so that the team membership of its approver is asked for too.
+const approved = JSON.parse(JSON.stringify(pr));
+approved.pull_request.head.sha = process.argv[3];
+fs.writeFileSync(process.argv[2] + "/pull_request_approval.json", JSON.stringify(approved));
+' "$tools/@octokit/webhooks-examples/api.github.com/index.json" "$work" \
+    "$(node -e 'console.log(require(process.argv[1]).components.examples["pull-request-review-items"].value[0].commit_id)' \
+        "$tools/@octokit/openapi/generated/api.github.com.json")"
 
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 "$tools/.bin/prism" mock --host 127.0.0.1 --port "$port" \
@@ -81,7 +89,7 @@ publish() {
         GITHUB_API_URL="$api" \
         GITHUB_REPOSITORY="$(cat "$work/repository")" \
         GITHUB_EVENT_NAME="$event_name" \
-        GITHUB_EVENT_PATH="$work/$event_name.json" \
+        GITHUB_EVENT_PATH="$work/${event_file:-$event_name}.json" \
         GITHUB_TOKEN=ghs_contract0test0token \
         GITHUB_RUN_ID=1 \
         GITHUB_STEP_SUMMARY="$work/summary.md" \
@@ -126,6 +134,13 @@ publish workflow_run 0 publish "$work/report.json" --manifest prr.toml --as-of 2
 # holds none, so nothing can be judged (exit 2 expected, the check run says why).
 publish workflow_run 2 publish "$work/report.json" --as-of 2026-11-21
 
+echo "contract: waiver approvals through the reviews and team-membership APIs"
+mkdir -p "$work/pack"
+printf '[pack]\nname = "acme"\nextends = ["builtin"]\nwaiver_approvers = "@acme/sre"\n' > "$work/pack/pack.toml"
+event_file=pull_request_approval publish pull_request 0 check --manifest examples/ready/prr.toml --as-of 2026-11-21 \
+    --rules "$work/pack" --base HEAD --format json
+grep -q "\"rule\": \"waiver.approved\"" "$work/stdout" || { echo "contract: no waiver.approved result" >&2; status=1; }
+
 echo "contract: --rules github: through the contents API (Prism's example file is no pack: exit 2 expected)"
 # Prism's example file is not a rule pack, so prr cannot judge (exit 2); what counts here
 # is that its requests were valid. The pack path is one segment: prr sends a nested path
@@ -139,7 +154,8 @@ requests=$(grep -ac "Request received" "$work/requests.log" || true)
 echo "contract: prism received $requests requests"
 for route in "get /repos/.*/issues/[0-9]*/comments" "post /repos/.*/issues/[0-9]*/comments" \
     "post /repos/.*/check-runs" "patch /repos/.*/check-runs/" "get /repos/.*/commits/.*/pulls" \
-    "get /repos/acme/prr-rules/contents/" "get /repos/.*/contents/prr.toml" "get /repos/.*/git/trees/" "get /user"; do
+    "get /repos/acme/prr-rules/contents/" "get /repos/.*/contents/prr.toml" "get /repos/.*/git/trees/" "get /user" \
+    "get /repos/.*/pulls/[0-9]*/reviews" "get /orgs/.*/teams/.*/memberships/"; do
     if ! grep -aq "$route" "$work/requests.log"; then
         echo "contract: no request matched \`$route\`" >&2
         status=1

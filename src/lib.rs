@@ -5,6 +5,7 @@
 //! Data flows one way: files ([`source`]) -> [`manifest`] + [`rules`] -> [`engine`] ->
 //! [`report`] -> a renderer or the [`github`] publisher.
 
+pub mod budget;
 pub mod cli;
 pub mod diagnostic;
 pub mod engine;

@@ -147,6 +147,7 @@ fn every_native_check_has_a_row() {
     let with_facts = [
         "codeowners",
         "files_exist",
+        "waiver_approval",
         "non_root",
         "kubernetes",
         "dependency_updates",

@@ -12,7 +12,7 @@ use super::judge;
 use super::revision::{self, Commit};
 use super::{exit, repository_root, write_file, write_stdout};
 use crate::diagnostic::{Diagnostic, Error};
-use crate::evidence::{self, Evidence, Tree};
+use crate::evidence::{self, approval, Evidence, Tree};
 use crate::git::Repo;
 use crate::manifest::{self, Manifest};
 use crate::report::markdown;
@@ -61,6 +61,10 @@ pub struct CheckArgs {
     /// about (the pre-push hook's way: the whole report only when there is something to read).
     #[arg(long, short)]
     pub quiet: bool,
+    /// The run is a deploy: deploy-only rules apply (`slo.budget-remaining` blocks a deploy
+    /// of a service whose error budget is spent under `freeze-features`).
+    #[arg(long)]
+    pub deploy: bool,
     /// Publish the verdict to GitHub (pull-request comment, check run, job summary).
     #[arg(long)]
     pub publish: bool,
@@ -119,7 +123,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     }
     let rules = load_rules(args, &outputs, as_of, &root)?;
     let (manifests, commit) = load_manifests(args, &root)?;
-    let evidence = gather_evidence(&root, commit.as_ref());
+    let evidence = gather_evidence(&root, commit.as_ref(), base.as_ref(), &rules, args.deploy);
     let mut judgement = judge::judge(manifests, &rules, as_of, &evidence);
     let mut report = judgement.report(&rules, as_of, args.fail_on);
     if let Some(base) = &base {
@@ -189,14 +193,28 @@ fn load_manifests(args: &CheckArgs, root: &Path) -> Result<(Manifests, Option<Co
 }
 
 /// The evidence stage: the repository's files as the manifests were read (the working tree,
-/// or the commit under `--rev`).
-fn gather_evidence(root: &Path, commit: Option<&Commit>) -> Evidence {
+/// or the commit under `--rev`), and in a pull request the approvals that waivers it adds
+/// need (its base is where the waivers it did not add are read).
+fn gather_evidence(
+    root: &Path,
+    commit: Option<&Commit>,
+    base: Option<&Commit>,
+    rules: &rules::RuleSet,
+    deploy: bool,
+) -> Evidence {
     let repo = Repo::at(root);
     let tree = match commit {
         Some(commit) => Tree::Commit(&repo, &commit.id),
         None => Tree::Working(root),
     };
-    Evidence::gather(tree, evidence::DEFAULT_TIME_BOUND)
+    let mut evidence = Evidence::gather(tree, evidence::DEFAULT_TIME_BOUND);
+    let base = base.map(|base| approval::Base::Git {
+        repo: Repo::at(root),
+        commit: base.id.clone(),
+    });
+    evidence.approval = approval::Gatherer::gather(rules.waiver_approvers.as_deref(), base);
+    evidence.deploy = deploy;
+    evidence
 }
 
 /// Judges the base's version of every manifest judged now, with the same rules and date,

@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::{exit, write_stderr, write_stdout};
 use crate::diagnostic::{Diagnostic, Error};
-use crate::evidence::{Evidence, Snapshot, Unavailable, DEFAULT_TIME_BOUND};
+use crate::evidence::{approval, Evidence, Snapshot, Unavailable, DEFAULT_TIME_BOUND};
 use crate::github::{self, CommentMode};
 use crate::manifest::Manifest;
 use crate::report::{diff, json, markdown, BaseSide, FailOn, Report, Verdict};
@@ -185,8 +185,21 @@ fn judge_head(
             ),
         )
     })?;
-    // The repository evidence at the head commit, read the same way: as data.
-    let evidence = api_evidence(cx, &sha);
+    // The repository evidence at the head commit, read the same way: as data; and the
+    // approvals waivers the pull request adds need, against the manifests at its base.
+    let mut evidence = api_evidence(cx, &sha);
+    if let Some(team) = rules.waiver_approvers.as_deref() {
+        let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
+        let base = github::base_manifests(cx, &names).ok().map(|(_, files)| {
+            approval::Base::Given(
+                files
+                    .into_iter()
+                    .map(|(name, bytes)| (name, bytes.ok()))
+                    .collect(),
+            )
+        });
+        evidence.approval = approval::Gatherer::gather(Some(team), base);
+    }
     let mut report = judge_files(files, &sha, &rules, as_of, args.fail_on, &evidence);
     if args.fail_on == FailOn::New {
         // Only what the pull request introduced blocks: the same manifests at its base

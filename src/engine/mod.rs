@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::evidence::Facts;
 use crate::manifest::{Manifest, Service};
-use crate::rules::builtin::{self, read_waivers, Context, SloBudget, WaiverCheck};
-use crate::rules::{OnUnavailable, Rule, RuleSet, Severity, When, MANDATORY};
+use crate::rules::builtin::{self, read_waivers, Context, SloBudget, Standing, WaiverCheck};
+use crate::rules::{OnUnavailable, Rule, RuleSet, Severity, When, UNWAIVABLE};
 use crate::source::{SourceFile, Span};
 
 /// What became of a rule (or one of its findings).
@@ -132,10 +132,13 @@ fn evaluate_with(
         facts,
     };
     let waivers = read_waivers(manifest);
+    let approvals_needed = approvals_enforced(rules, as_of);
     let mut valid: BTreeMap<&str, &builtin::Waiver> = BTreeMap::new();
     for waiver in &waivers {
         if let Some(rule) = waiver.rule.as_deref() {
-            if WaiverCheck::problems(waiver, &cx).is_empty() {
+            if WaiverCheck::problems(waiver, &cx).is_empty()
+                && (!approvals_needed || counts_without_more_approval(waiver, facts, rules))
+            {
                 valid.entry(rule).or_insert(waiver);
             }
         }
@@ -149,7 +152,7 @@ fn evaluate_with(
         .filter(|r| only.map_or(r.enabled, |id| r.id == id));
     for rule in selected {
         ran.insert(rule.id.as_str());
-        if let Some(reason) = not_applicable(&rule.when, &service) {
+        if let Some(reason) = not_applicable(&rule.when, &service, facts.deploy) {
             findings.push(Finding::skipped(rule, &reason));
             continue;
         }
@@ -176,7 +179,7 @@ fn evaluate_with(
             });
             continue;
         }
-        let waiver = (!MANDATORY.contains(&rule.id.as_str()))
+        let waiver = (!UNWAIVABLE.contains(&rule.id.as_str()))
             .then(|| valid.get(rule.id.as_str()))
             .flatten();
         if waiver.is_some() {
@@ -253,6 +256,26 @@ fn evaluate_with(
     }
 }
 
+/// Whether waivers a pull request adds or extends need approval to count: the rule
+/// `waiver.approved` runs and its grace period is over (until then it only warns, so that
+/// upgrading never turns a gate red).
+fn approvals_enforced(rules: &RuleSet, as_of: Date) -> bool {
+    rules
+        .get("waiver.approved")
+        .is_some_and(|rule| rule.enabled && rule.enforce_after.is_none_or(|from| as_of >= from))
+}
+
+/// Whether a waiver counts as far as approval goes: on the base branch already, approved,
+/// or not judged here; one whose approvals could not be read counts only under
+/// `on_unavailable = "warn"`.
+fn counts_without_more_approval(waiver: &builtin::Waiver, facts: &Facts, rules: &RuleSet) -> bool {
+    match builtin::standing(waiver, &facts.approval) {
+        Standing::Existing | Standing::Approved(_) | Standing::NotJudged(_) => true,
+        Standing::Unapproved(_) => false,
+        Standing::Unverified(_) => rules.on_unavailable == OnUnavailable::Warn,
+    }
+}
+
 /// A rule's severity as of a date, and the note a grace period adds to its findings.
 #[must_use]
 pub fn effective_severity(rule: &Rule, as_of: Date) -> (Severity, String) {
@@ -273,7 +296,18 @@ pub fn effective_severity(rule: &Rule, as_of: Date) -> (Severity, String) {
 /// A service without a tier or lifecycle gets the rules conditioned on them (the strictest
 /// reading); the schema reports the missing field.
 #[must_use]
-pub fn not_applicable(when: &When, service: &Service) -> Option<String> {
+pub fn not_applicable(when: &When, service: &Service, deploy: bool) -> Option<String> {
+    match (when.deploy, deploy) {
+        (Some(true), false) => {
+            return Some(
+                "`when.deploy` is true; this run is not a deploy (`prr check --deploy`)".to_owned(),
+            )
+        }
+        (Some(false), true) => {
+            return Some("`when.deploy` is false; this run is a deploy".to_owned())
+        }
+        _ => {}
+    }
     if let (Some(tiers), Some(tier)) = (&when.tier, service.tier) {
         if !tiers.contains(&tier) {
             let list: Vec<String> = tiers.iter().map(ToString::to_string).collect();

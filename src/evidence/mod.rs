@@ -9,6 +9,7 @@
 //! source's facts are [`Gathered`]: known, not configured (the rules that need them are
 //! skipped, saying why), or unavailable (the rules say "could not verify", never pass).
 
+pub mod approval;
 pub mod dockerfile;
 pub mod kubernetes;
 pub mod repository;
@@ -33,6 +34,10 @@ pub const DEFAULT_TIME_BOUND: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct Evidence {
     repository: Gathered<Snapshot>,
+    /// The pull request's approvals, for waivers it adds or extends.
+    pub approval: approval::Gatherer,
+    /// The run is a deploy.
+    pub deploy: bool,
     /// When the stage's time bound runs out: a source still asking then is unavailable.
     pub deadline: Instant,
 }
@@ -61,6 +66,8 @@ impl Evidence {
                 Ok(snapshot) => Gathered::Known(snapshot),
                 Err(why) => Gathered::Unavailable(why),
             },
+            approval: approval::Gatherer::not_configured("no pull request was read"),
+            deploy: false,
             deadline,
         }
     }
@@ -74,6 +81,8 @@ impl Evidence {
                 Ok(snapshot) => Gathered::Known(snapshot),
                 Err(why) => Gathered::Unavailable(why),
             },
+            approval: approval::Gatherer::not_configured("no pull request was read"),
+            deploy: false,
             deadline: Instant::now() + bound,
         }
     }
@@ -83,6 +92,8 @@ impl Evidence {
     pub fn none(why: &str) -> Self {
         Self {
             repository: Gathered::NotConfigured(why.to_owned()),
+            approval: approval::Gatherer::not_configured(why),
+            deploy: false,
             deadline: Instant::now(),
         }
     }
@@ -101,7 +112,11 @@ impl Evidence {
             Gathered::NotConfigured(why) => Gathered::NotConfigured(why.clone()),
             Gathered::Unavailable(why) => Gathered::Unavailable(why.clone()),
         };
-        Facts { repository }
+        Facts {
+            repository,
+            approval: self.approval.facts(manifest),
+            deploy: self.deploy,
+        }
     }
 }
 
@@ -110,6 +125,10 @@ impl Evidence {
 pub struct Facts {
     /// The manifest's repository: its files, and the texts of those rules read.
     pub repository: Gathered<Repository>,
+    /// Who approved the pull request, and the manifest's waivers at its base.
+    pub approval: Gathered<approval::Approval>,
+    /// The run is a deploy (`prr check --deploy`): deploy-only rules apply.
+    pub deploy: bool,
 }
 
 impl Facts {
@@ -118,6 +137,8 @@ impl Facts {
     pub fn none(why: &str) -> Self {
         Self {
             repository: Gathered::NotConfigured(why.to_owned()),
+            approval: Gathered::NotConfigured(why.to_owned()),
+            deploy: false,
         }
     }
 }
@@ -184,10 +205,35 @@ pub struct TestFacts {
     pub files: Option<BTreeMap<String, String>>,
     /// `OWNER/REPO`: the GitHub repository the files are in (for same-repository links).
     pub repository: Option<String>,
-    /// Sources that gave no usable answer, and why (`{ repository = "timed out" }`): the
-    /// rules that need them say "could not verify".
+    /// The pull request's approvals and the manifest's waivers at its base.
+    pub approval: Option<TestApproval>,
+    /// The example is judged as a deploy.
+    #[serde(default)]
+    pub deploy: bool,
+    /// Sources that gave no usable answer, and why (`{ repository = "timed out" }`, also
+    /// `approval`): the rules that need them say "could not verify".
     #[serde(default)]
     pub unavailable: BTreeMap<String, String>,
+}
+
+/// `[rule.test.facts.approval]`: a pull request's approvals.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestApproval {
+    /// The approvers' team (`@acme/sre`).
+    pub team: String,
+    /// The pull request's number (default 1).
+    pub number: Option<u64>,
+    /// Approvers at the head commit who are members of the team.
+    #[serde(default)]
+    pub members: Vec<String>,
+    /// Approvers at the head commit who are not.
+    #[serde(default)]
+    pub others: Vec<String>,
+    /// The manifest's waivers at the base, by rule, with their expiry (`YYYY-MM-DD`, or
+    /// `""` for none).
+    #[serde(default)]
+    pub base_waivers: BTreeMap<String, String>,
 }
 
 impl TestFacts {
@@ -195,11 +241,33 @@ impl TestFacts {
     #[must_use]
     pub fn facts(&self, manifest: &mut Manifest) -> Facts {
         let mut facts = Facts::none("the example gives no facts of this kind");
+        facts.deploy = self.deploy;
         if let Some(files) = &self.files {
             let snapshot = Snapshot::from_texts(files, self.repository.clone());
             if let Some(repository) = snapshot.for_manifest(manifest) {
                 facts.repository = Gathered::Known(repository);
             }
+        }
+        if let Some(approval) = &self.approval {
+            facts.approval = Gathered::Known(approval::Approval {
+                pull_request: std::sync::Arc::new(approval::PullRequest {
+                    team: approval.team.clone(),
+                    number: approval.number.unwrap_or(1),
+                    members: approval.members.clone(),
+                    others: approval.others.clone(),
+                }),
+                base_waivers: approval
+                    .base_waivers
+                    .iter()
+                    .map(|(rule, expires)| (rule.clone(), expires.parse().ok()))
+                    .collect(),
+            });
+        }
+        if let Some(reason) = self.unavailable.get("approval") {
+            facts.approval = Gathered::Unavailable(Unavailable {
+                source: "GitHub's API".to_owned(),
+                reason: reason.clone(),
+            });
         }
         if let Some(reason) = self.unavailable.get("repository") {
             facts.repository = Gathered::Unavailable(Unavailable {

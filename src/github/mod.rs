@@ -12,6 +12,7 @@ pub mod client;
 pub mod comment;
 pub mod context;
 pub mod head;
+pub mod reviews;
 pub mod rules;
 
 use std::collections::BTreeMap;
@@ -364,6 +365,33 @@ pub fn head_manifests(
 pub fn head_repository(cx: &Context, sha: &str) -> Result<head::Listing, Error> {
     with_client(cx, |client| async move {
         head::repository(&client, &cx.owner, &cx.repo, sha).await
+    })
+}
+
+/// The run's pull request and its approvals at the head commit that count for `team`;
+/// `None` when the run has no pull request (or none can be found from its head commit).
+///
+/// # Errors
+/// GitHub refused or could not be reached.
+pub fn pull_request_approvals(
+    cx: &Context,
+    team: &str,
+) -> Result<Option<(u64, reviews::Approvals)>, Error> {
+    let Some(head) = cx.head_sha.clone() else {
+        return Ok(None);
+    };
+    with_client(cx, |client| async move {
+        let (owner, repo) = (cx.owner.as_str(), cx.repo.as_str());
+        let number = match cx.pull_request {
+            PullRequest::Number(n) => Some(n),
+            PullRequest::ByCommit => pull_request_of(&client, owner, repo, &head).await?,
+            PullRequest::None => None,
+        };
+        let Some(number) = number else {
+            return Ok(None);
+        };
+        let approvals = reviews::approvals(&client, owner, repo, number, &head, team).await?;
+        Ok(Some((number, approvals)))
     })
 }
 

@@ -150,6 +150,7 @@ pub fn when_of(def: &WhenDef) -> When {
         tier: def.tier.as_ref().map(super::model::OneOrMany::to_vec),
         lifecycle: def.lifecycle.as_ref().map(super::model::OneOrMany::to_vec),
         labels: def.labels.as_ref().map(super::model::OneOrMany::to_vec),
+        deploy: def.deploy,
     }
 }
 

@@ -22,6 +22,10 @@ use crate::manifest::Format;
 /// The rules that always run: they cannot be disabled, lowered or waived.
 pub const MANDATORY: [&str; 2] = ["manifest.schema", "waiver.valid"];
 
+/// Rules no manifest can waive: the mandatory ones, and the approval a waiver itself needs
+/// (a waiver of it would approve itself).
+pub const UNWAIVABLE: [&str; 3] = ["manifest.schema", "waiver.valid", "waiver.approved"];
+
 /// How far ahead a waiver may expire unless a pack says otherwise.
 pub const DEFAULT_WAIVER_MAX_DAYS: i64 = 90;
 
@@ -123,6 +127,8 @@ pub struct When {
     pub tier: Option<Vec<i64>>,
     pub lifecycle: Option<Vec<String>>,
     pub labels: Option<Vec<String>>,
+    /// Only on deploys (`true`), or never on them (`false`).
+    pub deploy: Option<bool>,
 }
 
 impl fmt::Display for When {
@@ -137,6 +143,11 @@ impl fmt::Display for When {
         }
         if let Some(labels) = &self.labels {
             parts.push(format!("label {}", labels.join(", ")));
+        }
+        match self.deploy {
+            Some(true) => parts.push("deploys only".to_owned()),
+            Some(false) => parts.push("not on deploys".to_owned()),
+            None => {}
         }
         if parts.is_empty() {
             f.write_str("always")

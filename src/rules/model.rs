@@ -186,6 +186,10 @@ pub struct WhenDef {
     pub lifecycle: Option<OneOrMany<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<OneOrMany<String>>,
+    /// `true`: only when the run is a deploy (`prr check --deploy`, the Action's `deploy`
+    /// input); `false`: never then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deploy: Option<bool>,
 }
 
 /// A value or a list of values: `tier = 1` reads as `tier = [1]`.

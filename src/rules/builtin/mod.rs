@@ -26,10 +26,12 @@ mod non_root;
 mod sla_below_slo;
 mod team_owner;
 mod tier_floor;
+mod waiver_approval;
 mod waivers;
 
 pub use error_budget::{budget_minutes, slo_budgets, window_days, SloBudget};
 pub use fresh::days_between;
+pub use waiver_approval::{standing, Standing};
 pub use waivers::{read_waivers, Waiver, WaiverCheck};
 
 /// Every native check, by name. Adding one is one line here and one file beside this one.
@@ -48,6 +50,7 @@ pub const REGISTRY: &[Spec] = &[
     sla_below_slo::SPEC,
     team_owner::SPEC,
     tier_floor::SPEC,
+    waiver_approval::SPEC,
     waivers::SPEC,
 ];
 

@@ -111,7 +111,7 @@ impl WaiverCheck {
                 "rule",
                 "names no rule: set `rule` to the id it waives".to_owned(),
             )),
-            Some(rule) if crate::rules::MANDATORY.contains(&rule) => {
+            Some(rule) if crate::rules::UNWAIVABLE.contains(&rule) => {
                 problems.push(("rule", format!("waives `{rule}`, which cannot be waived")));
             }
             Some(rule) if !cx.rule_ids.contains(rule) => {
