@@ -286,7 +286,7 @@ fn every_format_shows_what_the_change_introduced() {
     );
     assert!(markdown.contains("Fixed: `docs.runbook`."), "{markdown}");
     assert!(
-        markdown.contains("| `oncall.rotation` | **new:** `oncall.escalation` is missing |"),
+        markdown.contains("| `oncall.rotation` | **new:** `oncall.escalation` is missing: add `escalation` to `[oncall]` |"),
         "{markdown}"
     );
     let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
@@ -301,17 +301,20 @@ fn every_format_shows_what_the_change_introduced() {
             )
         })
         .collect();
-    // The waived finding is neither new nor existing: the waiver is shown on its own.
+    // The waived finding is neither new nor existing: the waiver is shown on its own, after
+    // the blocking findings.
     assert_eq!(
         states,
         pairs(&[
             ("oncall.rotation", "new"),
-            ("release.progressive", "none"),
-            ("toil.backlog", "unchanged")
+            ("toil.backlog", "unchanged"),
+            ("release.progressive", "none")
         ])
     );
     assert!(run("github").contains("title=[new] oncall.rotation%3A"));
-    assert!(run("junit").contains("message=\"[new] `oncall.escalation` is missing\""));
+    assert!(run("junit").contains(
+        "message=\"[new] `oncall.escalation` is missing: add `escalation` to `[oncall]`\""
+    ));
 }
 
 #[test]

@@ -44,9 +44,11 @@ fn the_unready_example_fails_with_every_missing_must_have_and_its_line() {
     let out = check(&["--manifest", "examples/unready/prr.toml"]).code(1);
     let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     for expected in [
-        "error[oncall.rotation]: `oncall.escalation` is missing",
-        "┌─ examples/unready/prr.toml:10:1",
-        "error[docs.runbook]: `docs.runbook` is missing",
+        // A key missing from a table points after the table's last value; a missing table
+        // after `[service]`; each message says what to add.
+        "error[oncall.rotation]: `oncall.escalation` is missing: add `escalation` to `[oncall]`",
+        "┌─ examples/unready/prr.toml:11:55",
+        "error[docs.runbook]: `docs.runbook` is missing: add `[docs]` with `runbook`\n  ┌─ examples/unready/prr.toml:8:28",
         "error[ownership.team]: `service.owner` is \"jane.doe@acme.dev\": an email address",
         "error[review.prr-fresh]: the last PRR was 2023-03-01, 1361 days ago (limit 730)",
         "error[review.toil-fresh]: the last toil review is 2027-03-01, 100 days in the future",
@@ -86,7 +88,7 @@ fn a_monorepo_reports_each_service_and_fails_if_any_fails() {
             "fail search (examples/monorepo/services/search/prr.json",
         ))
         .stdout(contains(
-            "┌─ examples/monorepo/services/search/prr.json:9:13",
+            "┌─ examples/monorepo/services/search/prr.json:10:60",
         ));
 }
 
@@ -254,7 +256,7 @@ fn the_json_report_has_every_key_of_version_1() {
         .iter()
         .find(|r| r["rule"] == "oncall.rotation")
         .unwrap();
-    assert_eq!(escalation["location"]["line"], 10);
+    assert_eq!(escalation["location"]["line"], 11);
     assert_eq!(escalation["key"], "oncall.escalation");
 }
 

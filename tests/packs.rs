@@ -174,7 +174,7 @@ fn all_any_and_schema_checks_compose() {
     let none = "any = [ { require = [\"service.owner\"] }, { require = [\"docs.runbook\"] } ]";
     let (status, message) = judge(none, DOC);
     assert_eq!(status, Status::Fail);
-    assert!(message.starts_with("none of the alternatives holds: `service.owner` is missing; or `docs.runbook` is missing"), "{message}");
+    assert!(message.starts_with("none of the alternatives holds: `service.owner` is missing: add `owner` to `[service]`; or `docs.runbook` is missing: add `[docs]` with `runbook`"), "{message}");
     let schema = "schema = { type = \"object\", required = [\"docs\"] }";
     let (status, message) = judge(schema, DOC);
     assert_eq!(status, Status::Fail);

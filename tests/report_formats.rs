@@ -328,18 +328,32 @@ fn many_findings(dependencies: usize) -> Report {
     judge(&[manifest], &rules).0
 }
 
+/// `n` services that declare a name, tier, lifecycle and owner and nothing else: each fails
+/// a dozen different rules of the built-in pack, so none of their findings are alike.
+fn bare_services(n: usize) -> Report {
+    let manifests: Vec<Manifest> = (0..n)
+        .map(|i| {
+            let text = format!(
+                "[service]\nname = \"svc-{i}\"\ntier = 2\nlifecycle = \"production\"\nowner = \"@acme/svc-{i}\"\n"
+            );
+            Manifest::from_text(&format!("services/svc-{i:04}/prr.toml"), &text).expect("parses")
+        })
+        .collect();
+    judge(&manifests, &builtin()).0
+}
+
 #[test]
 fn markdown_stays_under_the_comment_limit_and_says_what_it_left_out() {
-    let report = many_findings(5_000);
+    let report = bare_services(600);
     let failures = report.summary.failed;
-    assert!(failures >= 5_000, "{failures} findings");
+    assert!(failures >= 6_000, "{failures} findings");
     let text = markdown::render(&report, &links());
     assert!(text.len() < 65_536, "{} bytes", text.len());
     assert!(text.chars().count() < 65_536);
     assert!(text.starts_with("## ❌"), "the verdict comes first");
     let shown = text
         .lines()
-        .filter(|l| l.starts_with("| `dependencies.critical-mitigation`"))
+        .filter(|l| l.contains("| [services/svc-"))
         .count();
     assert!(shown > 100, "as many rows as fit: {shown}");
     let left = failures - shown;
@@ -357,6 +371,26 @@ fn markdown_stays_under_the_comment_limit_and_says_what_it_left_out() {
         text.matches("</details>").count()
     );
     assert_eq!(text, markdown::render(&report, &links()), "deterministic");
+}
+
+#[test]
+fn markdown_counts_findings_alike_rather_than_listing_them() {
+    let report = many_findings(5_000);
+    let text = markdown::render(&report, &links());
+    let rows = text
+        .lines()
+        .filter(|l| l.starts_with("| `dependencies.critical-mitigation`"))
+        .collect::<Vec<_>>();
+    assert_eq!(rows.len(), 6, "five alike and the count: {rows:#?}");
+    assert!(
+        rows[5].contains("… and 4995 more like this at `dependency[*].sla`"),
+        "{}",
+        rows[5]
+    );
+    // Three cells: the count row fits the table.
+    assert_eq!(rows[5].matches(" | ").count(), 2, "{}", rows[5]);
+    assert!(!text.contains("Left out"), "nothing left out: {text}");
+    assert!(text.len() < 20_000, "{} bytes", text.len());
 }
 
 #[test]
@@ -386,4 +420,51 @@ fn user_text_cannot_inject_markup_into_the_comment() {
         let cells = line.replace("\\|", "").matches('|').count();
         assert_eq!(cells, 4, "{line}");
     }
+}
+
+/// A pack of one rule that asks for keys in an existing table, in a missing table, in a
+/// table that has only a sub-table, and in a missing sub-table.
+fn missing_keys_pack() -> (tempfile::TempDir, RuleSet) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("where.toml");
+    std::fs::write(
+        &path,
+        r#"[[rule]]
+id = "where.missing"
+title = "Keys are where they belong"
+severity = "error"
+category = "docs"
+require = ["oncall.escalation", "docs.runbook", "monitoring.dashboards", "monitoring.golden_signals.errors"]
+rationale = "A test of where findings point."
+remediation = "Add them."
+"#,
+    )
+    .expect("the rule file");
+    let rules = rules::load(&[RulesSource::Path(path)], dir.path()).expect("the pack loads");
+    (dir, rules)
+}
+
+#[test]
+fn missing_keys_point_where_they_would_go_and_say_what_to_add() {
+    let (_dir, rules) = missing_keys_pack();
+    let toml = Manifest::from_text(
+        "svc/prr.toml",
+        "[service]\nname = \"orders\"\ntier = 3\nowner = \"@acme/orders\"\n\n[oncall]\nrotation = \"https://x/P1\"\n\n[monitoring.golden_signals]\nlatency = \"https://x/l\"\n\n[release]\nstrategy = \"rolling\"\n",
+    )
+    .expect("parses");
+    let (report, sources) = judge(&[toml], &rules);
+    insta::assert_snapshot!(
+        "missing_keys_toml_human",
+        human::render(&report, &sources, false)
+    );
+    let json = Manifest::from_text(
+        "svc/prr.json",
+        "{\n  \"service\": {\n    \"name\": \"orders\",\n    \"tier\": 3,\n    \"owner\": \"@acme/orders\"\n  },\n  \"oncall\": {\n    \"rotation\": \"https://x/P1\"\n  }\n}\n",
+    )
+    .expect("parses");
+    let (report, sources) = judge(&[json], &rules);
+    insta::assert_snapshot!(
+        "missing_keys_json_human",
+        human::render(&report, &sources, false)
+    );
 }

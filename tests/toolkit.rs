@@ -300,6 +300,60 @@ fn a_fresh_manifest_without_answers_fails_only_on_todos_too() {
     }
 }
 
+/// The lines of a manifest that hold a TODO value (not a comment).
+fn todo_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim_start().starts_with('#') && l.contains("TODO"))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+#[test]
+fn init_then_check_gives_one_finding_per_todo() {
+    for answers in [
+        &[][..],
+        &[
+            "--name",
+            "payments-api",
+            "--tier",
+            "1",
+            "--owner",
+            "@acme/payments",
+        ][..],
+        &["--name", "batch", "--tier", "3"][..],
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = prr(dir.path())
+            .arg("init")
+            .args(answers)
+            .output()
+            .expect("prr runs");
+        assert_eq!(out.status.code(), Some(0));
+        let said = String::from_utf8_lossy(&out.stdout).into_owned();
+        let text = std::fs::read_to_string(dir.path().join("prr.toml")).expect("written");
+        let todos = todo_lines(&text);
+        assert!(
+            said.contains(&format!("fill in its {} TODOs", todos.len())),
+            "{said}"
+        );
+        let (code, failed) = failures(dir.path());
+        assert_eq!(code, 1);
+        // `ownership.codeowners` judges the repository (its CODEOWNERS file), which a fresh
+        // directory does not have: a missing thing of its own, not one of the TODOs.
+        let mut lines: Vec<usize> = failed
+            .iter()
+            .filter(|r| r["rule"] != "ownership.codeowners")
+            .map(|r| r["location"]["line"].as_u64().expect("a line") as usize)
+            .collect();
+        lines.sort_unstable();
+        assert_eq!(
+            lines, todos,
+            "{answers:?}: one finding per TODO line:\n{failed:#?}"
+        );
+    }
+}
+
 #[test]
 fn explain_and_list_describe_any_pack() {
     prr(repo())

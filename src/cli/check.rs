@@ -214,6 +214,7 @@ fn gather_evidence(
     });
     evidence.approval = approval::Gatherer::gather(rules.waiver_approvers.as_deref(), base);
     evidence.deploy = deploy;
+    evidence.labels = evidence::deploy::Gatherer::for_deploy(deploy);
     evidence
 }
 
@@ -359,7 +360,13 @@ fn render_data(format: Format, report: &Report) -> Option<String> {
     Some(match format {
         Format::Human => return None,
         Format::Json => json::render(report),
-        Format::Sarif => sarif::render(report),
+        Format::Sarif => {
+            let (log, left_out) = sarif::render_noting(report);
+            if let Some(note) = left_out {
+                super::write_stderr(&format!("prr: {note}\n"));
+            }
+            log
+        }
         Format::Junit => junit::render(report),
         Format::Markdown => markdown::render(
             report,

@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::{exit, write_file, write_stderr, write_stdout};
 use crate::diagnostic::{Diagnostic, Error};
-use crate::manifest::FILE_NAMES;
+use crate::manifest::{Manifest, FILE_NAMES};
 use crate::toolkit::init::{is_valid_name, template, Answers};
 
 #[derive(Debug, Args)]
@@ -66,8 +66,14 @@ pub fn run(args: &InitArgs) -> Result<u8, Error> {
     if std::io::stdin().is_terminal() {
         ask(&mut answers, &args.path);
     }
-    write_file(&target, &template(&answers))?;
-    let todos = template(&answers).matches("\"TODO").count();
+    let text = template(&answers);
+    write_file(&target, &text)?;
+    // Counted as `prr check` sees them: values, not the comments that mention TODOs.
+    let mut todos = std::collections::BTreeMap::new();
+    if let Ok(manifest) = Manifest::from_text("prr.toml", &text) {
+        manifest.root.todos("", &mut todos);
+    }
+    let todos = todos.len();
     write_stdout(&format!(
         "wrote {}: fill in its {todos} TODOs, then run `prr check`\n",
         target.display()

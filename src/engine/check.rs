@@ -24,7 +24,7 @@ pub fn evaluate(check: &Check, cx: &Context<'_>) -> Outcome {
                             node.span,
                         )),
                         None => failures.push(Failure::new(
-                            format!("`{}` is missing", hit.key),
+                            format!("`{}` is missing: {}", hit.key, hit.what_to_add()),
                             hit.key,
                             hit.anchor,
                         )),
@@ -106,7 +106,7 @@ fn assert(assertion: &Assertion, cx: &Context<'_>) -> Outcome {
         let Some(node) = hit.node.filter(|n| !matches!(n.value, Value::Null)) else {
             if !assertion.optional {
                 failures.push(Failure::new(
-                    format!("`{}` is missing", hit.key),
+                    format!("`{}` is missing: {}", hit.key, hit.what_to_add()),
                     hit.key,
                     hit.anchor,
                 ));

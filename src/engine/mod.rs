@@ -231,6 +231,9 @@ fn evaluate_with(
             unverified: false,
         });
     }
+    if ran.contains("manifest.schema") {
+        one_finding_per_todo(manifest, rules, &mut findings);
+    }
     findings.sort_by(|a, b| {
         let at = |f: &Finding| f.span.map(|s| (s.file, s.start));
         (&a.rule, at(a)).cmp(&(&b.rule, at(b)))
@@ -273,6 +276,68 @@ fn counts_without_more_approval(waiver: &builtin::Waiver, facts: &Facts, rules: 
         Standing::Existing | Standing::Approved(_) | Standing::NotJudged(_) => true,
         Standing::Unapproved(_) => false,
         Standing::Unverified(_) => rules.on_unavailable == OnUnavailable::Warn,
+    }
+}
+
+/// One finding per TODO placeholder, so that `prr init` and `prr check` agree. A TODO in a
+/// typed field breaks the schema and the rule that needs the value fails on it too: the
+/// rule's finding, which says what the value is for, is the one kept. A TODO that no rule
+/// reports (a key this service's rules do not ask for) is a `manifest.schema` warning: a
+/// placeholder never passes unseen, and a manifest that passed before still passes.
+fn one_finding_per_todo(manifest: &Manifest, rules: &RuleSet, findings: &mut Vec<Finding>) {
+    let mut todos = BTreeMap::new();
+    manifest.root.todos("", &mut todos);
+    if todos.is_empty() {
+        return;
+    }
+    let claimed: std::collections::BTreeSet<Span> = findings
+        .iter()
+        .filter(|f| {
+            f.rule != "manifest.schema" && matches!(f.status, Status::Fail | Status::Waived)
+        })
+        .filter_map(|f| f.span)
+        .filter(|span| todos.contains_key(span))
+        .collect();
+    findings.retain(|f| {
+        f.rule != "manifest.schema" || f.span.is_none_or(|span| !claimed.contains(&span))
+    });
+    let reported: std::collections::BTreeSet<Span> = findings
+        .iter()
+        .filter(|f| f.rule == "manifest.schema" && f.status == Status::Fail)
+        .filter_map(|f| f.span)
+        .collect();
+    let Some(rule) = rules.get("manifest.schema") else {
+        return;
+    };
+    for (span, key) in todos {
+        if claimed.contains(&span) || reported.contains(&span) {
+            continue;
+        }
+        findings.push(Finding {
+            rule: rule.id.clone(),
+            status: Status::Fail,
+            severity: Severity::Warning,
+            message: format!(
+                "`{key}` is still a TODO: fill it in, or remove the line if this service does not need it"
+            ),
+            key: Some(key),
+            span: Some(span),
+            waiver: None,
+            unverified: false,
+        });
+    }
+    // Every failure of the schema was a TODO another rule reports: the schema itself holds.
+    if !findings.iter().any(|f| f.rule == "manifest.schema") {
+        findings.push(Finding {
+            rule: rule.id.clone(),
+            status: Status::Pass,
+            severity: rule.severity,
+            message: "the manifest meets the manifest schema but for TODOs, which the rules that need them report".to_owned(),
+            key: None,
+            span: None,
+            waiver: None,
+            unverified: false,
+        });
     }
 }
 

@@ -10,6 +10,7 @@
 //! skipped, saying why), or unavailable (the rules say "could not verify", never pass).
 
 pub mod approval;
+pub mod deploy;
 pub mod dockerfile;
 pub mod kubernetes;
 pub mod repository;
@@ -38,6 +39,8 @@ pub struct Evidence {
     pub approval: approval::Gatherer,
     /// The run is a deploy.
     pub deploy: bool,
+    /// The deploy's pull request labels.
+    pub labels: deploy::Gatherer,
     /// When the stage's time bound runs out: a source still asking then is unavailable.
     pub deadline: Instant,
 }
@@ -68,6 +71,7 @@ impl Evidence {
             },
             approval: approval::Gatherer::not_configured("no pull request was read"),
             deploy: false,
+            labels: deploy::Gatherer::not_configured("the run is not a deploy"),
             deadline,
         }
     }
@@ -83,6 +87,7 @@ impl Evidence {
             },
             approval: approval::Gatherer::not_configured("no pull request was read"),
             deploy: false,
+            labels: deploy::Gatherer::not_configured("the run is not a deploy"),
             deadline: Instant::now() + bound,
         }
     }
@@ -94,6 +99,7 @@ impl Evidence {
             repository: Gathered::NotConfigured(why.to_owned()),
             approval: approval::Gatherer::not_configured(why),
             deploy: false,
+            labels: deploy::Gatherer::not_configured("the run is not a deploy"),
             deadline: Instant::now(),
         }
     }
@@ -116,6 +122,7 @@ impl Evidence {
             repository,
             approval: self.approval.facts(manifest),
             deploy: self.deploy,
+            labels: self.labels.facts(manifest),
         }
     }
 }
@@ -129,6 +136,9 @@ pub struct Facts {
     pub approval: Gathered<approval::Approval>,
     /// The run is a deploy (`prr check --deploy`): deploy-only rules apply.
     pub deploy: bool,
+    /// The labels of the deploy's pull request and who applied them, for the exceptions an
+    /// error-budget freeze allows.
+    pub labels: Gathered<deploy::Labels>,
 }
 
 impl Facts {
@@ -139,6 +149,7 @@ impl Facts {
             repository: Gathered::NotConfigured(why.to_owned()),
             approval: Gathered::NotConfigured(why.to_owned()),
             deploy: false,
+            labels: Gathered::NotConfigured(why.to_owned()),
         }
     }
 }

@@ -395,6 +395,60 @@ pub fn pull_request_approvals(
     })
 }
 
+/// The labels of the pull request a deploy ships, each with whether whoever applied it
+/// belongs to `team`: the run's pull request, or on a push the pull request that made the
+/// commit (merged, so closed). `None` when there is none.
+///
+/// # Errors
+/// GitHub refused or could not be reached.
+pub fn deploy_labels(
+    cx: &Context,
+    team: &str,
+) -> Result<Option<(u64, Vec<reviews::AppliedLabel>)>, Error> {
+    let Some(head) = cx.head_sha.clone() else {
+        return Ok(None);
+    };
+    with_client(cx, |client| async move {
+        let (owner, repo) = (cx.owner.as_str(), cx.repo.as_str());
+        let number = match cx.pull_request {
+            PullRequest::Number(n) => Some(n),
+            PullRequest::ByCommit => pull_request_of(&client, owner, repo, &head).await?,
+            PullRequest::None => merged_pull_request_of(&client, owner, repo, &head).await?,
+        };
+        let Some(number) = number else {
+            return Ok(None);
+        };
+        let labels = reviews::labels(&client, owner, repo, number, team).await?;
+        Ok(Some((number, labels)))
+    })
+}
+
+/// The pull request whose merge made commit `sha` (a push to the default branch).
+async fn merged_pull_request_of(
+    client: &client::Client,
+    owner: &str,
+    repo: &str,
+    sha: &str,
+) -> Result<Option<u64>, Error> {
+    let what = "finding the pull request that made the commit";
+    let path = format!("/repos/{owner}/{repo}/commits/{sha}/pulls?per_page=100");
+    let json = client
+        .request(what, &http::Method::GET, &path, None)
+        .await?
+        .json(what)?;
+    let pulls = json.as_array().map(Vec::as_slice).unwrap_or_default();
+    let merged_as = |p: &&serde_json::Value| {
+        p.get("merge_commit_sha")
+            .and_then(serde_json::Value::as_str)
+            == Some(sha)
+    };
+    Ok(pulls
+        .iter()
+        .find(merged_as)
+        .or_else(|| pulls.first())
+        .and_then(|p| p.get("number").and_then(serde_json::Value::as_u64)))
+}
+
 /// The same manifests at the pull request's base commit (`--fail-on new` in the privileged
 /// job): the base commit from the pull request itself, each manifest read by SHA.
 ///

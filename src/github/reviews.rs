@@ -1,6 +1,7 @@
 //! Who approved a pull request at its head commit, and which of them belong to the team
-//! that approves waivers: evidence for `waiver.approved`, read through the reviews API and
-//! the team-membership API.
+//! that approves waivers (evidence for `waiver.approved`); which labels a pull request
+//! carries and who applied them (the exceptions an error-budget freeze allows). Read
+//! through the reviews, issue-events and team-membership APIs.
 
 use std::collections::BTreeMap;
 
@@ -58,15 +59,7 @@ pub async fn approvals(
     head: &str,
     team: &str,
 ) -> Result<Approvals, Error> {
-    let (org, slug) = team
-        .trim_start_matches('@')
-        .split_once('/')
-        .filter(|(org, slug)| !org.is_empty() && !slug.is_empty() && !slug.contains('/'))
-        .ok_or_else(|| {
-            Error::Context(format!(
-                "`[pack] waiver_approvers` is \"{team}\": name a team as @org/team"
-            ))
-        })?;
+    team_parts(team)?;
     let what = format!("reading the reviews of pull request #{number}");
     let mut reviews = Vec::new();
     client
@@ -81,20 +74,7 @@ pub async fn approvals(
         .await?;
     let mut approvals = Approvals::default();
     for login in approvers_at(&reviews, head) {
-        let what = format!("asking whether {login} is a member of {team}");
-        let path = format!(
-            "/orgs/{}/teams/{}/memberships/{}",
-            encode(org, false),
-            encode(slug, false),
-            encode(&login, false)
-        );
-        let member = match client.request(&what, &Method::GET, &path, None).await {
-            Ok(response) => {
-                response.json(&what)?.get("state").and_then(Value::as_str) == Some("active")
-            }
-            Err(Error::Status { status: 404, .. }) => false,
-            Err(err) => return Err(err),
-        };
+        let member = is_member(client, team, &login).await?;
         if member {
             approvals.members.push(login);
         } else {
@@ -120,5 +100,127 @@ mod tests {
             review("di", "COMMENTED", "head"),
         ];
         assert_eq!(approvers_at(&reviews, "head"), ["ana", "di"]);
+    }
+}
+
+/// A label on a pull request, who applied it, and whether they belong to a team.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedLabel {
+    pub name: String,
+    /// Who applied it last (the issue-events API's `actor`).
+    pub by: String,
+    /// Whether `by` is an active member of the team asked about.
+    pub member: bool,
+}
+
+/// Each label still on the pull request and who applied it last: a label removed later does
+/// not count, and one applied again counts for whoever applied it again.
+fn labels_applied(events: &[Value]) -> BTreeMap<String, String> {
+    let mut labels = BTreeMap::new();
+    for event in events {
+        let Some(name) = event.pointer("/label/name").and_then(Value::as_str) else {
+            continue;
+        };
+        match event.get("event").and_then(Value::as_str) {
+            Some("labeled") => {
+                let by = event
+                    .pointer("/actor/login")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                labels.insert(name.to_owned(), by.to_owned());
+            }
+            Some("unlabeled") => {
+                labels.remove(name);
+            }
+            _ => {}
+        }
+    }
+    labels
+}
+
+/// The labels of pull request `number` (by the issue-events API, oldest first), each with
+/// whether whoever applied it is a member of `team` (`@org/slug`).
+///
+/// # Errors
+/// GitHub refused or could not be reached, or `team` is not `@org/slug`.
+pub async fn labels(
+    client: &Client,
+    owner: &str,
+    repo: &str,
+    number: u64,
+    team: &str,
+) -> Result<Vec<AppliedLabel>, Error> {
+    let what = format!("reading the label events of pull request #{number}");
+    let mut events = Vec::new();
+    client
+        .find_in_pages(
+            &what,
+            &format!("/repos/{owner}/{repo}/issues/{number}/events?per_page=100"),
+            |page| {
+                events.extend(page.iter().cloned());
+                None::<()>
+            },
+        )
+        .await?;
+    let mut applied = Vec::new();
+    let mut known: BTreeMap<String, bool> = BTreeMap::new();
+    for (name, by) in labels_applied(&events) {
+        let member = match known.get(&by) {
+            Some(member) => *member,
+            None => {
+                let member = is_member(client, team, &by).await?;
+                known.insert(by.clone(), member);
+                member
+            }
+        };
+        applied.push(AppliedLabel { name, by, member });
+    }
+    Ok(applied)
+}
+
+/// Whether `login` is an active member of `team` (`@org/slug`); a 404 is "no".
+async fn is_member(client: &Client, team: &str, login: &str) -> Result<bool, Error> {
+    let (org, slug) = team_parts(team)?;
+    let what = format!("asking whether {login} is a member of {team}");
+    let path = format!(
+        "/orgs/{}/teams/{}/memberships/{}",
+        encode(org, false),
+        encode(slug, false),
+        encode(login, false)
+    );
+    match client.request(&what, &Method::GET, &path, None).await {
+        Ok(response) => {
+            Ok(response.json(&what)?.get("state").and_then(Value::as_str) == Some("active"))
+        }
+        Err(Error::Status { status: 404, .. }) => Ok(false),
+        Err(err) => Err(err),
+    }
+}
+
+/// `@org/slug` as its parts.
+fn team_parts(team: &str) -> Result<(&str, &str), Error> {
+    team.trim_start_matches('@')
+        .split_once('/')
+        .filter(|(org, slug)| !org.is_empty() && !slug.is_empty() && !slug.contains('/'))
+        .ok_or_else(|| Error::Context(format!("\"{team}\" is not a team: name it as @org/team")))
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    #[test]
+    fn a_label_removed_later_does_not_count_and_the_last_applier_does() {
+        let event = |kind: &str, name: &str, by: &str| serde_json::json!({"event": kind, "label": {"name": name}, "actor": {"login": by}});
+        let events = [
+            event("labeled", "reliability-fix", "ana"),
+            event("labeled", "security-fix", "bo"),
+            event("unlabeled", "security-fix", "bo"),
+            event("labeled", "reliability-fix", "cy"),
+            serde_json::json!({"event": "assigned", "actor": {"login": "di"}}),
+        ];
+        let applied = labels_applied(&events);
+        assert_eq!(applied.len(), 1);
+        assert_eq!(applied["reliability-fix"], "cy");
     }
 }

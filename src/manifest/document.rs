@@ -140,6 +140,78 @@ impl Node {
         matches!(&self.value, Value::String(s) if s.trim_start().starts_with(TODO))
     }
 
+    /// Where a key missing from this table would go: just after its last own value (a
+    /// sub-table, which TOML writes later under its own header, does not count), or just
+    /// after the table's header when it has no value yet. An empty span there.
+    #[must_use]
+    pub fn end_of_table(&self) -> Span {
+        let last = match &self.value {
+            Value::Table(entries) => entries
+                .iter()
+                .filter(|(_, node)| !node.is_table_or_tables())
+                .map(|(_, node)| node.span)
+                .filter(|span| span.file == self.span.file)
+                .max_by_key(|span| span.end),
+            _ => None,
+        };
+        let end = last.map_or(self.span.end, |span| span.end);
+        Span {
+            start: end,
+            end,
+            file: self.span.file,
+        }
+    }
+
+    /// A table, or an array of tables (`[[dependency]]`): what TOML writes under headers.
+    fn is_table_or_tables(&self) -> bool {
+        match &self.value {
+            Value::Table(_) => true,
+            Value::Array(items) => {
+                !items.is_empty() && items.iter().all(|n| matches!(n.value, Value::Table(_)))
+            }
+            _ => false,
+        }
+    }
+
+    /// Where a finding about a key missing below this node points: the end of this table,
+    /// or for the document itself (no table on the way exists), the end of `[service]`,
+    /// where a new table would follow; the start of the file without one.
+    #[must_use]
+    pub fn missing_anchor(&self, is_root: bool) -> Span {
+        if !is_root {
+            return self.end_of_table();
+        }
+        self.get("service")
+            .filter(|s| matches!(s.value, Value::Table(_)))
+            .map_or(Span::START, Node::end_of_table)
+    }
+
+    /// Every TODO placeholder at or below this node, by span, with its dotted key
+    /// (`slo[0].indicator`) under `key`.
+    pub fn todos(&self, key: &str, into: &mut std::collections::BTreeMap<Span, String>) {
+        match &self.value {
+            Value::Array(items) => {
+                for (i, node) in items.iter().enumerate() {
+                    node.todos(&format!("{key}[{i}]"), into);
+                }
+            }
+            Value::Table(entries) => {
+                for (name, node) in entries {
+                    let key = if key.is_empty() {
+                        name.name.clone()
+                    } else {
+                        format!("{key}.{}", name.name)
+                    };
+                    node.todos(&key, into);
+                }
+            }
+            _ if self.is_todo() => {
+                into.insert(self.span, key.to_owned());
+            }
+            _ => {}
+        }
+    }
+
     /// How a value that is not present reads in a message: "missing" (no value at all),
     /// "still a TODO", or "empty".
     #[must_use]

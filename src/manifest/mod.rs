@@ -113,15 +113,16 @@ impl Manifest {
         }
     }
 
-    /// The span of the value at a plain dotted path, or of the deepest table on the way
-    /// (the start of the file when there is none): where a finding about it points.
+    /// The span of the value at a plain dotted path, or where it would go: the end of the
+    /// deepest table on the way, or after `[service]` when there is none (see
+    /// [`Node::missing_anchor`]): where a finding about it points.
     #[must_use]
     pub fn anchor(&self, dotted: &str) -> Span {
         let mut node = &self.root;
-        for key in dotted.split('.') {
+        for (depth, key) in dotted.split('.').enumerate() {
             match node.get(key) {
                 Some(child) => node = child,
-                None => return node.span,
+                None => return node.missing_anchor(depth == 0),
             }
         }
         node.span

@@ -72,9 +72,45 @@ pub struct Hit<'a> {
     /// The concrete path (`dependency[1].sla`): the finding's logical location.
     pub key: String,
     pub node: Option<&'a Node>,
-    /// The value's span, or for a missing value the span of the deepest table that exists
-    /// (the start of the file when the table is missing too).
+    /// The value's span, or for a missing value where it would go: the end of the deepest
+    /// table that exists, or after `[service]` when the table is missing too.
     pub anchor: Span,
+    /// For a missing value, the concrete path of the deepest value that exists (empty for
+    /// the document itself): what the message tells the reader to add, and to which table.
+    pub present: String,
+}
+
+impl Hit<'_> {
+    /// What to add for a missing value, and where: "add `escalation` to `[oncall]`", "add
+    /// `[docs]` with `runbook`".
+    #[must_use]
+    pub fn what_to_add(&self) -> String {
+        let rest = self
+            .key
+            .strip_prefix(self.present.as_str())
+            .unwrap_or(&self.key)
+            .trim_start_matches('.');
+        let (table, key) = match rest.rsplit_once('.') {
+            Some((table, key)) => (Some(table), key),
+            None => (None, rest),
+        };
+        let within = |table: &str| {
+            if self.present.is_empty() {
+                table.to_owned()
+            } else {
+                format!("{}.{table}", self.present)
+            }
+        };
+        match table {
+            Some(table) if !table.contains('[') => {
+                format!("add `[{}]` with `{key}`", within(table))
+            }
+            Some(_) => format!("add `{rest}`"),
+            None if self.present.is_empty() => format!("add `{key}` before the first table"),
+            None if self.present.contains('[') => format!("add `{key}` to `{}`", self.present),
+            None => format!("add `{key}` to `[{}]`", self.present),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -187,6 +223,7 @@ impl Path {
                 key,
                 node: Some(node),
                 anchor: node.span,
+                present: String::new(),
             });
             return;
         };
@@ -198,7 +235,8 @@ impl Path {
                 hits.push(Hit {
                     key: self.concrete_from(key.clone(), at),
                     node: None,
-                    anchor: node.span,
+                    anchor: node.missing_anchor(at == 0),
+                    present: key.clone(),
                 });
             }
         };
@@ -360,16 +398,48 @@ mod tests {
     }
 
     #[test]
-    fn missing_key_is_anchored_at_its_table_or_the_start() {
-        let text = "[service]\nname = \"a\"\n\n[oncall]\nrotation = \"x\"\n";
+    fn a_missing_key_points_where_it_would_go_and_says_what_to_add() {
+        let text = "[service]\nname = \"a\"\n\n[oncall]\nrotation = \"x\"\n\n[monitoring.golden_signals]\nlatency = \"y\"\n";
         let source = SourceFile::new("prr.toml", text);
         let root = doc(text);
+        let at = |span: Span| {
+            let at = source.line_col(span.start);
+            (at.line, at.column)
+        };
+        // In an existing table: after its last value.
         let hit = &"oncall.escalation".parse::<Path>().unwrap().resolve(&root)[0];
         assert!(hit.node.is_none());
-        assert_eq!(source.line_col(hit.anchor.start).line, 4);
+        assert_eq!(at(hit.anchor), (5, 15));
+        assert_eq!(hit.what_to_add(), "add `escalation` to `[oncall]`");
+        // A whole table missing: after `[service]`.
         let hit = &"docs.runbook".parse::<Path>().unwrap().resolve(&root)[0];
         assert_eq!(hit.key, "docs.runbook");
-        assert_eq!(source.line_col(hit.anchor.start).line, 1);
+        assert_eq!(at(hit.anchor), (2, 11));
+        assert_eq!(hit.what_to_add(), "add `[docs]` with `runbook`");
+        // A table with only sub-tables: after its header, not after the sub-table.
+        let hit = &"monitoring.dashboards"
+            .parse::<Path>()
+            .unwrap()
+            .resolve(&root)[0];
+        assert_eq!(hit.what_to_add(), "add `dashboards` to `[monitoring]`");
+        let hit = &"monitoring.golden_signals.errors"
+            .parse::<Path>()
+            .unwrap()
+            .resolve(&root)[0];
+        assert_eq!(at(hit.anchor), (8, 14));
+        assert_eq!(
+            hit.what_to_add(),
+            "add `errors` to `[monitoring.golden_signals]`"
+        );
+        let hit = &"incidents.review.cadence"
+            .parse::<Path>()
+            .unwrap()
+            .resolve(&root)[0];
+        assert_eq!(hit.what_to_add(), "add `[incidents.review]` with `cadence`");
+        // No [service] either: the start of the file.
+        let bare = doc("[oncall]\nrotation = \"x\"\n");
+        let hit = &"docs.runbook".parse::<Path>().unwrap().resolve(&bare)[0];
+        assert_eq!(hit.anchor, Span::START);
     }
 
     #[test]

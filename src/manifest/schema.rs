@@ -146,9 +146,11 @@ impl CompiledSchema {
                 if let Some(field) = field {
                     message.push_str(&format!(": {field}"));
                 }
+                // Where the key would go: the end of its table (after `[service]` for a
+                // missing table).
                 vec![Violation {
                     key: join(&key, name),
-                    span,
+                    span: node.map_or(span, |n| n.missing_anchor(key.is_empty())),
                     message,
                 }]
             }

@@ -9,7 +9,7 @@ use codespan_reporting::diagnostic::{Diagnostic as Frame, Label, Severity as Fra
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, Config};
 
-use super::{Change, Report, ResultEntry, Verdict};
+use super::{ends_run, Alike, Change, Report, ResultEntry, Verdict};
 use crate::diagnostic::Diagnostic;
 use crate::engine::Status;
 use crate::rules::Severity;
@@ -128,30 +128,6 @@ pub fn render_diagnostics(diagnostics: &[Diagnostic], color: bool) -> String {
         }
     }
     out.finish()
-}
-
-/// How many findings alike the human report shows before it counts the rest.
-const SHOWN_ALIKE: usize = 5;
-
-/// A key with every element reference made `[*]`: `dependency[name=a].owner` and
-/// `dependency[3].owner` are both `dependency[*].owner`.
-fn key_pattern(key: Option<&str>) -> String {
-    let mut pattern = String::new();
-    let mut depth = 0usize;
-    for c in key.unwrap_or("").chars() {
-        match c {
-            '[' => {
-                if depth == 0 {
-                    pattern.push_str("[*]");
-                }
-                depth += 1;
-            }
-            ']' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => pattern.push(c),
-            _ => {}
-        }
-    }
-    pattern
 }
 
 fn place(result: &ResultEntry) -> String {
@@ -309,33 +285,27 @@ impl<'a> Painter<'a> {
 
     /// Findings in report order, with the remediation once per rule, under its last finding.
     /// Findings alike (one manifest, one rule, one key pattern such as
-    /// `dependency[*].owner`) are shown [`SHOWN_ALIKE`] at a time and then counted, so a file
+    /// `dependency[*].owner`) are shown [`super::SHOWN_ALIKE`] at a time and then counted, so a file
     /// of thousands of similar elements gives a report of a few lines, not thousands of frames.
     fn findings(
         &mut self,
         list: &[&ResultEntry],
         severity_of: impl Fn(&ResultEntry) -> FrameSeverity,
     ) {
-        let mut alike: BTreeMap<String, usize> = BTreeMap::new();
+        let mut alike = Alike::default();
         for (i, result) in list.iter().enumerate() {
             let next = list.get(i + 1);
             let last_of_rule = next.is_none_or(|next| next.rule != result.rule);
-            let end_of_run = last_of_rule || next.is_some_and(|n| n.manifest != result.manifest);
-            let seen = alike.entry(key_pattern(result.key.as_deref())).or_insert(0);
-            *seen += 1;
-            if *seen <= SHOWN_ALIKE || end_of_run {
+            let end_of_run = ends_run(result, next);
+            if alike.count(result, end_of_run) {
                 self.finding(result, severity_of(result), last_of_rule);
             }
             if end_of_run {
-                for (pattern, count) in std::mem::take(&mut alike) {
-                    // The last finding of the rule was shown too.
-                    let hidden = count.saturating_sub(SHOWN_ALIKE + 1);
-                    if hidden > 0 {
-                        self.line(&format!(
-                            "  ... and {hidden} more like this: {} at `{pattern}` in {}",
-                            result.rule, result.manifest
-                        ));
-                    }
+                for (pattern, hidden) in alike.hidden() {
+                    self.line(&format!(
+                        "  ... and {hidden} more like this: {} at `{pattern}` in {}",
+                        result.rule, result.manifest
+                    ));
                 }
             }
         }

@@ -1,8 +1,10 @@
 //! `--format junit`: JUnit XML in the Apache Ant schema that Jenkins, GitLab and Azure
-//! DevOps read. One `testsuite` per service (manifest), one `testcase` per result: a
-//! `failure` (typed by its effective severity) for a failing finding, `skipped` for a
-//! skipped rule or a waived finding, and an `error` for a manifest that could not be
-//! judged.
+//! DevOps read. One `testsuite` per service (manifest), one `testcase` per rule that ran
+//! on it, named by the rule's id: those tools follow a test over time by its name, so the
+//! number of tests must not move with the number of findings. A rule that fails is a
+//! `failure` (typed by its highest effective severity) whose body lists every finding; a
+//! skipped rule, or one whose findings are all waived, is `skipped`; a manifest that could
+//! not be judged is an `error`.
 
 use std::io;
 
@@ -11,6 +13,7 @@ use quick_xml::Writer;
 
 use super::{Report, ResultEntry, ServiceReport, Verdict};
 use crate::engine::Status;
+use crate::rules::Severity;
 
 /// The report as a JUnit XML document, ending in a newline.
 #[must_use]
@@ -54,13 +57,14 @@ fn suite(
         .collect();
     let unjudged = usize::from(service.verdict == Verdict::Error);
     let name = xml_text(service.service.name.as_deref().unwrap_or(&service.manifest));
-    let failures = results.iter().filter(|r| r.status == Status::Fail).count();
-    let skipped = results
+    let cases = cases(results);
+    let failures = cases.iter().filter(|c| outcome(c) == Status::Fail).count();
+    let skipped = cases
         .iter()
-        .filter(|r| matches!(r.status, Status::Skipped | Status::Waived))
+        .filter(|c| matches!(outcome(c), Status::Skipped | Status::Waived))
         .count();
     let counts = [
-        ("tests", results.len() + unjudged),
+        ("tests", cases.len() + unjudged),
         ("failures", failures),
         ("errors", unjudged),
         ("skipped", skipped),
@@ -110,8 +114,8 @@ fn suite(
                         Ok(())
                     })?;
             }
-            for result in results {
-                testcase(writer, &name, result)?;
+            for case in &cases {
+                testcase(writer, &name, case)?;
             }
             writer.create_element("system-out").write_empty()?;
             writer.create_element("system-err").write_empty()?;
@@ -152,33 +156,95 @@ fn properties(
     Ok(())
 }
 
-fn testcase(writer: &mut Writer<Vec<u8>>, classname: &str, result: &ResultEntry) -> io::Result<()> {
-    // A rule with several findings gives several test cases: the logical key tells them apart.
-    let name = xml_text(&match &result.key {
-        Some(key) => format!("{} [{key}]", result.rule),
-        None => result.rule.to_string(),
-    });
-    let message = xml_text(&format!("{}{}", super::diff::tag(result), result.message));
+/// A service's results cut into one slice per rule (they come sorted by rule).
+fn cases<'a, 'r>(results: &'a [&'r ResultEntry]) -> Vec<&'a [&'r ResultEntry]> {
+    let mut cases = Vec::new();
+    let mut start = 0;
+    for i in 1..=results.len() {
+        if results
+            .get(i)
+            .is_none_or(|next| next.rule != results[start].rule)
+        {
+            cases.push(&results[start..i]);
+            start = i;
+        }
+    }
+    cases
+}
+
+/// What a rule's test case reports: a failure if any finding fails, else skipped if any is
+/// skipped or waived, else a pass.
+fn outcome(case: &[&ResultEntry]) -> Status {
+    if case.iter().any(|r| r.status == Status::Fail) {
+        Status::Fail
+    } else if case.iter().any(|r| r.status == Status::Waived) {
+        Status::Waived
+    } else if case.iter().any(|r| r.status == Status::Skipped) {
+        Status::Skipped
+    } else {
+        Status::Pass
+    }
+}
+
+fn place(result: &ResultEntry) -> String {
+    result.location.as_ref().map_or_else(
+        || result.manifest.to_string(),
+        |l| format!("{}:{}:{}", l.path, l.line, l.column),
+    )
+}
+
+/// One rule's test case on one service, with every finding of the rule in its body.
+fn testcase(
+    writer: &mut Writer<Vec<u8>>,
+    classname: &str,
+    case: &[&ResultEntry],
+) -> io::Result<()> {
+    let Some(first) = case.first() else {
+        return Ok(());
+    };
+    let name = xml_text(&first.rule);
     let element = writer
         .create_element("testcase")
         .with_attribute(("name", name.as_str()))
         .with_attribute(("classname", classname))
         .with_attribute(("time", "0"));
-    match result.status {
+    match outcome(case) {
         Status::Pass => {
             element.write_empty()?;
         }
         Status::Fail => {
-            let place = result.location.as_ref().map_or_else(
-                || result.manifest.to_string(),
-                |l| format!("{}:{}:{}", l.path, l.line, l.column),
-            );
-            let body = xml_text(&format!(
-                "{}\nat {place}\n\n{}",
-                result.message,
-                result.remediation.trim_end()
-            ));
-            let severity = result.severity.to_string();
+            let failing: Vec<&&ResultEntry> =
+                case.iter().filter(|r| r.status == Status::Fail).collect();
+            let message = match failing.len() {
+                1 => format!("{}{}", super::diff::tag(failing[0]), failing[0].message),
+                n => format!(
+                    "{n} findings: {}{}",
+                    super::diff::tag(failing[0]),
+                    failing[0].message
+                ),
+            };
+            let mut body = String::new();
+            for result in case {
+                let waived = if result.status == Status::Waived {
+                    "(waived) "
+                } else {
+                    ""
+                };
+                body.push_str(&format!(
+                    "{waived}{}{}\nat {}\n\n",
+                    super::diff::tag(result),
+                    result.message,
+                    place(result)
+                ));
+            }
+            body.push_str(first.remediation.trim_end());
+            let (message, body) = (xml_text(&message), xml_text(&body));
+            let severity = failing
+                .iter()
+                .map(|r| r.severity)
+                .max_by_key(|s| severity_rank(*s))
+                .unwrap_or(first.severity)
+                .to_string();
             element.write_inner_content(|writer| {
                 writer
                     .create_element("failure")
@@ -189,13 +255,18 @@ fn testcase(writer: &mut Writer<Vec<u8>>, classname: &str, result: &ResultEntry)
             })?;
         }
         Status::Skipped | Status::Waived => {
-            let message = match (&result.waiver, result.status) {
-                (Some(w), Status::Waived) => xml_text(&format!(
-                    "waived until {}: {} ({}); {}",
-                    w.expires, w.reason, w.ticket, result.message
-                )),
-                _ => message,
-            };
+            let message = case
+                .iter()
+                .map(|result| match (&result.waiver, result.status) {
+                    (Some(w), Status::Waived) => format!(
+                        "waived until {}: {} ({}); {}",
+                        w.expires, w.reason, w.ticket, result.message
+                    ),
+                    _ => format!("{}{}", super::diff::tag(result), result.message),
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let message = xml_text(&message);
             element.write_inner_content(|writer| {
                 writer
                     .create_element("skipped")
@@ -206,6 +277,15 @@ fn testcase(writer: &mut Writer<Vec<u8>>, classname: &str, result: &ResultEntry)
         }
     }
     Ok(())
+}
+
+/// Errors above warnings above notes.
+fn severity_rank(severity: Severity) -> u8 {
+    match severity {
+        Severity::Error => 2,
+        Severity::Warning => 1,
+        Severity::Note => 0,
+    }
 }
 
 /// Text that XML 1.0 can carry: control characters (which a TOML string may hold) are

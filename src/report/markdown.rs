@@ -7,10 +7,10 @@
 //! counted, and the text says where to find them all. And manifest values, which messages
 //! quote, are made inert: they cannot open HTML, links or @-mentions, nor break a table.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::{uri_path, Report, ResultEntry, ServiceReport, Verdict};
+use super::{ends_run, uri_path, Alike, Report, ResultEntry, ServiceReport, Verdict};
 use crate::engine::Status;
 use crate::manifest::format_number;
 
@@ -87,6 +87,12 @@ impl Default for Options {
 
 /// The report as Markdown for a pull-request comment; the same report and options give the
 /// same bytes.
+///
+/// Sections come in the order they matter, and that is also the order in which they keep
+/// their rows when space runs out: the verdict, what could not be judged, the blocking
+/// failures (grouped by service when there are several), how to fix them, the warnings,
+/// then the services table (whose passing services collapse into one line before a
+/// failing one is dropped), waivers, passed and skipped rules.
 #[must_use]
 pub fn render(report: &Report, options: &Options) -> String {
     let blocking: Vec<&ResultEntry> = report.results.iter().filter(|r| report.blocks(r)).collect();
@@ -97,19 +103,27 @@ pub fn render(report: &Report, options: &Options) -> String {
         .iter()
         .filter(|r| r.status == Status::Fail && !report.blocks(r))
         .collect();
+    let names: Option<BTreeMap<&str, &ServiceReport>> = several.then(|| {
+        report
+            .services
+            .iter()
+            .map(|s| (s.manifest.as_str(), s))
+            .collect()
+    });
+    let by_service = if several { "| Service " } else { "" };
+    let under_service = if several { "| --- " } else { "" };
     let sections = vec![
-        services(report),
         diagnostics(report),
         Heading::open("Blocking failures", "blocking failures").section(
-            "| Rule | What is missing | Where |\n| --- | --- | --- |\n",
-            rows(&blocking, options, |r| {
+            &format!("{by_service}| Rule | What is missing | Where |\n{under_service}| --- | --- | --- |\n"),
+            finding_rows(&blocking, options, names.as_ref(), 3, |r| {
                 format!("| {} | {}{} |", code(&r.rule), new_tag(r), cell(&r.message))
             }),
         ),
         remediations(&blocking),
         Heading::collapsed("Warnings", "warnings").section(
-            "| Rule | Severity | Finding | Where |\n| --- | --- | --- | --- |\n",
-            rows(&warnings, options, |r| {
+            &format!("{by_service}| Rule | Severity | Finding | Where |\n{under_service}| --- | --- | --- | --- |\n"),
+            finding_rows(&warnings, options, names.as_ref(), 4, |r| {
                 format!(
                     "| {} | {} | {}{} |",
                     code(&r.rule),
@@ -119,6 +133,7 @@ pub fn render(report: &Report, options: &Options) -> String {
                 )
             }),
         ),
+        services(report),
         waivers(report, options),
         outcomes(report, Status::Pass, several),
         outcomes(report, Status::Skipped, several),
@@ -133,13 +148,9 @@ pub fn render(report: &Report, options: &Options) -> String {
     let mut left_out = Vec::new();
     let mut full = out.len() > limit;
     for section in sections {
-        let written = section.write_within(&mut out, limit, &mut full);
-        if written < section.rows.len() {
-            left_out.push(format!(
-                "{} {}",
-                section.rows.len() - written,
-                section.label
-            ));
+        let missing = section.write_within(&mut out, limit, &mut full);
+        if missing > 0 {
+            left_out.push(format!("{missing} {}", section.label));
         }
     }
     if !left_out.is_empty() {
@@ -154,46 +165,75 @@ pub fn render(report: &Report, options: &Options) -> String {
     out
 }
 
+/// A line of a section, and how many things (findings, services) it stands for: a row of
+/// findings alike stands for all it counts.
+struct Row {
+    text: String,
+    stands_for: usize,
+}
+
+impl Row {
+    fn one(text: String) -> Self {
+        Self {
+            text,
+            stands_for: 1,
+        }
+    }
+}
+
 /// One part of the text: an opening, rows (which may be left out past the limit), a
 /// closing. A section without rows is not written at all.
 struct Section {
     label: &'static str,
     open: String,
-    rows: Vec<String>,
+    rows: Vec<Row>,
     close: String,
+    /// Shorter rows that say the same, written instead when `rows` do not all fit.
+    shorter: Option<Vec<Row>>,
 }
 
 impl Section {
-    fn new(label: &'static str, open: String, rows: Vec<String>, close: &str) -> Self {
+    fn new(label: &'static str, open: String, rows: Vec<Row>, close: &str) -> Self {
         Self {
             label,
             open,
             rows,
             close: close.to_owned(),
+            shorter: None,
         }
     }
 
     /// Appends the opening and as many rows as fit within `limit` (with the closing);
-    /// once one row does not fit, no later row is written either. Returns the rows written.
+    /// once one row does not fit, no later row is written either. Returns how many things
+    /// the rows left out stood for.
     fn write_within(&self, out: &mut String, limit: usize, full: &mut bool) -> usize {
+        let all: usize = self.rows.iter().map(|r| r.text.len() + 1).sum();
+        let rows = match &self.shorter {
+            Some(shorter) if out.len() + self.open.len() + all + self.close.len() > limit => {
+                shorter
+            }
+            _ => &self.rows,
+        };
         let mut written = 0;
-        for row in &self.rows {
+        let mut missing = 0;
+        for row in rows {
             let open = if written == 0 { self.open.len() } else { 0 };
-            if *full || out.len() + open + row.len() + 1 + self.close.len() > limit {
+            if *full || out.len() + open + row.text.len() + 1 + self.close.len() > limit {
                 *full = true;
-                break;
+                missing += row.stands_for;
+                continue;
             }
             if written == 0 {
                 out.push_str(&self.open);
             }
-            out.push_str(row);
+            out.push_str(&row.text);
             out.push('\n');
             written += 1;
         }
         if written > 0 {
             out.push_str(&self.close);
         }
-        written
+        missing
     }
 }
 
@@ -222,8 +262,8 @@ impl Heading {
     }
 
     /// The section: this heading with the row count, then `header` (a table's head).
-    fn section(&self, header: &str, rows: Vec<String>) -> Section {
-        let (title, n) = (self.title, rows.len());
+    fn section(&self, header: &str, rows: Vec<Row>) -> Section {
+        let (title, n) = (self.title, rows.iter().map(|r| r.stands_for).sum::<usize>());
         if self.collapsed {
             Section::new(
                 self.label,
@@ -273,8 +313,21 @@ fn headline(report: &Report, blocking: usize) -> String {
             text
         })
         .unwrap_or_default();
+    // With several services, how they fare in one line: it stays when the table cannot.
+    let fleet = if report.services.len() > 1 {
+        let count = |v: Verdict| report.services.iter().filter(|s| s.verdict == v).count();
+        format!(
+            "\n{} services: {} pass, {} fail, {} could not be judged.\n",
+            report.services.len(),
+            count(Verdict::Pass),
+            count(Verdict::Fail),
+            count(Verdict::Error)
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "## {verdict}\n{change}\n{} failed, {} {}, {} passed, {} waived, {} skipped, as of {}.\n",
+        "## {verdict}\n{change}{fleet}\n{} failed, {} {}, {} passed, {} waived, {} skipped, as of {}.\n",
         s.failed,
         s.warnings,
         plural(s.warnings, "warning", "warnings"),
@@ -285,56 +338,88 @@ fn headline(report: &Report, blocking: usize) -> String {
     )
 }
 
+/// The services table: one row each, with each SLO's error budget. When the rows do not all
+/// fit, the passing services become one line ("412 services pass") and the others keep
+/// their rows.
 fn services(report: &Report) -> Section {
     let by_manifest = report.results_by_manifest();
     let with_levels = !report.levels.is_empty();
-    let rows = report
+    let row = |service: &ServiceReport| {
+        let results = by_manifest
+            .get(service.manifest.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        let blocking = results.iter().filter(|r| report.blocks(r)).count();
+        let warnings = results
+            .iter()
+            .filter(|r| r.status == Status::Fail && !report.blocks(r))
+            .count();
+        let level = if with_levels {
+            format!(
+                " {} |",
+                cell(&report.level_sentence(service).unwrap_or_default())
+            )
+        } else {
+            String::new()
+        };
+        Row::one(format!(
+            "| {} | {} | {} | {blocking} | {warnings} |{level} {} |",
+            service_cell(service),
+            code(&service.manifest),
+            match service.verdict {
+                Verdict::Pass => "✅ pass",
+                Verdict::Fail => "❌ fail",
+                Verdict::Error => "⚠️ error",
+            },
+            budgets(service),
+        ))
+    };
+    let rows = report.services.iter().map(row).collect();
+    let passing = report
         .services
         .iter()
-        .map(|service| {
-            let results = by_manifest
-                .get(service.manifest.as_str())
-                .map_or(&[][..], Vec::as_slice);
-            let blocking = results.iter().filter(|r| report.blocks(r)).count();
-            let warnings = results
-                .iter()
-                .filter(|r| r.status == Status::Fail && !report.blocks(r))
-                .count();
-            let level = if with_levels {
-                format!(
-                    " {} |",
-                    cell(&report.level_sentence(service).unwrap_or_default())
-                )
-            } else {
-                String::new()
-            };
-            format!(
-                "| {} | {} | {} | {blocking} | {warnings} |{level} {} |",
-                service_cell(service),
-                code(&service.manifest),
-                match service.verdict {
-                    Verdict::Pass => "✅ pass",
-                    Verdict::Fail => "❌ fail",
-                    Verdict::Error => "⚠️ error",
-                },
-                budgets(service),
-            )
-        })
-        .collect();
+        .filter(|s| s.verdict == Verdict::Pass)
+        .count();
+    let mut shorter = Vec::new();
+    if passing > 0 {
+        let empty = if with_levels { " |" } else { "" };
+        shorter.push(Row {
+            text: format!(
+                "| **{passing} {} pass** | | ✅ pass | 0 | | {empty} |",
+                plural(passing, "service", "services")
+            ),
+            stands_for: passing,
+        });
+    }
+    shorter.extend(
+        report
+            .services
+            .iter()
+            .filter(|s| s.verdict != Verdict::Pass)
+            .map(row),
+    );
     let header = if with_levels {
-        "\n| Service | Manifest | Verdict | Blocking | Warnings | Level | Error budget |\n| --- | --- | --- | ---: | ---: | --- | --- |\n"
+        "| Service | Manifest | Verdict | Blocking | Warnings | Level | Error budget |\n| --- | --- | --- | ---: | ---: | --- | --- |\n"
     } else {
-        "\n| Service | Manifest | Verdict | Blocking | Warnings | Error budget |\n| --- | --- | --- | ---: | ---: | --- |\n"
+        "| Service | Manifest | Verdict | Blocking | Warnings | Error budget |\n| --- | --- | --- | ---: | ---: | --- |\n"
     };
-    Section::new("services", header.to_owned(), rows, "")
+    let mut section = Heading::open("Services", "services").section(header, rows);
+    section.shorter = Some(shorter);
+    section
+}
+
+/// A service's name in bold, as a cell names it.
+fn service_name(service: &ServiceReport) -> String {
+    let name = service
+        .service
+        .name
+        .as_deref()
+        .map_or_else(|| "(unnamed)".to_owned(), plain);
+    format!("**{name}**")
 }
 
 fn service_cell(service: &ServiceReport) -> String {
     let info = &service.service;
-    let name = info
-        .name
-        .as_deref()
-        .map_or_else(|| "(unnamed)".to_owned(), plain);
+    let name = service_name(service);
     let tier = info
         .tier
         .map_or_else(|| "no tier".to_owned(), |t| format!("tier {t}"));
@@ -342,7 +427,7 @@ fn service_cell(service: &ServiceReport) -> String {
         .lifecycle
         .as_deref()
         .map_or_else(|| "no lifecycle".to_owned(), plain);
-    format!("**{name}**<br>{tier}, {lifecycle}")
+    format!("{name}<br>{tier}, {lifecycle}")
 }
 
 /// Each SLO's error budget: the minutes of failure its target allows per window.
@@ -383,7 +468,7 @@ fn diagnostics(report: &Report) -> Section {
                 .as_deref()
                 .map(|h| format!("<br>{}", cell(h)))
                 .unwrap_or_default();
-            format!("| {} | {}{help} |", code(&place), cell(&d.message))
+            Row::one(format!("| {} | {}{help} |", code(&place), cell(&d.message)))
         })
         .collect();
     Heading::open(
@@ -398,11 +483,65 @@ fn rows(
     results: &[&ResultEntry],
     options: &Options,
     row: impl Fn(&ResultEntry) -> String,
-) -> Vec<String> {
+) -> Vec<Row> {
     results
         .iter()
-        .map(|r| format!("{} {} |", row(r), place(r, options.links.as_ref())))
+        .map(|r| Row::one(format!("{} {} |", row(r), place(r, options.links.as_ref()))))
         .collect()
+}
+
+/// Table rows of failures, as [`rows`], with findings alike (one manifest, one rule, one
+/// key pattern) shown a few at a time and then counted in one row of `columns` cells, so
+/// that thousands of similar elements give a few rows, not a comment full of one rule.
+/// With `services` (several in the report), a first column names the service at the first
+/// row of each.
+fn finding_rows<'a>(
+    results: &[&'a ResultEntry],
+    options: &Options,
+    services: Option<&BTreeMap<&str, &ServiceReport>>,
+    columns: usize,
+    row: impl Fn(&ResultEntry) -> String,
+) -> Vec<Row> {
+    let mut alike = Alike::default();
+    let mut out = Vec::new();
+    let mut previous: Option<&'a str> = None;
+    for (i, &result) in results.iter().enumerate() {
+        let lead = |previous: &mut Option<&'a str>| match services {
+            None => String::new(),
+            Some(_) if *previous == Some(&*result.manifest) => "| ".to_owned(),
+            Some(services) => {
+                *previous = Some(&result.manifest);
+                services.get(&*result.manifest).map_or_else(
+                    || format!("| {} ", code(&result.manifest)),
+                    |s| format!("| {} ", service_name(s)),
+                )
+            }
+        };
+        if alike.count(result, false) {
+            out.push(Row::one(format!(
+                "{}{} {} |",
+                lead(&mut previous),
+                row(result),
+                place(result, options.links.as_ref())
+            )));
+        }
+        if ends_run(result, results.get(i + 1)) {
+            for (pattern, hidden) in alike.hidden() {
+                out.push(Row {
+                    text: format!(
+                        "{}| {} |{} … and {hidden} more like this at {} | {} |",
+                        lead(&mut previous),
+                        code(&result.rule),
+                        " |".repeat(columns.saturating_sub(3)),
+                        code(&pattern),
+                        code(&result.manifest)
+                    ),
+                    stands_for: hidden,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// How to fix each rule with a blocking failure, once per rule, in fenced blocks (the
@@ -414,11 +553,11 @@ fn remediations(blocking: &[&ResultEntry]) -> Section {
         .filter(|r| !r.remediation.trim().is_empty() && seen.insert(&r.rule))
         .map(|r| {
             let fence = "`".repeat(longest_run(&r.remediation, '`').max(2) + 1);
-            format!(
+            Row::one(format!(
                 "{}\n\n{fence}text\n{}\n{fence}",
                 code(&r.rule),
                 r.remediation.trim_end()
-            )
+            ))
         })
         .collect::<Vec<_>>();
     Heading::collapsed("How to fix", "remediations").section("", rows)
@@ -462,7 +601,11 @@ fn outcomes(report: &Report, status: Status, several: bool) -> Section {
             } else {
                 String::new()
             };
-            format!("| {} |{manifest} {} |", code(&r.rule), cell(&r.message))
+            Row::one(format!(
+                "| {} |{manifest} {} |",
+                code(&r.rule),
+                cell(&r.message)
+            ))
         })
         .collect();
     let header = if several {

@@ -72,6 +72,74 @@ pub fn inert(text: String) -> String {
         .collect()
 }
 
+/// How many findings alike (one manifest, one rule, one key pattern) a report for people
+/// shows before it counts the rest.
+pub const SHOWN_ALIKE: usize = 5;
+
+/// A key with every element reference made `[*]`: `dependency[name=a].owner` and
+/// `dependency[3].owner` are both `dependency[*].owner`.
+#[must_use]
+pub fn key_pattern(key: Option<&str>) -> String {
+    let mut pattern = String::new();
+    let mut depth = 0usize;
+    for c in key.unwrap_or("").chars() {
+        match c {
+            '[' => {
+                if depth == 0 {
+                    pattern.push_str("[*]");
+                }
+                depth += 1;
+            }
+            ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => pattern.push(c),
+            _ => {}
+        }
+    }
+    pattern
+}
+
+/// Counts findings alike within one run of a rule's findings in one manifest, so that the
+/// human and Markdown reports of thousands of similar elements stay a few lines long: the
+/// first [`SHOWN_ALIKE`] of each key pattern are shown, the rest counted. One map lookup a
+/// finding keeps rendering linear in the number of findings.
+#[derive(Debug, Default)]
+pub struct Alike {
+    /// Per key pattern: findings seen, findings shown.
+    patterns: BTreeMap<String, (usize, usize)>,
+}
+
+impl Alike {
+    /// Counts `result`; whether to show it: among the first of its pattern, or `anyway`.
+    pub fn count(&mut self, result: &ResultEntry, anyway: bool) -> bool {
+        let (seen, shown) = self
+            .patterns
+            .entry(key_pattern(result.key.as_deref()))
+            .or_default();
+        *seen += 1;
+        let show = *seen <= SHOWN_ALIKE || anyway;
+        if show {
+            *shown += 1;
+        }
+        show
+    }
+
+    /// The patterns with findings left unshown, with how many; the count starts over.
+    pub fn hidden(&mut self) -> Vec<(String, usize)> {
+        std::mem::take(&mut self.patterns)
+            .into_iter()
+            .filter(|(_, (seen, shown))| seen > shown)
+            .map(|(pattern, (seen, shown))| (pattern, seen - shown))
+            .collect()
+    }
+}
+
+/// Whether `result` is the last of its run (one rule in one manifest) in a list in report
+/// order.
+#[must_use]
+pub fn ends_run(result: &ResultEntry, next: Option<&&ResultEntry>) -> bool {
+    next.is_none_or(|next| next.rule != result.rule || next.manifest != result.manifest)
+}
+
 /// A report path (relative, with `/`) as a relative URI reference.
 #[must_use]
 pub fn uri_path(path: &str) -> String {

@@ -23,18 +23,79 @@ pub const SRCROOT: &str = "%SRCROOT%";
 /// The `partialFingerprints` key; bump its version if the fingerprint's recipe changes.
 const FINGERPRINT_KEY: &str = "prrFinding/v1";
 
+/// GitHub code scanning rejects a run with more results than this.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// GitHub code scanning rejects a SARIF file over 10 MB (gzip-compressed); the file is
+/// kept under that size uncompressed, so it is accepted however it is uploaded.
+pub const MAX_BYTES: usize = 10_000_000;
+
+/// Room kept for the note on what was left out and the rest of the log's frame.
+const RESERVE: usize = 4_096;
+
 /// The report as a SARIF 2.1.0 log with one run, pretty-printed, ending in a newline.
 #[must_use]
 pub fn render(report: &Report) -> String {
-    let mut text = serde_json::to_string_pretty(&log(report))
-        .unwrap_or_else(|err| format!("{{\"error\": \"{err}\"}}"));
-    text.push('\n');
-    text
+    render_noting(report).0
 }
 
-/// The SARIF log as a JSON value.
+/// The log, and when results had to be left out to stay within GitHub's limits, a sentence
+/// saying what was left out and how to get everything (for stderr; the run's
+/// `properties.leftOut` says the same).
+#[must_use]
+pub fn render_noting(report: &Report) -> (String, Option<String>) {
+    let (log, left_out) = log_within(report, MAX_RESULTS, MAX_BYTES);
+    let mut text = serde_json::to_string_pretty(&log)
+        .unwrap_or_else(|err| format!("{{\"error\": \"{err}\"}}"));
+    text.push('\n');
+    (text, left_out.map(|l| l.sentence()))
+}
+
+/// The SARIF log as a JSON value, within GitHub's limits.
 #[must_use]
 pub fn log(report: &Report) -> Value {
+    log_within(report, MAX_RESULTS, MAX_BYTES).0
+}
+
+/// What a log left out, counted by kind.
+#[derive(Debug, Default)]
+struct LeftOut {
+    blocking: usize,
+    other: usize,
+    waived: usize,
+}
+
+impl LeftOut {
+    fn total(&self) -> usize {
+        self.blocking + self.other + self.waived
+    }
+
+    fn sentence(&self) -> String {
+        format!(
+            "the SARIF log leaves out {} result(s) ({} blocking, {} warnings and notes, {} waived) to stay within GitHub code scanning's limits ({MAX_RESULTS} results a run, {MAX_BYTES} bytes a file); blocking findings come first; `prr check --format json` gives every result",
+            self.total(),
+            self.blocking,
+            self.other,
+            self.waived
+        )
+    }
+
+    fn properties(&self) -> Value {
+        json!({
+            "total": self.total(),
+            "blocking": self.blocking,
+            "warnings": self.other,
+            "waived": self.waived,
+            "why": format!("GitHub code scanning accepts at most {MAX_RESULTS} results a run and {MAX_BYTES} bytes a file"),
+            "everything": "prr check --format json",
+        })
+    }
+}
+
+/// The log with at most `max_results` results and, pretty-printed, at most `max_bytes`:
+/// blocking failures first, then warnings and notes, then waived findings, each in report
+/// order; what does not fit is counted in the run's `properties.leftOut`.
+fn log_within(report: &Report, max_results: usize, max_bytes: usize) -> (Value, Option<LeftOut>) {
     let rule_index: BTreeMap<&str, usize> = report
         .rules
         .iter()
@@ -43,7 +104,8 @@ pub fn log(report: &Report) -> Value {
         .collect();
     let rules: Vec<Value> = report.rules.iter().map(rule_descriptor).collect();
     let mut occurrences: BTreeMap<String, usize> = BTreeMap::new();
-    let results: Vec<Value> = report
+    // Numbered in report order, so that an alert keeps its fingerprint whatever is cut.
+    let mut candidates: Vec<(u8, &ResultEntry, String, usize)> = report
         .results
         .iter()
         .filter(|r| matches!(r.status, Status::Fail | Status::Waived))
@@ -52,9 +114,17 @@ pub fn log(report: &Report) -> Value {
             let fingerprint = r.fingerprint();
             let seen = occurrences.entry(fingerprint.clone()).or_default();
             *seen += 1;
-            result(r, rule_index.get(&*r.rule).copied(), &fingerprint, *seen)
+            let rank = if report.blocks(r) {
+                0
+            } else if r.status == Status::Fail {
+                1
+            } else {
+                2
+            };
+            (rank, r, fingerprint, *seen)
         })
         .collect();
+    candidates.sort_by_key(|(rank, ..)| *rank);
     let notifications: Vec<Value> = report
         .diagnostics
         .iter()
@@ -68,7 +138,7 @@ pub fn log(report: &Report) -> Value {
             })
         })
         .collect();
-    json!({
+    let mut log = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
@@ -85,13 +155,45 @@ pub fn log(report: &Report) -> Value {
                 "toolExecutionNotifications": notifications,
             }],
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            "results": [],
             "properties": {
                 "asOf": report.as_of,
                 "verdict": report.verdict.to_string(),
             },
         }],
-    })
+    });
+    let frame = serde_json::to_string_pretty(&log).map_or(0, |t| t.len());
+    let mut used = frame + RESERVE;
+    let mut results = Vec::new();
+    let mut left_out = LeftOut::default();
+    for (rank, entry, fingerprint, nth) in candidates {
+        let value = result(
+            entry,
+            rule_index.get(&*entry.rule).copied(),
+            &fingerprint,
+            nth,
+        );
+        // Pretty-printed inside the log, each line of a result is indented by eight more
+        // spaces than on its own, and results are separated by ",\n".
+        let size = serde_json::to_string_pretty(&value)
+            .map_or(0, |t| t.len() + 8 * (t.matches('\n').count() + 1) + 2);
+        if results.len() < max_results && used + size <= max_bytes {
+            used += size;
+            results.push(value);
+        } else {
+            match rank {
+                0 => left_out.blocking += 1,
+                1 => left_out.other += 1,
+                _ => left_out.waived += 1,
+            }
+        }
+    }
+    log["runs"][0]["results"] = Value::Array(results);
+    if left_out.total() == 0 {
+        return (log, None);
+    }
+    log["runs"][0]["properties"]["leftOut"] = left_out.properties();
+    (log, Some(left_out))
 }
 
 fn rule_descriptor(rule: &RuleInfo) -> Value {

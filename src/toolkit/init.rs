@@ -79,7 +79,7 @@ runbook = "TODO: link the runbook (a URL or a path in this repository)"
 # What users experience, the target, and the window it is measured over. One [[slo]] each.
 [[slo]]
 name = "availability"
-indicator = "TODO: what is measured, such as the share of non-5xx responses"
+# indicator = "share of non-5xx responses at the load balancer"  # what is measured
 target = "TODO: a percentage such as 99.9 (at least the tier's floor)"
 window = "TODO: 28d | week | month | quarter | year"
 

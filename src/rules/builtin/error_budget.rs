@@ -124,7 +124,9 @@ impl Builtin for ErrorBudget {
             budgets.join("; ")
         };
         let table = root.get("error_budget");
-        let anchor = table.map_or(root.span, |t| t.span);
+        // A missing value points where it would go: the end of the table, or after
+        // `[service]` when the table is missing too.
+        let anchor = table.map_or_else(|| root.missing_anchor(true), Node::end_of_table);
         let mut failures = Vec::new();
         let mut fields = vec![(
             "policy",
