@@ -86,11 +86,19 @@ pub struct Repository {
 }
 
 impl Repository {
-    /// Whether `path` (from the root) is in the manifest's directory or below it: the files
-    /// that concern this service rather than its neighbours in a monorepo.
-    #[must_use]
-    pub fn is_below_manifest(&self, path: &str) -> bool {
-        is_below(&self.manifest_dir, path)
+    /// The paths in the manifest's directory or below (the files that concern this service
+    /// rather than its neighbours in a monorepo), in order: a range of the sorted listing,
+    /// so that each of a monorepo's thousands of manifests reads only its own part.
+    pub fn paths_below_manifest(&self) -> impl Iterator<Item = &str> + '_ {
+        let prefix = if self.manifest_dir.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.manifest_dir)
+        };
+        self.files
+            .range(prefix.clone()..)
+            .map(|(path, _)| path.as_str())
+            .take_while(move |path| path.starts_with(&prefix))
     }
 
     /// The manifest's directory as a message names it.

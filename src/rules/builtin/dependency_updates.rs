@@ -81,9 +81,8 @@ impl Builtin for DependencyUpdates {
             Err(outcome) => return outcome,
         };
         let Some(subject) = repository
-            .files
-            .keys()
-            .find(|path| declares_dependencies(path) && repository.is_below_manifest(path))
+            .paths_below_manifest()
+            .find(|path| declares_dependencies(path))
         else {
             return Outcome::skip(format!(
                 "no package manifest or Dockerfile in {}: no dependencies to update",

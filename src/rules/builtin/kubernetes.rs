@@ -92,10 +92,7 @@ impl Builtin for Kubernetes {
             Ok(repository) => repository,
             Err(outcome) => return outcome,
         };
-        let charts: Vec<String> = chart_dirs(repository.files.keys().map(String::as_str))
-            .into_iter()
-            .filter(|dir| dir.is_empty() || repository.is_below_manifest(&format!("{dir}/")))
-            .collect();
+        let charts: Vec<String> = chart_dirs(repository.paths_below_manifest());
         let in_chart = |path: &str| {
             charts
                 .iter()
@@ -122,8 +119,8 @@ impl Builtin for Kubernetes {
         let mut failures = Vec::new();
         let mut found = Vec::new();
         let mut budgets = Vec::new();
-        for path in repository.files.keys() {
-            if !is_candidate(path) || !repository.is_below_manifest(path) || in_chart(path) {
+        for path in repository.paths_below_manifest() {
+            if !is_candidate(path) || in_chart(path) {
                 continue;
             }
             let Some((file, text)) = repository.text(cx.manifest, path) else {
@@ -133,7 +130,7 @@ impl Builtin for Kubernetes {
             match kubernetes::parse(&text.text) {
                 Ok(objects) => {
                     found.extend(objects.workloads.into_iter().map(|workload| Found {
-                        path: path.clone(),
+                        path: path.to_owned(),
                         file,
                         workload,
                     }));
@@ -151,7 +148,7 @@ impl Builtin for Kubernetes {
                                 "{path} names a Kubernetes workload but is not YAML prr can read: {}",
                                 not_yaml.reason
                             ),
-                            path.as_str(),
+                            path,
                             not_yaml.span.in_file(file),
                         ));
                     }

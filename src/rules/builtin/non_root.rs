@@ -36,10 +36,9 @@ impl Builtin for NonRoot {
             Ok(repository) => repository,
             Err(outcome) => return outcome,
         };
-        let dockerfiles: Vec<&String> = repository
-            .files
-            .keys()
-            .filter(|path| is_dockerfile(path) && repository.is_below_manifest(path))
+        let dockerfiles: Vec<&str> = repository
+            .paths_below_manifest()
+            .filter(|path| is_dockerfile(path))
             .collect();
         if dockerfiles.is_empty() {
             return Outcome::skip(format!(
@@ -57,7 +56,7 @@ impl Builtin for NonRoot {
             let Some(stage) = last_stage(&text.text) else {
                 failures.push(Failure::new(
                     format!("{path} has no FROM: it builds no image prr can judge"),
-                    path.as_str(),
+                    path,
                     crate::source::Span::new(0, 0).in_file(file),
                 ));
                 continue;
@@ -67,7 +66,7 @@ impl Builtin for NonRoot {
                     format!(
                         "{path}: the last stage sets no USER, so the container runs as its base image's user (root unless that image says otherwise); add `USER 10001` (a numeric uid that exists in the image) after the last FROM"
                     ),
-                    path.as_str(),
+                    path,
                     stage.from.in_file(file),
                 ));
                 continue;
@@ -79,7 +78,7 @@ impl Builtin for NonRoot {
                         "{path}: the last stage runs as root (`USER {}`); end it with a non-root user such as `USER 10001`",
                         user.written
                     ),
-                    path.as_str(),
+                    path,
                     user.span.in_file(file),
                 )),
                 None => failures.push(Failure::new(
@@ -87,7 +86,7 @@ impl Builtin for NonRoot {
                         "{path}: `USER {}` names a variable with no default in the Dockerfile, so who it runs as cannot be seen; give the ARG a non-root default or write the uid",
                         user.written
                     ),
-                    path.as_str(),
+                    path,
                     user.span.in_file(file),
                 )),
             }
