@@ -32,6 +32,7 @@ fn every_example_of_the_builtin_pack_holds() {
 #[test]
 fn every_rule_is_documented_with_a_passing_and_a_failing_example() {
     let set = builtin();
+    let reference = prr_gate::toolkit::reference::markdown(&set);
     for rule in &set.rules {
         assert!(
             rule.id.split_once('.').is_some(),
@@ -44,9 +45,17 @@ fn every_rule_is_documented_with_a_passing_and_a_failing_example() {
             rule.id
         );
         assert!(rule.rationale.len() > 80, "{}: rationale", rule.id);
+        // An example to copy: the manifest's TOML, or for a repository rule the file to
+        // write (a Dockerfile, Kubernetes YAML), fenced as code in the reference.
+        let section = reference
+            .split(&format!("\n## `{}`\n", rule.id))
+            .nth(1)
+            .and_then(|s| s.split("\n## `").next())
+            .unwrap_or_default();
+        let how_to_fix = section.split("### How to fix").nth(1).unwrap_or_default();
         assert!(
-            rule.remediation.contains('='),
-            "{}: remediation shows TOML",
+            how_to_fix.contains("\n```"),
+            "{}: remediation shows an example",
             rule.id
         );
         let expects: BTreeSet<_> = rule.tests.iter().map(|t| format!("{}", t.expect)).collect();
@@ -91,6 +100,17 @@ fn the_builtin_pack_holds_every_public_rule_id() {
         "review.dependencies-fresh",
         "review.toil-fresh",
         "waiver.valid",
+        "observability.tracing",
+        "observability.logs",
+        "observability.error-tracking",
+        "security.review-fresh",
+        "security.secrets",
+        "data.backups",
+        "security.non-root",
+        "resilience.health-checks",
+        "resilience.resources",
+        "availability.disruption-budget",
+        "maintenance.dependency-updates",
     ] {
         assert!(ids.contains(id), "missing {id}");
     }

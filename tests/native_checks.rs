@@ -88,6 +88,16 @@ const ROWS: &[Row] = &[
     row("waivers", "", "[[waiver]]\nrule = \"docs.runbok\"\nreason = \"r\"\nticket = \"T-1\"\nexpires = 2026-12-01\n", DAY, false, "did you mean `docs.runbook`?"),
     row("waivers", "", "[[waiver]]\nrule = \"manifest.schema\"\nreason = \"r\"\nticket = \"T-1\"\nexpires = 2026-12-01\n", DAY, false, "cannot be waived"),
     row("waivers", "", "[[waiver]]\nrule = \"docs.runbook\"\nexpires = 2026-12-01\n", DAY, false, "has no reason"),
+    // backups: a restore exactly `days` old passes, one day more fails; RPO/RTO must be
+    // durations; tier 1's RTO must fit in the strictest SLO's monthly budget (99.95%: 21.9 min).
+    row("backups", "", "[[datastore]]\nname = \"db\"\nbackups = \"https://w/b\"\nrestore_tested = 2026-05-22\nrpo = \"5m\"\nrto = \"20m\"\n[[slo]]\nname = \"availability\"\ntarget = 99.95\n", DAY, true, "`db` is backed up"),
+    row("backups", "", "[[datastore]]\nname = \"db\"\nbackups = \"https://w/b\"\nrestore_tested = 2026-05-21\nrpo = \"5m\"\nrto = \"20m\"\n", DAY, false, "184 days ago (limit 183)"),
+    row("backups", "", "[[datastore]]\nname = \"db\"\nbackups = \"https://w/b\"\nrestore_tested = 2026-11-01\nrpo = \"5m\"\nrto = \"22m\"\n[[slo]]\nname = \"availability\"\ntarget = 99.95\n[[slo]]\nname = \"latency\"\ntarget = 99\n", DAY, false, "longer than the 21.9 minutes a month that SLO `availability` (99.95%) allows"),
+    row("backups", "rto_within_budget = []", "[[datastore]]\nname = \"db\"\nbackups = \"https://w/b\"\nrestore_tested = 2026-11-01\nrpo = \"5m\"\nrto = \"1d\"\n[[slo]]\nname = \"availability\"\ntarget = 99.95\n", DAY, true, "RPO and RTO set"),
+    row("backups", "", "[[datastore]]\nname = \"db\"\nbackups = \"https://w/b\"\nrestore_tested = 2026-11-01\nrpo = \"a while\"\nrto = \"5m\"\n", DAY, false, "`rpo` is \"a while\", not a duration"),
+    row("backups", "", "[[datastore]]\nname = \"cache\"\nephemeral = true\n", DAY, true, "`cache` ephemeral"),
+    row("backups", "", "[[datastore]]\nname = \"db\"\n", DAY, false, "`backups` is missing"),
+    row("backups", "", "[slo]\n", DAY, true, "no datastore declared"),
 ];
 
 #[test]
@@ -133,7 +143,8 @@ fn every_native_check_at_its_edges() {
 #[test]
 fn every_native_check_has_a_row() {
     // Checks that read evidence are tested with facts: their `[[rule.test]]` examples and
-    // tests/evidence.rs (repositories on disk and in git), tests/prometheus_evidence.rs.
+    // tests/evidence.rs and tests/repository_rules.rs (repositories on disk and in git),
+    // tests/prometheus_evidence.rs and tests/budget.rs (a real Prometheus).
     let with_facts = [
         "alerts",
         "budget_remaining",
@@ -141,6 +152,9 @@ fn every_native_check_has_a_row() {
         "files_exist",
         "sli",
         "waiver_approval",
+        "non_root",
+        "kubernetes",
+        "dependency_updates",
     ];
     for spec in builtin::REGISTRY {
         if spec.name != "manifest_schema" && !with_facts.contains(&spec.name) {

@@ -11,6 +11,8 @@
 
 pub mod approval;
 pub mod deploy;
+pub mod dockerfile;
+pub mod kubernetes;
 pub mod prometheus;
 pub mod repository;
 

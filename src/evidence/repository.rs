@@ -28,9 +28,6 @@ enum Scope {
     /// Every manifest of the repository (CODEOWNERS).
     Repository,
     /// The manifests whose directory holds it (a service's Dockerfile).
-    // Not yet wanted by any rule of the built-in pack; the repository rules of the deeper
-    // pack read files this way.
-    #[allow(dead_code)]
     Service,
 }
 
@@ -39,7 +36,21 @@ fn wanted(path: &str) -> Option<Scope> {
     if CODEOWNERS.contains(&path) {
         return Some(Scope::Repository);
     }
+    // Dockerfiles and Kubernetes YAML concern the service whose directory holds them
+    // (security.non-root, resilience.*, availability.disruption-budget).
+    if super::dockerfile::is_dockerfile(path) || super::kubernetes::is_candidate(path) {
+        return Some(Scope::Service);
+    }
     None
+}
+
+/// Whether `path` (from the root) is in the directory `dir` (from the root, `""` the root
+/// itself) or below it.
+fn is_below(dir: &str, path: &str) -> bool {
+    dir.is_empty()
+        || path
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// The files of a listing whose texts rules read.
@@ -75,6 +86,31 @@ pub struct Repository {
 }
 
 impl Repository {
+    /// The paths in the manifest's directory or below (the files that concern this service
+    /// rather than its neighbours in a monorepo), in order: a range of the sorted listing,
+    /// so that each of a monorepo's thousands of manifests reads only its own part.
+    pub fn paths_below_manifest(&self) -> impl Iterator<Item = &str> + '_ {
+        let prefix = if self.manifest_dir.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.manifest_dir)
+        };
+        self.files
+            .range(prefix.clone()..)
+            .map(|(path, _)| path.as_str())
+            .take_while(move |path| path.starts_with(&prefix))
+    }
+
+    /// The manifest's directory as a message names it.
+    #[must_use]
+    pub fn manifest_dir_shown(&self) -> String {
+        if self.manifest_dir.is_empty() {
+            format!("{} (from the repository root)", self.origin)
+        } else {
+            format!("{}/ in {}", self.manifest_dir, self.origin)
+        }
+    }
+
     /// The size of the file at `path` (relative to the root), when there is one.
     #[must_use]
     pub fn size(&self, path: &str) -> Option<u64> {
@@ -264,15 +300,9 @@ impl Snapshot {
             return None;
         }
         let manifest_dir = name.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
-        let below = |path: &str| {
-            manifest_dir.is_empty()
-                || path
-                    .strip_prefix(&manifest_dir)
-                    .is_some_and(|rest| rest.starts_with('/'))
-        };
         let mut texts = BTreeMap::new();
         for (path, (scope, text)) in &self.texts {
-            if *scope == Scope::Repository || below(path) {
+            if *scope == Scope::Repository || is_below(&manifest_dir, path) {
                 texts.insert(path.clone(), manifest.add_file(Arc::clone(text)));
             }
         }

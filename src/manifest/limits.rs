@@ -13,8 +13,9 @@ use super::{Manifest, Node, Value};
 use crate::source::Span;
 
 /// The arrays that are limited, with their default limits, by dotted path.
-pub const DEFAULT_MAX_ITEMS: [(&str, usize); 5] = [
+pub const DEFAULT_MAX_ITEMS: [(&str, usize); 6] = [
     ("dependency", 300),
+    ("datastore", 100),
     ("slo", 100),
     ("waiver", 100),
     ("service.labels", 100),

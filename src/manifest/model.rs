@@ -92,6 +92,12 @@ scalar!(Retries, i64, {
     "maximum": 100,
     "description": "a whole number of retries, 0 or more"
 });
+// A duration as people write them for recovery objectives: "15m", "4h", "1h30m", "0s".
+scalar!(Duration, String, {
+    "type": "string",
+    "pattern": "^[0-9]{1,5}(d|h|m|s)([0-9]{1,5}(h|m|s)){0,2}$",
+    "description": "a duration such as \"15m\", \"4h\", \"1h30m\" or \"1d\" (d, h, m, s)"
+});
 scalar!(Flag, bool, {
     "type": "boolean",
     "description": "true or false"
@@ -135,13 +141,21 @@ pub struct Manifest {
     pub error_budget: Option<ErrorBudget>,
     pub sla: Option<Sla>,
     pub monitoring: Option<Monitoring>,
+    #[schemars(description = "where the service's traces, logs and errors are seen")]
+    pub observability: Option<Observability>,
     #[schemars(length(max = 300))]
     pub dependency: Option<Vec<Dependency>>,
+    #[schemars(
+        description = "the stores that hold the service's data, with their backups and recovery objectives",
+        length(max = 100)
+    )]
+    pub datastore: Option<Vec<Datastore>>,
     pub release: Option<Release>,
     pub testing: Option<Testing>,
     pub incidents: Option<Incidents>,
     pub capacity: Option<Capacity>,
     pub toil: Option<Toil>,
+    pub security: Option<Security>,
     pub reviews: Option<Reviews>,
     #[schemars(length(max = 100))]
     pub waiver: Option<Vec<Waiver>>,
@@ -267,6 +281,53 @@ pub struct GoldenSignals {
 
 #[derive(Debug, JsonSchema)]
 #[serde(deny_unknown_fields)]
+pub struct Observability {
+    #[schemars(description = "where the service's distributed traces are searched: a URL")]
+    pub tracing: Option<Link>,
+    #[schemars(description = "where the service's logs are searched: a URL")]
+    pub logs: Option<Link>,
+    #[schemars(
+        description = "true when every log line is structured (JSON or logfmt) and carries the request or trace id"
+    )]
+    pub structured_logs: Option<bool>,
+    #[schemars(
+        description = "where the service's errors are grouped and alerted on (Sentry, Rollbar...): a URL"
+    )]
+    pub error_tracking: Option<Link>,
+}
+
+#[derive(Debug, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Datastore {
+    #[schemars(length(min = 1), description = "the datastore's name")]
+    pub name: String,
+    #[schemars(
+        length(min = 1),
+        description = "what it is, such as \"postgresql\", \"redis\" or \"s3\""
+    )]
+    pub kind: Option<String>,
+    #[schemars(
+        description = "true when its contents can be rebuilt from elsewhere (a cache): no backups needed"
+    )]
+    pub ephemeral: Option<bool>,
+    #[schemars(description = "how it is backed up (schedule, retention): a URL or a path")]
+    pub backups: Option<Link>,
+    #[schemars(
+        description = "the date a backup was last restored and the restore checked, YYYY-MM-DD (a TOML date)"
+    )]
+    pub restore_tested: Option<Date>,
+    #[schemars(
+        description = "the recovery point objective: how much data may be lost, such as \"15m\""
+    )]
+    pub rpo: Option<Duration>,
+    #[schemars(
+        description = "the recovery time objective: how long a restore may take, such as \"1h\""
+    )]
+    pub rto: Option<Duration>,
+}
+
+#[derive(Debug, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Dependency {
     #[schemars(length(min = 1), description = "the dependency's name")]
     pub name: String,
@@ -337,11 +398,41 @@ pub struct Toil {
 
 #[derive(Debug, JsonSchema)]
 #[serde(deny_unknown_fields)]
+pub struct Security {
+    #[schemars(
+        description = "where the service's secrets live: vault, aws-secrets-manager, gcp-secret-manager, azure-key-vault, external-secrets, sealed-secrets, sops, other-manager, ci-variables or repository"
+    )]
+    pub secrets: Option<SecretStore>,
+}
+
+// Where secrets live. The last two are here so that a team can say the truth and see the
+// rule fail, rather than be unable to write it down.
+#[derive(Debug, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretStore {
+    Vault,
+    AwsSecretsManager,
+    GcpSecretManager,
+    AzureKeyVault,
+    ExternalSecrets,
+    SealedSecrets,
+    Sops,
+    OtherManager,
+    CiVariables,
+    Repository,
+}
+
+#[derive(Debug, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Reviews {
     pub prr: Option<Date>,
     pub mttr_mttf: Option<Date>,
     pub dependencies: Option<Date>,
     pub toil: Option<Date>,
+    #[schemars(
+        description = "the date of the last security review (threat model, authentication, data handling), YYYY-MM-DD (a TOML date)"
+    )]
+    pub security: Option<Date>,
 }
 
 #[derive(Debug, JsonSchema)]

@@ -289,8 +289,12 @@ fn join_key(prefix: &str, name: &str) -> String {
 /// The arrays whose elements have a natural key, and the field that is the key: an element
 /// is identified by it wherever findings are matched (`--base`, SARIF fingerprints), so that
 /// inserting, moving or replacing an element cannot make a new finding pass for an old one.
-pub const NATURAL_KEYS: [(&str, &str); 3] =
-    [("dependency", "name"), ("slo", "name"), ("waiver", "rule")];
+pub const NATURAL_KEYS: [(&str, &str); 4] = [
+    ("dependency", "name"),
+    ("datastore", "name"),
+    ("slo", "name"),
+    ("waiver", "rule"),
+];
 
 /// `key` (a finding's logical path, `dependency[1].owner`) with a keyed array's index
 /// replaced by the element's natural key (`dependency[name=fraud-score].owner`). An element

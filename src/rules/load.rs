@@ -94,6 +94,8 @@ struct Composed {
     rules: Vec<RawRule>,
     settings: Settings,
     packs: Vec<String>,
+    /// The pack's own `[[pack.omitted]]` (not those of the packs it extends).
+    omitted: Vec<super::model::OmittedDef>,
 }
 
 /// The `[pack]` settings of a composed pack: the outer pack's over those it extends, a
@@ -186,6 +188,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
     let mut own = Vec::new();
     let mut raw: Vec<RawRule> = Vec::new();
     let mut settings = Settings::default();
+    let mut omitted = Vec::new();
     let mut packs = Vec::new();
     let default = [RulesSource::Builtin];
     let sources = if sources.is_empty() {
@@ -208,6 +211,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
                 loader.merge(&mut raw, composed.rules);
                 settings.overlay(composed.settings);
                 packs.extend(composed.packs);
+                omitted.extend(composed.omitted);
             }
         }
     }
@@ -246,6 +250,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
             on_unavailable: settings.on_unavailable.unwrap_or_default(),
             waiver_approvers: settings.waiver_approvers,
             prometheus: settings.prometheus,
+            omitted,
         },
         own,
         diagnostics,
@@ -532,6 +537,9 @@ impl Loader<'_> {
             rules,
             settings,
             packs,
+            omitted: pack_def
+                .map(|(def, _)| def.pack.omitted)
+                .unwrap_or_default(),
         })
     }
 

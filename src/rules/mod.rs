@@ -61,6 +61,8 @@ pub struct RuleSet {
     /// How many elements each limited array of a manifest may have before the rest go
     /// unjudged (`crate::manifest::limits`), with the packs' `max_items`.
     pub max_items: std::collections::BTreeMap<String, usize>,
+    /// The checklist items the packs named leave out, with why (`[[pack.omitted]]`).
+    pub omitted: Vec<model::OmittedDef>,
     /// Whether a claim that could not be verified blocks (`[pack] on_unavailable`).
     pub on_unavailable: OnUnavailable,
     /// `[pack] waiver_approvers`: the team that approves new waivers.
@@ -99,6 +101,8 @@ pub struct Rule {
     pub rationale: String,
     pub remediation: String,
     pub docs: Option<String>,
+    /// The checklist items the rule answers (documentation only).
+    pub answers: Vec<String>,
     pub enforce_after: Option<Date>,
     /// The maturity level, one of the set's `levels`.
     pub level: Option<String>,

@@ -68,6 +68,10 @@ pub struct RuleDef {
     pub remediation: Option<String>,
     /// A page with more about the rule (shown as the SARIF `helpUri`).
     pub docs: Option<String>,
+    /// The items of published checklists (or of the organisation's own) that the rule
+    /// answers, for its documentation: "Mercari pre-production, Security: Non-root user".
+    #[serde(default)]
+    pub answers: Vec<String>,
     /// The rule is a warning until this date, then blocks at its severity.
     #[schemars(with = "Option<TomlDate>")]
     pub enforce_after: Option<Spanned<toml::value::Datetime>>,
@@ -287,16 +291,30 @@ pub struct PackDef {
     #[schemars(with = "Option<Vec<String>>")]
     pub levels: Option<Spanned<Vec<String>>>,
     /// How many elements a manifest's array may have before the rest go unjudged, by path
-    /// (`dependency`, `slo`, `waiver`, `service.labels`, `monitoring.dashboards`): the
-    /// defaults are 300, 100, 100, 100 and 100.
+    /// (`dependency`, `datastore`, `slo`, `waiver`, `service.labels`,
+    /// `monitoring.dashboards`): the defaults are 300, 100, 100, 100, 100 and 100.
     #[serde(default)]
     pub max_items: BTreeMap<String, usize>,
+    /// Items of the checklists the pack follows that it deliberately does not check, each
+    /// with the reason: `prr rules doc` lists them, so that a gap reads as a decision.
+    #[serde(default)]
+    pub omitted: Vec<OmittedDef>,
     /// Whether a claim that could not be verified (its evidence source timed out, failed or
     /// answered nonsense) blocks: `warn` (the default) or `fail`.
     pub on_unavailable: Option<OnUnavailable>,
     /// The team whose approval a waiver added or extended by a pull request needs
     /// (`@org/sre`); without it such a waiver waives nothing.
     pub waiver_approvers: Option<String>,
+}
+
+/// `[[pack.omitted]]`: a checklist item the pack leaves out, and why.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OmittedDef {
+    /// The item, with the checklist it comes from.
+    pub item: String,
+    /// Why the pack does not check it.
+    pub why: String,
 }
 
 /// What a claim that could not be verified does to the gate.
@@ -359,7 +377,7 @@ impl JsonSchema for TomlDate {
 #[allow(clippy::large_enum_variant)]
 pub enum RulesFile {
     Rules(RuleFileDef),
-    Pack(PackFileDef),
+    Pack(Box<PackFileDef>),
 }
 
 /// Where the published rules schema says it lives.

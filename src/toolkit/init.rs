@@ -97,6 +97,12 @@ traffic = "TODO: link the traffic alert or dashboard"
 errors = "TODO: link the errors alert or dashboard"
 saturation = "TODO: link the saturation alert or dashboard"
 
+[observability]
+tracing = "TODO: link where the service's traces are searched"
+logs = "TODO: link where the service's logs are searched"
+structured_logs = "TODO: true once every log line is JSON (or logfmt) with the request id"
+error_tracking = "TODO: link the error tracker's project (Sentry, Rollbar...)"
+
 # One [[dependency]] per service or store this one calls:
 # [[dependency]]
 # name = "ledger-db"
@@ -106,6 +112,16 @@ saturation = "TODO: link the saturation alert or dashboard"
 # timeout_ms = 200
 # retries = 1
 # fallback = "queue writes and replay"
+
+# One [[datastore]] per database, bucket or queue that holds the service's data:
+# [[datastore]]
+# name = "payments-db"
+# kind = "postgresql"
+# backups = "https://wiki.example/payments/backups"  # how it is backed up
+# restore_tested = 2026-10-08                        # the last restore that was checked
+# rpo = "5m"                                         # how much data may be lost
+# rto = "15m"                                        # how long a restore may take
+# ephemeral = true                                   # instead: a cache rebuilt from elsewhere
 
 [release]
 strategy = "TODO: canary | blue-green | rolling | recreate"
@@ -128,11 +144,15 @@ load_tested = "TODO: date of the last load test, YYYY-MM-DD (unquoted)"
 [toil]
 backlog = "TODO: link the toil backlog"
 
+[security]
+secrets = "TODO: where secrets live: vault | aws-secrets-manager | gcp-secret-manager | azure-key-vault | external-secrets | sealed-secrets | sops | other-manager"
+
 [reviews]  # when each review last happened: TOML dates, unquoted
 prr = "TODO: date of the last production readiness review, YYYY-MM-DD (unquoted)"
 mttr_mttf = "TODO: date of the last MTTR/MTTF review, YYYY-MM-DD (unquoted)"
 dependencies = "TODO: date of the last critical-dependency review, YYYY-MM-DD (unquoted)"
 toil = "TODO: date of the last toil review, YYYY-MM-DD (unquoted)"
+security = "TODO: date of the last security review, YYYY-MM-DD (unquoted)"
 
 # An exception to a rule, with a reason, a ticket and an expiry at most 90 days out:
 # [[waiver]]

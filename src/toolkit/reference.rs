@@ -46,6 +46,9 @@ pub fn facts(rule: &Rule) -> Vec<(&'static str, String)> {
     if let Some(docs) = &rule.docs {
         facts.push(("docs", docs.clone()));
     }
+    if !rule.answers.is_empty() {
+        facts.push(("answers", rule.answers.join("; ")));
+    }
     facts
 }
 
@@ -170,8 +173,25 @@ pub fn markdown(rules: &RuleSet) -> String {
             }
         }
     }
+    if !rules.omitted.is_empty() {
+        out.push_str(
+            "\n## Checklist items left out\n\nWhat the checklists above hold that this pack does not check, and why.\n\n\
+             | item | why it is left out |\n|---|---|\n",
+        );
+        for omitted in &rules.omitted {
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                omitted.item.replace('|', "\\|"),
+                omitted.why.replace('|', "\\|")
+            );
+        }
+    }
     out
 }
+
+/// Whether a line reads as code of one language.
+type LineTest = fn(&str) -> bool;
 
 /// A remediation's paragraphs, with those written in TOML fenced as code.
 fn fence_examples(text: &str) -> String {
@@ -183,14 +203,31 @@ fn fence_examples(text: &str) -> String {
         }
         // Prose may run straight into its example ("...feature flags:\n[release]").
         let lines: Vec<&str> = paragraph.lines().collect();
-        let code_from = (0..lines.len())
-            .find(|&i| lines[i..].iter().all(|l| looks_like_toml(l)))
-            .unwrap_or(lines.len());
+        // Remediations show TOML (the manifest) most, and the repository's own files
+        // (Kubernetes YAML, a Dockerfile) for the rules that read them.
+        let languages: [(&str, LineTest); 3] = [
+            ("toml", looks_like_toml),
+            ("yaml", looks_like_yaml),
+            ("dockerfile", looks_like_dockerfile),
+        ];
+        let (code_from, language) = languages
+            .iter()
+            .filter_map(|(language, looks)| {
+                (0..lines.len())
+                    .find(|&i| lines[i..].iter().all(|l| looks(l)))
+                    .map(|from| (from, *language))
+            })
+            .min_by_key(|(from, _)| *from)
+            .unwrap_or((lines.len(), "toml"));
         if code_from > 0 {
             let _ = write!(out, "{}\n\n", lines[..code_from].join("\n"));
         }
         if code_from < lines.len() {
-            let _ = write!(out, "```toml\n{}\n```\n\n", lines[code_from..].join("\n"));
+            let _ = write!(
+                out,
+                "```{language}\n{}\n```\n\n",
+                lines[code_from..].join("\n")
+            );
         }
     }
     out.truncate(out.trim_end().len());
@@ -212,6 +249,44 @@ fn looks_like_toml(line: &str) -> bool {
         })
 }
 
+/// `key: value`, `key:`, `- item` or a comment.
+fn looks_like_yaml(line: &str) -> bool {
+    let line = line.trim();
+    line.is_empty()
+        || line.starts_with('#')
+        || line.starts_with("- ")
+        || line.split_once(':').is_some_and(|(key, rest)| {
+            !key.is_empty()
+                && (rest.is_empty() || rest.starts_with(' '))
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-./\"".contains(c))
+        })
+}
+
+/// A Dockerfile instruction.
+fn looks_like_dockerfile(line: &str) -> bool {
+    const INSTRUCTIONS: [&str; 10] = [
+        "FROM",
+        "COPY",
+        "USER",
+        "RUN",
+        "CMD",
+        "ENTRYPOINT",
+        "ARG",
+        "ENV",
+        "WORKDIR",
+        "EXPOSE",
+    ];
+    let line = line.trim();
+    line.is_empty()
+        || line.starts_with('#')
+        || line
+            .split_whitespace()
+            .next()
+            .is_some_and(|word| INSTRUCTIONS.contains(&word))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +298,16 @@ mod tests {
         assert_eq!(fence_examples(text), expected);
         let run_on = "Link the runbook:\n[docs]\nrunbook = \"https://wiki/x\"\n";
         assert_eq!(fence_examples(run_on), expected);
+    }
+
+    #[test]
+    fn yaml_and_dockerfile_examples_are_fenced_as_such() {
+        let text = "Add a probe:\n\n      containers:\n        - name: api\n          readinessProbe:\n            httpGet: { path: /ready, port: 8080 }\n";
+        assert!(fence_examples(text).contains("```yaml\n      containers:"));
+        let text = "End with a user:\n\nFROM alpine\nUSER 10001\n";
+        assert_eq!(
+            fence_examples(text),
+            "End with a user:\n\n```dockerfile\nFROM alpine\nUSER 10001\n```\n"
+        );
     }
 }

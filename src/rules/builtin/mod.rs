@@ -14,13 +14,17 @@ use crate::source::Span;
 
 mod achievable;
 mod alerts;
+mod backups;
 mod budget_remaining;
 mod codeowners;
+mod dependency_updates;
 mod error_budget;
 mod files_exist;
 mod fresh;
 mod golden_signals;
+mod kubernetes;
 mod manifest_schema;
+mod non_root;
 mod sla_below_slo;
 mod sli;
 mod team_owner;
@@ -38,12 +42,16 @@ pub const REGISTRY: &[Spec] = &[
     achievable::SPEC,
     budget_remaining::SPEC,
     alerts::SPEC,
+    backups::SPEC,
     codeowners::SPEC,
+    dependency_updates::SPEC,
     error_budget::SPEC,
     files_exist::SPEC,
     fresh::SPEC,
     golden_signals::SPEC,
+    kubernetes::SPEC,
     manifest_schema::SPEC,
+    non_root::SPEC,
     sla_below_slo::SPEC,
     sli::SPEC,
     team_owner::SPEC,
@@ -182,6 +190,37 @@ pub fn params<T: DeserializeOwned>(with: &toml::Table) -> Result<T, String> {
     toml::Value::Table(with.clone())
         .try_into()
         .map_err(|err: toml::de::Error| err.message().to_owned())
+}
+
+/// The repository's files, for a check that reads them; else the check's outcome: skipped
+/// when they were not read, "could not verify" (at `key`, `span`) when they could not be.
+///
+/// # Errors
+/// The outcome to return: the repository is not known.
+pub fn repository<'a>(
+    cx: &'a Context<'_>,
+    key: &str,
+    span: Span,
+) -> Result<&'a crate::evidence::Repository, Outcome> {
+    match &cx.facts.repository {
+        crate::evidence::Gathered::Known(repository) => Ok(repository),
+        crate::evidence::Gathered::NotConfigured(why) => Err(Outcome::skip(format!(
+            "the repository's files were not read ({why})"
+        ))),
+        crate::evidence::Gathered::Unavailable(why) => {
+            Err(Outcome::fail(vec![Failure::unverified(why, key, span)], ""))
+        }
+    }
+}
+
+/// "Could not verify" for a file of the repository whose text could not be read.
+#[must_use]
+pub fn unreadable_file(path: &str, span: Span) -> Failure {
+    let why = Unavailable {
+        source: path.to_owned(),
+        reason: "it cannot be read as text".to_owned(),
+    };
+    Failure::unverified(&why, path, span)
 }
 
 /// Refuses any parameter, for the checks that take none.
