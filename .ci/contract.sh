@@ -141,6 +141,10 @@ event_file=pull_request_approval publish pull_request 0 check --manifest example
     --rules "$work/pack" --base HEAD --format json
 grep -q "\"rule\": \"waiver.approved\"" "$work/stdout" || { echo "contract: no waiver.approved result" >&2; status=1; }
 
+echo "contract: a deploy reads the labels of its pull request and who applied them"
+publish pull_request 1 check --manifest examples/ready/prr.toml --as-of 2026-11-21 --deploy \
+    --format json
+
 echo "contract: --rules github: through the contents API (Prism's example file is no pack: exit 2 expected)"
 # Prism's example file is not a rule pack, so prr cannot judge (exit 2); what counts here
 # is that its requests were valid. The pack path is one segment: prr sends a nested path
