@@ -150,6 +150,53 @@ fn the_live_budget_decides_the_deploy() {
     close(&live["burn_rate_1h"], 0.2);
     close(&live["burn_rate_6h"], 0.2);
 
+    // The comment and job summary show the budget as a bar: 8 of 10 cells left.
+    let url = setup.server.url();
+    let out = prr(
+        setup.dir.path(),
+        &[
+            "check",
+            "--manifest",
+            "pay",
+            "--rules",
+            "pack",
+            "--as-of",
+            common::AS_OF,
+            "--prometheus",
+            &url,
+            "--format",
+            "markdown",
+            "--deploy",
+        ],
+    );
+    let markdown = common::stdout(&out);
+    assert!(
+        markdown.contains("`▓▓▓▓▓▓▓▓░░` 80% left, 16.1 of 20.2 min; burn 0.2x (1 h), 0.2x (6 h)"),
+        "{markdown}"
+    );
+    let out = prr(
+        setup.dir.path(),
+        &[
+            "check",
+            "--manifest",
+            "search",
+            "--rules",
+            "pack",
+            "--as-of",
+            common::AS_OF,
+            "--prometheus",
+            &url,
+            "--format",
+            "markdown",
+            "--deploy",
+        ],
+    );
+    let markdown = common::stdout(&out);
+    assert!(
+        markdown.contains("`░░░░░░░░░░` spent (2000% consumed)"),
+        "{markdown}"
+    );
+
     // search: spent under freeze-features, the deploy fails with the figures...
     let (code, report) = setup.check("search", true);
     assert_eq!(code, Some(1));

@@ -438,13 +438,18 @@ fn budgets(service: &ServiceReport) -> String {
         .filter_map(|slo| {
             let (target, window, minutes) =
                 (slo.target?, slo.window.as_deref()?, slo.budget_minutes?);
-            Some(format!(
+            let mut line = format!(
                 "{}: {}% over {} allows {} min",
                 plain(slo.name.as_deref().unwrap_or("slo")),
                 format_number(target),
                 plain(window),
                 format_number((minutes * 10.0).round() / 10.0),
-            ))
+            );
+            if let Some(live) = &slo.live {
+                line.push_str("<br>");
+                line.push_str(&budget_bar(live));
+            }
+            Some(line)
         })
         .collect();
     if lines.is_empty() {
@@ -452,6 +457,43 @@ fn budgets(service: &ServiceReport) -> String {
     } else {
         lines.join("<br>")
     }
+}
+
+/// The live budget as a bar of ten cells (what is left filled), with the figures beside
+/// it: "`▓▓▓▓▓▓░░░░` 62% left, 12.5 of 20.2 min; burn 0.4x (1 h), 0.6x (6 h)". Text, so it
+/// renders the same in a comment, a job summary and a terminal.
+fn budget_bar(live: &crate::budget::LiveBudget) -> String {
+    let left = live.remaining.clamp(0.0, 1.0);
+    // To the nearest tenth: live counts are estimates (`increase()` extrapolates), and a
+    // budget 79.99% left reads as the eight tenths it is. `left` is within 0..=1.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let filled = (left * 10.0).round() as usize;
+    let bar: String = "▓".repeat(filled) + &"░".repeat(10 - filled);
+    let round = |x: f64| format_number((x * 10.0).round() / 10.0);
+    let burn = |rate: Option<f64>, over: &str| {
+        rate.map_or_else(
+            || format!("no traffic ({over})"),
+            |r| format!("{}x ({over})", round(r)),
+        )
+    };
+    // A budget is spent at zero, whatever the bar's rounding shows.
+    let bar = if live.remaining <= 0.0 {
+        "░".repeat(10)
+    } else {
+        bar
+    };
+    let state = if live.remaining <= 0.0 {
+        format!("spent ({}% consumed)", round(live.consumed * 100.0))
+    } else {
+        format!("{}% left", round(live.remaining * 100.0))
+    };
+    format!(
+        "`{bar}` {state}, {} of {} min; burn {}, {}",
+        round(live.remaining_minutes),
+        round(live.budget_minutes),
+        burn(live.burn_rate_1h, "1 h"),
+        burn(live.burn_rate_6h, "6 h"),
+    )
 }
 
 fn diagnostics(report: &Report) -> Section {
