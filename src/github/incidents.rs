@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::{client, context, encode, Error};
+use super::{encode, Error};
 
 /// `OWNER/REPO` split, or why it is not one.
 ///
@@ -34,20 +34,7 @@ pub fn list(spec: &str, label: &str) -> Result<Vec<Value>, Error> {
         .ok()
         .map(|t| t.trim().to_owned())
         .filter(|t| !t.is_empty());
-    let api_url = std::env::var("GITHUB_API_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| context::DEFAULT_API_URL.to_owned());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| Error::Context(format!("cannot start the HTTP runtime: {err}")))?;
-    runtime.block_on(async {
-        let client = client::Client::new(
-            api_url.trim_end_matches('/'),
-            token.as_deref(),
-            client::Timing::from_env(),
-        )?;
+    super::with_env_client(token.as_deref(), |client| async move {
         let first = format!(
             "/repos/{}/{}/issues?labels={}&state=all&per_page=100",
             encode(&owner, false),

@@ -309,6 +309,21 @@ async fn post(
     forbidden
 }
 
+/// The pull requests GitHub associates with commit `sha`.
+async fn pulls_of_commit(
+    client: &client::Client,
+    owner: &str,
+    repo: &str,
+    sha: &str,
+    what: &str,
+) -> Result<serde_json::Value, Error> {
+    let path = format!("/repos/{owner}/{repo}/commits/{sha}/pulls?per_page=100");
+    client
+        .request(what, &http::Method::GET, &path, None)
+        .await?
+        .json(what)
+}
+
 /// A fork's `workflow_run` names no pull request: the open one whose head is `sha`.
 async fn pull_request_of(
     client: &client::Client,
@@ -317,11 +332,7 @@ async fn pull_request_of(
     sha: &str,
 ) -> Result<Option<u64>, Error> {
     let what = "finding the pull request of the head commit";
-    let path = format!("/repos/{owner}/{repo}/commits/{sha}/pulls?per_page=100");
-    let response = client
-        .request(what, &http::Method::GET, &path, None)
-        .await?;
-    let json = response.json(what)?;
+    let json = pulls_of_commit(client, owner, repo, sha, what).await?;
     let pulls = json.as_array().map(Vec::as_slice).unwrap_or_default();
     let number = |p: &serde_json::Value| p.get("number").and_then(serde_json::Value::as_u64);
     let head_is = |p: &&serde_json::Value| {
@@ -432,11 +443,7 @@ async fn merged_pull_request_of(
     sha: &str,
 ) -> Result<Option<u64>, Error> {
     let what = "finding the pull request that made the commit";
-    let path = format!("/repos/{owner}/{repo}/commits/{sha}/pulls?per_page=100");
-    let json = client
-        .request(what, &http::Method::GET, &path, None)
-        .await?
-        .json(what)?;
+    let json = pulls_of_commit(client, owner, repo, sha, what).await?;
     let pulls = json.as_array().map(Vec::as_slice).unwrap_or_default();
     let merged_as = |p: &&serde_json::Value| {
         p.get("merge_commit_sha")
@@ -536,6 +543,23 @@ pub fn fetch_rules(spec: &str) -> Result<(String, BTreeMap<String, String>), Err
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty())
     });
+    with_env_client(token.as_deref(), |client| async move {
+        let files = rules::fetch(&client, &spec).await?;
+        Ok((spec.label(), files))
+    })
+}
+
+/// Runs `work` with a client for `GITHUB_API_URL` (github.com's API when unset), with
+/// `token` when given, on a runtime of its own: for reads outside an Actions job's
+/// context (a rule pack, an incident listing).
+///
+/// # Errors
+/// The runtime or the client cannot be made, or `work` fails.
+pub(crate) fn with_env_client<T, F, Fut>(token: Option<&str>, work: F) -> Result<T, Error>
+where
+    F: FnOnce(client::Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
     let api_url = std::env::var("GITHUB_API_URL")
         .ok()
         .filter(|u| !u.is_empty())
@@ -547,10 +571,9 @@ pub fn fetch_rules(spec: &str) -> Result<(String, BTreeMap<String, String>), Err
     runtime.block_on(async {
         let client = client::Client::new(
             api_url.trim_end_matches('/'),
-            token.as_deref(),
+            token,
             client::Timing::from_env(),
         )?;
-        let files = rules::fetch(&client, &spec).await?;
-        Ok((spec.label(), files))
+        work(client).await
     })
 }
