@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # The Prometheus evidence against a real Prometheus: Debian's `prometheus` package (with
 # promtool, which backfills the tests' TSDB). Installed when missing, then the tests that
-# need it run with CI=true, so that a missing server fails instead of skipping.
+# need it run with CI=true, so that a missing server fails instead of skipping. The budget
+# test also renders the job summary as GitHub does (cmark-gfm, GitHub's renderer) and opens
+# it in headless Chromium, so those are installed too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+missing=()
+command -v prometheus >/dev/null && command -v promtool >/dev/null || missing+=(prometheus)
+command -v cmark-gfm >/dev/null || missing+=(cmark-gfm)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 start=$(date +%s)
 CI=true cargo test --locked --test prometheus_evidence --test prometheus_faults --test budget

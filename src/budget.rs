@@ -123,7 +123,7 @@ pub fn live(
     let covered_days = covered_days.filter(|days| *days < window_days);
     if let Some(days) = covered_days {
         notes.push(format!(
-            "the data covers {} of the window's {} days: the figures are over what exists",
+            "the data covers about {} of the window's {} days: the figures are over what exists",
             round(days, 1),
             round(window_days, 1)
         ));
@@ -282,7 +282,15 @@ pub fn of_manifest(
             let t = value(total.over_hours(hours)).ok()?;
             counts(g, t).ok()
         });
-        budgets.push((index, Ok(live(target, days, window, one, six, None))));
+        // How much of the window the data covers: not knowing is not a note.
+        let covered_days = value(total.coverage())
+            .ok()
+            .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
+            .map(|seconds| seconds / 86_400.0);
+        budgets.push((
+            index,
+            Ok(live(target, days, window, one, six, covered_days)),
+        ));
     }
     budgets
 }
@@ -471,7 +479,7 @@ mod tests {
         assert_eq!(budget.covered_days, Some(9.5));
         assert_eq!(
             budget.notes,
-            ["the data covers 9.5 of the window's 28 days: the figures are over what exists"]
+            ["the data covers about 9.5 of the window's 28 days: the figures are over what exists"]
         );
         // Data covering the whole window is not a note.
         let whole = live(

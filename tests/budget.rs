@@ -14,6 +14,9 @@
 #[path = "common/prometheus.rs"]
 mod prometheus;
 
+#[path = "common/browser.rs"]
+mod browser;
+
 mod common;
 
 use std::path::Path;
@@ -28,6 +31,7 @@ fn manifest(job: &str, policy: &str) -> String {
         "[slo.sli]\ngood = 'sum(increase(http_requests_total{{job=\"{job}\",code!~\"5..\"}}[{{{{window}}}}]))'\ntotal = 'sum(increase(http_requests_total{{job=\"{job}\"}}[{{{{window}}}}]))'\n"
     );
     common::ready()
+        .replace("name = \"payments-api\"", &format!("name = \"{job}\""))
         .replace("window = \"28d\"\n", &format!("window = \"28d\"\n{sli}"))
         .replace(
             "policy = \"freeze-features\"",
@@ -60,6 +64,7 @@ fn setup() -> Option<Setup> {
             Traffic::new("pay", 9_999, 1),
             Traffic::new("search", 990, 10),
             Traffic::new("ledger", 990, 10),
+            Traffic::new("fresh", 9_999, 1).since_days(10),
         ],
         &[],
     )?;
@@ -68,6 +73,7 @@ fn setup() -> Option<Setup> {
         ("pay", "pay", "freeze-features"),
         ("search", "search", "freeze-features"),
         ("ledger", "ledger", "review"),
+        ("fresh", "fresh", "freeze-features"),
     ] {
         let service = dir.path().join(name);
         std::fs::create_dir_all(&service).unwrap();
@@ -79,7 +85,8 @@ fn setup() -> Option<Setup> {
 }
 
 impl Setup {
-    fn check(&self, service: &str, deploy: bool) -> (Option<i32>, Value) {
+    /// `prr check` of `service` in `format`, a deploy or not.
+    fn run(&self, service: &str, format: &str, deploy: bool) -> Output {
         let url = self.server.url();
         let mut args = vec![
             "check",
@@ -92,12 +99,21 @@ impl Setup {
             "--prometheus",
             &url,
             "--format",
-            "json",
+            format,
         ];
         if deploy {
             args.push("--deploy");
         }
-        let out = prr(self.dir.path(), &args);
+        prr(self.dir.path(), &args)
+    }
+
+    /// `prr check --deploy` of `service` in `format`: what it printed.
+    fn deploy_report(&self, service: &str, format: &str) -> String {
+        common::stdout(&self.run(service, format, true))
+    }
+
+    fn check(&self, service: &str, deploy: bool) -> (Option<i32>, Value) {
+        let out = self.run(service, "json", deploy);
         let report = serde_json::from_str(&common::stdout(&out)).unwrap_or_else(|err| {
             panic!(
                 "{err}: {}{}",
@@ -151,47 +167,12 @@ fn the_live_budget_decides_the_deploy() {
     close(&live["burn_rate_6h"], 0.2);
 
     // The comment and job summary show the budget as a bar: 8 of 10 cells left.
-    let url = setup.server.url();
-    let out = prr(
-        setup.dir.path(),
-        &[
-            "check",
-            "--manifest",
-            "pay",
-            "--rules",
-            "pack",
-            "--as-of",
-            common::AS_OF,
-            "--prometheus",
-            &url,
-            "--format",
-            "markdown",
-            "--deploy",
-        ],
-    );
-    let markdown = common::stdout(&out);
+    let markdown = setup.deploy_report("pay", "markdown");
     assert!(
         markdown.contains("`▓▓▓▓▓▓▓▓░░` 80% left, 16.1 of 20.2 min; burn 0.2x (1 h), 0.2x (6 h)"),
         "{markdown}"
     );
-    let out = prr(
-        setup.dir.path(),
-        &[
-            "check",
-            "--manifest",
-            "search",
-            "--rules",
-            "pack",
-            "--as-of",
-            common::AS_OF,
-            "--prometheus",
-            &url,
-            "--format",
-            "markdown",
-            "--deploy",
-        ],
-    );
-    let markdown = common::stdout(&out);
+    let markdown = setup.deploy_report("search", "markdown");
     assert!(
         markdown.contains("`░░░░░░░░░░` spent (2000% consumed)"),
         "{markdown}"
@@ -227,6 +208,47 @@ fn the_live_budget_decides_the_deploy() {
     let result = budget_result(&report);
     assert_eq!(result["status"], "fail");
     assert_eq!(result["severity"], "warning");
+}
+
+/// `fresh` has counted requests for 10 days only, at `pay`'s rates. Its 28-day budget is
+/// computed over those 10 days (the same 99.99%, 0.2 consumed), and the report says how
+/// much of the window the data covers. Working: the samples are 12 hours apart before the
+/// last day, so the first one-day slice with two samples ends 12 hours after the first
+/// sample, give or take the 6-hour step the slices are read at; the slice's day is added
+/// back, so the coverage is 10 days + 12 hours, within 6 hours either way.
+#[test]
+fn a_service_younger_than_its_window_is_judged_on_what_exists_and_says_so() {
+    let Some(setup) = setup() else {
+        return;
+    };
+    let (code, report) = setup.check("fresh", true);
+    assert_eq!(code, Some(0), "{report:#}");
+    let live = &report["services"][0]["slos"][0]["live"];
+    close(&live["attainment"], 99.99);
+    close(&live["consumed"], 0.2);
+    let covered = live["covered_days"].as_f64().expect("covered_days");
+    assert!((10.25..=10.75).contains(&covered), "{covered}");
+    let notes = live["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(
+            |n| n.as_str().unwrap().starts_with("the data covers about 10.")
+                && n.as_str().unwrap().contains("of the window's 28 days")
+        ),
+        "{notes:?}"
+    );
+    // The comment and the human report say it beside the figures.
+    for (format, shown) in [
+        ("markdown", "; the data covers about 10."),
+        ("human", "        note: the data covers about 10."),
+    ] {
+        let text = setup.deploy_report("fresh", format);
+        assert!(text.contains(shown), "{format}: {text}");
+    }
+    // A service whose data spans the window has no such note.
+    let (_, report) = setup.check("pay", true);
+    let live = &report["services"][0]["slos"][0]["live"];
+    assert!(live["covered_days"].is_null(), "{live:#}");
+    assert_eq!(live["notes"], serde_json::json!([]));
 }
 
 #[test]
@@ -266,6 +288,79 @@ fn prr_budget_answers_can_we_ship() {
     let text = common::stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("deploy blocked"), "{text}");
+}
+
+/// The job summary's budget section as GitHub shows it: the markdown that `--format github`
+/// appends to `GITHUB_STEP_SUMMARY`, rendered by cmark-gfm (GitHub's renderer) and parsed by
+/// headless Chromium. The bars must survive as table cells: a pipe or backtick out of place
+/// would break the table into text. With `PRR_SCREENSHOT=FILE.png` the page is also saved
+/// as a screenshot (docs/images/budget-summary.png comes from this test).
+#[test]
+fn the_budget_section_renders_as_github_shows_it() {
+    let (Some(cmark), Some(browser)) = (browser::cmark_gfm(), browser::chromium()) else {
+        return;
+    };
+    let Some(setup) = setup() else {
+        return;
+    };
+    let summary = setup.dir.path().join("summary.md");
+    let url = setup.server.url();
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("prr"));
+    let out = command
+        .current_dir(setup.dir.path())
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("PRR_PROMETHEUS_URL")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args([
+            "check",
+            "--manifest",
+            "pay",
+            "--manifest",
+            "search",
+            "--manifest",
+            "ledger",
+            "--rules",
+            "pack",
+            "--as-of",
+            common::AS_OF,
+            "--prometheus",
+            &url,
+            "--deploy",
+            "--format",
+            "github",
+        ])
+        .output()
+        .expect("prr runs");
+    // search's budget is spent under freeze-features: the deploy is blocked.
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    let markdown = std::fs::read_to_string(&summary).expect("the job summary was written");
+    let page = setup.dir.path().join("summary.html");
+    std::fs::write(
+        &page,
+        browser::github_page(&browser::gfm_to_html(&cmark, &markdown)),
+    )
+    .unwrap();
+    let dom = browser::dump_dom(&browser, &page);
+
+    // Each service's budget is one table cell: the bar in <code>, then the figures.
+    let cells: Vec<&str> = dom
+        .split("<td>")
+        .skip(1)
+        .filter_map(|cell| cell.split("</td>").next())
+        .filter(|cell| cell.contains("<code>"))
+        .collect();
+    let pay = "<code>▓▓▓▓▓▓▓▓░░</code> 80% left, 16.1 of 20.2 min; burn 0.2x (1 h), 0.2x (6 h)";
+    assert!(cells.iter().any(|c| c.contains(pay)), "{cells:#?}\n{dom}");
+    let spent = cells
+        .iter()
+        .filter(|c| c.contains("<code>░░░░░░░░░░</code> spent (2000% consumed)"))
+        .count();
+    assert_eq!(spent, 2, "search and ledger: {cells:#?}");
+
+    if let Some(png) = std::env::var_os("PRR_SCREENSHOT") {
+        browser::screenshot(&browser, &page, Path::new(&png), 1000, 1330);
+    }
 }
 
 #[test]

@@ -757,7 +757,12 @@ fn asked_queries(manifest: &Manifest) -> Vec<String> {
         .filter(|query| query.asked.is_some())
         .flat_map(|query| {
             let burns = BURN_HOURS.map(|hours| query.over_hours(hours));
-            query.asked.into_iter().chain(burns.into_iter().flatten())
+            let coverage = query.coverage();
+            query
+                .asked
+                .into_iter()
+                .chain(burns.into_iter().flatten())
+                .chain(coverage)
         })
         .collect()
 }
@@ -766,6 +771,10 @@ fn asked_queries(manifest: &Manifest) -> Vec<String> {
 /// alerting: 1 h and 6 h).
 pub const BURN_HOURS: [u32; 2] = [1, 6];
 
+/// How many slices of its window a total query is read over to find where the data starts:
+/// a slice of 28 days is one day, long enough to hold two samples of even a sparse scrape.
+const COVERAGE_SLICES: f64 = 28.0;
+
 impl SliQuery<'_> {
     /// The query over the last `hours` instead of the SLO's window.
     #[must_use]
@@ -773,6 +782,28 @@ impl SliQuery<'_> {
         self.written
             .as_str()
             .map(|text| text.replace(WINDOW, &format!("{hours}h")))
+    }
+
+    /// For a total query: how many seconds of the window the data covers. The query is
+    /// read over slices of the window (a day of a 28-day window) at every quarter slice
+    /// across the window, and the earliest that has a value marks where the data starts;
+    /// the slice is added back, so that the figure errs towards "covered" and a full window
+    /// is never reported as short. `increase()` over a range that starts before the data
+    /// counts what exists; this says how much that was.
+    #[must_use]
+    pub fn coverage(&self) -> Option<String> {
+        if self.events != Events::Total {
+            return None;
+        }
+        let days = self.window_days?;
+        let slice_seconds = (days * 86_400.0 / COVERAGE_SLICES).round().max(60.0);
+        let slice = format!("{slice_seconds}s");
+        let step = format!("{}s", (slice_seconds / 4.0).round());
+        let sliced = self.written.as_str()?.replace(WINDOW, &slice);
+        Some(format!(
+            "time() - min_over_time(timestamp({sliced})[{}:{step}]) + {slice_seconds}",
+            duration(days)
+        ))
     }
 }
 
@@ -1050,8 +1081,8 @@ total = 'b[{{window}}]'
                 (2, None)
             ]
         );
-        // Over the window, and over 1 h and 6 h for the burn rates.
-        assert_eq!(queries_of([&manifest]).len(), 6);
+        // Over the window, over 1 h and 6 h for the burn rates, and the data's coverage.
+        assert_eq!(queries_of([&manifest]).len(), 7);
     }
 
     #[test]

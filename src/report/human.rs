@@ -259,6 +259,9 @@ impl<'a> Painter<'a> {
                 }
                 if let Some(live) = &slo.live {
                     self.line(&format!("        live: {}", super::inert(live.sentence())));
+                    for note in &live.notes {
+                        self.line(&format!("        note: {}", super::inert(note.clone())));
+                    }
                 }
             }
         }

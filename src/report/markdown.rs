@@ -487,13 +487,19 @@ fn budget_bar(live: &crate::budget::LiveBudget) -> String {
     } else {
         format!("{}% left", round(live.remaining * 100.0))
     };
-    format!(
+    let mut text = format!(
         "`{bar}` {state}, {} of {} min; burn {}, {}",
         round(live.remaining_minutes),
         round(live.budget_minutes),
         burn(live.burn_rate_1h, "1 h"),
         burn(live.burn_rate_6h, "6 h"),
-    )
+    );
+    // No traffic, or data younger than the window: the bar alone would mislead.
+    for note in &live.notes {
+        text.push_str("; ");
+        text.push_str(&plain(note));
+    }
+    text
 }
 
 fn diagnostics(report: &Report) -> Section {

@@ -38,6 +38,8 @@ pub struct Traffic {
     pub job: String,
     pub good_per_minute: u64,
     pub bad_per_minute: u64,
+    /// How many days back the counters reach (at most `DAYS`): a younger service.
+    pub days: u64,
 }
 
 impl Traffic {
@@ -46,7 +48,13 @@ impl Traffic {
             job: job.to_owned(),
             good_per_minute,
             bad_per_minute,
+            days: DAYS,
         }
+    }
+
+    /// A service whose counters start `days` ago.
+    pub fn since_days(self, days: u64) -> Self {
+        Self { days, ..self }
     }
 }
 
@@ -77,8 +85,10 @@ pub fn openmetrics(services: &[Traffic], end: u64) -> String {
             ("200", service.good_per_minute),
             ("500", service.bad_per_minute),
         ] {
-            for t in &times {
-                let value = (t - start) / 60 * per_minute;
+            let born = end - service.days * 86_400;
+            let first = times.iter().copied().find(|t| *t >= born).unwrap_or(start);
+            for t in times.iter().filter(|t| **t >= first) {
+                let value = (t - first) / 60 * per_minute;
                 writeln!(
                     text,
                     "http_requests_total{{job=\"{}\",code=\"{code}\"}} {value} {t}",
