@@ -75,6 +75,18 @@ action = yaml.safe_load(open(sys.argv[1]))
 steps = {s["name"]: s for s in action["runs"]["steps"]}
 for name, file in [("Install prr (release binary)", "install-step"), ("Judge and publish", "judge-step")]:
     open(f"{sys.argv[2]}/{file}", "w").write(steps[name]["run"])
+# The judge step's environment with every input at its default, so that an input added to
+# action.yml later is set here too; the lines below override what the bench chooses.
+import re, shlex
+inputs = action.get("inputs", {})
+with open(f"{sys.argv[2]}/judge-env", "w") as out:
+    for var, value in steps["Judge and publish"].get("env", {}).items():
+        m = re.fullmatch(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", str(value))
+        if m:
+            default = str(inputs.get(m.group(1), {}).get("default", ""))
+            if "${{" in default:  # the token: the bench's own GITHUB_TOKEN stands
+                continue
+            out.write(f"export {var}={shlex.quote(str(default))}\n")
 PY
 export GITHUB_ACTION_PATH=$work/action RUNNER_TEMP=$work/runner RUNNER_OS=Linux RUNNER_ARCH=X64
 export GITHUB_OUTPUT=$work/output
@@ -102,6 +114,8 @@ for _ in $(seq 1 240); do grep -aq "Prism is listening" "$work/prism.log" && bre
 export GITHUB_ACTIONS=true GITHUB_API_URL=http://127.0.0.1:$api_port GITHUB_EVENT_NAME=pull_request
 export GITHUB_EVENT_PATH=$work/pull_request.json GITHUB_REPOSITORY=$(cat "$work/repository")
 export GITHUB_TOKEN=ghs_bench0token GITHUB_RUN_ID=1 GITHUB_STEP_SUMMARY=$work/summary.md
+# shellcheck source=/dev/null
+source "$work/judge-env"
 export PRR_MANIFEST=examples/ready/prr.toml PRR_RULES= PRR_FAIL_ON=error PRR_COMMENT=always
 export PRR_CHECK_RUN=prr PRR_SUMMARY=true PRR_PUBLISH_REPORT=
 cat > "$work/action-steps" <<EOF
@@ -113,4 +127,7 @@ echo "## the action with a prebuilt binary: install (download, verify, unpack), 
 hyperfine --warmup 1 --runs 10 --prepare "rm -rf $work/runner/prr" --export-markdown "$work/action.md" \
     -n action "bash $work/action-steps" > /dev/null
 cat "$work/action.md"
-echo "requests prism received: $(grep -ac 'Request received' "$work/prism.log")"
+requests=$(grep -ac 'Request received' "$work/prism.log" || true)
+echo "requests prism received: $requests"
+# A publish that reached nobody would make the time above meaningless.
+[ "$requests" -gt 0 ] || { echo "the action's steps published nothing to Prism" >&2; exit 1; }
