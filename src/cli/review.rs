@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 
 use super::{exit, repository_root, write_file, write_stderr, write_stdout};
 use crate::diagnostic::{Diagnostic, Error};
+use crate::evidence;
 use crate::manifest::Manifest;
 use crate::review::{self, incident, render, toil, Quarter, Records, ServiceInfo};
 use crate::source::display_name;
@@ -27,8 +28,9 @@ pub enum ReviewCommand {
 #[derive(Debug, Args)]
 pub struct QuarterlyArgs {
     /// An incident file: CSV with a header, a JSON array, or a saved PagerDuty incident
-    /// list; or `github:OWNER/REPO`, the issues with the incident label (repeatable; see
-    /// docs/reviews.md).
+    /// list; `github:OWNER/REPO`, the issues with the incident label; or `pagerduty:`
+    /// (`pagerduty:SERVICE_ID,...`), PagerDuty's REST API as the pack's `[source.pagerduty]`
+    /// configures it (repeatable; see docs/reviews.md).
     #[arg(long, value_name = "SOURCE", required = true)]
     pub incidents: Vec<String>,
     /// The label of incident issues, for `--incidents github:OWNER/REPO`.
@@ -43,6 +45,10 @@ pub struct QuarterlyArgs {
     /// manifest at the repository root.
     #[arg(long, value_name = "FILE|DIR")]
     pub manifest: Vec<PathBuf>,
+    /// The rule pack whose `[source.pagerduty]` names PagerDuty's API and token variable
+    /// (as `prr check --rules`; default the built-in pack).
+    #[arg(long, value_name = "PATH")]
+    pub rules: Vec<String>,
     /// The quarter reviewed, such as 2026Q3. Default: the last full quarter.
     #[arg(long, value_name = "YYYYQN")]
     pub quarter: Option<Quarter>,
@@ -112,6 +118,8 @@ fn quarterly(args: &QuarterlyArgs) -> Result<u8, Error> {
         services.extend(ServiceInfo::from_manifest(&manifest));
     }
     let mut records = Records::default();
+    // The pack's `[source.pagerduty]`, loaded when a source needs it.
+    let mut pagerduty: Option<Option<evidence::pagerduty::SourceDef>> = None;
     for source in &args.incidents {
         if let Some(repo) = source.strip_prefix("github:") {
             let issues = crate::github::incidents::list(
@@ -130,6 +138,28 @@ fn quarterly(args: &QuarterlyArgs) -> Result<u8, Error> {
                 .with_help("check OWNER/REPO, and that GITHUB_TOKEN may read its issues")
             })?;
             records.extend(incident::from_github_issues(repo, &issues));
+            continue;
+        }
+        if let Some(services) = source.strip_prefix("pagerduty:") {
+            if pagerduty.is_none() {
+                let sources = super::publish::rules_sources(&args.rules)?;
+                pagerduty = Some(crate::rules::load(&sources, &root)?.pagerduty);
+            }
+            let def = pagerduty.as_ref().and_then(Option::as_ref);
+            let service_ids: Vec<String> = services
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let quarters = review::figures::series(quarter, review::TREND_QUARTERS);
+            let incidents = evidence::pagerduty::config(def)
+                .and_then(|config| evidence::pagerduty::incidents(&config, &service_ids, &quarters))
+                .map_err(|fault| {
+                    Diagnostic::file(source, format!("cannot read the PagerDuty incidents: {fault}"))
+                        .with_help("check the pack's [source.pagerduty] (url_env, token_env) and that the token may read incidents")
+                })?;
+            records.extend(incident::from_pagerduty(&incidents));
             continue;
         }
         let path = PathBuf::from(source);

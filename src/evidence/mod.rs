@@ -13,6 +13,7 @@ pub mod approval;
 pub mod deploy;
 pub mod dockerfile;
 pub mod kubernetes;
+pub mod pagerduty;
 pub mod prometheus;
 pub mod repository;
 

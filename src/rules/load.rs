@@ -108,6 +108,7 @@ struct Settings {
     on_unavailable: Option<OnUnavailable>,
     waiver_approvers: Option<String>,
     prometheus: Option<crate::evidence::prometheus::SourceDef>,
+    pagerduty: Option<crate::evidence::pagerduty::SourceDef>,
 }
 
 impl Settings {
@@ -119,6 +120,7 @@ impl Settings {
         self.on_unavailable = over.on_unavailable.or(self.on_unavailable);
         self.waiver_approvers = over.waiver_approvers.or(self.waiver_approvers.take());
         self.prometheus = over.prometheus.or(self.prometheus.take());
+        self.pagerduty = over.pagerduty.or(self.pagerduty.take());
     }
 }
 
@@ -250,6 +252,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
             on_unavailable: settings.on_unavailable.unwrap_or_default(),
             waiver_approvers: settings.waiver_approvers,
             prometheus: settings.prometheus,
+            pagerduty: settings.pagerduty,
             omitted,
         },
         own,
@@ -478,6 +481,7 @@ impl Loader<'_> {
                 on_unavailable: def.pack.on_unavailable,
                 waiver_approvers: def.pack.waiver_approvers.clone(),
                 prometheus: def.source.prometheus.clone(),
+                pagerduty: def.source.pagerduty.clone(),
             });
             if let Some(days) = &def.pack.waiver_max_days {
                 if *days.get_ref() < 0 {

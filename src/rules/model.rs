@@ -270,6 +270,8 @@ pub struct PackFileDef {
 pub struct SourcesDef {
     /// A server with the Prometheus HTTP API, for `monitoring.alerts` and `slo.sli`.
     pub prometheus: Option<crate::evidence::prometheus::SourceDef>,
+    /// PagerDuty's REST API, for `prr review quarterly --incidents pagerduty:`.
+    pub pagerduty: Option<crate::evidence::pagerduty::SourceDef>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
