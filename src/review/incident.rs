@@ -235,7 +235,15 @@ impl Raw {
 /// # Errors
 /// The file cannot be read, is not CSV or JSON, or lacks a required column (exit 2).
 pub fn read_file(path: &Path, name: &str) -> Result<Records, Error> {
-    let source = Arc::new(read_text(path, name)?);
+    read_source(Arc::new(read_text(path, name)?))
+}
+
+/// Reads an incident file already read as text, by the same rules as [`read_file`].
+///
+/// # Errors
+/// As [`read_file`], but for reading.
+pub fn read_source(source: Arc<SourceFile>) -> Result<Records, Error> {
+    let name = source.name.as_str();
     let json = name.ends_with(".json") || source.text.trim_start().starts_with(['[', '{']);
     if json {
         read_json(&source)

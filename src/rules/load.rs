@@ -109,6 +109,7 @@ struct Settings {
     waiver_approvers: Option<String>,
     prometheus: Option<crate::evidence::prometheus::SourceDef>,
     pagerduty: Option<crate::evidence::pagerduty::SourceDef>,
+    incidents: Option<crate::evidence::incidents::SourceDef>,
 }
 
 impl Settings {
@@ -121,6 +122,7 @@ impl Settings {
         self.waiver_approvers = over.waiver_approvers.or(self.waiver_approvers.take());
         self.prometheus = over.prometheus.or(self.prometheus.take());
         self.pagerduty = over.pagerduty.or(self.pagerduty.take());
+        self.incidents = over.incidents.or(self.incidents.take());
     }
 }
 
@@ -253,6 +255,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
             waiver_approvers: settings.waiver_approvers,
             prometheus: settings.prometheus,
             pagerduty: settings.pagerduty,
+            incidents: settings.incidents,
             omitted,
         },
         own,
@@ -482,6 +485,7 @@ impl Loader<'_> {
                 waiver_approvers: def.pack.waiver_approvers.clone(),
                 prometheus: def.source.prometheus.clone(),
                 pagerduty: def.source.pagerduty.clone(),
+                incidents: def.source.incidents.clone(),
             });
             if let Some(days) = &def.pack.waiver_max_days {
                 if *days.get_ref() < 0 {
@@ -519,12 +523,13 @@ impl Loader<'_> {
             });
             for rule in parsed.rule {
                 let span = Span::from(rule.span());
+                let def = rule.into_inner();
                 own.push(RawRule {
-                    def: rule.into_inner(),
+                    enabled: def.enabled.unwrap_or(true),
+                    def,
                     source: Arc::clone(&source),
                     span,
                     pack: pack_name.clone(),
-                    enabled: true,
                     overridden: Vec::new(),
                     schema_files: schema_files.clone(),
                 });
