@@ -163,19 +163,17 @@ fn markdown_team(out: &mut String, team: &TeamReview) {
     header[0] = "Quarter";
     markdown_table(out, &header, &trend);
     let _ = writeln!(out, "### Toil\n");
-    match toil_rows(&team.toil, |url| {
+    if let Some(rows) = toil_rows(&team.toil, |url| {
         format!("<{}>", url.replace(['<', '>'], ""))
     }) {
-        Some(rows) => markdown_table(out, &TOIL_HEADER, &rows),
-        None => {
-            let _ = writeln!(out, "No service of the team names a toil backlog.\n");
-        }
+        markdown_table(out, &TOIL_HEADER, &rows);
     }
     if !team.toil.services_without_backlog.is_empty() {
         let _ = writeln!(
             out,
-            "Without a toil backlog (`toil.backlog`): {}.\n",
-            team.toil.services_without_backlog.join(", ")
+            "{} (`toil.backlog`): {}.\n",
+            without_backlog(&team.toil),
+            cell(&team.toil.services_without_backlog.join(", "))
         );
     }
     let _ = writeln!(out, "### Overdue reviews\n");
@@ -227,6 +225,15 @@ fn markdown_team(out: &mut String, team: &TeamReview) {
 }
 
 const TOIL_HEADER: [&str; 5] = ["Backlog", "Services", "Opened", "Closed", "Open at end"];
+
+/// How the services without a backlog are introduced.
+fn without_backlog(toil: &Toil) -> &'static str {
+    if toil.backlogs.is_empty() {
+        "No service of the team names a toil backlog"
+    } else {
+        "Without a toil backlog"
+    }
+}
 
 /// The quarter's toil: one row per backlog (its link made by `link`), and the team's sum
 /// when there are several; `None` when the team names no backlog.
@@ -376,16 +383,14 @@ fn html_team(out: &mut String, team: &TeamReview) {
             })
             .collect::<Vec<Vec<String>>>()
     };
-    match toil_rows(&team.toil, link) {
-        Some(rows) => html_table(out, &TOIL_HEADER, &escaped(rows)),
-        None => {
-            let _ = writeln!(out, "<p>No service of the team names a toil backlog.</p>");
-        }
+    if let Some(rows) = toil_rows(&team.toil, link) {
+        html_table(out, &TOIL_HEADER, &escaped(rows));
     }
     if !team.toil.services_without_backlog.is_empty() {
         let _ = writeln!(
             out,
-            "<p>Without a toil backlog (<code>toil.backlog</code>): {}.</p>",
+            "<p>{} (<code>toil.backlog</code>): {}.</p>",
+            without_backlog(&team.toil),
             esc(&team.toil.services_without_backlog.join(", "))
         );
     }
