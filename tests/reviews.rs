@@ -7,6 +7,10 @@ use assert_cmd::Command;
 use prr_gate::review::figures::{self, Quarter};
 use prr_gate::review::incident;
 
+#[path = "common/mock.rs"]
+mod mock;
+use mock::review_quarterly;
+
 /// The teams of the data set and their two services each.
 const TEAMS: [(&str, [&str; 2]); 5] = [
     ("@acme/payments", ["payments-api", "ledger"]),
@@ -262,45 +266,14 @@ fn prr() -> Command {
 /// markdown, HTML and JSON texts and stderr.
 fn review_outputs(incidents: &[&Path]) -> (String, String, String, String) {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = prr();
-    cmd.current_dir(dir.path())
-        .args([
-            "review",
-            "quarterly",
-            "--quarter",
-            "2026Q3",
-            "--as-of",
-            "2026-11-21",
-        ])
-        .arg("--manifest")
-        .arg(fixtures().join("services"));
+    let mut args = Vec::new();
     for file in incidents {
-        cmd.arg("--incidents").arg(file);
+        args.push("--incidents");
+        args.push(file.to_str().unwrap());
     }
-    let out = cmd
-        .args([
-            "--format",
-            "markdown=r.md",
-            "--format",
-            "html=r.html",
-            "--format",
-            "json=r.json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
-    (
-        read("r.md"),
-        read("r.html"),
-        read("r.json"),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let (code, markdown, html, json, terminal) = review_quarterly(prr(), dir.path(), &args);
+    assert_eq!(code, Some(0), "{terminal}");
+    (markdown, html, json, terminal)
 }
 
 #[test]

@@ -8,7 +8,11 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
+
+#[path = "common/mock.rs"]
+mod mock;
+use mock::{review_quarterly, MockApi, ReviewRun};
 
 const TOKEN: &str = "ghs_reviewsTestToken0123456789";
 
@@ -50,30 +54,19 @@ fn timed(day: u32, minutes: u32) -> String {
     )
 }
 
-struct Api {
-    runtime: tokio::runtime::Runtime,
-    server: MockServer,
+/// The mock API, and what these tests do with it.
+struct Api(MockApi);
+
+impl std::ops::Deref for Api {
+    type Target = MockApi;
+    fn deref(&self) -> &MockApi {
+        &self.0
+    }
 }
 
 impl Api {
     fn start() -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let server = runtime.block_on(MockServer::start());
-        Self { runtime, server }
-    }
-
-    fn mount(&self, mock: Mock) {
-        self.runtime.block_on(mock.mount(&self.server));
-    }
-
-    fn requests(&self) -> Vec<Request> {
-        self.runtime
-            .block_on(self.server.received_requests())
-            .unwrap_or_default()
+        Self(MockApi::start())
     }
 
     /// Three pages of the incident listing of acme/ops.
@@ -112,54 +105,19 @@ impl Api {
         }
     }
 
-    /// `prr review quarterly` of 2026Q3 over `github:acme/ops`, every format to a file:
-    /// (exit code, markdown, html, json, stdout and stderr).
-    fn review(&self, extra: &[&str]) -> (Option<i32>, String, String, String, String) {
+    /// `prr review quarterly` of 2026Q3 over `github:acme/ops` and `extra`.
+    fn review(&self, extra: &[&str]) -> ReviewRun {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let out = Command::cargo_bin("prr")
-            .expect("the prr binary is built")
-            .current_dir(dir.path())
+        let mut command = Command::cargo_bin("prr").expect("the prr binary is built");
+        command
             .env_remove("PRR_RULES_TOKEN")
-            .env("NO_COLOR", "1")
             .env("GITHUB_API_URL", self.server.uri())
             .env("GITHUB_TOKEN", TOKEN)
             .env("PRR_GITHUB_BACKOFF_MS", "10")
-            .env("PRR_GITHUB_TIMEOUT", "20")
-            .args([
-                "review",
-                "quarterly",
-                "--quarter",
-                "2026Q3",
-                "--as-of",
-                "2026-11-21",
-                "--incidents",
-                "github:acme/ops",
-            ])
-            .arg("--manifest")
-            .arg(fixtures().join("services"))
-            .args([
-                "--format",
-                "markdown=r.md",
-                "--format",
-                "html=r.html",
-                "--format",
-                "json=r.json",
-            ])
-            .args(extra)
-            .output()
-            .expect("prr runs");
-        let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap_or_default();
-        (
-            out.status.code(),
-            read("r.md"),
-            read("r.html"),
-            read("r.json"),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        )
+            .env("PRR_GITHUB_TIMEOUT", "20");
+        let mut args = vec!["--incidents", "github:acme/ops"];
+        args.extend_from_slice(extra);
+        review_quarterly(command, dir.path(), &args)
     }
 }
 

@@ -4,12 +4,14 @@
 //! sent as PagerDuty wants it and never shown, the people of the incidents reaching no
 //! output, and a refused token or a 5xx stopping the run (exit 2) naming the source.
 
-use std::path::{Path, PathBuf};
-
 use assert_cmd::Command;
 use serde_json::{json, Value};
 use wiremock::matchers::{header, method, path, query_param};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
+
+#[path = "common/mock.rs"]
+mod mock;
+use mock::{review_quarterly, MockApi, ReviewRun};
 
 const TOKEN: &str = "pdTestToken_u+0123456789abcdef";
 
@@ -21,10 +23,6 @@ const PEOPLE: [&str; 4] = [
     "Katherine Johnson",
     "kjohnson@example.org",
 ];
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reviews")
-}
 
 /// An incident of the listing as PagerDuty gives it, people and all.
 fn incident(number: u64, created: &str, resolved: Option<&str>, priority: &str) -> Value {
@@ -48,30 +46,19 @@ fn incident(number: u64, created: &str, resolved: Option<&str>, priority: &str) 
     })
 }
 
-struct Api {
-    runtime: tokio::runtime::Runtime,
-    server: MockServer,
+/// The mock API, and what these tests do with it.
+struct Api(MockApi);
+
+impl std::ops::Deref for Api {
+    type Target = MockApi;
+    fn deref(&self) -> &MockApi {
+        &self.0
+    }
 }
 
 impl Api {
     fn start() -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let server = runtime.block_on(MockServer::start());
-        Self { runtime, server }
-    }
-
-    fn mount(&self, mock: Mock) {
-        self.runtime.block_on(mock.mount(&self.server));
-    }
-
-    fn requests(&self) -> Vec<Request> {
-        self.runtime
-            .block_on(self.server.received_requests())
-            .unwrap_or_default()
+        Self(MockApi::start())
     }
 
     /// Every other listing (the trend's earlier quarters): no incident.
@@ -86,13 +73,9 @@ impl Api {
         );
     }
 
-    /// `prr review quarterly` of 2026Q3 with a pack whose `[source.pagerduty]` names the
-    /// mock: (exit code, markdown, html, json, stdout and stderr).
-    fn review(
-        &self,
-        incidents: &str,
-        token: Option<&str>,
-    ) -> (Option<i32>, String, String, String, String) {
+    /// `prr review quarterly` of 2026Q3 over `incidents`, with a pack whose
+    /// `[source.pagerduty]` names the mock and the token variable (set to `token`).
+    fn review(&self, incidents: &str, token: Option<&str>) -> ReviewRun {
         let dir = tempfile::tempdir().expect("a temporary directory");
         std::fs::write(
             dir.path().join("pack.toml"),
@@ -101,8 +84,6 @@ impl Api {
         .expect("the pack is written");
         let mut command = Command::cargo_bin("prr").expect("the prr binary is built");
         command
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
             .env_remove("PRR_PAGERDUTY_TOKEN")
             .env_remove("PRR_PAGERDUTY_URL")
             .env("ACME_PD_URL", self.server.uri());
@@ -110,42 +91,10 @@ impl Api {
             Some(token) => command.env("ACME_PD_TOKEN", token),
             None => command.env_remove("ACME_PD_TOKEN"),
         };
-        let out = command
-            .args([
-                "review",
-                "quarterly",
-                "--quarter",
-                "2026Q3",
-                "--as-of",
-                "2026-11-21",
-                "--rules",
-                "pack.toml",
-                "--incidents",
-                incidents,
-            ])
-            .arg("--manifest")
-            .arg(fixtures().join("services"))
-            .args([
-                "--format",
-                "markdown=r.md",
-                "--format",
-                "html=r.html",
-                "--format",
-                "json=r.json",
-            ])
-            .output()
-            .expect("prr runs");
-        let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap_or_default();
-        (
-            out.status.code(),
-            read("r.md"),
-            read("r.html"),
-            read("r.json"),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
+        review_quarterly(
+            command,
+            dir.path(),
+            &["--rules", "pack.toml", "--incidents", incidents],
         )
     }
 }
