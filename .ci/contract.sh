@@ -6,7 +6,8 @@
 # comment list and create, the check run create and its annotation updates, the pull
 # request of a fork's workflow_run, the manifest at its head commit, who the token
 # comments as (`GET /user`), a rule pack through the contents API, the reviews and team
-# memberships that waiver approvals read, and the incident issues of the quarterly review.
+# memberships that waiver approvals read, and the incident and toil issues of the quarterly
+# review.
 # Usage: .ci/contract.sh PATH/TO/prr   (the tools come from .ci/tools.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -153,13 +154,15 @@ echo "contract: --rules github: through the contents API (Prism's example file i
 publish pull_request 2 check --manifest examples/ready/prr.toml --as-of 2026-11-21 \
     --rules github:acme/prr-rules/acme@v3.1.0
 
-echo "contract: review quarterly --incidents github: through the issues listing"
+echo "contract: review quarterly --incidents github: and the toil backlog through the issues listing"
 # Prism answers with the description's example issue, which is a pull request (it has
 # `pull_request`): skipped, so no incident is used and none is left out; what counts is that
-# the listing's request was valid and that its people (`octocat`) reach no output.
+# the listings' requests were valid and that their people (`octocat`) reach no output. The
+# manifest's `toil.backlog` (https://github.com/acme/payments/labels/toil) is listed too.
 publish pull_request 0 review quarterly --incidents github:acme/ops --manifest examples/ready/prr.toml \
     --quarter 2026Q3 --as-of 2026-11-21 --format json
 grep -q '"incidents_used": 0' "$work/stdout" && grep -q '"left_out": \[\]' "$work/stdout" \
+    && grep -q '"repository": "acme/payments"' "$work/stdout" \
     || { echo "contract: the example issue listing was not read as expected" >&2; cat "$work/stdout" >&2; status=1; }
 if grep -qi octocat "$work/stdout" "$work/stderr"; then
     echo "contract: the review names a person from the issues" >&2
@@ -173,7 +176,7 @@ for route in "get /repos/.*/issues/[0-9]*/comments" "post /repos/.*/issues/[0-9]
     "post /repos/.*/check-runs" "patch /repos/.*/check-runs/" "get /repos/.*/commits/.*/pulls" \
     "get /repos/acme/prr-rules/contents/" "get /repos/.*/contents/prr.toml" "get /repos/.*/git/trees/" "get /user" \
     "get /repos/.*/pulls/[0-9]*/reviews" "get /orgs/.*/teams/.*/memberships/" \
-    "get /repos/acme/ops/issues "; do
+    "get /repos/acme/ops/issues " "get /repos/acme/payments/issues "; do
     if ! grep -aq "$route" "$work/requests.log"; then
         echo "contract: no request matched \`$route\`" >&2
         status=1

@@ -144,7 +144,8 @@ fn every_native_check_at_its_edges() {
 fn every_native_check_has_a_row() {
     // Checks that read evidence are tested with facts: their `[[rule.test]]` examples and
     // tests/evidence.rs and tests/repository_rules.rs (repositories on disk and in git),
-    // tests/prometheus_evidence.rs and tests/budget.rs (a real Prometheus).
+    // tests/prometheus_evidence.rs and tests/budget.rs (a real Prometheus), tests/reviews.rs
+    // (incident records through `prr check`).
     let with_facts = [
         "alerts",
         "budget_remaining",
@@ -155,6 +156,7 @@ fn every_native_check_has_a_row() {
         "non_root",
         "kubernetes",
         "dependency_updates",
+        "postmortem",
     ];
     for spec in builtin::REGISTRY {
         if spec.name != "manifest_schema" && !with_facts.contains(&spec.name) {

@@ -7,6 +7,10 @@ use assert_cmd::Command;
 use prr_gate::review::figures::{self, Quarter};
 use prr_gate::review::incident;
 
+#[path = "common/mock.rs"]
+mod mock;
+use mock::review_quarterly;
+
 /// The teams of the data set and their two services each.
 const TEAMS: [(&str, [&str; 2]); 5] = [
     ("@acme/payments", ["payments-api", "ledger"]),
@@ -262,45 +266,14 @@ fn prr() -> Command {
 /// markdown, HTML and JSON texts and stderr.
 fn review_outputs(incidents: &[&Path]) -> (String, String, String, String) {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = prr();
-    cmd.current_dir(dir.path())
-        .args([
-            "review",
-            "quarterly",
-            "--quarter",
-            "2026Q3",
-            "--as-of",
-            "2026-11-21",
-        ])
-        .arg("--manifest")
-        .arg(fixtures().join("services"));
+    let mut args = Vec::new();
     for file in incidents {
-        cmd.arg("--incidents").arg(file);
+        args.push("--incidents");
+        args.push(file.to_str().unwrap());
     }
-    let out = cmd
-        .args([
-            "--format",
-            "markdown=r.md",
-            "--format",
-            "html=r.html",
-            "--format",
-            "json=r.json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
-    (
-        read("r.md"),
-        read("r.html"),
-        read("r.json"),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let (code, markdown, html, json, terminal) = review_quarterly(prr(), dir.path(), &args);
+    assert_eq!(code, Some(0), "{terminal}");
+    (markdown, html, json, terminal)
 }
 
 #[test]
@@ -504,4 +477,127 @@ fn chromium_finds_the_trend_chart_in_the_html_pack() {
         assert_eq!(chart.matches("<rect class=\"incidents\"").count(), 4);
         assert!(chart.contains("<polyline class=\"mttr-median\""));
     }
+}
+
+/// A repository with the ready example's manifest, an incident file, and a pack that names
+/// the file (`[source.incidents]`) and turns `incidents.postmortem` on.
+fn repository_with_incidents(incidents: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let ready = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ready/prr.toml"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("prr.toml"), ready).unwrap();
+    std::fs::create_dir_all(dir.path().join("pack")).unwrap();
+    std::fs::write(
+        dir.path().join("pack/pack.toml"),
+        "[pack]\nname = \"acme\"\nextends = [\"builtin\"]\n\n[source.incidents]\nfiles = [\"ops/incidents.csv\"]\n\n[override.\"incidents.postmortem\"]\nenabled = true\n",
+    )
+    .unwrap();
+    if let Some(text) = incidents {
+        std::fs::create_dir_all(dir.path().join("ops")).unwrap();
+        std::fs::write(dir.path().join("ops/incidents.csv"), text).unwrap();
+    }
+    dir
+}
+
+/// `prr check` of the repository as of 2027-02-15 (after the rule's `enforce_after`; the
+/// last full quarter is 2026Q4): exit code and the JSON report's results by rule.
+fn check_with(dir: &Path, rules: &str) -> (Option<i32>, Vec<serde_json::Value>) {
+    let out = prr()
+        .current_dir(dir)
+        .args([
+            "check",
+            "--as-of",
+            "2027-02-15",
+            "--format",
+            "json",
+            "--rules",
+            rules,
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("a JSON report: {}", String::from_utf8_lossy(&out.stderr)));
+    let results = report["results"].as_array().cloned().unwrap_or_default();
+    (out.status.code(), results)
+}
+
+fn results_of<'a>(results: &'a [serde_json::Value], rule: &str) -> Vec<&'a serde_json::Value> {
+    results.iter().filter(|r| r["rule"] == rule).collect()
+}
+
+#[test]
+fn the_gate_reads_the_packs_incident_records_for_postmortems_and_the_review_message() {
+    // payments-api in 2026Q4: INC-2 (SEV1) has no postmortem, INC-1 (SEV2) has one, INC-3
+    // is not severe; INC-4 (SEV1) is of another service, INC-5 of 2026Q3.
+    let dir = repository_with_incidents(Some(
+        "id,service,severity,started,resolved,postmortem,commander\n\
+         INC-1,payments-api,SEV2,2026-10-03T10:00:00Z,2026-10-03T11:00:00Z,https://wiki.acme.dev/pm/1,Alice Liddell\n\
+         INC-2,payments-api,SEV1,2026-11-20T08:00:00Z,2026-11-20T09:30:00Z,,Bob Marley\n\
+         INC-3,payments-api,SEV4,2026-12-01T08:00:00Z,2026-12-01T08:10:00Z,,\n\
+         INC-4,ledger,SEV1,2026-12-02T08:00:00Z,2026-12-02T08:10:00Z,,\n\
+         INC-5,payments-api,SEV1,2026-08-02T08:00:00Z,2026-08-02T08:10:00Z,,\n",
+    ));
+    let (code, results) = check_with(dir.path(), "pack");
+    assert_eq!(code, Some(1), "{results:#?}");
+    let postmortem = results_of(&results, "incidents.postmortem");
+    assert_eq!(postmortem.len(), 1, "{postmortem:#?}");
+    assert_eq!(postmortem[0]["status"], "fail");
+    assert_eq!(postmortem[0]["severity"], "error");
+    let message = postmortem[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("severe incident INC-2 (SEV1") && message.contains("2026Q4"),
+        "{message}"
+    );
+    let review = results_of(&results, "review.mttr-mttf-fresh");
+    let message = review[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("incident figures exist up to 2026Q4")
+            && message.contains("prr review quarterly --quarter 2026Q4"),
+        "{message}"
+    );
+    let text = serde_json::to_string(&results).unwrap();
+    for (name, _) in PEOPLE {
+        assert!(!text.contains(name), "the report names {name}");
+    }
+
+    // With the postmortem written the rule passes, and says how many it checked.
+    let fixed = std::fs::read_to_string(dir.path().join("ops/incidents.csv"))
+        .unwrap()
+        .replace("09:30:00Z,,", "09:30:00Z,https://wiki.acme.dev/pm/2,");
+    std::fs::write(dir.path().join("ops/incidents.csv"), fixed).unwrap();
+    let (_, results) = check_with(dir.path(), "pack");
+    let postmortem = results_of(&results, "incidents.postmortem");
+    assert_eq!(postmortem[0]["status"], "pass", "{postmortem:#?}");
+    assert!(
+        postmortem[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("all 2 severe incidents of `payments-api` in 2026Q4"),
+        "{postmortem:#?}"
+    );
+
+    // The built-in pack has the rule off: no result, and the review message is unchanged.
+    let (_, results) = check_with(dir.path(), "builtin");
+    assert!(results_of(&results, "incidents.postmortem").is_empty());
+    let review = results_of(&results, "review.mttr-mttf-fresh");
+    assert!(!review[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("incident figures"));
+}
+
+#[test]
+fn incident_records_that_cannot_be_read_are_could_not_verify_never_a_pass() {
+    let dir = repository_with_incidents(None);
+    let (_, results) = check_with(dir.path(), "pack");
+    let postmortem = results_of(&results, "incidents.postmortem");
+    assert_eq!(postmortem.len(), 1, "{postmortem:#?}");
+    assert_ne!(postmortem[0]["status"], "pass");
+    let message = postmortem[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("could not verify: the incident records (ops/incidents.csv)"),
+        "{message}"
+    );
 }

@@ -8,7 +8,11 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
+
+#[path = "common/mock.rs"]
+mod mock;
+use mock::{review_quarterly, MockApi, ReviewRun};
 
 const TOKEN: &str = "ghs_reviewsTestToken0123456789";
 
@@ -50,120 +54,70 @@ fn timed(day: u32, minutes: u32) -> String {
     )
 }
 
-struct Api {
-    runtime: tokio::runtime::Runtime,
-    server: MockServer,
+/// The mock API, and what these tests do with it.
+struct Api(MockApi);
+
+impl std::ops::Deref for Api {
+    type Target = MockApi;
+    fn deref(&self) -> &MockApi {
+        &self.0
+    }
 }
 
 impl Api {
     fn start() -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let server = runtime.block_on(MockServer::start());
-        Self { runtime, server }
+        Self(MockApi::start())
     }
 
-    fn mount(&self, mock: Mock) {
-        self.runtime.block_on(mock.mount(&self.server));
-    }
-
-    fn requests(&self) -> Vec<Request> {
-        self.runtime
-            .block_on(self.server.received_requests())
-            .unwrap_or_default()
-    }
-
-    /// Three pages: the first at the documented path, the others where `next` points.
+    /// Three pages of the incident listing of acme/ops.
     fn three_pages(&self, pages: [Vec<Value>; 3]) {
-        let link = |n: u32| {
+        self.pages("acme/ops", "incident", 9, pages);
+    }
+
+    /// The pages of `repo`'s issues with `label`: the first at the documented path, the
+    /// others where `next` points (under the repository's id, as GitHub links them).
+    fn pages<const N: usize>(&self, repo: &str, label: &str, id: u32, pages: [Vec<Value>; N]) {
+        let link = |n: usize| {
             format!(
-                "<{uri}/repositories/9/issues?labels=incident&state=all&per_page=100&page={n}>; rel=\"next\", <{uri}/repositories/9/issues?labels=incident&state=all&per_page=100&page=3>; rel=\"last\"",
+                "<{uri}/repositories/{id}/issues?labels={label}&state=all&per_page=100&page={n}>; rel=\"next\", <{uri}/repositories/{id}/issues?labels={label}&state=all&per_page=100&page={N}>; rel=\"last\"",
                 uri = self.server.uri()
             )
         };
-        let [first, second, third] = pages;
-        self.mount(
-            Mock::given(method("GET"))
-                .and(path("/repos/acme/ops/issues"))
-                .and(query_param("labels", "incident"))
-                .and(query_param("state", "all"))
-                .and(query_param("per_page", "100"))
-                .and(query_param_is_missing("page"))
-                .respond_with(
-                    ResponseTemplate::new(200)
-                        .set_body_json(first)
-                        .insert_header("link", link(2).as_str()),
-                ),
-        );
-        self.mount(
-            Mock::given(method("GET"))
-                .and(path("/repositories/9/issues"))
-                .and(query_param("page", "2"))
-                .respond_with(
-                    ResponseTemplate::new(200)
-                        .set_body_json(second)
-                        .insert_header("link", link(3).as_str()),
-                ),
-        );
-        self.mount(
-            Mock::given(method("GET"))
-                .and(path("/repositories/9/issues"))
-                .and(query_param("page", "3"))
-                .respond_with(ResponseTemplate::new(200).set_body_json(third)),
-        );
+        for (index, page) in pages.into_iter().enumerate() {
+            let number = index + 1;
+            let mut answer = ResponseTemplate::new(200).set_body_json(page);
+            if number < N {
+                answer = answer.insert_header("link", link(number + 1).as_str());
+            }
+            let mock = if number == 1 {
+                Mock::given(method("GET"))
+                    .and(path(format!("/repos/{repo}/issues")))
+                    .and(query_param("labels", label))
+                    .and(query_param("state", "all"))
+                    .and(query_param("per_page", "100"))
+                    .and(query_param_is_missing("page"))
+            } else {
+                Mock::given(method("GET"))
+                    .and(path(format!("/repositories/{id}/issues")))
+                    .and(query_param("page", number.to_string()))
+            };
+            self.mount(mock.respond_with(answer));
+        }
     }
 
-    /// `prr review quarterly` of 2026Q3 over `github:acme/ops`, every format to a file:
-    /// (exit code, markdown, html, json, stdout and stderr).
-    fn review(&self, extra: &[&str]) -> (Option<i32>, String, String, String, String) {
+    /// `prr review quarterly` of 2026Q3 over `github:acme/ops` and `extra`.
+    fn review(&self, extra: &[&str]) -> ReviewRun {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let out = Command::cargo_bin("prr")
-            .expect("the prr binary is built")
-            .current_dir(dir.path())
+        let mut command = Command::cargo_bin("prr").expect("the prr binary is built");
+        command
             .env_remove("PRR_RULES_TOKEN")
-            .env("NO_COLOR", "1")
             .env("GITHUB_API_URL", self.server.uri())
             .env("GITHUB_TOKEN", TOKEN)
             .env("PRR_GITHUB_BACKOFF_MS", "10")
-            .env("PRR_GITHUB_TIMEOUT", "20")
-            .args([
-                "review",
-                "quarterly",
-                "--quarter",
-                "2026Q3",
-                "--as-of",
-                "2026-11-21",
-                "--incidents",
-                "github:acme/ops",
-            ])
-            .arg("--manifest")
-            .arg(fixtures().join("services"))
-            .args([
-                "--format",
-                "markdown=r.md",
-                "--format",
-                "html=r.html",
-                "--format",
-                "json=r.json",
-            ])
-            .args(extra)
-            .output()
-            .expect("prr runs");
-        let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap_or_default();
-        (
-            out.status.code(),
-            read("r.md"),
-            read("r.html"),
-            read("r.json"),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        )
+            .env("PRR_GITHUB_TIMEOUT", "20");
+        let mut args = vec!["--incidents", "github:acme/ops"];
+        args.extend_from_slice(extra);
+        review_quarterly(command, dir.path(), &args)
     }
 }
 
@@ -277,6 +231,159 @@ fn an_unreachable_listing_is_exit_2_and_never_shows_the_token() {
     assert!(
         terminal.contains("github:acme/ops")
             && terminal.contains("cannot read the incident issues"),
+        "{terminal}"
+    );
+    assert!(!terminal.contains(TOKEN));
+}
+
+/// A toil issue of the listing, with the people GitHub's answer names.
+fn toil_issue(number: u64, created: &str, closed: Option<&str>) -> Value {
+    let mut issue = issue(number, "");
+    issue["title"] = json!(format!(
+        "Toil: rotate certificates by hand, says Grace Hopper"
+    ));
+    issue["created_at"] = json!(created);
+    issue["closed_at"] = json!(closed);
+    issue["state"] = json!(if closed.is_some() { "closed" } else { "open" });
+    issue["body"] = json!("Grace Hopper (linus.t@example.com) does this weekly.");
+    issue
+}
+
+#[test]
+fn toil_figures_come_from_every_page_of_each_github_backlog_once() {
+    let api = Api::start();
+    api.pages("acme/ops", "incident", 9, [vec![]]);
+    // acme/platform, label `toil` (named in the URL), shared by deployer and builder: listed
+    // once. Against 2026Q3 (07-01 to 10-01):
+    //   #1 05-01 → 07-10: closed during the quarter;
+    //   #2 08-01, open: opened, open at the end;
+    //   #3 09-01 → 09-02: opened and closed;
+    //   #4 09-30 23:00 → 10-01 00:00: opened, and open at the end (closed at the next
+    //      quarter's first instant);
+    //   #5 10-02, open: after the quarter, nothing;
+    //   #6 03-01 → 04-01: before it, nothing; #7 a pull request: skipped.
+    // Opened 3 (#2, #3, #4), closed 2 (#1, #3), open at the end 2 (#2, #4).
+    let mut pull_request = toil_issue(7, "2026-08-01T00:00:00Z", None);
+    pull_request["pull_request"] = json!({"url": "https://example.invalid/pulls/7"});
+    api.pages(
+        "acme/platform",
+        "toil",
+        11,
+        [
+            vec![
+                toil_issue(1, "2026-05-01T00:00:00Z", Some("2026-07-10T00:00:00Z")),
+                toil_issue(2, "2026-08-01T00:00:00Z", None),
+                pull_request,
+            ],
+            vec![
+                toil_issue(3, "2026-09-01T00:00:00Z", Some("2026-09-02T00:00:00Z")),
+                toil_issue(4, "2026-09-30T23:00:00Z", Some("2026-10-01T00:00:00Z")),
+            ],
+            vec![
+                toil_issue(5, "2026-10-02T00:00:00Z", None),
+                toil_issue(6, "2026-03-01T00:00:00Z", Some("2026-04-01T00:00:00Z")),
+            ],
+        ],
+    );
+    // acme/runner's issues URL names no label: `--toil-label chore` is used. #1 opened
+    // before the quarter and still open: open at the end only.
+    api.pages(
+        "acme/runner",
+        "chore",
+        12,
+        [vec![toil_issue(1, "2026-06-01T00:00:00Z", None)]],
+    );
+    let toil = fixtures().join("toil");
+    let (code, markdown, html, json, terminal) = api.review(&[
+        "--manifest",
+        toil.to_str().expect("a UTF-8 path"),
+        "--toil-label",
+        "chore",
+    ]);
+    assert_eq!(code, Some(0), "{terminal}");
+
+    let toil_requests: Vec<String> = api
+        .requests()
+        .iter()
+        .map(|r| r.url.to_string())
+        .filter(|u| u.contains("platform") || u.contains("runner") || u.contains("/repositories/1"))
+        .collect();
+    assert_eq!(
+        toil_requests.len(),
+        4,
+        "three pages and one: {toil_requests:?}"
+    );
+
+    let review: Value = serde_json::from_str(&json).expect("the JSON review");
+    let team = |name: &str| {
+        review["teams"]
+            .as_array()
+            .and_then(|teams| teams.iter().find(|t| t["team"] == name))
+            .cloned()
+            .unwrap_or_else(|| panic!("team {name}"))
+    };
+    let platform = team("@acme/platform")["toil"].clone();
+    let backlogs = platform["backlogs"].as_array().expect("backlogs");
+    assert_eq!(backlogs.len(), 2, "{platform}");
+    assert_eq!(backlogs[0]["repository"], "acme/platform");
+    assert_eq!(backlogs[0]["services"], json!(["builder", "deployer"]));
+    assert_eq!(
+        backlogs[0]["figures"],
+        json!({"opened": 3, "closed": 2, "open_at_end": 2})
+    );
+    assert_eq!(backlogs[1]["label"], "chore");
+    assert_eq!(
+        backlogs[1]["figures"],
+        json!({"opened": 0, "closed": 0, "open_at_end": 1})
+    );
+    assert_eq!(
+        platform["total"],
+        json!({"opened": 3, "closed": 2, "open_at_end": 3})
+    );
+    // A backlog that is not a GitHub repository's issues has no figures, never zeros.
+    let data = team("@acme/data")["toil"].clone();
+    assert_eq!(data["backlogs"][0]["figures"], Value::Null, "{data}");
+    assert_eq!(data["total"], Value::Null);
+    for (format, text) in [("markdown", &markdown), ("html", &html)] {
+        assert!(text.contains("Open at end"), "{format}");
+        assert!(
+            text.contains("figures not available (not a GitHub repository"),
+            "{format}"
+        );
+        assert!(text.contains("acme.atlassian.net/issues/"), "{format}");
+    }
+    assert!(markdown.contains("| Team |  | 3 | 2 | 3 |"), "{markdown}");
+    for (format, text) in [
+        ("markdown", &markdown),
+        ("html", &html),
+        ("json", &json),
+        ("terminal", &terminal),
+    ] {
+        for person in PEOPLE.iter().chain([&"Grace", &"Hopper", &TOKEN]) {
+            assert!(!text.contains(person), "{format} names `{person}`");
+        }
+    }
+}
+
+#[test]
+fn an_unreadable_toil_backlog_is_exit_2_naming_it() {
+    let api = Api::start();
+    api.pages("acme/ops", "incident", 9, [vec![]]);
+    api.pages("acme/runner", "toil", 12, [vec![]]);
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path("/repos/acme/platform/issues"))
+            .respond_with(
+                ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})),
+            ),
+    );
+    let toil = fixtures().join("toil");
+    let (code, _, _, _, terminal) =
+        api.review(&["--manifest", toil.to_str().expect("a UTF-8 path")]);
+    assert_eq!(code, Some(2), "{terminal}");
+    assert!(
+        terminal
+            .contains("cannot read the toil backlog https://github.com/acme/platform/labels/toil"),
         "{terminal}"
     );
     assert!(!terminal.contains(TOKEN));

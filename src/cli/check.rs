@@ -248,6 +248,11 @@ fn gather_evidence(
     evidence.approval = approval::Gatherer::gather(rules.waiver_approvers.as_deref(), base);
     evidence.deploy = deploy;
     evidence.labels = evidence::deploy::Gatherer::for_deploy(deploy);
+    evidence.incidents = evidence::incidents::gather(
+        rules.incidents.as_ref(),
+        root,
+        commit.map(|commit| (&repo, commit.id.as_str())),
+    );
     evidence
 }
 

@@ -194,6 +194,11 @@ fn judge_head(
         DEFAULT_TIME_BOUND,
     ));
     let mut evidence = api_evidence(cx, &sha).with_prometheus(std::sync::Arc::clone(&prometheus));
+    if rules.incidents.is_some() {
+        evidence.incidents = crate::evidence::Gathered::NotConfigured(
+            "the publishing job reads the head commit through GitHub's API and not its incident files; `prr check` reads them from the tree it judges".to_owned(),
+        );
+    }
     if let Some(team) = rules.waiver_approvers.as_deref() {
         let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
         let base = github::base_manifests(cx, &names).ok().map(|(_, files)| {

@@ -7,8 +7,9 @@ use clap::{Args, Subcommand};
 
 use super::{exit, repository_root, write_file, write_stderr, write_stdout};
 use crate::diagnostic::{Diagnostic, Error};
+use crate::evidence;
 use crate::manifest::Manifest;
-use crate::review::{self, incident, render, Quarter, Records, ServiceInfo};
+use crate::review::{self, incident, render, toil, Quarter, Records, ServiceInfo};
 use crate::source::display_name;
 
 #[derive(Debug, Args)]
@@ -27,18 +28,27 @@ pub enum ReviewCommand {
 #[derive(Debug, Args)]
 pub struct QuarterlyArgs {
     /// An incident file: CSV with a header, a JSON array, or a saved PagerDuty incident
-    /// list; or `github:OWNER/REPO`, the issues with the incident label (repeatable; see
-    /// docs/reviews.md).
+    /// list; `github:OWNER/REPO`, the issues with the incident label; or `pagerduty:`
+    /// (`pagerduty:SERVICE_ID,...`), PagerDuty's REST API as the pack's `[source.pagerduty]`
+    /// configures it (repeatable; see docs/reviews.md).
     #[arg(long, value_name = "SOURCE", required = true)]
     pub incidents: Vec<String>,
     /// The label of incident issues, for `--incidents github:OWNER/REPO`.
     #[arg(long, value_name = "LABEL", default_value = "incident")]
     pub incident_label: String,
+    /// The label of toil issues in a `toil.backlog` that is a GitHub repository URL naming
+    /// no label (`https://github.com/OWNER/REPO/labels/LABEL` names its own).
+    #[arg(long, value_name = "LABEL", default_value = crate::review::toil::DEFAULT_LABEL)]
+    pub toil_label: String,
     /// A manifest, or a directory searched for every prr.toml/prr.json below it: which
     /// services there are and their teams (`service.owner`). Repeatable; default: the
     /// manifest at the repository root.
     #[arg(long, value_name = "FILE|DIR")]
     pub manifest: Vec<PathBuf>,
+    /// The rule pack whose `[source.pagerduty]` names PagerDuty's API and token variable
+    /// (as `prr check --rules`; default the built-in pack).
+    #[arg(long, value_name = "PATH")]
+    pub rules: Vec<String>,
     /// The quarter reviewed, such as 2026Q3. Default: the last full quarter.
     #[arg(long, value_name = "YYYYQN")]
     pub quarter: Option<Quarter>,
@@ -108,20 +118,48 @@ fn quarterly(args: &QuarterlyArgs) -> Result<u8, Error> {
         services.extend(ServiceInfo::from_manifest(&manifest));
     }
     let mut records = Records::default();
+    // The pack's `[source.pagerduty]`, loaded when a source needs it.
+    let mut pagerduty: Option<Option<evidence::pagerduty::SourceDef>> = None;
     for source in &args.incidents {
         if let Some(repo) = source.strip_prefix("github:") {
-            let issues =
-                crate::github::incidents::list(repo, &args.incident_label).map_err(|err| {
-                    Diagnostic::file(
-                        source,
-                        format!(
-                            "cannot read the incident issues: {}",
-                            crate::github::redact(&err.to_string())
-                        ),
-                    )
-                    .with_help("check OWNER/REPO, and that GITHUB_TOKEN may read its issues")
-                })?;
+            let issues = crate::github::incidents::list(
+                repo,
+                &args.incident_label,
+                "listing the incident issues",
+            )
+            .map_err(|err| {
+                Diagnostic::file(
+                    source,
+                    format!(
+                        "cannot read the incident issues: {}",
+                        crate::github::redact(&err.to_string())
+                    ),
+                )
+                .with_help("check OWNER/REPO, and that GITHUB_TOKEN may read its issues")
+            })?;
             records.extend(incident::from_github_issues(repo, &issues));
+            continue;
+        }
+        if let Some(services) = source.strip_prefix("pagerduty:") {
+            if pagerduty.is_none() {
+                let sources = super::publish::rules_sources(&args.rules)?;
+                pagerduty = Some(crate::rules::load(&sources, &root)?.pagerduty);
+            }
+            let def = pagerduty.as_ref().and_then(Option::as_ref);
+            let service_ids: Vec<String> = services
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let quarters = review::figures::series(quarter, review::TREND_QUARTERS);
+            let incidents = evidence::pagerduty::config(def)
+                .and_then(|config| evidence::pagerduty::incidents(&config, &service_ids, &quarters))
+                .map_err(|fault| {
+                    Diagnostic::file(source, format!("cannot read the PagerDuty incidents: {fault}"))
+                        .with_help("check the pack's [source.pagerduty] (url_env, token_env) and that the token may read incidents")
+                })?;
+            records.extend(incident::from_pagerduty(&incidents));
             continue;
         }
         let path = PathBuf::from(source);
@@ -130,7 +168,8 @@ fn quarterly(args: &QuarterlyArgs) -> Result<u8, Error> {
     for problem in &records.left_out {
         write_stderr(&format!("warning: {problem}\n"));
     }
-    let review = review::review(&records, &services, quarter, as_of);
+    let toil_listings = toil_listings(&services, &args.toil_label)?;
+    let review = review::review(&records, &services, quarter, as_of, &toil_listings);
     for output in formats {
         let text = match output.format {
             Format::Markdown => render::markdown(&review),
@@ -143,4 +182,54 @@ fn quarterly(args: &QuarterlyArgs) -> Result<u8, Error> {
         }
     }
     Ok(exit::PASS)
+}
+
+/// Every distinct GitHub toil backlog of the services, listed once. A listing that cannot
+/// be read stops the run, as an incident source does: no figures are better than a zero
+/// that was never counted.
+fn toil_listings(services: &[ServiceInfo], label: &str) -> Result<toil::Listings, Error> {
+    let enterprise_host = std::env::var("GITHUB_SERVER_URL").ok().and_then(|url| {
+        url.trim()
+            .strip_prefix("https://")
+            .map(|rest| rest.split('/').next().unwrap_or_default().to_owned())
+            .filter(|host| !host.is_empty())
+    });
+    let mut listings = toil::Listings {
+        label: label.to_owned(),
+        enterprise_host,
+        issues: std::collections::BTreeMap::new(),
+    };
+    for service in services {
+        let Some(url) = service.toil_backlog.as_deref() else {
+            continue;
+        };
+        let Some(backlog) = listings.resolve(url) else {
+            continue;
+        };
+        if listings.issues.contains_key(&backlog) {
+            continue;
+        }
+        let issues =
+            crate::github::incidents::list(&backlog.repo, &backlog.label, "listing the toil issues")
+                .map_err(|err| {
+                    Diagnostic::file(
+                        &service.manifest,
+                        format!(
+                            "cannot read the toil backlog {url} (issues of {} labelled `{}`): {}",
+                            backlog.repo,
+                            backlog.label,
+                            crate::github::redact(&err.to_string())
+                        ),
+                    )
+                    .with_help("check the repository and label of `toil.backlog`, and that GITHUB_TOKEN may read its issues")
+                })?;
+        let (read, unreadable) = toil::from_github_issues(&issues);
+        if unreadable > 0 {
+            write_stderr(&format!(
+                "warning: {unreadable} issue(s) of the toil backlog {url} have no readable created_at and are not counted\n"
+            ));
+        }
+        listings.issues.insert(backlog, read);
+    }
+    Ok(listings)
 }

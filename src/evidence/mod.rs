@@ -12,7 +12,9 @@
 pub mod approval;
 pub mod deploy;
 pub mod dockerfile;
+pub mod incidents;
 pub mod kubernetes;
+pub mod pagerduty;
 pub mod prometheus;
 pub mod repository;
 
@@ -45,6 +47,8 @@ pub struct Evidence {
     pub deploy: bool,
     /// The deploy's pull request labels.
     pub labels: deploy::Gatherer,
+    /// The incident records the pack names (`[source.incidents]`), read once per run.
+    pub incidents: Gathered<Arc<incidents::Incidents>>,
     /// When the stage's time bound runs out: a source still asking then is unavailable.
     pub deadline: Instant,
 }
@@ -76,6 +80,7 @@ impl Evidence {
             approval: approval::Gatherer::not_configured("no pull request was read"),
             deploy: false,
             labels: deploy::Gatherer::not_configured("the run is not a deploy"),
+            incidents: Gathered::NotConfigured(incidents::NOT_CONFIGURED.to_owned()),
             deadline,
             prometheus: Arc::new(prometheus::Gatherer::none(prometheus::NOT_CONFIGURED)),
         }
@@ -93,6 +98,7 @@ impl Evidence {
             approval: approval::Gatherer::not_configured("no pull request was read"),
             deploy: false,
             labels: deploy::Gatherer::not_configured("the run is not a deploy"),
+            incidents: Gathered::NotConfigured(incidents::NOT_CONFIGURED.to_owned()),
             deadline: Instant::now() + bound,
             prometheus: Arc::new(prometheus::Gatherer::none(prometheus::NOT_CONFIGURED)),
         }
@@ -106,6 +112,7 @@ impl Evidence {
             approval: approval::Gatherer::not_configured(why),
             deploy: false,
             labels: deploy::Gatherer::not_configured("the run is not a deploy"),
+            incidents: Gathered::NotConfigured(why.to_owned()),
             deadline: Instant::now(),
             prometheus: Arc::new(prometheus::Gatherer::none(why)),
         }
@@ -145,6 +152,7 @@ impl Evidence {
             approval: self.approval.facts(manifest),
             deploy: self.deploy,
             labels: self.labels.facts(manifest),
+            incidents: self.incidents.clone(),
         }
     }
 }
@@ -163,6 +171,8 @@ pub struct Facts {
     /// The labels of the deploy's pull request and who applied them, for the exceptions an
     /// error-budget freeze allows.
     pub labels: Gathered<deploy::Labels>,
+    /// The incident records the pack names, for every manifest of the run.
+    pub incidents: Gathered<Arc<incidents::Incidents>>,
 }
 
 impl Facts {
@@ -175,6 +185,7 @@ impl Facts {
             approval: Gathered::NotConfigured(why.to_owned()),
             deploy: false,
             labels: Gathered::NotConfigured(why.to_owned()),
+            incidents: Gathered::NotConfigured(why.to_owned()),
         }
     }
 }
@@ -254,6 +265,9 @@ pub struct TestFacts {
     pub prometheus: Option<prometheus::TestFacts>,
     /// The labels of the deploy's pull request and who applied them.
     pub labels: Option<TestLabels>,
+    /// Incident records, as the text of an incident file in CSV (with its header); also
+    /// `unavailable = { incidents = "..." }`.
+    pub incidents: Option<String>,
 }
 
 /// `[rule.test.facts.labels]`: the labels of a deploy's pull request.
@@ -353,6 +367,26 @@ impl TestFacts {
         if let Some(reason) = self.unavailable.get("approval") {
             facts.approval = Gathered::Unavailable(Unavailable {
                 source: "GitHub's API".to_owned(),
+                reason: reason.clone(),
+            });
+        }
+        if let Some(text) = &self.incidents {
+            let file = crate::source::SourceFile::new("example-incidents.csv", text.clone());
+            facts.incidents = match crate::review::incident::read_source(Arc::new(file)) {
+                Ok(records) => Gathered::Known(Arc::new(incidents::Incidents {
+                    source: "the example's incidents".to_owned(),
+                    left_out: records.left_out.len(),
+                    records: records.incidents,
+                })),
+                Err(err) => Gathered::Unavailable(Unavailable {
+                    source: "the example's incidents".to_owned(),
+                    reason: err.to_string(),
+                }),
+            };
+        }
+        if let Some(reason) = self.unavailable.get("incidents") {
+            facts.incidents = Gathered::Unavailable(Unavailable {
+                source: "the incident records (the example's facts)".to_owned(),
                 reason: reason.clone(),
             });
         }

@@ -161,10 +161,30 @@ pub struct Client {
     /// The base URL's path, without a trailing `/` (`""` at the root).
     prefix: String,
     authorization: Option<HeaderValue>,
+    /// The media type asked for.
+    accept: &'static str,
     timeout: Duration,
     /// How people know the server: `prometheus at http://127.0.0.1:9090`.
     shown: String,
 }
+
+/// What differs between the HTTP APIs this client speaks: the name shown, how a token is
+/// sent, and the media type asked for.
+#[derive(Clone, Copy, Debug)]
+pub struct Api {
+    /// `prometheus`, `pagerduty`: the start of every fault's source.
+    pub name: &'static str,
+    /// The `Authorization` value of a token (`Bearer TOKEN`).
+    pub authorization: fn(&str) -> String,
+    pub accept: &'static str,
+}
+
+/// The Prometheus HTTP API.
+pub const PROMETHEUS: Api = Api {
+    name: "prometheus",
+    authorization: |token| format!("Bearer {token}"),
+    accept: "application/json",
+};
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -182,6 +202,15 @@ impl Client {
     /// The URL is not an http(s) URL, the token cannot be a header, or the system's root
     /// certificates cannot be read.
     pub fn new(config: &Config) -> Result<Self, Fault> {
+        Self::for_api(config, PROMETHEUS)
+    }
+
+    /// A client for another HTTP API on the same stack (no redirects, capped bodies, one
+    /// timeout per request).
+    ///
+    /// # Errors
+    /// As [`Client::new`].
+    pub fn for_api(config: &Config, api: Api) -> Result<Self, Fault> {
         let uri: Uri = config.url.parse().map_err(|_| {
             Fault(format!(
                 "`{}` is not a URL",
@@ -204,7 +233,7 @@ impl Client {
         };
         let prefix = uri.path().trim_end_matches('/').to_owned();
         let authorization = match (&config.token, userinfo) {
-            (Some(token), _) => Some(sensitive(&format!("Bearer {}", token.0))?),
+            (Some(token), _) => Some(sensitive(&(api.authorization)(&token.0))?),
             (None, Some(userinfo)) => {
                 let decoded = percent_encoding::percent_decode_str(&userinfo).decode_utf8_lossy();
                 let encoded = base64::Engine::encode(
@@ -222,13 +251,14 @@ impl Client {
             .enable_http1()
             .build();
         let http = HttpClient::builder(TokioExecutor::new()).build(connector);
-        let shown = format!("prometheus at {scheme}://{host}{prefix}");
+        let shown = format!("{} at {scheme}://{host}{prefix}", api.name);
         Ok(Self {
             http,
             scheme,
             authority: authority.as_str().to_owned(),
             prefix,
             authorization,
+            accept: api.accept,
             timeout: config.timeout,
             shown,
         })
@@ -305,13 +335,13 @@ impl Client {
 
     /// One GET within the request timeout, its body read up to the cap. A redirect is an
     /// answer like any other: it is never followed, to any host.
-    async fn get(&self, path_and_query: &str) -> Result<(StatusCode, String), Fault> {
+    pub(crate) async fn get(&self, path_and_query: &str) -> Result<(StatusCode, String), Fault> {
         let uri = format!(
             "{}://{}{}{}",
             self.scheme, self.authority, self.prefix, path_and_query
         );
         let mut request = Request::get(uri.as_str());
-        request = request.header(header::ACCEPT, "application/json");
+        request = request.header(header::ACCEPT, self.accept);
         request = request.header(
             header::USER_AGENT,
             concat!("prr-gate/", env!("CARGO_PKG_VERSION")),
@@ -442,7 +472,7 @@ fn error_text(error: Option<&str>, otherwise: &str) -> String {
 }
 
 /// A server's text as one bounded line: it is shown in reports.
-fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     const MAX: usize = 300;
     let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     match line.char_indices().nth(MAX) {

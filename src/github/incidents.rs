@@ -1,7 +1,9 @@
-//! Incident issues for `prr review quarterly --incidents github:OWNER/REPO`: every issue
-//! with the incident label, open or closed, through the issues listing
+//! The labelled issues the quarterly review reads: incident issues for
+//! `prr review quarterly --incidents github:OWNER/REPO`, and the toil backlog's issues.
+//! Every issue with the label, open or closed, through the issues listing
 //! (`GET /repos/{owner}/{repo}/issues?labels=LABEL&state=all&per_page=100`), page after
-//! page. What an issue says is read by `review::incident::from_github_issues`.
+//! page. What an issue says is read by `review::incident::from_github_issues` and
+//! `review::toil::from_github_issues`.
 
 use serde_json::Value;
 
@@ -24,11 +26,11 @@ pub fn parse_repo(spec: &str) -> Result<(String, String), Error> {
 
 /// Every issue (pull requests included: the caller skips them) of `OWNER/REPO` with
 /// `label`, with `GITHUB_TOKEN` when set (a public repository needs none), at
-/// `GITHUB_API_URL` (default GitHub's).
+/// `GITHUB_API_URL` (default GitHub's). `what` names the listing in errors.
 ///
 /// # Errors
 /// The spec is malformed, or a page cannot be had.
-pub fn list(spec: &str, label: &str) -> Result<Vec<Value>, Error> {
+pub fn list(spec: &str, label: &str, what: &str) -> Result<Vec<Value>, Error> {
     let (owner, repo) = parse_repo(spec)?;
     let token = std::env::var("GITHUB_TOKEN")
         .ok()
@@ -43,7 +45,7 @@ pub fn list(spec: &str, label: &str) -> Result<Vec<Value>, Error> {
         );
         let mut issues = Vec::new();
         client
-            .find_in_pages::<()>("listing the incident issues", &first, |page| {
+            .find_in_pages::<()>(what, &first, |page| {
                 issues.extend_from_slice(page);
                 None
             })

@@ -235,7 +235,15 @@ impl Raw {
 /// # Errors
 /// The file cannot be read, is not CSV or JSON, or lacks a required column (exit 2).
 pub fn read_file(path: &Path, name: &str) -> Result<Records, Error> {
-    let source = Arc::new(read_text(path, name)?);
+    read_source(Arc::new(read_text(path, name)?))
+}
+
+/// Reads an incident file already read as text, by the same rules as [`read_file`].
+///
+/// # Errors
+/// As [`read_file`], but for reading.
+pub fn read_source(source: Arc<SourceFile>) -> Result<Records, Error> {
+    let name = source.name.as_str();
     let json = name.ends_with(".json") || source.text.trim_start().starts_with(['[', '{']);
     if json {
         read_json(&source)
@@ -376,25 +384,59 @@ fn read_pagerduty(source: &Arc<SourceFile>, list: &Node) -> Result<Records, Erro
     };
     let mut records = Records::default();
     for item in items {
-        let text = |dotted: &str| item.pointer(dotted).and_then(scalar_text);
+        let raw = pagerduty_raw(|dotted| item.pointer(dotted).and_then(scalar_text));
         let origin = format!("{}:{}", source.name, source.line_col(item.span.start).line);
-        let resolved = text("resolved_at").or_else(|| {
-            (text("status").as_deref() == Some("resolved"))
-                .then(|| text("last_status_change_at"))
-                .flatten()
-        });
-        let raw = Raw {
-            id: text("id"),
-            service: text("service.summary"),
-            severity: text("priority.summary").or_else(|| text("urgency")),
-            started: text("created_at"),
-            detected: None,
-            resolved,
-            postmortem: None,
-        };
         push_checked(&mut records, source, item.span, raw, origin);
     }
     Ok(records)
+}
+
+/// The fields of a PagerDuty incident object (`field` reads a dotted path as text), as
+/// `docs/reviews.md` maps them. Nothing else is asked for: no field naming a person.
+fn pagerduty_raw(field: impl Fn(&str) -> Option<String>) -> Raw {
+    let resolved = field("resolved_at").or_else(|| {
+        (field("status").as_deref() == Some("resolved"))
+            .then(|| field("last_status_change_at"))
+            .flatten()
+    });
+    Raw {
+        id: field("id"),
+        service: field("service.summary"),
+        severity: field("priority.summary").or_else(|| field("urgency")),
+        started: field("created_at"),
+        detected: None,
+        resolved,
+        postmortem: None,
+    }
+}
+
+/// The incidents of PagerDuty's REST API listing (`--incidents pagerduty:`), each placed
+/// as `pagerduty#NUMBER` (its `incident_number`), mapped as a saved list is.
+#[must_use]
+pub fn from_pagerduty(incidents: &[serde_json::Value]) -> Records {
+    let mut records = Records::default();
+    for incident in incidents {
+        let field = |dotted: &str| {
+            let pointer = format!("/{}", dotted.replace('.', "/"));
+            match incident.pointer(&pointer)? {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }
+        };
+        let origin = field("incident_number").map_or_else(
+            || format!("pagerduty {}", field("id").unwrap_or_default()),
+            |n| format!("pagerduty#{n}"),
+        );
+        match pagerduty_raw(field).check(origin.clone()) {
+            Ok(incident) => records.extend(Records {
+                incidents: vec![incident],
+                left_out: Vec::new(),
+            }),
+            Err(message) => records.left_out.push(origin_diagnostic(&origin, message)),
+        }
+    }
+    records
 }
 
 /// The keys of an incident issue's front matter (`docs/reviews.md`).

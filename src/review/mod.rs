@@ -8,6 +8,7 @@
 pub mod figures;
 pub mod incident;
 pub mod render;
+pub mod toil;
 
 use std::collections::BTreeMap;
 
@@ -30,6 +31,8 @@ pub struct ServiceInfo {
     pub manifest: String,
     /// `[reviews]`: review name and its date, when given.
     pub reviews: Vec<(&'static str, Option<Date>)>,
+    /// `toil.backlog`, when given.
+    pub toil_backlog: Option<String>,
 }
 
 /// The reviews of `[reviews]`, with the longest age each may have (the built-in pack's
@@ -66,11 +69,17 @@ impl ServiceInfo {
                 (*key, date)
             })
             .collect();
+        let toil_backlog = manifest
+            .root
+            .pointer("toil.backlog")
+            .and_then(Node::as_str)
+            .map(str::to_owned);
         Some(Self {
             name,
             team,
             manifest: manifest.source.name.clone(),
             reviews,
+            toil_backlog,
         })
     }
 }
@@ -105,6 +114,8 @@ pub struct TeamReview {
     pub overdue_reviews: Vec<Overdue>,
     /// The quarter's incidents with a postmortem link, and the severe ones without.
     pub postmortems: Vec<Postmortem>,
+    /// The quarter's toil figures from the team's backlogs.
+    pub toil: toil::Toil,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -144,13 +155,15 @@ pub fn is_severe(severity: &str) -> bool {
     )
 }
 
-/// Builds the review of `quarter` from the records and the services.
+/// Builds the review of `quarter` from the records, the services and their toil backlogs'
+/// listings.
 #[must_use]
 pub fn review(
     records: &Records,
     services: &[ServiceInfo],
     quarter: Quarter,
     as_of: Date,
+    toil_listings: &toil::Listings,
 ) -> Review {
     let known: std::collections::BTreeSet<&str> =
         services.iter().map(|s| s.name.as_str()).collect();
@@ -198,6 +211,14 @@ pub fn review(
                     .collect(),
                 overdue_reviews: overdue(&members, as_of),
                 postmortems: postmortems(incidents, &names, quarter),
+                toil: toil::Toil::of(
+                    members
+                        .iter()
+                        .map(|s| (s.name.as_str(), s.toil_backlog.as_deref())),
+                    quarter,
+                    |url| toil_listings.resolve(url),
+                    |backlog| toil_listings.issues.get(backlog).map(Vec::as_slice),
+                ),
             }
         })
         .collect();

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::figures::{Figures, Spread};
+use super::toil::{Toil, ToilFigures};
 use super::{Review, TeamReview};
 
 /// The JSON format (version 1): the [`Review`] as it is.
@@ -161,6 +162,20 @@ fn markdown_team(out: &mut String, team: &TeamReview) {
     let mut header = FIGURE_HEADER;
     header[0] = "Quarter";
     markdown_table(out, &header, &trend);
+    let _ = writeln!(out, "### Toil\n");
+    if let Some(rows) = toil_rows(&team.toil, |url| {
+        format!("<{}>", url.replace(['<', '>'], ""))
+    }) {
+        markdown_table(out, &TOIL_HEADER, &rows);
+    }
+    if !team.toil.services_without_backlog.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} (`toil.backlog`): {}.\n",
+            without_backlog(&team.toil),
+            cell(&team.toil.services_without_backlog.join(", "))
+        );
+    }
     let _ = writeln!(out, "### Overdue reviews\n");
     if team.overdue_reviews.is_empty() {
         let _ = writeln!(out, "None.\n");
@@ -207,6 +222,54 @@ fn markdown_team(out: &mut String, team: &TeamReview) {
             &rows,
         );
     }
+}
+
+const TOIL_HEADER: [&str; 5] = ["Backlog", "Services", "Opened", "Closed", "Open at end"];
+
+/// How the services without a backlog are introduced.
+fn without_backlog(toil: &Toil) -> &'static str {
+    if toil.backlogs.is_empty() {
+        "No service of the team names a toil backlog"
+    } else {
+        "Without a toil backlog"
+    }
+}
+
+/// The quarter's toil: one row per backlog (its link made by `link`), and the team's sum
+/// when there are several; `None` when the team names no backlog.
+fn toil_rows(toil: &Toil, link: impl Fn(&str) -> String) -> Option<Vec<Vec<String>>> {
+    if toil.backlogs.is_empty() {
+        return None;
+    }
+    let counts = |figures: Option<ToilFigures>, why: &str| match figures {
+        Some(f) => [
+            f.opened.to_string(),
+            f.closed.to_string(),
+            f.open_at_end.to_string(),
+        ],
+        None => [why.to_owned(), String::new(), String::new()],
+    };
+    let mut rows: Vec<Vec<String>> = toil
+        .backlogs
+        .iter()
+        .map(|backlog| {
+            let mut row = vec![link(&backlog.url), backlog.services.join(", ")];
+            row.extend(counts(
+                backlog.figures,
+                "figures not available (not a GitHub repository's issues)",
+            ));
+            row
+        })
+        .collect();
+    if toil.backlogs.len() > 1 {
+        let mut row = vec!["Team".to_owned(), String::new()];
+        row.extend(counts(
+            toil.total,
+            "figures not available (a backlog above has none)",
+        ));
+        rows.push(row);
+    }
+    Some(rows)
 }
 
 /// Text made safe inside HTML (elements and quoted attributes).
@@ -301,6 +364,36 @@ fn html_team(out: &mut String, team: &TeamReview) {
     let mut header = FIGURE_HEADER;
     header[0] = "Quarter";
     html_table(out, &header, &trend);
+    let _ = writeln!(out, "<h3>Toil</h3>");
+    let link = |url: &str| {
+        if url.starts_with("https://") || url.starts_with("http://") {
+            format!("<a href=\"{}\">{}</a>", esc(url), esc(url))
+        } else {
+            esc(url)
+        }
+    };
+    let escaped = |rows: Vec<Vec<String>>| {
+        rows.into_iter()
+            .map(|row| {
+                // The first cell is markup already (the link); the others are text.
+                row.into_iter()
+                    .enumerate()
+                    .map(|(i, c)| if i == 0 { c } else { esc(&c) })
+                    .collect()
+            })
+            .collect::<Vec<Vec<String>>>()
+    };
+    if let Some(rows) = toil_rows(&team.toil, link) {
+        html_table(out, &TOIL_HEADER, &escaped(rows));
+    }
+    if !team.toil.services_without_backlog.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p>{} (<code>toil.backlog</code>): {}.</p>",
+            without_backlog(&team.toil),
+            esc(&team.toil.services_without_backlog.join(", "))
+        );
+    }
     let _ = writeln!(out, "<h3>Overdue reviews</h3>");
     if team.overdue_reviews.is_empty() {
         let _ = writeln!(out, "<p>None.</p>");

@@ -108,6 +108,8 @@ struct Settings {
     on_unavailable: Option<OnUnavailable>,
     waiver_approvers: Option<String>,
     prometheus: Option<crate::evidence::prometheus::SourceDef>,
+    pagerduty: Option<crate::evidence::pagerduty::SourceDef>,
+    incidents: Option<crate::evidence::incidents::SourceDef>,
 }
 
 impl Settings {
@@ -119,6 +121,8 @@ impl Settings {
         self.on_unavailable = over.on_unavailable.or(self.on_unavailable);
         self.waiver_approvers = over.waiver_approvers.or(self.waiver_approvers.take());
         self.prometheus = over.prometheus.or(self.prometheus.take());
+        self.pagerduty = over.pagerduty.or(self.pagerduty.take());
+        self.incidents = over.incidents.or(self.incidents.take());
     }
 }
 
@@ -250,6 +254,8 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
             on_unavailable: settings.on_unavailable.unwrap_or_default(),
             waiver_approvers: settings.waiver_approvers,
             prometheus: settings.prometheus,
+            pagerduty: settings.pagerduty,
+            incidents: settings.incidents,
             omitted,
         },
         own,
@@ -478,6 +484,8 @@ impl Loader<'_> {
                 on_unavailable: def.pack.on_unavailable,
                 waiver_approvers: def.pack.waiver_approvers.clone(),
                 prometheus: def.source.prometheus.clone(),
+                pagerduty: def.source.pagerduty.clone(),
+                incidents: def.source.incidents.clone(),
             });
             if let Some(days) = &def.pack.waiver_max_days {
                 if *days.get_ref() < 0 {
@@ -515,12 +523,13 @@ impl Loader<'_> {
             });
             for rule in parsed.rule {
                 let span = Span::from(rule.span());
+                let def = rule.into_inner();
                 own.push(RawRule {
-                    def: rule.into_inner(),
+                    enabled: def.enabled.unwrap_or(true),
+                    def,
                     source: Arc::clone(&source),
                     span,
                     pack: pack_name.clone(),
-                    enabled: true,
                     overridden: Vec::new(),
                     schema_files: schema_files.clone(),
                 });

@@ -69,6 +69,10 @@ pub struct RuleSet {
     pub waiver_approvers: Option<String>,
     /// `[source.prometheus]`: where the Prometheus evidence comes from.
     pub prometheus: Option<crate::evidence::prometheus::SourceDef>,
+    /// `[source.pagerduty]`: where PagerDuty's REST API and its token are.
+    pub pagerduty: Option<crate::evidence::pagerduty::SourceDef>,
+    /// `[source.incidents]`: the incident files the rules read.
+    pub incidents: Option<crate::evidence::incidents::SourceDef>,
 }
 
 impl RuleSet {

@@ -75,6 +75,9 @@ pub struct RuleDef {
     /// The rule is a warning until this date, then blocks at its severity.
     #[schemars(with = "Option<TomlDate>")]
     pub enforce_after: Option<Spanned<toml::value::Datetime>>,
+    /// `false`: the rule is available but off until a pack enables it
+    /// (`[override."id"] enabled = true`). On unless set.
+    pub enabled: Option<bool>,
     /// The maturity level the rule belongs to: one of the pack's `levels`. A service
     /// reaches a level when every applicable rule at that level and below passes or is
     /// waived.
@@ -270,6 +273,10 @@ pub struct PackFileDef {
 pub struct SourcesDef {
     /// A server with the Prometheus HTTP API, for `monitoring.alerts` and `slo.sli`.
     pub prometheus: Option<crate::evidence::prometheus::SourceDef>,
+    /// PagerDuty's REST API, for `prr review quarterly --incidents pagerduty:`.
+    pub pagerduty: Option<crate::evidence::pagerduty::SourceDef>,
+    /// Incident files in the repository, for `incidents.postmortem`.
+    pub incidents: Option<crate::evidence::incidents::SourceDef>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

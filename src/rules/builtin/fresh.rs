@@ -5,7 +5,9 @@
 //! exactly `days` old passes.
 //!
 //! Parameters (`with`): `path` (the date, such as `reviews.prr`), `days` (the most days old
-//! it may be), `what` (how the message names it, default the path).
+//! it may be), `what` (how the message names it, default the path), `incident_figures`
+//! (when `true` and the pack names incident records, the message also says the last full
+//! quarter whose records hold an incident of the service: the quarter a review can look at).
 
 use super::{date_of, days, params, Builtin, Context, Failure, Outcome, Spec};
 use crate::manifest::path::Path;
@@ -22,6 +24,8 @@ struct Params {
     path: String,
     days: i64,
     what: Option<String>,
+    #[serde(default)]
+    incident_figures: bool,
 }
 
 fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
@@ -37,6 +41,7 @@ fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
         what: p.what.unwrap_or_else(|| format!("`{}`", p.path)),
         path,
         days: p.days,
+        incident_figures: p.incident_figures,
     }))
 }
 
@@ -45,10 +50,67 @@ struct Fresh {
     path: Path,
     days: i64,
     what: String,
+    incident_figures: bool,
+}
+
+impl Fresh {
+    /// What the incident records say about the figures a review can look at, when asked
+    /// for and known: `; incident figures exist up to 2026Q3 (...)`.
+    fn figures_note(&self, cx: &Context<'_>) -> String {
+        if !self.incident_figures {
+            return String::new();
+        }
+        let crate::evidence::Gathered::Known(incidents) = &cx.facts.incidents else {
+            return String::new();
+        };
+        let Some(service) = cx.service.name.as_deref() else {
+            return String::new();
+        };
+        let last_full = crate::review::Quarter::last_full(cx.as_of);
+        let (_, end) = last_full.bounds();
+        let latest = incidents
+            .records
+            .iter()
+            .filter(|i| i.service == service && i.started < end)
+            .map(|i| i.started)
+            .max();
+        match latest {
+            Some(started) => {
+                let date = started.to_zoned(jiff::tz::TimeZone::UTC).date();
+                let quarter = crate::review::Quarter::of(date);
+                format!(
+                    "; incident figures exist up to {quarter} (the service's latest incident in {} started then): `prr review quarterly --quarter {quarter}`",
+                    incidents.source
+                )
+            }
+            None => format!(
+                "; {} holds no incident of `{service}` up to {last_full}",
+                incidents.source
+            ),
+        }
+    }
 }
 
 impl Builtin for Fresh {
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+        let mut outcome = self.judge(cx);
+        let note = self.figures_note(cx);
+        if !note.is_empty() {
+            for failure in &mut outcome.failures {
+                if !failure.unverified {
+                    failure.message.push_str(&note);
+                }
+            }
+            if !outcome.passed.is_empty() {
+                outcome.passed.push_str(&note);
+            }
+        }
+        outcome
+    }
+}
+
+impl Fresh {
+    fn judge(&self, cx: &Context<'_>) -> Outcome {
         let mut failures = Vec::new();
         let mut held = Vec::new();
         for hit in self.path.resolve(&cx.manifest.root) {

@@ -25,6 +25,7 @@ mod golden_signals;
 mod kubernetes;
 mod manifest_schema;
 mod non_root;
+mod postmortem;
 mod sla_below_slo;
 mod sli;
 mod team_owner;
@@ -52,6 +53,7 @@ pub const REGISTRY: &[Spec] = &[
     kubernetes::SPEC,
     manifest_schema::SPEC,
     non_root::SPEC,
+    postmortem::SPEC,
     sla_below_slo::SPEC,
     sli::SPEC,
     team_owner::SPEC,
