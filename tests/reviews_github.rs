@@ -8,7 +8,11 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
+
+#[path = "common/mock_api.rs"]
+mod mock_api;
+use mock_api::Api;
 
 const TOKEN: &str = "ghs_reviewsTestToken0123456789";
 
@@ -50,38 +54,19 @@ fn timed(day: u32, minutes: u32) -> String {
     )
 }
 
-struct Api {
-    runtime: tokio::runtime::Runtime,
-    server: MockServer,
+/// GitHub's issue listing and `prr review quarterly` over it.
+trait IssuesApi {
+    fn three_pages(&self, pages: [Vec<Value>; 3]);
+    fn review(&self, extra: &[&str]) -> (Option<i32>, String, String, String, String);
 }
 
-impl Api {
-    fn start() -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let server = runtime.block_on(MockServer::start());
-        Self { runtime, server }
-    }
-
-    fn mount(&self, mock: Mock) {
-        self.runtime.block_on(mock.mount(&self.server));
-    }
-
-    fn requests(&self) -> Vec<Request> {
-        self.runtime
-            .block_on(self.server.received_requests())
-            .unwrap_or_default()
-    }
-
+impl IssuesApi for Api {
     /// Three pages: the first at the documented path, the others where `next` points.
     fn three_pages(&self, pages: [Vec<Value>; 3]) {
         let link = |n: u32| {
             format!(
                 "<{uri}/repositories/9/issues?labels=incident&state=all&per_page=100&page={n}>; rel=\"next\", <{uri}/repositories/9/issues?labels=incident&state=all&per_page=100&page=3>; rel=\"last\"",
-                uri = self.server.uri()
+                uri = self.uri()
             )
         };
         let [first, second, third] = pages;
@@ -125,7 +110,7 @@ impl Api {
             .current_dir(dir.path())
             .env_remove("PRR_RULES_TOKEN")
             .env("NO_COLOR", "1")
-            .env("GITHUB_API_URL", self.server.uri())
+            .env("GITHUB_API_URL", self.uri())
             .env("GITHUB_TOKEN", TOKEN)
             .env("PRR_GITHUB_BACKOFF_MS", "10")
             .env("PRR_GITHUB_TIMEOUT", "20")

@@ -94,13 +94,20 @@ pub struct Timing {
 impl Timing {
     #[must_use]
     pub fn from_env() -> Self {
+        Self::from_env_with_total(DEFAULT_TOTAL)
+    }
+
+    /// As [`Timing::from_env`], with `total` when `PRR_GITHUB_TIMEOUT` is unset: for a
+    /// job longer than a publication (listing a whole organisation).
+    #[must_use]
+    pub fn from_env_with_total(total: Duration) -> Self {
         let number = |name: &str| {
             std::env::var(name)
                 .ok()
                 .and_then(|v| v.trim().parse::<u64>().ok())
         };
         Self {
-            total: number("PRR_GITHUB_TIMEOUT").map_or(DEFAULT_TOTAL, Duration::from_secs),
+            total: number("PRR_GITHUB_TIMEOUT").map_or(total, Duration::from_secs),
             backoff: number("PRR_GITHUB_BACKOFF_MS").map_or(DEFAULT_BACKOFF, Duration::from_millis),
         }
     }
@@ -311,7 +318,7 @@ impl Client {
     }
 
     /// Waits before attempt `attempt + 1`, or gives up when attempts or time run out.
-    async fn pause(
+    pub(crate) async fn pause(
         &self,
         what: &str,
         attempt: u32,
@@ -379,41 +386,11 @@ where
 /// Sorts a failed answer into retry-after-a-wait or fatal.
 fn classify(what: &str, status: StatusCode, headers: &HeaderMap, body: &str) -> Failure {
     let message = redact(&github_message(body));
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
     if status == StatusCode::FORBIDDEN || status == StatusCode::TOO_MANY_REQUESTS {
-        // GitHub's rules for rate limits: `retry-after` says how long; else, with no
-        // requests left, `x-ratelimit-reset` says when (epoch seconds).
-        if let Some(seconds) = header("retry-after").and_then(|v| v.parse::<u64>().ok()) {
-            return Failure::Retry {
-                wait: Duration::from_secs(seconds),
-                why: format!("rate limited ({status}), retry-after {seconds}s: {message}"),
-            };
-        }
-        if header("x-ratelimit-remaining") == Some("0") {
-            if let Some(reset) = header("x-ratelimit-reset").and_then(|v| v.parse::<u64>().ok()) {
-                let now = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs());
-                return Failure::Retry {
-                    // One second more: the reset instant is rounded down to a second.
-                    wait: Duration::from_secs(reset.saturating_sub(now) + 1),
-                    why: format!("rate limit used up ({status}), resets at {reset}: {message}"),
-                };
-            }
-        }
-        if status == StatusCode::TOO_MANY_REQUESTS
-            || message.to_ascii_lowercase().contains("rate limit")
-        {
-            // A secondary limit without headers: GitHub asks for at least a minute.
-            return Failure::Retry {
-                wait: Duration::from_secs(60),
-                why: format!("rate limited ({status}): {message}"),
-            };
+        let limited = status == StatusCode::TOO_MANY_REQUESTS
+            || message.to_ascii_lowercase().contains("rate limit");
+        if let Some(failure) = rate_limited(&status.to_string(), headers, &message, limited) {
+            return failure;
         }
         return Failure::Fatal(Error::Forbidden {
             what: what.to_owned(),
@@ -430,6 +407,46 @@ fn classify(what: &str, status: StatusCode, headers: &HeaderMap, body: &str) -> 
         what: what.to_owned(),
         status: status.as_u16(),
         message,
+    })
+}
+
+/// The wait GitHub's rules for rate limits ask for, REST and GraphQL alike: `retry-after`
+/// says how long; else, with nothing left, `x-ratelimit-reset` says when (epoch seconds);
+/// else, when the answer says it is a (secondary) limit, at least a minute. `None`: the
+/// answer is no rate limit. `answer` names it for the message (`403 Forbidden`).
+pub(crate) fn rate_limited(
+    answer: &str,
+    headers: &HeaderMap,
+    message: &str,
+    says_limited: bool,
+) -> Option<Failure> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    if let Some(seconds) = header("retry-after").and_then(|v| v.parse::<u64>().ok()) {
+        return Some(Failure::Retry {
+            wait: Duration::from_secs(seconds),
+            why: format!("rate limited ({answer}), retry-after {seconds}s: {message}"),
+        });
+    }
+    if header("x-ratelimit-remaining") == Some("0") {
+        if let Some(reset) = header("x-ratelimit-reset").and_then(|v| v.parse::<u64>().ok()) {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            return Some(Failure::Retry {
+                // One second more: the reset instant is rounded down to a second.
+                wait: Duration::from_secs(reset.saturating_sub(now) + 1),
+                why: format!("rate limit used up ({answer}), resets at {reset}: {message}"),
+            });
+        }
+    }
+    says_limited.then(|| Failure::Retry {
+        wait: Duration::from_secs(60),
+        why: format!("rate limited ({answer}): {message}"),
     })
 }
 
