@@ -173,7 +173,8 @@ fn run_merge(args: &MergeArgs) -> Result<u8, Error> {
     Ok(exit::PASS)
 }
 
-/// The rows of one source: a directory of manifests, or a directory of JSON reports.
+/// The rows of one source: `github:ORG`, a directory of manifests, or a directory of JSON
+/// reports.
 fn rows_of_source(
     source: &str,
     root: &Path,
