@@ -27,7 +27,7 @@ for line in sys.stdin:
         print(m["executable"])')
 cat > "$work/prr" <<WRAP
 #!/bin/sh
-exec /usr/bin/time -a -o "$work/times" -f "%e %M" "$target/$profile/prr" "\$@"
+exec /usr/bin/time -a -o "$work/times" -f "%e %M %U %S" "$target/$profile/prr" "\$@"
 WRAP
 chmod +x "$work/prr"
 
@@ -35,11 +35,11 @@ for _ in $(seq "$runs"); do
   CARGO_BIN_EXE_prr="$work/prr" "$test_binary" --exact --quiet \
     ten_thousand_repositories_cost_one_request_per_hundred_and_each_is_listed > /dev/null
 done
-# One line per run: prr's wall seconds and peak resident KiB.
-sort -n "$work/times" | awk -v profile="$profile" '
-  { wall[NR] = $1; rss[NR] = $2 }
-  END {
-    median = wall[int((NR + 1) / 2)]
-    max = 0; for (i in rss) if (rss[i] > max) max = rss[i]
-    printf "prr fleet github:acme (%s), 10,000 repositories, 100 requests: median %.2f s over %d runs (%.2f-%.2f s), peak memory %.1f MiB\n", profile, median, NR, wall[1], wall[NR], max / 1024
-  }'
+# One line per run: prr's wall seconds, peak resident KiB, user and system CPU seconds.
+# CPU time is what to compare across runs on a shared machine: wall time waits for cores.
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+wall=$(awk '{ print $1 }' "$work/times" | median)
+range=$(awk '{ print $1 }' "$work/times" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }')
+cpu=$(awk '{ print $3 + $4 }' "$work/times" | median)
+peak=$(awk '{ print $2 }' "$work/times" | sort -n | tail -1)
+echo "prr fleet github:acme ($profile), 10,000 repositories, 100 requests, $runs runs: median ${wall} s wall (${range} s), median ${cpu} s CPU, peak memory $((peak / 1024)) MiB"

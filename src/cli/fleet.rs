@@ -229,8 +229,8 @@ fn rows_of_source(
 }
 
 /// The rows of `github:ORG`: one per non-archived repository (the shard split keys on
-/// its `OWNER/NAME`). A manifest is judged as a local one is, shown as
-/// `OWNER/NAME/prr.toml`; a repository without one is listed as such.
+/// its `OWNER/NAME`), each judged as its page arrives. A manifest is judged as a local
+/// one is, shown as `OWNER/NAME/prr.toml`; a repository without one is listed as such.
 fn rows_of_organisation(
     source: &str,
     org: &str,
@@ -243,7 +243,13 @@ fn rows_of_organisation(
             "`{source}` is not `github:ORG` with an organisation's login (letters, digits and `-`), such as `github:acme`"
         )));
     }
-    let listing = github::fleet::list(org).map_err(|err| {
+    let mut rows = Vec::new();
+    let listing = github::fleet::list(org, |repo| {
+        if shard.is_none_or(|s| s.holds(&repo.name)) {
+            rows.push(row_of_repository(repo, judge));
+        }
+    })
+    .map_err(|err| {
         Diagnostic::file(
             source,
             format!(
@@ -255,15 +261,9 @@ fn rows_of_organisation(
     })?;
     write_stderr(&format!(
         "{source}: {} repositories in {} GraphQL requests\n",
-        listing.repositories.len(),
-        listing.requests
+        listing.repositories, listing.requests
     ));
-    Ok(listing
-        .repositories
-        .into_iter()
-        .filter(|repo| shard.is_none_or(|s| s.holds(&repo.name)))
-        .map(|repo| row_of_repository(repo, judge))
-        .collect())
+    Ok(rows)
 }
 
 fn row_of_repository(repo: github::fleet::Repository, judge: &Judge<'_>) -> ServiceRow {

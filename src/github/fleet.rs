@@ -55,11 +55,11 @@ pub struct Repository {
     pub json: Option<Blob>,
 }
 
-/// An organisation's repositories, and what reading them took.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// What listing an organisation took.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Listing {
-    /// The non-archived repositories, in the order GitHub listed them (by name).
-    pub repositories: Vec<Repository>,
+    /// The non-archived repositories listed.
+    pub repositories: usize,
     /// Requests sent, retries included.
     pub requests: usize,
     /// Archived repositories GitHub listed anyway (a server that ignores `isArchived`),
@@ -147,12 +147,14 @@ fn token() -> Option<String> {
     })
 }
 
-/// Every non-archived repository of organisation `org`, with its manifests.
+/// Every non-archived repository of organisation `org`, with its manifests, handed to
+/// `visit` in the order GitHub lists them (by name) as each page arrives: only one page's
+/// manifests are held at a time, however large the organisation.
 ///
 /// # Errors
 /// No token, GitHub cannot be reached in the time allowed, refuses, or answers with
 /// GraphQL errors (an unknown organisation, a token that may not read it).
-pub fn list(org: &str) -> Result<Listing, Error> {
+pub fn list(org: &str, visit: impl FnMut(Repository)) -> Result<Listing, Error> {
     let token = token().ok_or_else(|| {
         Error::Context(
             "GitHub's GraphQL API needs a token: set PRR_FLEET_TOKEN (or GITHUB_TOKEN) to one that can read the organisation's repositories".to_owned(),
@@ -162,12 +164,17 @@ pub fn list(org: &str) -> Result<Listing, Error> {
     let (base, path) = split_endpoint(&url)?;
     let timing = client::Timing::from_env_with_total(DEFAULT_TOTAL);
     super::with_client_at(base, Some(&token), timing, |client| async move {
-        walk(&client, org, path).await
+        walk(&client, org, path, visit).await
     })
 }
 
 /// Page after page along the cursor.
-async fn walk(client: &Client, org: &str, path: &str) -> Result<Listing, Error> {
+async fn walk(
+    client: &Client,
+    org: &str,
+    path: &str,
+    mut visit: impl FnMut(Repository),
+) -> Result<Listing, Error> {
     let what = format!("listing the repositories of github:{org}");
     let mut listing = Listing::default();
     let mut after: Option<String> = None;
@@ -186,7 +193,8 @@ async fn walk(client: &Client, org: &str, path: &str) -> Result<Listing, Error> 
                 what: what.clone(),
                 message: format!("{}: not the blob asked for: {err}", node.name_with_owner),
             };
-            listing.repositories.push(Repository {
+            listing.repositories += 1;
+            visit(Repository {
                 toml: blob(node.toml).map_err(unexpected)?,
                 json: blob(node.json).map_err(unexpected)?,
                 name: node.name_with_owner,
