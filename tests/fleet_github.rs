@@ -279,6 +279,13 @@ fn ten_thousand_repositories_cost_one_request_per_hundred_and_each_is_listed() {
     let output = fleet(&github.api.uri(), &["github:acme"], out.path());
     succeeded(&output);
     token_absent(&output, out.path());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "github:acme: 9990 repositories (10 archived ones left out) in 100 GraphQL requests"
+        ),
+        "{stderr}"
+    );
 
     // Counted from what the server received: one request per page of 100.
     let requests = github.api.requests();

@@ -259,8 +259,13 @@ fn rows_of_organisation(
         )
         .with_help("check the organisation's login, and that PRR_FLEET_TOKEN (or GITHUB_TOKEN) may read its repositories and their contents")
     })?;
+    let archived = if listing.archived > 0 {
+        format!(" ({} archived ones left out)", listing.archived)
+    } else {
+        String::new()
+    };
     write_stderr(&format!(
-        "{source}: {} repositories in {} GraphQL requests\n",
+        "{source}: {} repositories{archived} in {} GraphQL requests\n",
         listing.repositories, listing.requests
     ));
     Ok(rows)
