@@ -75,6 +75,7 @@ fn toml_manifest(name: &str) -> String {
 struct Asked {
     login: String,
     after: Option<String>,
+    first: u64,
     at: Instant,
 }
 
@@ -107,6 +108,7 @@ impl Respond for Organisation {
         self.asked.lock().unwrap().push(Asked {
             login: login.clone(),
             after: after.clone(),
+            first: variables["first"].as_u64().unwrap_or(0),
             at: Instant::now(),
         });
         let key = after.clone().unwrap_or_else(|| START.to_owned());
@@ -309,7 +311,10 @@ fn ten_thousand_repositories_cost_one_request_per_hundred_and_each_is_listed() {
         .chain((1..100).map(|page| Some(cursor(page * 100))))
         .collect();
     assert_eq!(github.cursors(), expected);
-    assert!(github.asked().iter().all(|a| a.login == "acme"));
+    assert!(github
+        .asked()
+        .iter()
+        .all(|a| a.login == "acme" && a.first == 100));
 
     // Every repository but the ten archived ones has a row.
     let report = report(out.path());
@@ -387,7 +392,7 @@ fn ten_thousand_repositories_cost_one_request_per_hundred_and_each_is_listed() {
 }
 
 #[test]
-fn a_502_mid_way_resumes_at_the_cursor_it_stopped_at_on_enterprise_server() {
+fn a_502_mid_way_resumes_at_the_cursor_it_stopped_at_with_a_lighter_page_on_enterprise_server() {
     // A timeout as GitHub gives it: a 502 with an HTML page. Enterprise Server's API at
     // /api/v3 answers GraphQL at /api/graphql.
     let timeout = ResponseTemplate::new(502)
@@ -401,25 +406,33 @@ fn a_502_mid_way_resumes_at_the_cursor_it_stopped_at_on_enterprise_server() {
         out.path(),
     );
     succeeded(&output);
+    // The fourth page is asked for again from its own cursor, never from the start, and
+    // for half as many repositories; the page after it for 100 again.
+    let asked: Vec<(Option<String>, u64)> = github
+        .asked()
+        .into_iter()
+        .map(|a| (a.after, a.first))
+        .collect();
     assert_eq!(
-        github.cursors(),
+        asked,
         vec![
-            None,
-            Some(cursor(100)),
-            Some(cursor(200)),
-            Some(cursor(300)),
-            Some(cursor(300)),
-            Some(cursor(400)),
-        ],
-        "the listing resumes from page 4's cursor, never from the start"
+            (None, 100),
+            (Some(cursor(100)), 100),
+            (Some(cursor(200)), 100),
+            (Some(cursor(300)), 100),
+            (Some(cursor(300)), 50),
+            (Some(cursor(350)), 100),
+            (Some(cursor(450)), 100),
+        ]
     );
     let rows = rows(&report(out.path()));
     assert_eq!(rows.len(), 500);
     assert!(rows.contains_key("acme/svc-00499"));
     assert!(rows.contains_key("acme/svc-00300/prr.toml"));
+    assert!(rows.contains_key("acme/svc-00350/prr.json"));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("github:acme: 500 repositories in 6 GraphQL requests"),
+        stderr.contains("github:acme: 500 repositories in 7 GraphQL requests"),
         "{stderr}"
     );
 }

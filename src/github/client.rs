@@ -62,8 +62,14 @@ impl Response {
 /// What went wrong with one attempt.
 #[derive(Debug)]
 pub enum Failure {
-    /// Worth another attempt after `wait` (5xx, a timeout, a rate limit).
-    Retry { wait: Duration, why: String },
+    /// Worth another attempt after `wait` (5xx, a timeout, a rate limit). `too_slow`: the
+    /// request took too long, by our clock or GitHub's (502 and 504 are how GitHub says a
+    /// query ran out of time), so a lighter request may succeed where the same one did not.
+    Retry {
+        wait: Duration,
+        why: String,
+        too_slow: bool,
+    },
     /// Another attempt would fail the same way.
     Fatal(Error),
 }
@@ -197,12 +203,14 @@ impl Client {
                     return Err(Failure::Retry {
                         wait: Duration::ZERO,
                         why: "no answer in time".to_owned(),
+                        too_slow: true,
                     })
                 }
                 Ok(Err(err)) => {
                     return Err(Failure::Retry {
                         wait: Duration::ZERO,
                         why: redact(&error_chain(&err)),
+                        too_slow: false,
                     })
                 }
                 Ok(Ok((status, headers, Ok(text)))) => (status, headers, text),
@@ -242,7 +250,7 @@ impl Client {
             match self.once(what, method, path, body).await {
                 Ok(response) => return Ok(response),
                 Err(Failure::Fatal(err)) => return Err(err),
-                Err(Failure::Retry { wait, why }) => {
+                Err(Failure::Retry { wait, why, .. }) => {
                     attempt += 1;
                     self.pause(what, attempt, wait, why).await?;
                 }
@@ -271,7 +279,7 @@ impl Client {
             match self.once(what, &Method::POST, path, Some(body)).await {
                 Ok(response) => return Ok(Created::New(response)),
                 Err(Failure::Fatal(err)) => return Err(err),
-                Err(Failure::Retry { wait, why }) => {
+                Err(Failure::Retry { wait, why, .. }) => {
                     attempt += 1;
                     self.pause(what, attempt, wait, why).await?;
                     if let Some(id) = existing().await? {
@@ -401,6 +409,7 @@ fn classify(what: &str, status: StatusCode, headers: &HeaderMap, body: &str) -> 
         return Failure::Retry {
             wait: Duration::ZERO,
             why: format!("GitHub answered {status}: {message}"),
+            too_slow: status == StatusCode::BAD_GATEWAY || status == StatusCode::GATEWAY_TIMEOUT,
         };
     }
     Failure::Fatal(Error::Status {
@@ -430,6 +439,7 @@ pub(crate) fn rate_limited(
         return Some(Failure::Retry {
             wait: Duration::from_secs(seconds),
             why: format!("rate limited ({answer}), retry-after {seconds}s: {message}"),
+            too_slow: false,
         });
     }
     if header("x-ratelimit-remaining") == Some("0") {
@@ -441,12 +451,14 @@ pub(crate) fn rate_limited(
                 // One second more: the reset instant is rounded down to a second.
                 wait: Duration::from_secs(reset.saturating_sub(now) + 1),
                 why: format!("rate limit used up ({answer}), resets at {reset}: {message}"),
+                too_slow: false,
             });
         }
     }
     says_limited.then(|| Failure::Retry {
         wait: Duration::from_secs(60),
         why: format!("rate limited ({answer}): {message}"),
+        too_slow: false,
     })
 }
 
@@ -555,7 +567,19 @@ mod tests {
         ));
         assert!(matches!(
             classify("x", StatusCode::BAD_GATEWAY, &HeaderMap::new(), "<html>"),
-            Failure::Retry { .. }
+            Failure::Retry { too_slow: true, .. }
+        ));
+        assert!(matches!(
+            classify(
+                "x",
+                StatusCode::SERVICE_UNAVAILABLE,
+                &HeaderMap::new(),
+                "{}"
+            ),
+            Failure::Retry {
+                too_slow: false,
+                ..
+            }
         ));
         assert!(matches!(
             classify("x", StatusCode::NOT_FOUND, &HeaderMap::new(), "{}"),

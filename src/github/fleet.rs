@@ -7,8 +7,9 @@
 //! The listing walks the connection's cursor. A request that fails in a way worth
 //! retrying (a 502 or 504, which is how GitHub reports a query that took too long, a 503,
 //! a broken connection, a rate limit) is sent again with the same cursor, so the listing
-//! resumes where it stopped; any other GraphQL error ends it with the organisation named,
-//! never with a fleet that quietly lacks repositories.
+//! resumes where it stopped; after a timeout it asks for half as many repositories, as
+//! GitHub advises for queries that run out of time. Any other GraphQL error ends it with
+//! the organisation named, never with a fleet that quietly lacks repositories.
 
 use std::time::Duration;
 
@@ -24,6 +25,9 @@ pub const QUERY: &str = include_str!("fleet.graphql");
 
 /// Repositories per request: the most a GraphQL connection gives.
 const PAGE_SIZE: u32 = 100;
+/// The fewest asked for after requests that ran out of time: each halves the next
+/// attempt's page, and each page that arrives doubles the next, back up to [`PAGE_SIZE`].
+const MIN_PAGE_SIZE: u32 = 10;
 /// The whole listing, retries and rate-limit waits included, ends within this unless
 /// `PRR_GITHUB_TIMEOUT` says otherwise: 10,000 repositories take about 100 requests of a
 /// few seconds each on github.com.
@@ -178,12 +182,15 @@ async fn walk(
     let what = format!("listing the repositories of github:{org}");
     let mut listing = Listing::default();
     let mut after: Option<String> = None;
+    let mut size = PAGE_SIZE;
     for _ in 0..MAX_PAGES {
-        let body = json!({
-            "query": QUERY,
-            "variables": {"login": org, "first": PAGE_SIZE, "after": after},
-        });
-        let connection = page(client, &what, org, path, &body, &mut listing.requests).await?;
+        let asked = Page {
+            org,
+            path,
+            after: after.as_deref(),
+        };
+        let connection = page(client, &what, &asked, &mut size, &mut listing.requests).await?;
+        size = size.saturating_mul(2).min(PAGE_SIZE);
         for node in connection.nodes.into_iter().flatten() {
             if node.is_archived {
                 listing.archived += 1;
@@ -214,28 +221,38 @@ async fn walk(
     }
     Err(Error::Response {
         what,
-        message: format!(
-            "more than {} repositories; prr stops there",
-            MAX_PAGES * PAGE_SIZE as usize
-        ),
+        message: format!("more than {MAX_PAGES} pages of repositories; prr stops there"),
     })
 }
 
+/// Which page to ask for.
+struct Page<'a> {
+    org: &'a str,
+    path: &'a str,
+    after: Option<&'a str>,
+}
+
 /// One page, its request retried (with the same cursor) while it fails in a way worth
-/// retrying.
+/// retrying; a request that ran out of time is retried for fewer repositories (`size`).
 async fn page(
     client: &Client,
     what: &str,
-    org: &str,
-    path: &str,
-    body: &Value,
+    asked: &Page<'_>,
+    size: &mut u32,
     requests: &mut usize,
 ) -> Result<Connection, Error> {
     let mut attempt = 0;
     loop {
         *requests += 1;
-        let failure = match client.once(what, &Method::POST, path, Some(body)).await {
-            Ok(response) => match connection_of(what, org, &response) {
+        let body = json!({
+            "query": QUERY,
+            "variables": {"login": asked.org, "first": *size, "after": asked.after},
+        });
+        let answer = client
+            .once(what, &Method::POST, asked.path, Some(&body))
+            .await;
+        let failure = match answer {
+            Ok(response) => match connection_of(what, asked.org, &response) {
                 Ok(connection) => return Ok(connection),
                 Err(failure) => failure,
             },
@@ -243,7 +260,14 @@ async fn page(
         };
         match failure {
             Failure::Fatal(err) => return Err(err),
-            Failure::Retry { wait, why } => {
+            Failure::Retry {
+                wait,
+                why,
+                too_slow,
+            } => {
+                if too_slow {
+                    *size = (*size / 2).max(MIN_PAGE_SIZE);
+                }
                 attempt += 1;
                 client.pause(what, attempt, wait, why).await?;
             }
