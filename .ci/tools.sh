@@ -9,6 +9,8 @@ npm_packages=(
     @octokit/openapi@23.0.2
     @octokit/webhooks-examples@7.6.1
     @action-validator/cli@0.6.0
+    @octokit/graphql-schema@15.26.1
+    graphql@16.15.0
 )
 zizmor=zizmor==1.32.0
 stamp="tools/.installed"

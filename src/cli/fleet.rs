@@ -3,17 +3,18 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 
-use super::{exit, repository_root, write_file, write_stdout};
+use super::{exit, repository_root, write_file, write_stderr, write_stdout};
 use crate::diagnostic::{Diagnostic, Error};
 use crate::fleet::graph::DEFAULT_SPOF_THRESHOLD;
 use crate::fleet::{self, calendar, render, FleetReport, Judge, Meta, ServiceRow, Shard};
 use crate::manifest::{self, Manifest};
 use crate::report::Report;
-use crate::rules;
-use crate::source::{display_name, read_text};
+use crate::source::{display_name, max_file_bytes, read_text, text_from_bytes, ReadError};
+use crate::{github, rules};
 
 #[derive(Clone, Debug, Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
@@ -21,8 +22,10 @@ pub struct FleetArgs {
     #[command(subcommand)]
     pub command: Option<FleetCommand>,
     /// Where the services are (repeatable, mixable): a directory searched for every
-    /// prr.toml/prr.json below it, or a directory of JSON reports that `prr check
-    /// --format json` wrote.
+    /// prr.toml/prr.json below it; `github:ORG`, every non-archived repository of an
+    /// organisation (its manifest at the default branch's head, read through GitHub's
+    /// GraphQL API with PRR_FLEET_TOKEN or GITHUB_TOKEN); or a directory of JSON reports
+    /// that `prr check --format json` wrote.
     #[arg(value_name = "SOURCE", required = true)]
     pub sources: Vec<String>,
     /// The rule pack the fleet is judged with, as `prr check --rules`. Default: the
@@ -170,17 +173,16 @@ fn run_merge(args: &MergeArgs) -> Result<u8, Error> {
     Ok(exit::PASS)
 }
 
-/// The rows of one source: a directory of manifests, or a directory of JSON reports.
+/// The rows of one source: `github:ORG`, a directory of manifests, or a directory of JSON
+/// reports.
 fn rows_of_source(
     source: &str,
     root: &Path,
     judge: &Judge<'_>,
     shard: Option<Shard>,
 ) -> Result<Vec<ServiceRow>, Error> {
-    if source.starts_with("github:") {
-        return Err(Error::Usage(format!(
-            "`{source}`: GitHub organisations are not a fleet source in this version; clone the repositories into a directory, or collect their CI's JSON reports into one"
-        )));
+    if let Some(org) = source.strip_prefix("github:") {
+        return rows_of_organisation(source, org, judge, shard);
     }
     let dir = PathBuf::from(source);
     let shown = display_name(&dir, root);
@@ -224,6 +226,97 @@ fn rows_of_source(
         }
     }
     Ok(rows)
+}
+
+/// The rows of `github:ORG`: one per non-archived repository (the shard split keys on
+/// its `OWNER/NAME`), each judged as its page arrives. A manifest is judged as a local
+/// one is, shown as `OWNER/NAME/prr.toml`; a repository without one is listed as such.
+fn rows_of_organisation(
+    source: &str,
+    org: &str,
+    judge: &Judge<'_>,
+    shard: Option<Shard>,
+) -> Result<Vec<ServiceRow>, Error> {
+    let login_char = |c: char| c.is_ascii_alphanumeric() || c == '-';
+    if org.is_empty() || !org.chars().all(login_char) {
+        return Err(Error::Usage(format!(
+            "`{source}` is not `github:ORG` with an organisation's login (letters, digits and `-`), such as `github:acme`"
+        )));
+    }
+    let mut rows = Vec::new();
+    let listing = github::fleet::list(org, |repo| {
+        if shard.is_none_or(|s| s.holds(&repo.name)) {
+            rows.push(row_of_repository(repo, judge));
+        }
+    })
+    .map_err(|err| {
+        Diagnostic::file(
+            source,
+            format!(
+                "cannot list the organisation's repositories: {}",
+                github::redact(&err.to_string())
+            ),
+        )
+        .with_help("check the organisation's login, and that PRR_FLEET_TOKEN (or GITHUB_TOKEN) may read its repositories and their contents")
+    })?;
+    let archived = if listing.archived > 0 {
+        format!(" ({} archived ones left out)", listing.archived)
+    } else {
+        String::new()
+    };
+    write_stderr(&format!(
+        "{source}: {} repositories{archived} in {} GraphQL requests\n",
+        listing.repositories, listing.requests
+    ));
+    Ok(rows)
+}
+
+fn row_of_repository(repo: github::fleet::Repository, judge: &Judge<'_>) -> ServiceRow {
+    match (repo.toml, repo.json) {
+        (None, None) => ServiceRow::no_manifest(&repo.name),
+        (Some(_), Some(_)) => {
+            ServiceRow::unjudged(&repo.name, &manifest::both_formats(&repo.name).to_string())
+        }
+        (Some(blob), None) => row_of_blob(&format!("{}/prr.toml", repo.name), blob, judge),
+        (None, Some(blob)) => row_of_blob(&format!("{}/prr.json", repo.name), blob, judge),
+    }
+}
+
+/// A manifest read through the API, held to the limits a local file is.
+fn row_of_blob(name: &str, blob: github::fleet::Blob, judge: &Judge<'_>) -> ServiceRow {
+    let limit = max_file_bytes();
+    if blob.byte_size > limit {
+        let err = Error::from(ReadError::TooLarge {
+            name: name.to_owned(),
+            size: blob.byte_size,
+            limit,
+        });
+        return ServiceRow::unjudged(name, &err.to_string());
+    }
+    let text = match blob.text {
+        Some(text) if !blob.is_truncated => text,
+        _ => {
+            let why = if blob.is_binary == Some(true) {
+                "a binary file"
+            } else {
+                "GitHub's GraphQL API gives no text for it"
+            };
+            return ServiceRow::unjudged(
+                name,
+                &format!(
+                    "{name}: {why} ({} bytes); a manifest is UTF-8 text",
+                    blob.byte_size
+                ),
+            );
+        }
+    };
+    let parsed = text_from_bytes(text.into_bytes(), name, limit)
+        .map_err(Error::from)
+        .and_then(|source| Ok(Manifest::parse(Arc::new(source))?));
+    match parsed {
+        Ok(manifest) => judge.manifest(&manifest),
+        Err(err) => ServiceRow::unjudged(name, &err.to_string()),
+    }
 }
 
 /// Every `*.json` file below a directory, in name order.

@@ -16,6 +16,8 @@ use crate::report::Verdict;
 /// Services listed in the Markdown (an issue comment holds at most 65,536 characters);
 /// the HTML, CSV and JSON list them all.
 const MARKDOWN_SERVICES: usize = 25;
+/// Repositories without a manifest named in the Markdown.
+const MARKDOWN_BARE: usize = 100;
 /// Reviews listed in the Markdown calendar.
 const MARKDOWN_REVIEWS: usize = 30;
 /// The most depended-on services whose edges are drawn.
@@ -64,9 +66,27 @@ fn headline(report: &FleetReport) -> String {
     line
 }
 
+/// The rows of services: every row but a repository's without a manifest.
+fn service_rows(report: &FleetReport) -> impl Iterator<Item = &ServiceRow> {
+    report
+        .services
+        .iter()
+        .filter(|r| r.status != RowStatus::NoManifest)
+}
+
+/// The repositories without a manifest, by source.
+fn without_manifest(report: &FleetReport) -> Vec<&str> {
+    report
+        .services
+        .iter()
+        .filter(|r| r.status == RowStatus::NoManifest)
+        .map(|r| r.source.as_str())
+        .collect()
+}
+
 /// Failing services first, then by name: what a reader should see first when a list is cut.
 fn rows_by_urgency(report: &FleetReport) -> Vec<&ServiceRow> {
-    let mut rows: Vec<&ServiceRow> = report.services.iter().collect();
+    let mut rows: Vec<&ServiceRow> = service_rows(report).collect();
     rows.sort_by_key(|r| {
         (
             r.verdict == Some(Verdict::Pass),
@@ -301,6 +321,24 @@ pub fn markdown(report: &FleetReport) -> String {
             "\n{} more services in the HTML report (failing ones are listed first).",
             rows.len() - MARKDOWN_SERVICES
         );
+    }
+    let bare = without_manifest(report);
+    if !bare.is_empty() {
+        let names: Vec<String> = bare.iter().take(MARKDOWN_BARE).map(|s| code(s)).collect();
+        let _ = write!(
+            out,
+            "\n### Without a manifest\n\n{} repositories have no prr.toml or prr.json: {}",
+            bare.len(),
+            names.join(", ")
+        );
+        if bare.len() > MARKDOWN_BARE {
+            let _ = write!(
+                out,
+                ", and {} more in the HTML, CSV and JSON reports",
+                bare.len() - MARKDOWN_BARE
+            );
+        }
+        out.push_str(".\n");
     }
     out
 }
@@ -685,9 +723,7 @@ pub fn html(report: &FleetReport) -> String {
     .map(String::from)
     .to_vec();
     header.extend(cats.iter().map(|c| (*c).to_owned()));
-    let rows: Vec<Vec<(String, &str)>> = report
-        .services
-        .iter()
+    let rows: Vec<Vec<(String, &str)>> = service_rows(report)
         .map(|row| {
             let verdict = verdict_text(row);
             let mut cells = vec![
@@ -711,6 +747,18 @@ pub fn html(report: &FleetReport) -> String {
         })
         .collect();
     html_table(&mut out, "services", &header, &rows);
+    let bare = without_manifest(report);
+    if !bare.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h2>Without a manifest</h2>\n<p>{} repositories have no prr.toml or prr.json.</p>\n<ul id=\"no-manifest\">",
+            bare.len()
+        );
+        for name in bare {
+            let _ = writeln!(out, "<li>{}</li>", text(name));
+        }
+        out.push_str("</ul>\n");
+    }
     let _ = write!(out, "<script>{SCRIPT}</script>\n</body></html>\n");
     out
 }

@@ -62,8 +62,14 @@ impl Response {
 /// What went wrong with one attempt.
 #[derive(Debug)]
 pub enum Failure {
-    /// Worth another attempt after `wait` (5xx, a timeout, a rate limit).
-    Retry { wait: Duration, why: String },
+    /// Worth another attempt after `wait` (5xx, a timeout, a rate limit). `too_slow`: the
+    /// request took too long, by our clock or GitHub's (502 and 504 are how GitHub says a
+    /// query ran out of time), so a lighter request may succeed where the same one did not.
+    Retry {
+        wait: Duration,
+        why: String,
+        too_slow: bool,
+    },
     /// Another attempt would fail the same way.
     Fatal(Error),
 }
@@ -94,13 +100,20 @@ pub struct Timing {
 impl Timing {
     #[must_use]
     pub fn from_env() -> Self {
+        Self::from_env_with_total(DEFAULT_TOTAL)
+    }
+
+    /// As [`Timing::from_env`], with `total` when `PRR_GITHUB_TIMEOUT` is unset: for a
+    /// job longer than a publication (listing a whole organisation).
+    #[must_use]
+    pub fn from_env_with_total(total: Duration) -> Self {
         let number = |name: &str| {
             std::env::var(name)
                 .ok()
                 .and_then(|v| v.trim().parse::<u64>().ok())
         };
         Self {
-            total: number("PRR_GITHUB_TIMEOUT").map_or(DEFAULT_TOTAL, Duration::from_secs),
+            total: number("PRR_GITHUB_TIMEOUT").map_or(total, Duration::from_secs),
             backoff: number("PRR_GITHUB_BACKOFF_MS").map_or(DEFAULT_BACKOFF, Duration::from_millis),
         }
     }
@@ -190,12 +203,14 @@ impl Client {
                     return Err(Failure::Retry {
                         wait: Duration::ZERO,
                         why: "no answer in time".to_owned(),
+                        too_slow: true,
                     })
                 }
                 Ok(Err(err)) => {
                     return Err(Failure::Retry {
                         wait: Duration::ZERO,
                         why: redact(&error_chain(&err)),
+                        too_slow: false,
                     })
                 }
                 Ok(Ok((status, headers, Ok(text)))) => (status, headers, text),
@@ -235,7 +250,7 @@ impl Client {
             match self.once(what, method, path, body).await {
                 Ok(response) => return Ok(response),
                 Err(Failure::Fatal(err)) => return Err(err),
-                Err(Failure::Retry { wait, why }) => {
+                Err(Failure::Retry { wait, why, .. }) => {
                     attempt += 1;
                     self.pause(what, attempt, wait, why).await?;
                 }
@@ -264,7 +279,7 @@ impl Client {
             match self.once(what, &Method::POST, path, Some(body)).await {
                 Ok(response) => return Ok(Created::New(response)),
                 Err(Failure::Fatal(err)) => return Err(err),
-                Err(Failure::Retry { wait, why }) => {
+                Err(Failure::Retry { wait, why, .. }) => {
                     attempt += 1;
                     self.pause(what, attempt, wait, why).await?;
                     if let Some(id) = existing().await? {
@@ -311,7 +326,7 @@ impl Client {
     }
 
     /// Waits before attempt `attempt + 1`, or gives up when attempts or time run out.
-    async fn pause(
+    pub(crate) async fn pause(
         &self,
         what: &str,
         attempt: u32,
@@ -379,41 +394,11 @@ where
 /// Sorts a failed answer into retry-after-a-wait or fatal.
 fn classify(what: &str, status: StatusCode, headers: &HeaderMap, body: &str) -> Failure {
     let message = redact(&github_message(body));
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
     if status == StatusCode::FORBIDDEN || status == StatusCode::TOO_MANY_REQUESTS {
-        // GitHub's rules for rate limits: `retry-after` says how long; else, with no
-        // requests left, `x-ratelimit-reset` says when (epoch seconds).
-        if let Some(seconds) = header("retry-after").and_then(|v| v.parse::<u64>().ok()) {
-            return Failure::Retry {
-                wait: Duration::from_secs(seconds),
-                why: format!("rate limited ({status}), retry-after {seconds}s: {message}"),
-            };
-        }
-        if header("x-ratelimit-remaining") == Some("0") {
-            if let Some(reset) = header("x-ratelimit-reset").and_then(|v| v.parse::<u64>().ok()) {
-                let now = SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs());
-                return Failure::Retry {
-                    // One second more: the reset instant is rounded down to a second.
-                    wait: Duration::from_secs(reset.saturating_sub(now) + 1),
-                    why: format!("rate limit used up ({status}), resets at {reset}: {message}"),
-                };
-            }
-        }
-        if status == StatusCode::TOO_MANY_REQUESTS
-            || message.to_ascii_lowercase().contains("rate limit")
-        {
-            // A secondary limit without headers: GitHub asks for at least a minute.
-            return Failure::Retry {
-                wait: Duration::from_secs(60),
-                why: format!("rate limited ({status}): {message}"),
-            };
+        let limited = status == StatusCode::TOO_MANY_REQUESTS
+            || message.to_ascii_lowercase().contains("rate limit");
+        if let Some(failure) = rate_limited(&status.to_string(), headers, &message, limited) {
+            return failure;
         }
         return Failure::Fatal(Error::Forbidden {
             what: what.to_owned(),
@@ -424,12 +409,56 @@ fn classify(what: &str, status: StatusCode, headers: &HeaderMap, body: &str) -> 
         return Failure::Retry {
             wait: Duration::ZERO,
             why: format!("GitHub answered {status}: {message}"),
+            too_slow: status == StatusCode::BAD_GATEWAY || status == StatusCode::GATEWAY_TIMEOUT,
         };
     }
     Failure::Fatal(Error::Status {
         what: what.to_owned(),
         status: status.as_u16(),
         message,
+    })
+}
+
+/// The wait GitHub's rules for rate limits ask for, REST and GraphQL alike: `retry-after`
+/// says how long; else, with nothing left, `x-ratelimit-reset` says when (epoch seconds);
+/// else, when the answer says it is a (secondary) limit, at least a minute. `None`: the
+/// answer is no rate limit. `answer` names it for the message (`403 Forbidden`).
+pub(crate) fn rate_limited(
+    answer: &str,
+    headers: &HeaderMap,
+    message: &str,
+    says_limited: bool,
+) -> Option<Failure> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    if let Some(seconds) = header("retry-after").and_then(|v| v.parse::<u64>().ok()) {
+        return Some(Failure::Retry {
+            wait: Duration::from_secs(seconds),
+            why: format!("rate limited ({answer}), retry-after {seconds}s: {message}"),
+            too_slow: false,
+        });
+    }
+    if header("x-ratelimit-remaining") == Some("0") {
+        if let Some(reset) = header("x-ratelimit-reset").and_then(|v| v.parse::<u64>().ok()) {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            return Some(Failure::Retry {
+                // One second more: the reset instant is rounded down to a second.
+                wait: Duration::from_secs(reset.saturating_sub(now) + 1),
+                why: format!("rate limit used up ({answer}), resets at {reset}: {message}"),
+                too_slow: false,
+            });
+        }
+    }
+    says_limited.then(|| Failure::Retry {
+        wait: Duration::from_secs(60),
+        why: format!("rate limited ({answer}): {message}"),
+        too_slow: false,
     })
 }
 
@@ -538,7 +567,19 @@ mod tests {
         ));
         assert!(matches!(
             classify("x", StatusCode::BAD_GATEWAY, &HeaderMap::new(), "<html>"),
-            Failure::Retry { .. }
+            Failure::Retry { too_slow: true, .. }
+        ));
+        assert!(matches!(
+            classify(
+                "x",
+                StatusCode::SERVICE_UNAVAILABLE,
+                &HeaderMap::new(),
+                "{}"
+            ),
+            Failure::Retry {
+                too_slow: false,
+                ..
+            }
         ));
         assert!(matches!(
             classify("x", StatusCode::NOT_FOUND, &HeaderMap::new(), "{}"),

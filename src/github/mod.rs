@@ -11,6 +11,7 @@ pub mod checks;
 pub mod client;
 pub mod comment;
 pub mod context;
+pub mod fleet;
 pub mod head;
 pub mod incidents;
 pub mod reviews;
@@ -53,7 +54,12 @@ pub enum Error {
 }
 
 /// The environment variables that may hold a token.
-const TOKEN_VARIABLES: [&str; 3] = ["GITHUB_TOKEN", "PRR_RULES_TOKEN", "INPUT_TOKEN"];
+const TOKEN_VARIABLES: [&str; 4] = [
+    "GITHUB_TOKEN",
+    "PRR_RULES_TOKEN",
+    "PRR_FLEET_TOKEN",
+    "INPUT_TOKEN",
+];
 
 /// `text` with every token this process knows of replaced by `***`. Octocrab's and
 /// hyper's errors can carry URLs and request details; whatever is shown passes here first.
@@ -549,6 +555,14 @@ pub fn fetch_rules(spec: &str) -> Result<(String, BTreeMap<String, String>), Err
     })
 }
 
+/// The API's URL: `GITHUB_API_URL`, or github.com's when unset.
+fn env_api_url() -> String {
+    std::env::var("GITHUB_API_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| context::DEFAULT_API_URL.to_owned())
+}
+
 /// Runs `work` with a client for `GITHUB_API_URL` (github.com's API when unset), with
 /// `token` when given, on a runtime of its own: for reads outside an Actions job's
 /// context (a rule pack, an incident listing).
@@ -560,20 +574,29 @@ where
     F: FnOnce(client::Client) -> Fut,
     Fut: std::future::Future<Output = Result<T, Error>>,
 {
-    let api_url = std::env::var("GITHUB_API_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| context::DEFAULT_API_URL.to_owned());
+    with_client_at(&env_api_url(), token, client::Timing::from_env(), work)
+}
+
+/// Runs `work` with a client for the API at `base_url`, on a runtime of its own.
+///
+/// # Errors
+/// The runtime or the client cannot be made, or `work` fails.
+pub(crate) fn with_client_at<T, F, Fut>(
+    base_url: &str,
+    token: Option<&str>,
+    timing: client::Timing,
+    work: F,
+) -> Result<T, Error>
+where
+    F: FnOnce(client::Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|err| Error::Context(format!("cannot start the HTTP runtime: {err}")))?;
     runtime.block_on(async {
-        let client = client::Client::new(
-            api_url.trim_end_matches('/'),
-            token,
-            client::Timing::from_env(),
-        )?;
+        let client = client::Client::new(base_url.trim_end_matches('/'), token, timing)?;
         work(client).await
     })
 }

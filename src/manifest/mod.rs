@@ -177,7 +177,9 @@ pub fn in_directory(dir: &FsPath, shown: &str) -> Result<Option<std::path::PathB
     }
 }
 
-fn both_formats(shown: &str) -> Diagnostic {
+/// The problem of a directory (or a repository) that holds both `prr.toml` and `prr.json`.
+#[must_use]
+pub fn both_formats(shown: &str) -> Diagnostic {
     // The repository root is shown relative to itself, which is empty: name it `.`.
     let shown = if shown.is_empty() { "." } else { shown };
     Diagnostic::file(

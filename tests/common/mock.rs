@@ -4,35 +4,11 @@
 
 #![allow(dead_code)] // each test file uses part of it
 
-use wiremock::{Mock, MockServer, Request};
-
-pub struct MockApi {
-    runtime: tokio::runtime::Runtime,
-    pub server: MockServer,
-}
-
-impl MockApi {
-    pub fn start() -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let server = runtime.block_on(MockServer::start());
-        Self { runtime, server }
-    }
-
-    pub fn mount(&self, mock: Mock) {
-        self.runtime.block_on(mock.mount(&self.server));
-    }
-
-    /// Every request the server received, in order.
-    pub fn requests(&self) -> Vec<Request> {
-        self.runtime
-            .block_on(self.server.received_requests())
-            .unwrap_or_default()
-    }
-}
+// The mock server itself is the one the fleet's tests use.
+#[path = "mock_api.rs"]
+mod mock_api;
+#[allow(unused_imports)] // tests/reviews.rs uses only the review run
+pub use mock_api::Api as MockApi;
 
 /// What `prr review quarterly` gave: exit code, the markdown, HTML and JSON files, and
 /// stdout and stderr together.
