@@ -108,6 +108,7 @@ struct Settings {
     on_unavailable: Option<OnUnavailable>,
     waiver_approvers: Option<String>,
     prometheus: Option<crate::evidence::prometheus::SourceDef>,
+    backstage: Option<super::model::BackstageDef>,
 }
 
 impl Settings {
@@ -119,7 +120,23 @@ impl Settings {
         self.on_unavailable = over.on_unavailable.or(self.on_unavailable);
         self.waiver_approvers = over.waiver_approvers.or(self.waiver_approvers.take());
         self.prometheus = over.prometheus.or(self.prometheus.take());
+        self.backstage = over.backstage.or(self.backstage.take());
     }
+}
+
+/// The pack's `[import.backstage]` as the import reads it.
+fn import_settings(
+    backstage: Option<super::model::BackstageDef>,
+) -> crate::manifest::import::Settings {
+    let mut settings = crate::manifest::import::Settings::default();
+    if let Some(def) = backstage {
+        if let Some(format) = def.owner_format {
+            settings.owner_format = format;
+        }
+        settings.owners = def.owners;
+        settings.pagerduty_url = def.pagerduty_url;
+    }
+    settings
 }
 
 struct Loader<'a> {
@@ -250,6 +267,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
             on_unavailable: settings.on_unavailable.unwrap_or_default(),
             waiver_approvers: settings.waiver_approvers,
             prometheus: settings.prometheus,
+            imports: import_settings(settings.backstage),
             omitted,
         },
         own,
@@ -478,6 +496,7 @@ impl Loader<'_> {
                 on_unavailable: def.pack.on_unavailable,
                 waiver_approvers: def.pack.waiver_approvers.clone(),
                 prometheus: def.source.prometheus.clone(),
+                backstage: def.import.backstage.clone(),
             });
             if let Some(days) = &def.pack.waiver_max_days {
                 if *days.get_ref() < 0 {

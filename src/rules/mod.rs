@@ -69,6 +69,8 @@ pub struct RuleSet {
     pub waiver_approvers: Option<String>,
     /// `[source.prometheus]`: where the Prometheus evidence comes from.
     pub prometheus: Option<crate::evidence::prometheus::SourceDef>,
+    /// `[import.*]`: how the manifests' imports map to the pack's conventions.
+    pub imports: crate::manifest::import::Settings,
 }
 
 impl RuleSet {

@@ -1,0 +1,342 @@
+//! `[import]`: Backstage's catalog-info, OpenSLO and sloth files read into the manifest,
+//! judged like its own keys, with findings pointing into the imported files.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use prr_gate::manifest::import::{self, WorkingTree};
+use prr_gate::manifest::{Manifest, Node};
+
+use common::{stderr, stdout, Repo, AS_OF};
+
+const FIXTURE: &str = "tests/fixtures/imports/payments";
+
+fn prr(args: &[&str]) -> std::process::Output {
+    Command::new(assert_cmd::cargo::cargo_bin("prr"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("PRR_MAX_FILE_BYTES")
+        .output()
+        .expect("prr runs")
+}
+
+fn loaded() -> Manifest {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let name = format!("{FIXTURE}/prr.toml");
+    let mut manifest = Manifest::load_in(&root.join(&name), &name, root).expect("it loads");
+    import::resolve(
+        &mut manifest,
+        &WorkingTree { root },
+        &import::Settings::default(),
+    )
+    .expect("the imports are read");
+    manifest
+}
+
+fn text<'a>(manifest: &'a Manifest, dotted: &str) -> &'a str {
+    manifest
+        .root
+        .pointer(dotted)
+        .and_then(Node::as_str)
+        .unwrap_or_else(|| panic!("{dotted} is a string"))
+}
+
+/// The file and line a node of the document was read from.
+fn place(manifest: &Manifest, node: &Node) -> (String, usize) {
+    let file = manifest.file(node.span.file).expect("a known file");
+    (file.name.clone(), file.line_col(node.span.start).line)
+}
+
+fn slo<'a>(manifest: &'a Manifest, name: &str) -> &'a Node {
+    manifest
+        .root
+        .get("slo")
+        .and_then(Node::as_array)
+        .and_then(|slos| {
+            slos.iter()
+                .find(|s| s.get("name").and_then(Node::as_str) == Some(name))
+        })
+        .unwrap_or_else(|| panic!("SLO {name}"))
+}
+
+#[test]
+fn the_catalog_component_maps_to_service_docs_monitoring_and_dependencies() {
+    let manifest = loaded();
+    assert_eq!(text(&manifest, "service.name"), "payments-api");
+    assert_eq!(
+        text(&manifest, "service.description"),
+        "Card payment authorisation API"
+    );
+    assert_eq!(text(&manifest, "service.owner"), "team:payments");
+    assert_eq!(text(&manifest, "service.lifecycle"), "production");
+    // prr.toml's own keys stay, beside the imported ones.
+    assert_eq!(
+        manifest.root.pointer("service.tier").and_then(Node::as_i64),
+        Some(1)
+    );
+    assert_eq!(
+        text(&manifest, "docs.runbook"),
+        "https://wiki.acme.dev/payments/runbook"
+    );
+    let dashboards = manifest
+        .root
+        .pointer("monitoring.dashboards")
+        .and_then(Node::as_array)
+        .expect("dashboards");
+    assert_eq!(
+        dashboards[0].as_str(),
+        Some("https://grafana.acme.dev/d/payments")
+    );
+    let owner = manifest.root.pointer("service.owner").expect("owner");
+    let catalog = format!("{FIXTURE}/catalog-info.yaml");
+    assert_eq!(place(&manifest, owner), (catalog.clone(), 22));
+    // dependsOn names the dependencies prr.toml describes: matched by name, not repeated.
+    let dependencies = manifest
+        .root
+        .get("dependency")
+        .and_then(Node::as_array)
+        .expect("dependencies");
+    let names: Vec<_> = dependencies
+        .iter()
+        .filter_map(|d| d.get("name").and_then(Node::as_str))
+        .collect();
+    assert_eq!(names, ["ledger-db", "fraud-score"]);
+    // Without the pack's PagerDuty address the service-id annotation is not guessed at.
+    assert!(manifest
+        .root
+        .pointer("oncall.rotation")
+        .is_some_and(|r| r.as_str().is_some_and(|r| r.contains("schedules/P123"))));
+    assert!(manifest
+        .imports
+        .notes
+        .iter()
+        .any(|n| n.message.contains("pagerduty.com/service-id")));
+    // The API and the Group of the same file are read and left alone.
+    assert!(
+        manifest.imports.conflicts.is_empty(),
+        "{:?}",
+        manifest.imports.conflicts
+    );
+}
+
+#[test]
+fn openslo_slos_map_with_their_indicators_windows_and_targets() {
+    let manifest = loaded();
+    let availability = slo(&manifest, "availability");
+    assert_eq!(
+        availability.get("target").and_then(Node::as_f64),
+        Some(99.95)
+    );
+    assert_eq!(
+        availability.get("window").and_then(Node::as_str),
+        Some("28d")
+    );
+    // indicatorRef: the SLI of another file.
+    let good = availability.pointer("sli.good").expect("good");
+    assert!(good.as_str().is_some_and(|q| q.contains("code!~\"5..\"")));
+    assert_eq!(
+        place(&manifest, good),
+        (format!("{FIXTURE}/slo/slis.yaml"), 13)
+    );
+    // bad/total: good is total minus bad; 2w is 14 days; targetPercent stays a percent.
+    let latency = slo(&manifest, "latency");
+    assert_eq!(latency.get("window").and_then(Node::as_str), Some("14d"));
+    assert_eq!(latency.get("target").and_then(Node::as_f64), Some(99.9));
+    let good = latency
+        .pointer("sli.good")
+        .and_then(Node::as_str)
+        .expect("good");
+    let total = latency
+        .pointer("sli.total")
+        .and_then(Node::as_str)
+        .expect("total");
+    assert!(good.starts_with(&format!("({total}) - (")), "{good}");
+    // A calendar month.
+    let settlement = slo(&manifest, "settlement");
+    assert_eq!(
+        settlement.get("window").and_then(Node::as_str),
+        Some("month")
+    );
+    assert_eq!(settlement.get("target").and_then(Node::as_f64), Some(99.9));
+    // A threshold SLI is kept without [slo.sli], and a note says why.
+    let threshold = slo(&manifest, "p99-latency");
+    assert!(threshold.get("sli").is_none());
+    assert_eq!(threshold.get("target").and_then(Node::as_f64), Some(99.9));
+    let notes: Vec<_> = manifest.imports.notes.iter().map(|n| &n.message).collect();
+    assert!(
+        notes.iter().any(|n| n.contains("thresholdMetric")),
+        "{notes:?}"
+    );
+    assert!(notes.iter().any(|n| n.contains("Timeslices")), "{notes:?}");
+}
+
+#[test]
+fn sloth_slos_map_with_prrs_window_placeholder_and_good_as_total_minus_errors() {
+    let manifest = loaded();
+    let availability = slo(&manifest, "requests-availability");
+    assert_eq!(
+        availability.get("target").and_then(Node::as_f64),
+        Some(99.95)
+    );
+    assert_eq!(
+        availability.get("window").and_then(Node::as_str),
+        Some("30d")
+    );
+    let good = availability
+        .pointer("sli.good")
+        .and_then(Node::as_str)
+        .expect("good");
+    assert_eq!(
+        good,
+        "(sum(rate(http_requests_total{job=\"payments\"}[{{window}}]))) - (sum(rate(http_requests_total{job=\"payments\",code=~\"(5..|429)\"}[{{window}}])))"
+    );
+    let latency = slo(&manifest, "requests-latency");
+    assert_eq!(latency.get("target").and_then(Node::as_f64), Some(99.0));
+    assert!(!manifest.json.to_string().contains("{{.window}}"));
+}
+
+#[test]
+fn a_finding_on_an_imported_slo_carries_the_yaml_line_in_json_sarif_and_the_code_frame() {
+    let manifest_dir = FIXTURE;
+    let sloth = format!("{FIXTURE}/slos/payments.yml");
+    let out = prr(&[
+        "check",
+        "--manifest",
+        manifest_dir,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let floor = report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["rule"] == "slo.target-for-tier" && r["status"] == "fail")
+        .expect("the tier floor fails");
+    assert_eq!(floor["location"]["path"], sloth.as_str());
+    assert_eq!(floor["location"]["line"], 19);
+    assert_eq!(floor["location"]["column"], 16);
+    // Every other SLO rule passes on the imported SLOs: they are judged, not ignored.
+    let slos = report["services"][0]["slos"].as_array().expect("slos");
+    assert_eq!(slos.len(), 6);
+    for rule in [
+        "slo.defined",
+        "slo.error-budget-policy",
+        "docs.runbook",
+        "ownership.team",
+    ] {
+        assert!(
+            report["results"]
+                .as_array()
+                .expect("results")
+                .iter()
+                .any(|r| r["rule"] == rule && r["status"] == "pass"),
+            "{rule} passes"
+        );
+    }
+
+    let out = prr(&[
+        "check",
+        "--manifest",
+        manifest_dir,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "sarif",
+    ]);
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("SARIF");
+    let location = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["ruleId"] == "slo.target-for-tier")
+        .map(|r| &r["locations"][0]["physicalLocation"])
+        .expect("the SARIF result");
+    assert_eq!(location["artifactLocation"]["uri"], sloth.as_str());
+    assert_eq!(location["region"]["startLine"], 19);
+
+    let out = prr(&["check", "--manifest", manifest_dir, "--as-of", AS_OF]);
+    let human = stdout(&out);
+    assert!(human.contains(&format!("{sloth}:19:16")), "{human}");
+    assert!(human.contains("19 │     objective: 99"), "{human}");
+}
+
+/// A repository whose manifest imports what `files` hold.
+fn repository(import: &str, files: &[(&str, &str)]) -> Repo {
+    let repo = Repo::new();
+    let mut manifest = common::ready();
+    manifest.insert_str(0, &format!("[import]\n{import}\n\n"));
+    repo.write("svc/prr.toml", &manifest);
+    for (path, text) in files {
+        repo.write(path, text);
+    }
+    repo
+}
+
+fn refused(repo: &Repo, expected: &str) -> String {
+    let out = repo.prr(&["check", "--manifest", "svc", "--as-of", AS_OF]);
+    // The diagnostics are the report's (stdout); a crash would be on stderr.
+    let err = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains(expected), "expected {expected:?} in {err}");
+    err
+}
+
+#[test]
+fn bad_imports_are_exit_2_with_file_line_and_column() {
+    let repo = repository(
+        "openslo = [\"slo/*.yaml\"]",
+        &[(
+            "svc/slo/broken.yaml",
+            "apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: [unclosed\n",
+        )],
+    );
+    let err = refused(&repo, "svc/slo/broken.yaml:");
+    assert!(err.contains("YAML syntax"), "{err}");
+
+    let repo = repository(
+        "backstage = \"catalog-info.yaml\"",
+        &[(
+            "svc/catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Componnent\nmetadata:\n  name: payments-api\n",
+        )],
+    );
+    let err = refused(&repo, "svc/catalog-info.yaml:2:7");
+    assert!(err.contains("unknown kind \"Componnent\""), "{err}");
+
+    let repo = repository("sloth = [\"../../*.yml\"]", &[]);
+    let err = refused(&repo, "svc/prr.toml:2:10");
+    assert!(err.contains("leaves the repository"), "{err}");
+
+    let repo = repository("openslo = [\"slo/*.yaml\"]", &[]);
+    refused(&repo, "matches no file");
+}
+
+#[test]
+fn a_50_mb_import_is_refused_without_reading_it() {
+    let repo = repository("openslo = [\"slo/huge.yaml\"]", &[]);
+    let path = repo.work.join("svc/slo/huge.yaml");
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    let file = std::fs::File::create(&path).expect("create");
+    file.set_len(50 * 1024 * 1024).expect("a 50 MB file");
+    let err = refused(&repo, "svc/prr.toml:2:12");
+    assert!(err.contains("over the limit"), "{err}");
+}
+
+#[test]
+fn too_deep_yaml_is_refused_at_its_place() {
+    let deep = format!(
+        "apiVersion: openslo/v1\nkind: SLO\nspec: {}\n",
+        "[".repeat(200)
+    );
+    let repo = repository("openslo = [\"slo.yaml\"]", &[("svc/slo.yaml", &deep)]);
+    let err = refused(&repo, "svc/slo.yaml:3:");
+    assert!(err.contains("nesting deeper"), "{err}");
+}
