@@ -340,3 +340,149 @@ fn too_deep_yaml_is_refused_at_its_place() {
     let err = refused(&repo, "svc/slo.yaml:3:");
     assert!(err.contains("nesting deeper"), "{err}");
 }
+
+/// The payments fixture copied to `svc/` of a fresh repository, its prr.toml changed by
+/// `edit`.
+fn fixture_repository(edit: impl Fn(&str) -> String) -> Repo {
+    let repo = Repo::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE);
+    for relative in [
+        "prr.toml",
+        "catalog-info.yaml",
+        "slo/slis.yaml",
+        "slo/availability.yaml",
+        "slo/latency.yaml",
+        "slo/monthly.yaml",
+        "slos/payments.yml",
+    ] {
+        let text = std::fs::read_to_string(root.join(relative)).expect("a fixture file");
+        let text = if relative == "prr.toml" {
+            edit(&text)
+        } else {
+            text
+        };
+        repo.write(&format!("svc/{relative}"), &text);
+    }
+    repo
+}
+
+#[test]
+fn an_owner_that_differs_from_the_catalogs_fails_import_consistent_at_both_lines() {
+    let repo = fixture_repository(|text| {
+        text.replace("tier = 1\n", "tier = 1\nowner = \"@acme/checkout\"\n")
+    });
+    let out = repo.prr(&[
+        "check",
+        "--manifest",
+        "svc",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let found: Vec<_> = report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["rule"] == "import.consistent")
+        .collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let at: Vec<_> = found
+        .iter()
+        .map(|r| {
+            assert_eq!(r["status"], "fail");
+            (
+                r["location"]["path"].as_str().expect("a path").to_owned(),
+                r["location"]["line"].as_u64().expect("a line"),
+            )
+        })
+        .collect();
+    assert!(at.contains(&("svc/prr.toml".to_owned(), 11)), "{at:?}");
+    assert!(
+        at.contains(&("svc/catalog-info.yaml".to_owned(), 22)),
+        "{at:?}"
+    );
+    // Each names the other place.
+    let messages: Vec<_> = found
+        .iter()
+        .map(|r| r["message"].as_str().unwrap_or(""))
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("svc/catalog-info.yaml:22")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("svc/prr.toml:11")),
+        "{messages:?}"
+    );
+    // prr.toml's value is the one judged.
+    assert!(report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .any(|r| r["rule"] == "ownership.team" && r["status"] == "pass"));
+
+    let out = repo.prr(&[
+        "check",
+        "--manifest",
+        "svc",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "sarif",
+    ]);
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("SARIF");
+    let uris: Vec<_> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["ruleId"] == "import.consistent")
+        .map(|r| {
+            let location = &r["locations"][0]["physicalLocation"];
+            (
+                location["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned(),
+                location["region"]["startLine"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(uris.len(), 2, "{uris:?}");
+    assert!(
+        uris.contains(&("svc/catalog-info.yaml".to_owned(), 22)),
+        "{uris:?}"
+    );
+
+    // The same owner in both places agrees.
+    let repo = fixture_repository(|text| {
+        text.replace("tier = 1\n", "tier = 1\nowner = \"team:payments\"\n")
+    });
+    let out = repo.prr(&[
+        "check",
+        "--manifest",
+        "svc",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let consistent = report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["rule"] == "import.consistent")
+        .expect("the rule ran");
+    assert_eq!(consistent["status"], "pass");
+    let message = consistent["message"].as_str().unwrap_or("");
+    // The owner, and the two dependencies matched by name.
+    assert!(message.contains("3 facts in both"), "{message}");
+    assert!(
+        message.contains("thresholdMetric"),
+        "the notes are said: {message}"
+    );
+}

@@ -63,7 +63,7 @@ pub fn map(
         None if components.len() == 1 => components.first(),
         None => None,
     };
-    let Some((read, component)) = chosen else {
+    let Some((_, component)) = chosen else {
         let message = match (service_name, components.len()) {
             (_, 0) => "the catalog file has no `kind: Component`; import the file that describes this service".to_owned(),
             (Some(wanted), _) => format!(
@@ -77,10 +77,10 @@ pub fn map(
         };
         return Err(vec![Diagnostic::at(manifest, named_at, message)]);
     };
-    Ok(component_keys(read, component, settings))
+    Ok(component_keys(component, settings))
 }
 
-fn component_keys(read: &Read, component: &Node, settings: &Settings) -> Imported {
+fn component_keys(component: &Node, settings: &Settings) -> Imported {
     let mut imported = Imported::default();
     let mut service = Vec::new();
     if let Some((name, span)) = text_at(component, "metadata.name") {
@@ -173,8 +173,7 @@ fn component_keys(read: &Read, component: &Node, settings: &Settings) -> Importe
         } else {
             imported.notes.push(super::Note {
                 message: format!(
-                    "{}: the annotation `{PAGERDUTY_SERVICE}` is not read as `oncall.rotation` without the pack's `[import.backstage] pagerduty_url`",
-                    read.source.name
+                    "the annotation `{PAGERDUTY_SERVICE}` is not read as `oncall.rotation` without the pack's `[import.backstage] pagerduty_url`"
                 ),
                 span: service_id.span,
             });

@@ -22,6 +22,7 @@ mod error_budget;
 mod files_exist;
 mod fresh;
 mod golden_signals;
+mod import_consistent;
 mod kubernetes;
 mod manifest_schema;
 mod non_root;
@@ -49,6 +50,7 @@ pub const REGISTRY: &[Spec] = &[
     files_exist::SPEC,
     fresh::SPEC,
     golden_signals::SPEC,
+    import_consistent::SPEC,
     kubernetes::SPEC,
     manifest_schema::SPEC,
     non_root::SPEC,
