@@ -279,6 +279,19 @@ fn repository(import: &str, files: &[(&str, &str)]) -> Repo {
     repo
 }
 
+/// `prr check` of the repository's `svc/` manifest, in one format.
+fn check_svc(repo: &Repo, format: &str) -> std::process::Output {
+    repo.prr(&[
+        "check",
+        "--manifest",
+        "svc",
+        "--as-of",
+        AS_OF,
+        "--format",
+        format,
+    ])
+}
+
 fn refused(repo: &Repo, expected: &str) -> String {
     let out = repo.prr(&["check", "--manifest", "svc", "--as-of", AS_OF]);
     // The diagnostics are the report's (stdout); a crash would be on stderr.
@@ -371,15 +384,7 @@ fn an_owner_that_differs_from_the_catalogs_fails_import_consistent_at_both_lines
     let repo = fixture_repository(|text| {
         text.replace("tier = 1\n", "tier = 1\nowner = \"@acme/checkout\"\n")
     });
-    let out = repo.prr(&[
-        "check",
-        "--manifest",
-        "svc",
-        "--as-of",
-        AS_OF,
-        "--format",
-        "json",
-    ]);
+    let out = check_svc(&repo, "json");
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     let found: Vec<_> = report["results"]
         .as_array()
@@ -425,15 +430,7 @@ fn an_owner_that_differs_from_the_catalogs_fails_import_consistent_at_both_lines
         .iter()
         .any(|r| r["rule"] == "ownership.team" && r["status"] == "pass"));
 
-    let out = repo.prr(&[
-        "check",
-        "--manifest",
-        "svc",
-        "--as-of",
-        AS_OF,
-        "--format",
-        "sarif",
-    ]);
+    let out = check_svc(&repo, "sarif");
     let sarif: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("SARIF");
     let uris: Vec<_> = sarif["runs"][0]["results"]
         .as_array()
@@ -461,15 +458,7 @@ fn an_owner_that_differs_from_the_catalogs_fails_import_consistent_at_both_lines
     let repo = fixture_repository(|text| {
         text.replace("tier = 1\n", "tier = 1\nowner = \"team:payments\"\n")
     });
-    let out = repo.prr(&[
-        "check",
-        "--manifest",
-        "svc",
-        "--as-of",
-        AS_OF,
-        "--format",
-        "json",
-    ]);
+    let out = check_svc(&repo, "json");
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     let consistent = report["results"]
         .as_array()
@@ -485,4 +474,183 @@ fn an_owner_that_differs_from_the_catalogs_fails_import_consistent_at_both_lines
         message.contains("thresholdMetric"),
         "the notes are said: {message}"
     );
+}
+
+/// The ready fixture with an SLI on its availability SLO and a calendar window on its
+/// latency SLO: every field the OpenSLO export writes.
+fn ready_with_sli() -> String {
+    std::fs::read_to_string("tests/fixtures/ready/prr.toml")
+        .expect("the fixture")
+        .replace(
+            "target = 99.95\nwindow = \"28d\"\n",
+            "target = 99.95\nwindow = \"28d\"\n\n[slo.sli]\ngood = 'sum(increase(http_requests_total{job=\"pay\",code!~\"5..\"}[{{window}}]))'\ntotal = 'sum(increase(http_requests_total{job=\"pay\"}[{{window}}]))'\n",
+        )
+        .replace("target = 99.9\nwindow = \"28d\"", "target = 99.9\nwindow = \"week\"")
+}
+
+/// What a judgement says, place aside: rule, status, severity and message of each finding.
+fn judged(manifest: &Manifest) -> Vec<(String, String, String)> {
+    let rules = prr_gate::rules::load(&[prr_gate::rules::RulesSource::Builtin], Path::new("."))
+        .expect("the built-in pack");
+    let evaluation = prr_gate::engine::evaluate(manifest, &rules, AS_OF.parse().expect("a date"));
+    let mut out: Vec<_> = evaluation
+        .findings
+        .iter()
+        .filter(|f| f.rule != "import.consistent")
+        .map(|f| (f.rule.clone(), format!("{:?}", f.status), f.message.clone()))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn exported_openslo_imported_back_is_judged_the_same() {
+    let text = ready_with_sli();
+    let original = Manifest::from_text("svc/prr.toml", &text).expect("it parses");
+    let exported = prr_gate::toolkit::export::openslo(&original.root);
+    assert!(exported.contains("isRolling: false"), "{exported}");
+    // The SLOs leave prr.toml; the manifest imports them instead.
+    let without: String = text
+        .split("\n\n")
+        .filter(|block| !block.starts_with("[[slo]]") && !block.starts_with("[slo.sli]"))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let importing = format!("[import]\nopenslo = [\"slo/*.yaml\"]\n\n{without}");
+    let mut imported = Manifest::from_text("svc/prr.toml", &importing).expect("it parses");
+    let files = std::collections::BTreeMap::from([("svc/slo/exported.yaml".to_owned(), exported)]);
+    import::resolve(&mut imported, &files, &import::Settings::default()).expect("it imports");
+    assert!(imported.root.get("slo").is_some());
+    assert_eq!(
+        original.root.get("slo").map(Node::to_json),
+        imported.root.get("slo").map(Node::to_json)
+    );
+    assert_eq!(judged(&original), judged(&imported));
+    let budgets = |m: &Manifest| {
+        prr_gate::rules::builtin::slo_budgets(&m.root)
+            .iter()
+            .map(|b| format!("{b:?}"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(budgets(&original), budgets(&imported));
+}
+
+#[test]
+fn exported_backstage_imported_back_gives_the_same_service() {
+    let text = ready_with_sli();
+    let original = Manifest::from_text("svc/prr.toml", &text).expect("it parses");
+    let settings = import::Settings {
+        owner_format: "@acme/{name}".to_owned(),
+        ..import::Settings::default()
+    };
+    let exported = prr_gate::toolkit::export::backstage(&original.root, &settings);
+    assert!(exported.contains("owner: \"group:payments\""), "{exported}");
+    let importing = format!(
+        "[import]\nbackstage = \"catalog-info.yaml\"\n\n{}",
+        text.replace("name = \"payments-api\"\n", "")
+            .replace("description = \"Card payment authorisation API\"\n", "")
+            .replace("lifecycle = \"production\"\n", "")
+            .replace("owner = \"@acme/payments\"\n", "")
+            .replace("runbook = \"https://wiki.acme.dev/payments/runbook\"\n", "")
+            .replace(
+                "dashboards = [\"https://grafana.acme.dev/d/payments\"]\n",
+                ""
+            )
+    );
+    let mut imported = Manifest::from_text("svc/prr.toml", &importing).expect("it parses");
+    let files = std::collections::BTreeMap::from([("svc/catalog-info.yaml".to_owned(), exported)]);
+    import::resolve(&mut imported, &files, &settings).expect("it imports");
+    for key in [
+        "service.name",
+        "service.description",
+        "service.lifecycle",
+        "service.owner",
+        "docs.runbook",
+        "monitoring.dashboards",
+    ] {
+        assert_eq!(
+            original.root.pointer(key).map(Node::to_json),
+            imported.root.pointer(key).map(Node::to_json),
+            "{key}"
+        );
+    }
+    assert!(
+        imported.imports.conflicts.is_empty(),
+        "{:?}",
+        imported.imports.conflicts
+    );
+    assert_eq!(judged(&original), judged(&imported));
+}
+
+#[test]
+fn init_from_a_catalog_imports_it_and_leaves_todos_for_the_rest() {
+    let repo = Repo::new();
+    let catalog = std::fs::read_to_string(format!("{FIXTURE}/catalog-info.yaml")).expect("fixture");
+    repo.write("svc/catalog-info.yaml", &catalog);
+    let out = repo.prr(&[
+        "init",
+        "--path",
+        "svc",
+        "--from",
+        "svc/catalog-info.yaml",
+        "--tier",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::read_to_string(repo.work.join("svc/prr.toml")).expect("written");
+    assert!(
+        written.contains("[import]\nbackstage = \"catalog-info.yaml\"\n"),
+        "{written}"
+    );
+    // The catalog's facts are not written twice; what it cannot know is a TODO.
+    let service = written
+        .split("[service]\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n[").next())
+        .expect("a [service] table");
+    assert!(service.starts_with("tier = 1"), "{service}");
+    assert!(
+        !service
+            .lines()
+            .any(|l| l.starts_with("owner") || l.starts_with("name")),
+        "{service}"
+    );
+    assert!(written.contains("rotation = \"TODO"), "{written}");
+    let out = check_svc(&repo, "json");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(report["services"][0]["service"]["name"], "payments-api");
+    let status = |rule: &str| {
+        report["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .find(|r| r["rule"] == rule)
+            .map(|r| r["status"].as_str().unwrap_or("").to_owned())
+    };
+    for rule in [
+        "ownership.team",
+        "docs.runbook",
+        "import.consistent",
+        "manifest.schema",
+    ] {
+        assert_eq!(status(rule).as_deref(), Some("pass"), "{rule}");
+    }
+    assert_eq!(status("oncall.rotation").as_deref(), Some("fail"));
+
+    // A catalog that is not one is refused before anything is written.
+    repo.write("other/catalog-info.yaml", "kind: Nonsense\n");
+    let out = repo.prr(&[
+        "init",
+        "--path",
+        "other",
+        "--from",
+        "other/catalog-info.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("catalog-info.yaml:1:7"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!repo.work.join("other/prr.toml").exists());
 }

@@ -202,7 +202,8 @@ pub fn entity_name(reference: &str) -> (Option<&str>, &str, Option<&str>) {
 #[must_use]
 pub fn owner_handle(reference: &str, settings: &Settings) -> String {
     let (kind, name, namespace) = entity_name(reference.trim());
-    if kind.is_some_and(|k| !k.eq_ignore_ascii_case("group")) {
+    // A user is a person; a handle (`@org/team`) is already what the manifest writes.
+    if reference.trim().starts_with('@') || kind.is_some_and(|k| !k.eq_ignore_ascii_case("group")) {
         return reference.trim().to_owned();
     }
     if let Some(handle) = settings
@@ -246,5 +247,9 @@ mod tests {
             "user:default/jdoe"
         );
         assert_eq!(entity_name("resource:default/ledger-db").1, "ledger-db");
+        assert_eq!(
+            owner_handle("@acme/payments", &Settings::default()),
+            "@acme/payments"
+        );
     }
 }
