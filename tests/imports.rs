@@ -654,3 +654,85 @@ fn init_from_a_catalog_imports_it_and_leaves_todos_for_the_rest() {
     );
     assert!(!repo.work.join("other/prr.toml").exists());
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+    /// Any text, as each kind of import: read or refused with a place, never a panic; what
+    /// is read is judged, rendered and exported (the fuzz target `imports` does the same on
+    /// any bytes).
+    #[test]
+    fn any_text_as_an_import_is_read_or_refused(
+        which in 0usize..4,
+        cut in 0usize..4000,
+        insert in "[\\[\\]{}:\\- \n#&*!|>'\"a-z0-9.]{0,40}",
+    ) {
+        let fixture = std::fs::read_to_string(
+            [
+                "catalog-info.yaml",
+                "slo/latency.yaml",
+                "slo/monthly.yaml",
+                "slos/payments.yml",
+            ]
+            .map(|f| format!("{FIXTURE}/{f}"))[which]
+            .clone(),
+        )
+        .expect("a fixture");
+        let mut at = cut % (fixture.len() + 1);
+        while !fixture.is_char_boundary(at) {
+            at -= 1;
+        }
+        let text = format!("{}{insert}{}", &fixture[..at], &fixture[at..]);
+        let files = std::collections::BTreeMap::from([("svc/import.yaml".to_owned(), text)]);
+        static RULES: std::sync::OnceLock<prr_gate::rules::RuleSet> = std::sync::OnceLock::new();
+        let rules = RULES.get_or_init(|| {
+            prr_gate::rules::load(&[prr_gate::rules::RulesSource::Builtin], Path::new("."))
+                .expect("the built-in pack")
+        });
+        for kind in ["backstage = \"import.yaml\"", "openslo = [\"*.yaml\"]", "sloth = [\"import.yaml\"]"] {
+            let mut manifest = Manifest::from_text(
+                "svc/prr.toml",
+                &format!("[import]\n{kind}\n\n[service]\ntier = 1\n"),
+            )
+            .expect("it parses");
+            match import::resolve(&mut manifest, &files, &import::Settings::default()) {
+                Err(problems) => {
+                    proptest::prop_assert!(!problems.is_empty());
+                    proptest::prop_assert!(problems.iter().all(|p| p.position().is_some()), "{problems:?}");
+                }
+                Ok(()) => {
+                    let _ = prr_gate::toolkit::export::openslo(&manifest.root);
+                    let evaluation =
+                        prr_gate::engine::evaluate(&manifest, rules, AS_OF.parse().expect("a date"));
+                    let report = prr_gate::report::Report::build(
+                        vec![prr_gate::report::Judged::Evaluated { source: &manifest.source, evaluation }],
+                        rules,
+                        AS_OF,
+                        prr_gate::report::FailOn::Error,
+                    );
+                    let sources: prr_gate::report::human::Sources = std::iter::once(&manifest.source)
+                        .chain(&manifest.files)
+                        .map(|f| (f.name.clone(), std::sync::Arc::clone(f)))
+                        .collect();
+                    let _ = prr_gate::report::human::render(&report, &sources, false);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_fleet_reads_a_services_imports() {
+    let out = prr(&[
+        "fleet",
+        "tests/fixtures/imports",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ]);
+    let fleet: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let service = &fleet["services"][0];
+    assert_eq!(service["name"], "payments-api", "{service}");
+    assert_eq!(service["team"], "team:payments");
+}
