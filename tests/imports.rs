@@ -736,3 +736,119 @@ fn the_fleet_reads_a_services_imports() {
     assert_eq!(service["name"], "payments-api", "{service}");
     assert_eq!(service["team"], "team:payments");
 }
+
+/// `manifest` (as `svc/prr.toml`) with its imports read from `files`.
+fn imported(
+    manifest: &str,
+    files: &[(&str, &str)],
+    settings: &import::Settings,
+) -> Result<Manifest, Vec<prr_gate::diagnostic::Diagnostic>> {
+    let mut manifest = Manifest::from_text("svc/prr.toml", manifest).expect("it parses");
+    let files: std::collections::BTreeMap<String, String> = files
+        .iter()
+        .map(|(path, text)| ((*path).to_owned(), (*text).to_owned()))
+        .collect();
+    import::resolve(&mut manifest, &files, settings)?;
+    Ok(manifest)
+}
+
+#[test]
+fn the_sloth_resource_form_and_the_packs_pagerduty_address_are_read() {
+    let sloth = "apiVersion: sloth.slok.dev/v1\nkind: PrometheusServiceLevel\nmetadata:\n  name: pay\nspec:\n  service: pay\n  slos:\n    - name: availability\n      objective: 99.9\n      sli:\n        events:\n          error_query: sum(rate(errors[{{ .window }}]))\n          total_query: sum(rate(all[{{.window}}]))\n";
+    let catalog = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: pay\n  annotations:\n    pagerduty.com/service-id: PX1\nspec:\n  owner: payments\n";
+    let settings = import::Settings {
+        pagerduty_url: Some("https://acme.pagerduty.com/".to_owned()),
+        ..import::Settings::default()
+    };
+    let manifest = imported(
+        "[import]\nbackstage = \"catalog-info.yaml\"\nsloth = [\"slo.yaml\"]\n\n[[slo]]\nname = \"availability\"\nwindow = \"28d\"\n",
+        &[("svc/slo.yaml", sloth), ("svc/catalog-info.yaml", catalog)],
+        &settings,
+    )
+    .expect("it imports");
+    assert_eq!(
+        text(&manifest, "oncall.rotation"),
+        "https://acme.pagerduty.com/service-directory/PX1"
+    );
+    let slo = slo(&manifest, "availability");
+    // The manifest's window stands; sloth's default does not contradict it.
+    assert_eq!(slo.get("window").and_then(Node::as_str), Some("28d"));
+    assert!(
+        manifest.imports.conflicts.is_empty(),
+        "{:?}",
+        manifest.imports.conflicts
+    );
+    assert_eq!(
+        slo.pointer("sli.total").and_then(Node::as_str),
+        Some("sum(rate(all[{{window}}]))")
+    );
+}
+
+#[test]
+fn calendar_windows_and_a_choice_among_components() {
+    let slo = |duration: &str, rolling: bool| {
+        format!("apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: s\nspec:\n  timeWindow:\n    - duration: {duration}\n      isRolling: {rolling}\n  objectives:\n    - target: 0.99\n")
+    };
+    for (duration, rolling, window) in [
+        ("1w", false, Some("week")),
+        ("1w", true, Some("7d")),
+        ("1Q", false, Some("quarter")),
+        ("1Y", false, Some("year")),
+        ("1h", true, None),
+    ] {
+        let text = slo(duration, rolling);
+        let manifest = imported(
+            "[import]\nopenslo = [\"s.yaml\"]\n",
+            &[("svc/s.yaml", &text)],
+            &import::Settings::default(),
+        )
+        .expect("it imports");
+        let found = manifest
+            .root
+            .pointer("slo")
+            .and_then(Node::as_array)
+            .expect("slo")[0]
+            .get("window")
+            .and_then(Node::as_str)
+            .map(str::to_owned);
+        assert_eq!(found.as_deref(), window, "{duration} rolling={rolling}");
+    }
+    let two = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\nspec:\n  owner: x\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: b\nspec:\n  owner: y\n";
+    let err = imported(
+        "[import]\nbackstage = \"c.yaml\"\n",
+        &[("svc/c.yaml", two)],
+        &import::Settings::default(),
+    )
+    .expect_err("two Components and no name");
+    assert!(
+        err[0].to_string().contains("several Components (a, b)"),
+        "{}",
+        err[0]
+    );
+    assert!(
+        err[0].to_string().starts_with("svc/prr.toml:2:13"),
+        "{}",
+        err[0]
+    );
+    let manifest = imported(
+        "[import]\nbackstage = \"c.yaml\"\n\n[service]\nname = \"b\"\n",
+        &[("svc/c.yaml", two)],
+        &import::Settings::default(),
+    )
+    .expect("the named one");
+    assert_eq!(text(&manifest, "service.owner"), "team:y");
+    let err = imported(
+        "[import]\nopenslo = [\"s.yaml\"]\n",
+        &[(
+            "svc/s.yaml",
+            "apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: s\nspec:\n  indicatorRef: missing\n",
+        )],
+        &import::Settings::default(),
+    )
+    .expect_err("a reference to no SLI");
+    assert!(
+        err[0].to_string().starts_with("svc/s.yaml:6:17"),
+        "{}",
+        err[0]
+    );
+}

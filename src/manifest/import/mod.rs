@@ -236,6 +236,11 @@ pub fn resolve(
         match paths_of(item, &dir, files) {
             Ok(paths) => {
                 for path in paths {
+                    // Two globs naming one file read it once.
+                    let these = read.get(item.kind.key());
+                    if these.is_some_and(|r| r.iter().any(|r| r.source.name == path)) {
+                        continue;
+                    }
                     match read_one(manifest, files, &path, item.span) {
                         Ok(one) => read.entry(item.kind.key()).or_default().push(one),
                         Err(problem) => problems.push(problem),
