@@ -852,3 +852,38 @@ fn calendar_windows_and_a_choice_among_components() {
         err[0]
     );
 }
+
+#[test]
+fn the_packs_owner_format_maps_groups_to_its_team_handles() {
+    let repo = fixture_repository(|text| {
+        text.replace("tier = 1\n", "tier = 1\nowner = \"@acme/payments\"\n")
+    });
+    repo.write(
+        "acme/pack.toml",
+        "[pack]\nname = \"acme\"\nextends = [\"builtin\"]\n\n[import.backstage]\nowner_format = \"@acme/{name}\"\n",
+    );
+    let consistent = |args: &[&str]| {
+        let mut all = vec![
+            "check",
+            "--manifest",
+            "svc",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ];
+        all.extend_from_slice(args);
+        let out = repo.prr(&all);
+        let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+        report["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter(|r| r["rule"] == "import.consistent")
+            .map(|r| r["status"].as_str().unwrap_or("").to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(consistent(&["--rules", "acme"]), ["pass"]);
+    // With the built-in pack's `team:{name}`, the two owners differ.
+    assert_eq!(consistent(&[]), ["fail", "fail"]);
+}
