@@ -887,3 +887,21 @@ fn the_packs_owner_format_maps_groups_to_its_team_handles() {
     // With the built-in pack's `team:{name}`, the two owners differ.
     assert_eq!(consistent(&[]), ["fail", "fail"]);
 }
+
+#[test]
+fn an_imported_fact_fills_a_todo_placeholder_without_a_conflict() {
+    let catalog = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: pay\nspec:\n  owner: payments\n";
+    let manifest = imported(
+        "[import]\nbackstage = \"catalog-info.yaml\"\n\n[service]\nowner = \"TODO: the owning team\"\n",
+        &[("svc/catalog-info.yaml", catalog)],
+        &import::Settings::default(),
+    )
+    .expect("it imports");
+    assert_eq!(text(&manifest, "service.owner"), "team:payments");
+    assert!(manifest.imports.conflicts.is_empty());
+    let owner = manifest.root.pointer("service.owner").expect("owner");
+    assert_eq!(
+        place(&manifest, owner),
+        ("svc/catalog-info.yaml".to_owned(), 6)
+    );
+}

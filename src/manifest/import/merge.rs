@@ -1,6 +1,6 @@
 //! Joining an import's tree to the manifest's: what the manifest lacks is added with its
 //! spans into the imported file; what both say is kept as the manifest says it, and a
-//! difference is recorded. Elements of `slo` and `dependency` are matched by `name`
+//! difference is recorded. A TODO placeholder in the manifest is filled by the import. Elements of `slo` and `dependency` are matched by `name`
 //! (PRODUCT.md decision 16); other arrays (dashboards) are the union of both.
 
 use super::{Conflict, Imported, Imports};
@@ -62,7 +62,10 @@ fn merge(ours: &mut Node, theirs: Node, path: &str, implied: &[String], imports:
         }
         (_, value) => {
             let theirs = Node::new(value, theirs.span);
-            if same_value(ours, &theirs) {
+            // A TODO placeholder (`prr init`'s) is not a fact: the import's value fills it.
+            if ours.is_todo() {
+                *ours = theirs;
+            } else if same_value(ours, &theirs) {
                 imports.agreed += 1;
             } else if !implied.iter().any(|p| p == path) {
                 imports.conflicts.push(Conflict {
