@@ -408,7 +408,24 @@ fn an_owner_that_differs_from_the_catalogs_fails_import_consistent_at_both_lines
         at.contains(&("svc/catalog-info.yaml".to_owned(), 22)),
         "{at:?}"
     );
-    // Each names the other place.
+    // Each names the other place, in its message and as its related location.
+    let related: Vec<_> = found
+        .iter()
+        .map(|r| {
+            (
+                r["related"]["path"].as_str().unwrap_or("").to_owned(),
+                r["related"]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert!(
+        related.contains(&("svc/catalog-info.yaml".to_owned(), 22)),
+        "{related:?}"
+    );
+    assert!(
+        related.contains(&("svc/prr.toml".to_owned(), 11)),
+        "{related:?}"
+    );
     let messages: Vec<_> = found
         .iter()
         .map(|r| r["message"].as_str().unwrap_or(""))
@@ -449,6 +466,23 @@ fn an_owner_that_differs_from_the_catalogs_fails_import_consistent_at_both_lines
         })
         .collect();
     assert_eq!(uris.len(), 2, "{uris:?}");
+    let related: Vec<_> = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["ruleId"] == "import.consistent")
+        .map(|r| {
+            r["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect();
+    assert!(related.contains(&"svc/prr.toml".to_owned()), "{related:?}");
+    assert!(
+        related.contains(&"svc/catalog-info.yaml".to_owned()),
+        "{related:?}"
+    );
     assert!(
         uris.contains(&("svc/catalog-info.yaml".to_owned(), 22)),
         "{uris:?}"

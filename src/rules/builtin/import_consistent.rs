@@ -53,7 +53,8 @@ impl Builtin for ImportConsistent {
                 ),
                 key.clone(),
                 *first,
-            ));
+            )
+            .related_to(*second));
             failures.push(Failure::new(
                 format!(
                     "`{key}` is {second_value} here, but {} says {first_value} (the value judged): make both say the same, or remove it from one",
@@ -62,7 +63,8 @@ impl Builtin for ImportConsistent {
                 // Its own logical path, so that the two findings stay apart (`--base`, SARIF).
                 format!("{key}@{}", file_name(*second)),
                 *second,
-            ));
+            )
+            .related_to(*first));
         }
         let files = imports.files.len();
         let mut passed = format!(

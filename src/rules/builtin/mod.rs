@@ -150,6 +150,9 @@ pub struct Failure {
     /// An exception the evidence grants (a fix label on a deploy): the finding shows as
     /// waived, with this reason.
     pub exception: Option<String>,
+    /// Another place the finding is about (the same fact given elsewhere): SARIF's
+    /// `relatedLocations`, JSON's `related`.
+    pub related: Option<Span>,
 }
 
 impl Failure {
@@ -162,6 +165,16 @@ impl Failure {
             unverified: false,
             at_most: None,
             exception: None,
+            related: None,
+        }
+    }
+
+    /// The finding is also about `span`, another place.
+    #[must_use]
+    pub fn related_to(self, span: Span) -> Self {
+        Self {
+            related: Some(span),
+            ..self
         }
     }
 
