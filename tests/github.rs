@@ -1261,3 +1261,53 @@ fn fail_on_new_in_the_privileged_job_judges_the_base_commit_too() {
         assert!(summary.contains(&format!("introduces {new}")), "{summary}");
     }
 }
+
+#[test]
+fn the_privileged_judgement_reads_the_heads_imports_through_the_api() {
+    let dir = "tests/fixtures/imports/payments";
+    let manifest = format!("{dir}/prr.toml");
+    let honest = report_of(&Api::start(), &manifest);
+    let api = Api::start();
+    let files: Vec<(String, String)> = [
+        "prr.toml",
+        "catalog-info.yaml",
+        "slo/slis.yaml",
+        "slo/availability.yaml",
+        "slo/latency.yaml",
+        "slo/monthly.yaml",
+        "slos/payments.yml",
+    ]
+    .iter()
+    .map(|f| {
+        let path = format!("{dir}/{f}");
+        let text = std::fs::read_to_string(&path).expect("a fixture");
+        (path, text)
+    })
+    .collect();
+    let borrowed: Vec<(&str, String)> =
+        files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
+    head_holds(&api, &borrowed);
+    fork_pull_request(&api);
+    let report = api.file("artifact.json");
+    std::fs::write(&report, honest.to_string()).expect("written");
+    let out = api
+        .prr("workflow_run", &fork_run_event())
+        .args(["publish", "--manifest", dir, "--as-of", AS_OF])
+        .arg(&report)
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // The same judgement as the job's, imports included: the tier floor fails in the
+    // sloth file, and the annotation points there.
+    assert!(
+        text(&out).contains("matches the judgement of the head commit"),
+        "{}",
+        text(&out)
+    );
+    let runs = api.of("POST", "/check-runs");
+    let annotations = body_of(&runs[0])["output"]["annotations"].to_string();
+    assert!(
+        annotations.contains(&format!("{dir}/slos/payments.yml")),
+        "{annotations}"
+    );
+}

@@ -30,3 +30,13 @@ fn check_help() {
 fn rules_help() {
     insta::assert_snapshot!(help(&["rules", "--help"]));
 }
+
+#[test]
+fn export_help() {
+    insta::assert_snapshot!(help(&["export", "--help"]));
+}
+
+#[test]
+fn init_help() {
+    insta::assert_snapshot!(help(&["init", "--help"]));
+}

@@ -145,8 +145,10 @@ fn every_native_check_has_a_row() {
     // Checks that read evidence are tested with facts: their `[[rule.test]]` examples and
     // tests/evidence.rs and tests/repository_rules.rs (repositories on disk and in git),
     // tests/prometheus_evidence.rs and tests/budget.rs (a real Prometheus), tests/reviews.rs
-    // (incident records through `prr check`).
+    // (incident records through `prr check`); what imports bring, in tests/imports.rs
+    // (files read into the manifest).
     let with_facts = [
+        "import_consistent",
         "alerts",
         "budget_remaining",
         "codeowners",

@@ -14,7 +14,7 @@ use super::{exit, repository_root, write_file, write_stdout};
 use crate::diagnostic::{Diagnostic, Error};
 use crate::evidence::{self, approval, Evidence, Tree};
 use crate::git::Repo;
-use crate::manifest::{self, Manifest};
+use crate::manifest::{self, import, Manifest};
 use crate::report::markdown;
 use crate::report::{github, human, json, junit, sarif, FailOn, Report, Verdict};
 use crate::rules;
@@ -131,7 +131,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         ));
     }
     let rules = load_rules(args, &outputs, as_of, &root)?;
-    let (manifests, commit) = load_manifests(args, &root)?;
+    let (manifests, commit) = load_manifests(args, &root, &rules.imports)?;
     let evidence = gather_evidence(&root, commit.as_ref(), base.as_ref(), &rules, args.deploy)
         .with_prometheus(Arc::new(prometheus_source(args, &rules)));
     let mut judgement = judge::judge(manifests, &rules, as_of, &evidence);
@@ -180,7 +180,7 @@ pub(super) fn deploy_report(args: &CheckArgs) -> Result<Report, Error> {
     let root = repository_root();
     let as_of = args.as_of.unwrap_or_else(super::today);
     let rules = load_rules(args, &[], as_of, &root)?;
-    let (manifests, commit) = load_manifests(args, &root)?;
+    let (manifests, commit) = load_manifests(args, &root, &rules.imports)?;
     let evidence = gather_evidence(&root, commit.as_ref(), None, &rules, true)
         .with_prometheus(Arc::new(prometheus_source(args, &rules)));
     Ok(judge::judge(manifests, &rules, as_of, &evidence).report(&rules, as_of, args.fail_on))
@@ -203,14 +203,23 @@ fn load_rules(
 /// the commit `--rev` names (which the evidence stage then reads too).
 type Manifests = Box<dyn Iterator<Item = (String, Result<Manifest, Error>)>>;
 
-fn load_manifests(args: &CheckArgs, root: &Path) -> Result<(Manifests, Option<Commit>), Error> {
+fn load_manifests(
+    args: &CheckArgs,
+    root: &Path,
+    imports: &import::Settings,
+) -> Result<(Manifests, Option<Commit>), Error> {
     match &args.rev {
         None => {
             let root = root.to_path_buf();
             let paths = manifest_paths(&args.manifest, &root)?;
+            let imports = imports.clone();
             let manifests = paths.into_iter().map(move |path| {
                 let name = display_name(&path, &root);
-                let manifest = Manifest::load_in(&path, &name, &root);
+                let manifest = Manifest::load_in(&path, &name, &root).and_then(|mut manifest| {
+                    let files = import::WorkingTree { root: &root };
+                    import::resolve(&mut manifest, &files, &imports)?;
+                    Ok(manifest)
+                });
                 (name, manifest)
             });
             Ok((Box::new(manifests), None))
@@ -219,7 +228,7 @@ fn load_manifests(args: &CheckArgs, root: &Path) -> Result<(Manifests, Option<Co
             let repo = Repo::at(root);
             let commit = Commit::resolve(&repo, rev)?;
             let names = revision::manifest_names(&repo, &commit, &args.manifest, root)?;
-            let manifests = revision::load(&repo, &commit, &names).into_iter();
+            let manifests = revision::load(&repo, &commit, &names, imports).into_iter();
             Ok((Box::new(manifests), Some(commit)))
         }
     }

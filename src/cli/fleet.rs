@@ -200,10 +200,12 @@ fn rows_of_source(
             .iter()
             .map(|path| (path, display_name(path, root)))
             .filter(|(_, name)| in_shard(name))
-            .map(|(path, name)| match Manifest::load(path, &name) {
-                Ok(manifest) => judge.manifest(&manifest),
-                Err(err) => ServiceRow::unjudged(&name, &err.to_string()),
-            })
+            .map(
+                |(path, name)| match load_with_imports(path, &name, root, judge.rules) {
+                    Ok(manifest) => judge.manifest(&manifest),
+                    Err(err) => ServiceRow::unjudged(&name, &err.to_string()),
+                },
+            )
             .collect());
     }
     let reports = json_files(&dir);
@@ -454,4 +456,20 @@ fn deliver(report: &FleetReport, formats: &[FormatArg]) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// A fleet's manifest with its `[import]` files, read from the checkout it is in.
+fn load_with_imports(
+    path: &std::path::Path,
+    name: &str,
+    root: &std::path::Path,
+    rules: &rules::RuleSet,
+) -> Result<Manifest, Error> {
+    let mut manifest = Manifest::load(path, name)?;
+    crate::manifest::import::resolve(
+        &mut manifest,
+        &crate::manifest::import::WorkingTree { root },
+        &rules.imports,
+    )?;
+    Ok(manifest)
 }

@@ -10,8 +10,9 @@ use clap::Args;
 use super::{exit, write_file, write_stderr, write_stdout};
 use crate::diagnostic::{Diagnostic, Error};
 use crate::manifest::model::{manifest_schema, to_text};
-use crate::manifest::{Manifest, FILE_NAMES};
-use crate::toolkit::init::{is_valid_name, template, Answers};
+use crate::manifest::{import, Manifest, FILE_NAMES};
+use crate::source::FileId;
+use crate::toolkit::init::{is_valid_name, template, Answers, Catalog};
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -29,6 +30,11 @@ pub struct InitArgs {
     /// relative path, so that editors and taplo validate offline. Default: the published URL.
     #[arg(long)]
     pub offline_schema: bool,
+    /// Start from a Backstage catalog-info.yaml: the manifest imports it (`[import]`), and
+    /// what it gives (name, owner, lifecycle, description, runbook, dashboards,
+    /// dependencies) is read from it rather than written again.
+    #[arg(long, value_name = "CATALOG")]
+    pub from: Option<PathBuf>,
     /// Overwrite an existing manifest.
     #[arg(long)]
     pub force: bool,
@@ -69,14 +75,20 @@ pub fn run(args: &InitArgs) -> Result<u8, Error> {
     } else {
         None
     };
+    let catalog = match &args.from {
+        Some(from) => Some(catalog(&args.path, from, args.name.as_deref())?),
+        None => None,
+    };
+    let gives = |key: &str| catalog.as_ref().is_some_and(|c| c.gives.contains(key));
     let mut answers = Answers {
         name: args.name.clone(),
         tier: args.tier,
-        owner: args.owner.clone(),
+        owner: args.owner.clone().filter(|_| !gives("service.owner")),
         schema,
+        catalog: catalog.clone(),
     };
     if std::io::stdin().is_terminal() {
-        ask(&mut answers, &args.path);
+        ask(&mut answers, &args.path, &gives);
     }
     let text = template(&answers);
     write_file(&target, &text)?;
@@ -125,8 +137,66 @@ fn write_schema_copy(dir: &Path) -> Result<String, Error> {
     Ok(format!("{}.prr/manifest.schema.json", "../".repeat(depth)))
 }
 
+/// The catalog file `prr init --from` names, read as `prr check` will read the import
+/// (with the built-in pack's conventions), and the manifest keys it gives.
+///
+/// # Errors
+/// The catalog cannot be read, is not a catalog, or has no Component to start from.
+fn catalog(dir: &Path, from: &Path, name: Option<&str>) -> Result<Catalog, Error> {
+    // `--from` is relative to where prr runs; the import is relative to the manifest.
+    let relative = if dir.join(from).is_file() {
+        from.to_path_buf()
+    } else {
+        from.strip_prefix(dir).map(Path::to_path_buf).map_err(|_| {
+            Error::from(Diagnostic::file(
+                from.display().to_string(),
+                format!(
+                    "no catalog file here, or it is not in {}, where prr.toml is written",
+                    dir.display()
+                ),
+            ))
+        })?
+    };
+    let path = relative.to_string_lossy().replace('\\', "/");
+    let mut text = format!(
+        "[import]\nbackstage = {}\n",
+        toml::Value::String(path.clone())
+    );
+    if let Some(name) = name {
+        text.push_str(&format!(
+            "[service]\nname = {}\n",
+            toml::Value::String(name.to_owned())
+        ));
+    }
+    let mut manifest = Manifest::from_text("prr.toml", &text)?;
+    import::resolve(
+        &mut manifest,
+        &import::WorkingTree { root: dir },
+        &import::Settings::default(),
+    )?;
+    let gives = [
+        "service.name",
+        "service.description",
+        "service.owner",
+        "service.lifecycle",
+        "docs.runbook",
+        "monitoring.dashboards",
+        "dependency",
+    ]
+    .into_iter()
+    .filter(|key| {
+        manifest
+            .root
+            .pointer(key)
+            .is_some_and(|n| n.span.file != FileId::MANIFEST)
+    })
+    .map(str::to_owned)
+    .collect();
+    Ok(Catalog { path, gives })
+}
+
 /// Asks for each value not given; an empty answer takes the default shown, or leaves a TODO.
-fn ask(answers: &mut Answers, dir: &Path) {
+fn ask(answers: &mut Answers, dir: &Path, gives: &dyn Fn(&str) -> bool) {
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     let mut prompt = |question: &str| -> Option<String> {
@@ -137,7 +207,7 @@ fn ask(answers: &mut Answers, dir: &Path) {
             .map(|line| line.trim().to_owned())
             .filter(|line| !line.is_empty())
     };
-    if answers.name.is_none() {
+    if answers.name.is_none() && !gives("service.name") {
         let default = dir
             .canonicalize()
             .ok()
@@ -154,7 +224,7 @@ fn ask(answers: &mut Answers, dir: &Path) {
                 .and_then(|t| t.parse().ok())
                 .filter(|t| (1..=4).contains(t));
     }
-    if answers.owner.is_none() {
+    if answers.owner.is_none() && !gives("service.owner") {
         answers.owner = prompt("owning team, @org/team or team:<name> [leave a TODO]: ");
     }
 }

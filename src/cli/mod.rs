@@ -4,6 +4,7 @@
 mod budget;
 mod check;
 mod explain;
+mod export;
 mod fleet;
 mod hook;
 mod init;
@@ -94,6 +95,9 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Write a commented prr.toml for a new service.
     Init(init::InitArgs),
+    /// Write the manifest's facts as OpenSLO SLOs or a Backstage catalog-info Component
+    /// (the files `[import]` reads).
+    Export(export::ExportArgs),
     /// A rule pack's authors' tools: list, test, lint, doc.
     Rules(rules::RulesArgs),
     /// Print a JSON Schema: of the manifest, or of rule files and pack.toml.
@@ -159,6 +163,7 @@ pub fn main() -> ExitCode {
         Command::Hook(args) => hook::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Export(args) => export::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Schema(args) => Ok(schema::run(&args)),
         Command::Publish(args) => publish::run(&args),

@@ -289,7 +289,18 @@ fn judge_files(
         let parsed = bytes
             .map_err(|why| Error::from(Diagnostic::file(&name, format!("{why} ({short})"))))
             .and_then(|bytes| Ok(text_from_bytes(bytes, &name, max_file_bytes())?))
-            .and_then(|source| Ok(Manifest::parse(Arc::new(source))?));
+            .and_then(|source| Ok(Manifest::parse(Arc::new(source))?))
+            .and_then(|mut manifest| {
+                // Imports come from the same commit, read the same way; without its files
+                // a manifest that imports cannot be judged (rather than judged on half).
+                let none = std::collections::BTreeMap::new();
+                let files: &dyn crate::manifest::import::Files = match evidence.snapshot() {
+                    Some(snapshot) => snapshot,
+                    None => &none,
+                };
+                crate::manifest::import::resolve(&mut manifest, files, &rules.imports)?;
+                Ok(manifest)
+            });
         (name, parsed)
     });
     super::judge::judge(manifests, rules, as_of, evidence).report(rules, as_of, fail_on)

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::diagnostic::{Diagnostic, Error};
 use crate::evidence::{Evidence, Tree, DEFAULT_TIME_BOUND};
 use crate::git::Repo;
-use crate::manifest::{self, Manifest, FILE_NAMES};
+use crate::manifest::{self, import, Manifest, FILE_NAMES};
 use crate::report::{BaseSide, FailOn};
 use crate::rules::RuleSet;
 use crate::source::{display_name, max_file_bytes, text_from_bytes};
@@ -103,12 +103,13 @@ pub fn load(
     repo: &Repo,
     commit: &Commit,
     names: &[String],
+    imports: &import::Settings,
 ) -> Vec<(String, Result<Manifest, Error>)> {
     match repo.read_files(&commit.id, names) {
         Ok(files) => names
             .iter()
             .zip(files)
-            .map(|(name, bytes)| (name.clone(), parse_one(commit, name, bytes)))
+            .map(|(name, bytes)| (name.clone(), parse_one(repo, commit, name, bytes, imports)))
             .collect(),
         Err(err) => {
             let err = Error::from(err);
@@ -121,7 +122,13 @@ pub fn load(
     }
 }
 
-fn parse_one(commit: &Commit, name: &str, bytes: Option<Vec<u8>>) -> Result<Manifest, Error> {
+fn parse_one(
+    repo: &Repo,
+    commit: &Commit,
+    name: &str,
+    bytes: Option<Vec<u8>>,
+    imports: &import::Settings,
+) -> Result<Manifest, Error> {
     let Some(bytes) = bytes else {
         return Err(Diagnostic::file(
             name,
@@ -130,7 +137,47 @@ fn parse_one(commit: &Commit, name: &str, bytes: Option<Vec<u8>>) -> Result<Mani
         .into());
     };
     let source = text_from_bytes(bytes, name, max_file_bytes())?;
-    Ok(Manifest::parse(Arc::new(source))?)
+    let mut manifest = Manifest::parse(Arc::new(source))?;
+    import::resolve(&mut manifest, &CommitFiles { repo, commit }, imports)?;
+    Ok(manifest)
+}
+
+/// A commit's files, for the imports of a manifest read from it.
+struct CommitFiles<'a> {
+    repo: &'a Repo,
+    commit: &'a Commit,
+}
+
+impl import::Files for CommitFiles<'_> {
+    fn list(&self, dir: &str) -> Vec<String> {
+        let paths: Vec<&str> = if dir.is_empty() {
+            Vec::new()
+        } else {
+            vec![dir]
+        };
+        self.repo
+            .list_files(&self.commit.id, &paths)
+            .unwrap_or_default()
+    }
+
+    fn read(&self, path: &str) -> Result<crate::source::SourceFile, crate::source::ReadError> {
+        let not_there = |why: String| crate::source::ReadError::Io {
+            name: path.to_owned(),
+            source: std::io::Error::other(why),
+        };
+        let mut files = self
+            .repo
+            .read_files(&self.commit.id, &[path.to_owned()])
+            .map_err(|err| not_there(err.to_string()))?;
+        let bytes = files.pop().flatten().ok_or_else(|| {
+            not_there(format!(
+                "not in {} ({})",
+                self.commit.reference,
+                self.commit.short()
+            ))
+        })?;
+        text_from_bytes(bytes, path, max_file_bytes())
+    }
 }
 
 /// Judges the base's version of each manifest judged now, with the same rules and date. A
@@ -153,10 +200,12 @@ pub fn base_side(
     }
     let files = repo.read_files(&base.id, names)?;
     // Parsed, judged and dropped one at a time, as the head's manifests are.
-    let manifests = names
-        .iter()
-        .zip(files)
-        .map(|(name, bytes)| (name.clone(), parse_one(base, name, bytes)));
+    let manifests = names.iter().zip(files).map(|(name, bytes)| {
+        (
+            name.clone(),
+            parse_one(repo, base, name, bytes, &rules.imports),
+        )
+    });
     // The base is judged with the evidence of the base commit: a finding the evidence gave
     // there too is not new.
     // Live sources answer for now, the same for both sides.

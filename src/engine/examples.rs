@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 
 use super::{evaluate_rule, Status};
-use crate::manifest::{Format, Manifest};
+use crate::manifest::{import, Format, Manifest};
 use crate::rules::{Expect, Rule, RuleSet, RuleTest};
 
 /// What became of one example.
@@ -40,8 +40,16 @@ pub fn run<'a>(
                 Format::Json => "example.prr.json",
                 Format::Toml => "example.prr.toml",
             };
-            let (actual, messages) = match Manifest::from_text(name, &test.manifest) {
-                Err(diagnostic) => (None, vec![diagnostic.to_string()]),
+            let parsed = Manifest::from_text(name, &test.manifest)
+                .map_err(|diagnostic| vec![diagnostic])
+                .and_then(|mut manifest| {
+                    // An example's imports are read from its files.
+                    let files = test.facts.files.clone().unwrap_or_default();
+                    import::resolve(&mut manifest, &files, &rules.imports)?;
+                    Ok(manifest)
+                });
+            let (actual, messages) = match parsed {
+                Err(diagnostics) => (None, diagnostics.iter().map(ToString::to_string).collect()),
                 Ok(mut manifest) => {
                     let facts = test.facts.facts(&mut manifest);
                     let as_of = test.as_of.unwrap_or(today);

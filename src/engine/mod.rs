@@ -48,6 +48,8 @@ pub struct Finding {
     pub waiver: Option<WaiverInfo>,
     /// The rule could not check the claim: its evidence source gave no usable answer.
     pub unverified: bool,
+    /// Another place the finding is about (see `Failure::related`).
+    pub related: Option<Span>,
 }
 
 impl Finding {
@@ -62,6 +64,7 @@ impl Finding {
             span: None,
             waiver: None,
             unverified: false,
+            related: None,
         }
     }
 }
@@ -176,6 +179,7 @@ fn evaluate_with(
                 span: None,
                 waiver: None,
                 unverified: false,
+                related: None,
             });
             continue;
         }
@@ -223,6 +227,7 @@ fn evaluate_with(
                 span: Some(failure.span),
                 waiver,
                 unverified: failure.unverified,
+                related: failure.related,
             });
         }
     }
@@ -240,6 +245,7 @@ fn evaluate_with(
             span: Some(waiver.span),
             waiver: None,
             unverified: false,
+            related: None,
         });
     }
     if ran.contains("manifest.schema") {
@@ -343,6 +349,7 @@ fn one_finding_per_todo(manifest: &Manifest, rules: &RuleSet, findings: &mut Vec
             span: Some(span),
             waiver: None,
             unverified: false,
+            related: None,
         });
     }
     // Every failure of the schema was a TODO another rule reports: the schema itself holds.
@@ -356,6 +363,7 @@ fn one_finding_per_todo(manifest: &Manifest, rules: &RuleSet, findings: &mut Vec
             span: None,
             waiver: None,
             unverified: false,
+            related: None,
         });
     }
 }

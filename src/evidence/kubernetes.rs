@@ -2,15 +2,14 @@
 //! StatefulSets) and PodDisruptionBudgets of a YAML file, each with the byte span of its
 //! `kind:` line, so that a finding points at the workload in its file.
 //!
-//! Read with saphyr, the project's one YAML parser; a file may hold several documents
+//! Read with the project's one YAML conversion (`crate::manifest::yaml`); a file may hold several documents
 //! (`---`). Anything that is not a Deployment, StatefulSet or PodDisruptionBudget is left
 //! alone, and so is a Helm chart's template (not YAML until rendered; see
 //! [`chart_dirs`]).
 
 use std::collections::BTreeMap;
 
-use saphyr::{LoadableYamlNode, MarkedYaml, SafelyIndex};
-
+use crate::manifest::{yaml, Node, Value};
 use crate::source::Span;
 
 /// A Deployment or StatefulSet.
@@ -74,12 +73,7 @@ pub struct Objects {
     pub budgets: Vec<DisruptionBudget>,
 }
 
-/// A file that is not YAML: where, and what the parser said.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NotYaml {
-    pub span: Span,
-    pub reason: String,
-}
+pub use crate::manifest::yaml::NotYaml;
 
 /// Whether a path is a YAML file that may hold Kubernetes objects: `.yaml` or `.yml`, and
 /// not one of the YAML files every repository has for other tools (CI workflows,
@@ -111,20 +105,12 @@ pub fn chart_dirs<'a>(files: impl Iterator<Item = &'a str>) -> Vec<String> {
 /// # Errors
 /// The text is not YAML; the error says where.
 pub fn parse(text: &str) -> Result<Objects, NotYaml> {
-    let documents = MarkedYaml::load_from_str(text).map_err(|err| {
-        let marker = err.marker();
-        let at = byte_offset(text, marker.line(), marker.col());
-        NotYaml {
-            span: Span::new(at, at),
-            reason: err.info().to_owned(),
-        }
-    })?;
     let mut objects = Objects::default();
-    for document in &documents {
+    for document in &yaml::documents(text)? {
         let Some(kind_node) = document.get("kind") else {
             continue;
         };
-        let kind = kind_node.data.as_str().unwrap_or_default();
+        let kind = kind_node.as_str().unwrap_or_default();
         let metadata = document.get("metadata");
         let name = text_at(metadata, "name").unwrap_or("unnamed").to_owned();
         let namespace = text_at(metadata, "namespace")
@@ -133,9 +119,6 @@ pub fn parse(text: &str) -> Result<Objects, NotYaml> {
         let spec = document.get("spec");
         match kind {
             "Deployment" | "StatefulSet" => {
-                let start = kind_node.span.start;
-                let at = byte_offset(text, start.line(), start.col());
-                let end = text[at..].find('\n').map_or(text.len(), |n| at + n);
                 let template = spec.and_then(|s| s.get("template"));
                 objects.workloads.push(Workload {
                     kind: kind.to_owned(),
@@ -143,29 +126,21 @@ pub fn parse(text: &str) -> Result<Objects, NotYaml> {
                     namespace,
                     replicas: spec
                         .and_then(|s| s.get("replicas"))
-                        .and_then(|r| r.data.as_integer())
+                        .and_then(Node::as_i64)
                         .unwrap_or(1),
-                    labels: string_map(
-                        template
-                            .and_then(|t| t.get("metadata"))
-                            .and_then(|m| m.get("labels")),
-                    ),
+                    labels: string_map(template.and_then(|t| t.pointer("metadata.labels"))),
                     containers: template
-                        .and_then(|t| t.get("spec"))
-                        .and_then(|s| s.get("containers"))
-                        .and_then(|c| c.data.as_sequence())
+                        .and_then(|t| t.pointer("spec.containers"))
+                        .and_then(Node::as_array)
                         .map(|containers| containers.iter().map(container).collect())
                         .unwrap_or_default(),
-                    span: Span::new(at, end),
+                    span: kind_node.span,
                 });
             }
             "PodDisruptionBudget" => objects.budgets.push(DisruptionBudget {
                 name,
                 namespace,
-                match_labels: string_map(
-                    spec.and_then(|s| s.get("selector"))
-                        .and_then(|s| s.get("matchLabels")),
-                ),
+                match_labels: string_map(spec.and_then(|s| s.pointer("selector.matchLabels"))),
             }),
             _ => {}
         }
@@ -173,64 +148,48 @@ pub fn parse(text: &str) -> Result<Objects, NotYaml> {
     Ok(objects)
 }
 
-fn container(node: &MarkedYaml<'_>) -> Container {
+fn container(node: &Node) -> Container {
     let resources = node.get("resources");
     let present = |section: &str, key: &str| {
         resources
             .and_then(|r| r.get(section))
             .and_then(|s| s.get(key))
-            .is_some_and(|value| !value.data.is_null())
+            .is_some_and(|value| value.value != Value::Null)
+    };
+    let is_table = |key: &str| {
+        node.get(key)
+            .is_some_and(|p| matches!(p.value, Value::Table(_)))
     };
     Container {
         name: text_at(Some(node), "name").unwrap_or("unnamed").to_owned(),
-        liveness_probe: node
-            .get("livenessProbe")
-            .is_some_and(|p| p.data.is_mapping()),
-        readiness_probe: node
-            .get("readinessProbe")
-            .is_some_and(|p| p.data.is_mapping()),
+        liveness_probe: is_table("livenessProbe"),
+        readiness_probe: is_table("readinessProbe"),
         cpu_request: present("requests", "cpu"),
         memory_request: present("requests", "memory"),
         memory_limit: present("limits", "memory"),
     }
 }
 
-fn text_at<'a>(node: Option<&'a MarkedYaml<'_>>, key: &str) -> Option<&'a str> {
-    node?.get(key)?.data.as_str()
+fn text_at<'a>(node: Option<&'a Node>, key: &str) -> Option<&'a str> {
+    node?.get(key)?.as_str()
 }
 
 /// A mapping of strings (labels, a selector); other values are left out.
-fn string_map(node: Option<&MarkedYaml<'_>>) -> BTreeMap<String, String> {
-    node.and_then(|n| n.data.as_mapping())
-        .map(|mapping| {
-            mapping
-                .iter()
-                .filter_map(|(key, value)| {
-                    let value = match (value.data.as_str(), value.data.as_integer()) {
-                        (Some(text), _) => text.to_owned(),
-                        (None, Some(number)) => number.to_string(),
-                        _ => return None,
-                    };
-                    Some((key.data.as_str()?.to_owned(), value))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The byte offset of a saphyr position (line from 1, column in characters from 0).
-fn byte_offset(text: &str, line: usize, col: usize) -> usize {
-    let line_start = if line <= 1 {
-        0
-    } else {
-        text.match_indices('\n')
-            .nth(line - 2)
-            .map_or(text.len(), |(at, _)| at + 1)
-    };
-    text[line_start..]
-        .char_indices()
-        .nth(col)
-        .map_or(text.len(), |(at, _)| line_start + at)
+fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
+    match node.map(|n| &n.value) {
+        Some(Value::Table(entries)) => entries
+            .iter()
+            .filter_map(|(key, value)| {
+                let value = match (value.as_str(), value.as_i64()) {
+                    (Some(text), _) => text.to_owned(),
+                    (None, Some(number)) => number.to_string(),
+                    _ => return None,
+                };
+                Some((key.name.clone(), value))
+            })
+            .collect(),
+        _ => BTreeMap::new(),
+    }
 }
 
 #[cfg(test)]
@@ -332,13 +291,6 @@ spec:
         let err = parse("kind: Deployment\nspec: [unclosed\n").unwrap_err();
         assert!(!err.reason.is_empty());
         assert!(err.span.start > 0);
-    }
-
-    #[test]
-    fn positions_count_characters_not_bytes() {
-        let text = "a: é\nkind: Deployment\n";
-        assert_eq!(byte_offset(text, 2, 6), text.find("Deployment").unwrap());
-        assert_eq!(byte_offset(text, 1, 3), 3);
     }
 
     #[test]

@@ -63,6 +63,16 @@ pub enum Tree<'a> {
 }
 
 impl Evidence {
+    /// The repository as read (through GitHub's API, say), when it could be: where a
+    /// manifest read alongside it finds its `[import]` files.
+    #[must_use]
+    pub fn snapshot(&self) -> Option<&Snapshot> {
+        match &self.repository {
+            Gathered::Known(snapshot) => Some(snapshot),
+            _ => None,
+        }
+    }
+
     /// Gathers what a run needs once: the repository's files from `tree`, within
     /// `bound` (the whole stage's).
     #[must_use]

@@ -148,6 +148,33 @@ impl Repository {
     }
 }
 
+/// A snapshot read elsewhere (through GitHub's API) is where the imports of its manifests
+/// come from too: its listing, and the texts of its YAML files.
+impl crate::manifest::import::Files for Snapshot {
+    fn list(&self, dir: &str) -> Vec<String> {
+        self.files
+            .keys()
+            .filter(|path| is_below(dir, path))
+            .cloned()
+            .collect()
+    }
+
+    fn read(&self, path: &str) -> Result<SourceFile, crate::source::ReadError> {
+        let why = if self.files.contains_key(path) {
+            "it was not read as text here (over the size limit, not UTF-8, or not a YAML file)"
+        } else {
+            "not in the repository"
+        };
+        self.texts
+            .get(path)
+            .map(|(_, text)| SourceFile::clone(text))
+            .ok_or_else(|| crate::source::ReadError::Io {
+                name: path.to_owned(),
+                source: std::io::Error::other(format!("{why} ({})", self.origin)),
+            })
+    }
+}
+
 impl Snapshot {
     /// The working tree under `root`, as git sees it: `.gitignore`d files are left out, and
     /// so are symlinks (their target may lie outside the repository).

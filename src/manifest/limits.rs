@@ -97,6 +97,7 @@ pub fn limited(manifest: &Manifest, limits: &BTreeMap<String, usize>) -> Option<
         json,
         cuts,
         files: manifest.files.clone(),
+        imports: manifest.imports.clone(),
     })
 }
 

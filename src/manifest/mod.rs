@@ -2,11 +2,13 @@
 //! read, the facts applicability needs, and validation against the published schema.
 
 pub mod document;
+pub mod import;
 pub mod limits;
 pub mod model;
 pub mod parse;
 pub mod path;
 pub mod schema;
+pub mod yaml;
 
 use std::path::Path as FsPath;
 use std::sync::Arc;
@@ -31,6 +33,8 @@ pub struct Manifest {
     /// The other files spans may point into (imports, repository files): the file of
     /// `FileId(n)` is `files[n - 1]`; `FileId::MANIFEST` is `source`.
     pub files: Vec<Arc<SourceFile>>,
+    /// What `[import]` brought beyond keys: the files read, facts that differ, notes.
+    pub imports: import::Imports,
 }
 
 /// What applicability (`when`) and the report need to know of a service.
@@ -59,6 +63,7 @@ impl Manifest {
             json,
             cuts: Vec::new(),
             files: Vec::new(),
+            imports: import::Imports::default(),
         })
     }
 

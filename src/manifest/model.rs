@@ -53,6 +53,11 @@ scalar!(Team, String, {
     "minLength": 1,
     "description": "a team: a GitHub team handle (\"@org/team\") or \"team:<name>\""
 });
+scalar!(ImportPath, String, {
+    "type": "string",
+    "minLength": 1,
+    "description": "a path or glob, relative to the manifest"
+});
 scalar!(Label, String, {
     "type": "string",
     "minLength": 1,
@@ -131,6 +136,10 @@ pub struct Manifest {
     // The `#:schema` line of editors, when a JSON manifest spells it as a key.
     #[serde(rename = "$schema")]
     pub schema: Option<String>,
+    #[schemars(
+        description = "files the service already keeps (Backstage catalog-info, OpenSLO, sloth), read as part of this manifest; paths relative to it, inside the repository"
+    )]
+    pub import: Option<Import>,
     #[schemars(description = "what the service is, how critical, and which team owns it")]
     pub service: Option<ServiceTable>,
     pub oncall: Option<Oncall>,
@@ -176,6 +185,21 @@ pub struct ServiceTable {
     #[schemars(extend("uniqueItems" = true), length(max = 100))]
     pub labels: Option<Vec<Label>>,
     pub repository: Option<Link>,
+}
+
+// `[import]`: each path or glob relative to the manifest (src/manifest/import).
+#[derive(Debug, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Import {
+    #[schemars(
+        length(min = 1),
+        description = "the Backstage catalog-info.yaml whose Component is this service"
+    )]
+    pub backstage: Option<String>,
+    #[schemars(description = "OpenSLO v1 files (paths or globs) with the service's SLOs and SLIs")]
+    pub openslo: Option<Vec<ImportPath>>,
+    #[schemars(description = "sloth specs (paths or globs) with the service's SLOs")]
+    pub sloth: Option<Vec<ImportPath>>,
 }
 
 #[derive(Debug, JsonSchema)]

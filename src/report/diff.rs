@@ -320,6 +320,7 @@ mod tests {
             waiver: None,
             change: None,
             unverified: false,
+            related: None,
         }
     }
 

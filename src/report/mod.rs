@@ -314,6 +314,10 @@ pub struct ResultEntry {
     /// reports written before it read as `false`.
     #[serde(default)]
     pub unverified: bool,
+    /// Another place the finding is about (a fact `import.consistent` found given
+    /// differently there); null for most. Added in 0.2.0; earlier reports read as null.
+    #[serde(default)]
+    pub related: Option<Location>,
 }
 
 impl ResultEntry {
@@ -478,6 +482,19 @@ impl Report {
                                     Arc::from(""),
                                 ]
                             });
+                        let locate = |span: crate::source::Span| {
+                            let file = file_of(source, &evaluation.files, span.file)?;
+                            let at = file.line_col(span.start);
+                            Some(Location {
+                                path: if span.file == FileId::MANIFEST {
+                                    Arc::clone(&manifest)
+                                } else {
+                                    Arc::from(file.name.as_str())
+                                },
+                                line: at.line,
+                                column: at.column,
+                            })
+                        };
                         let entry = ResultEntry {
                             manifest: Arc::clone(&manifest),
                             title,
@@ -487,19 +504,8 @@ impl Report {
                             severity: finding.severity,
                             status: finding.status,
                             message: inert(finding.message),
-                            location: finding.span.and_then(|span| {
-                                let file = file_of(source, &evaluation.files, span.file)?;
-                                let at = file.line_col(span.start);
-                                Some(Location {
-                                    path: if span.file == FileId::MANIFEST {
-                                        Arc::clone(&manifest)
-                                    } else {
-                                        Arc::from(file.name.as_str())
-                                    },
-                                    line: at.line,
-                                    column: at.column,
-                                })
-                            }),
+                            location: finding.span.and_then(locate),
+                            related: finding.related.and_then(locate),
                             key: finding.key.map(inert),
                             waiver: finding.waiver.map(|w| WaiverInfo {
                                 reason: inert(w.reason),

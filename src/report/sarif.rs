@@ -240,6 +240,13 @@ fn result(entry: &ResultEntry, rule_index: Option<usize>, fingerprint: &str, nth
     if let Some(index) = rule_index {
         value["ruleIndex"] = json!(index);
     }
+    if let Some(related) = &entry.related {
+        value["relatedLocations"] = json!([{
+            "id": 0,
+            "physicalLocation": physical_location(&related.path, Some(related.line), Some(related.column)),
+            "message": { "text": "the same fact, given differently" },
+        }]);
+    }
     // With --base, code scanning can tell what this change introduced.
     match entry.change {
         Some(Change::New) => value["baselineState"] = json!("new"),

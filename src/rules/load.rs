@@ -110,6 +110,7 @@ struct Settings {
     prometheus: Option<crate::evidence::prometheus::SourceDef>,
     pagerduty: Option<crate::evidence::pagerduty::SourceDef>,
     incidents: Option<crate::evidence::incidents::SourceDef>,
+    backstage: Option<super::model::BackstageDef>,
 }
 
 impl Settings {
@@ -123,7 +124,23 @@ impl Settings {
         self.prometheus = over.prometheus.or(self.prometheus.take());
         self.pagerduty = over.pagerduty.or(self.pagerduty.take());
         self.incidents = over.incidents.or(self.incidents.take());
+        self.backstage = over.backstage.or(self.backstage.take());
     }
+}
+
+/// The pack's `[import.backstage]` as the import reads it.
+fn import_settings(
+    backstage: Option<super::model::BackstageDef>,
+) -> crate::manifest::import::Settings {
+    let mut settings = crate::manifest::import::Settings::default();
+    if let Some(def) = backstage {
+        if let Some(format) = def.owner_format {
+            settings.owner_format = format;
+        }
+        settings.owners = def.owners;
+        settings.pagerduty_url = def.pagerduty_url;
+    }
+    settings
 }
 
 struct Loader<'a> {
@@ -256,6 +273,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
             prometheus: settings.prometheus,
             pagerduty: settings.pagerduty,
             incidents: settings.incidents,
+            imports: import_settings(settings.backstage),
             omitted,
         },
         own,
@@ -486,6 +504,7 @@ impl Loader<'_> {
                 prometheus: def.source.prometheus.clone(),
                 pagerduty: def.source.pagerduty.clone(),
                 incidents: def.source.incidents.clone(),
+                backstage: def.import.backstage.clone(),
             });
             if let Some(days) = &def.pack.waiver_max_days {
                 if *days.get_ref() < 0 {

@@ -73,6 +73,8 @@ pub struct RuleSet {
     pub pagerduty: Option<crate::evidence::pagerduty::SourceDef>,
     /// `[source.incidents]`: the incident files the rules read.
     pub incidents: Option<crate::evidence::incidents::SourceDef>,
+    /// `[import.*]`: how the manifests' imports map to the pack's conventions.
+    pub imports: crate::manifest::import::Settings,
 }
 
 impl RuleSet {

@@ -265,6 +265,33 @@ pub struct PackFileDef {
     /// the pack, never by a manifest.
     #[serde(default)]
     pub source: SourcesDef,
+    /// How the manifests' `[import]` files map to the pack's conventions.
+    #[serde(default)]
+    pub import: ImportsDef,
+}
+
+/// `[import.*]` in `pack.toml`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportsDef {
+    /// Backstage's `catalog-info.yaml`.
+    pub backstage: Option<BackstageDef>,
+}
+
+/// `[import.backstage]`: how a Backstage group becomes `service.owner`, and on-call.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackstageDef {
+    /// The team handle of a group, with `{name}` (and `{namespace}`) the group's:
+    /// `"@acme/{name}"`. Default `"team:{name}"`.
+    pub owner_format: Option<String>,
+    /// Handles of groups the format does not give, by group name or reference
+    /// (`"group:default/risk" = "@acme/fraud"`).
+    #[serde(default)]
+    pub owners: BTreeMap<String, String>,
+    /// The organisation's PagerDuty address (`"https://acme.pagerduty.com"`): with it, the
+    /// annotation `pagerduty.com/service-id` becomes `oncall.rotation`.
+    pub pagerduty_url: Option<String>,
 }
 
 /// `[source.*]` in `pack.toml`.

@@ -16,6 +16,18 @@ pub struct Answers {
     /// What the `#:schema` line names: a path relative to the manifest (a copy of the schema
     /// kept in the repository, for editors and taplo offline); the published URL without it.
     pub schema: Option<String>,
+    /// `prr init --from`: the catalog-info file the manifest imports, and the keys it gives.
+    pub catalog: Option<Catalog>,
+}
+
+/// A Backstage catalog file a new manifest imports (`[import] backstage`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Catalog {
+    /// Its path relative to the manifest, with `/`.
+    pub path: String,
+    /// The manifest keys it gives (`service.owner`, `docs.runbook`): left out of the
+    /// template, so that each fact has one place.
+    pub gives: std::collections::BTreeSet<String>,
 }
 
 /// A value as TOML writes it: a string quoted and escaped.
@@ -48,6 +60,12 @@ pub fn template(answers: &Answers) -> String {
         "the owning team, \"@org/team\" or \"team:<name>\" (never a person)",
     );
     let schema = answers.schema.as_deref().unwrap_or(SCHEMA_ID);
+    let gives = |key: &str| {
+        answers
+            .catalog
+            .as_ref()
+            .is_some_and(|c| c.gives.contains(key))
+    };
     let mut out = String::new();
     let _ = write!(
         out,
@@ -55,18 +73,46 @@ pub fn template(answers: &Answers) -> String {
 # The Production Readiness Review manifest of this service, judged by `prr check`.
 # Every "TODO: ..." is a value to fill in: until it is, `prr check` fails on its line.
 # `prr explain RULE_ID` says why a rule asks for a value; keys: `prr schema manifest`.
-
-[service]
-name = {name}
-tier = {tier}  # 1 critical, 2 important, 3 standard, 4 experimental
-lifecycle = "production"  # experimental | beta | production | deprecated
-owner = {owner}
-# description = "what the service does"
-# product_owner = "@org/product-team"
-# labels = ["pci"]
 "#
     );
-    out.push_str(BODY);
+    if let Some(catalog) = &answers.catalog {
+        let given: Vec<&str> = catalog.gives.iter().map(String::as_str).collect();
+        let _ = write!(
+            out,
+            "\n# What the catalog already says is read from it, not written again here:\n# {}.\n[import]\nbackstage = {}\n",
+            given.join(", "),
+            quoted(&catalog.path)
+        );
+    }
+    out.push_str("\n[service]\n");
+    // A name given on the command line stays: it picks the catalog's Component.
+    if !gives("service.name") || answers.name.is_some() {
+        let _ = writeln!(out, "name = {name}");
+    }
+    let _ = writeln!(
+        out,
+        "tier = {tier}  # 1 critical, 2 important, 3 standard, 4 experimental"
+    );
+    if !gives("service.lifecycle") {
+        out.push_str(
+            "lifecycle = \"production\"  # experimental | beta | production | deprecated\n",
+        );
+    }
+    if !gives("service.owner") {
+        let _ = writeln!(out, "owner = {owner}");
+    }
+    if !gives("service.description") {
+        out.push_str("# description = \"what the service does\"\n");
+    }
+    out.push_str("# product_owner = \"@org/product-team\"\n# labels = [\"pci\"]\n");
+    if gives("docs.runbook") {
+        out.push_str(&BODY.replace(
+            "runbook = \"TODO: link the runbook (a URL or a path in this repository)\"\n",
+            "# runbook: from the catalog's links\n",
+        ));
+    } else {
+        out.push_str(BODY);
+    }
     out
 }
 
@@ -176,6 +222,17 @@ mod tests {
                 tier: Some(1),
                 owner: Some("@acme/payments".to_owned()),
                 schema: Some(".prr/manifest.schema.json".to_owned()),
+                catalog: None,
+            },
+            Answers {
+                tier: Some(2),
+                catalog: Some(Catalog {
+                    path: "catalog-info.yaml".to_owned(),
+                    gives: ["service.name", "service.owner", "docs.runbook"]
+                        .map(str::to_owned)
+                        .into(),
+                }),
+                ..Answers::default()
             },
         ] {
             let text = template(&answers);

@@ -7,6 +7,7 @@
 //!   `docs/rules.md`).
 //! - [`init`]: the commented `prr.toml` that `prr init` writes.
 
+pub mod export;
 pub mod init;
 pub mod lint;
 pub mod reference;

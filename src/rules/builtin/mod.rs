@@ -22,6 +22,7 @@ mod error_budget;
 mod files_exist;
 mod fresh;
 mod golden_signals;
+mod import_consistent;
 mod kubernetes;
 mod manifest_schema;
 mod non_root;
@@ -50,6 +51,7 @@ pub const REGISTRY: &[Spec] = &[
     files_exist::SPEC,
     fresh::SPEC,
     golden_signals::SPEC,
+    import_consistent::SPEC,
     kubernetes::SPEC,
     manifest_schema::SPEC,
     non_root::SPEC,
@@ -150,6 +152,9 @@ pub struct Failure {
     /// An exception the evidence grants (a fix label on a deploy): the finding shows as
     /// waived, with this reason.
     pub exception: Option<String>,
+    /// Another place the finding is about (the same fact given elsewhere): SARIF's
+    /// `relatedLocations`, JSON's `related`.
+    pub related: Option<Span>,
 }
 
 impl Failure {
@@ -162,6 +167,16 @@ impl Failure {
             unverified: false,
             at_most: None,
             exception: None,
+            related: None,
+        }
+    }
+
+    /// The finding is also about `span`, another place.
+    #[must_use]
+    pub fn related_to(self, span: Span) -> Self {
+        Self {
+            related: Some(span),
+            ..self
         }
     }
 
