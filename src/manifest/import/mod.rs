@@ -448,6 +448,25 @@ pub fn table(entries: Vec<(&str, Node)>, span: Span) -> Node {
     )
 }
 
+/// What an SLO import brings: its problems, or its SLOs as the `slo` array (none when the
+/// files held no SLO).
+pub fn with_slos(
+    mut imported: Imported,
+    items: Vec<Node>,
+    problems: Vec<Diagnostic>,
+) -> Result<Imported, Vec<Diagnostic>> {
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    if let Some(first) = items.first() {
+        let span = first.span;
+        imported
+            .entries
+            .push(entry("slo", Node::new(Value::Array(items), span)));
+    }
+    Ok(imported)
+}
+
 /// An entry of an [`Imported`] tree.
 #[must_use]
 pub fn entry(name: &str, node: Node) -> (Key, Node) {

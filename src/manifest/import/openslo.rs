@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{entry, problem, string, table, text_at, Imported, Note, Read};
+use super::{problem, string, table, text_at, with_slos, Imported, Note, Read};
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{Node, Value};
 use crate::source::Span;
@@ -177,16 +177,7 @@ pub fn map(reads: &[Read], service_name: Option<&str>) -> Result<Imported, Vec<D
         imported.notes.extend(notes);
         items.push(table(fields, slo.span));
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    if let Some(first) = items.first() {
-        let span = first.span;
-        imported
-            .entries
-            .push(entry("slo", Node::new(Value::Array(items), span)));
-    }
-    Ok(imported)
+    with_slos(imported, items, problems)
 }
 
 /// `objectives[0].target` (a fraction) or `targetPercent`, as a percentage.

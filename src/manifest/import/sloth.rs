@@ -5,7 +5,7 @@
 //! written as prr's `{{window}}`. sloth's specs carry no window: sloth's default, 30 days,
 //! is the SLO's window unless the manifest says another.
 
-use super::{entry, problem, string, table, text_at, Imported, Note, Read};
+use super::{problem, string, table, text_at, with_slos, Imported, Note, Read};
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{Node, Value};
 
@@ -56,16 +56,7 @@ pub fn map(reads: &[Read]) -> Result<Imported, Vec<Diagnostic>> {
             }
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    if let Some(first) = items.first() {
-        let span = first.span;
-        imported
-            .entries
-            .push(entry("slo", Node::new(Value::Array(items), span)));
-    }
-    Ok(imported)
+    with_slos(imported, items, problems)
 }
 
 /// The table holding `service` and `slos`: the document, or the resource's `spec`.
