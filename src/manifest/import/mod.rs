@@ -531,8 +531,8 @@ mod tests {
             Some("svc/slo/a.yaml")
         );
         assert_eq!(
-            inside("svc", "../shared/a.yaml").as_deref(),
-            Some("shared/a.yaml")
+            inside("svc", "../common/a.yaml").as_deref(),
+            Some("common/a.yaml")
         );
         assert_eq!(inside("svc", "../../a.yaml"), None);
         assert_eq!(inside("", "../a.yaml"), None);
