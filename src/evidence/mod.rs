@@ -409,3 +409,12 @@ impl TestFacts {
         facts
     }
 }
+
+/// The value of the environment variable a pack's `[source.*]` names (a URL or a token),
+/// trimmed; `None` when it is unset or blank, which counts as not configured.
+pub(crate) fn setting_from_env(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}

@@ -57,12 +57,7 @@ pub struct SourceDef {
 /// # Errors
 /// No token is set: the API answers nothing without one.
 pub fn config(def: Option<&SourceDef>) -> Result<Config, Fault> {
-    let env = |name: &str| {
-        std::env::var(name)
-            .ok()
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
+    let env = super::setting_from_env;
     let url_env = def
         .and_then(|d| d.url_env.as_deref())
         .unwrap_or(DEFAULT_URL_ENV);

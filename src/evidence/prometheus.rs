@@ -87,12 +87,7 @@ impl Config {
     /// pack's `token_env`.
     #[must_use]
     pub fn resolve(def: Option<&SourceDef>, flag: Option<&str>) -> Option<Self> {
-        let env = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let env = super::setting_from_env;
         let url = match flag {
             Some(url) => url.trim().to_owned(),
             None => env(def?.url_env.as_deref().unwrap_or(DEFAULT_URL_ENV))?,
