@@ -261,6 +261,69 @@ impl Repo {
     }
 }
 
+/// The top level of the working tree holding `dir`: the nearest directory at or above it
+/// with a `.git` (a directory, or the file a worktree or submodule has). Read from the
+/// file system, with no `git` process: every check asks it.
+#[must_use]
+pub fn toplevel_of(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|candidate| candidate.join(".git").symlink_metadata().is_ok())
+        .map(Path::to_path_buf)
+}
+
+/// The URL of the `origin` remote of the working tree at `root`, read from its git config
+/// (following the `gitdir:` of a worktree to the shared config), with no `git` process.
+#[must_use]
+pub fn origin_url(root: &Path) -> Option<String> {
+    let dot_git = root.join(".git");
+    let git_dir = if dot_git.is_dir() {
+        dot_git
+    } else {
+        let pointer = std::fs::read_to_string(&dot_git).ok()?;
+        let dir = PathBuf::from(pointer.strip_prefix("gitdir:")?.trim());
+        let dir = if dir.is_absolute() {
+            dir
+        } else {
+            root.join(dir)
+        };
+        // A worktree's own directory names the repository's shared one in `commondir`.
+        match std::fs::read_to_string(dir.join("commondir")) {
+            Ok(common) => {
+                let common = PathBuf::from(common.trim());
+                if common.is_absolute() {
+                    common
+                } else {
+                    dir.join(common)
+                }
+            }
+            Err(_) => dir,
+        }
+    };
+    let config = std::fs::read_to_string(git_dir.join("config")).ok()?;
+    remote_url(&config, "origin")
+}
+
+/// The `url` of `[remote "NAME"]` in the text of a git config file.
+fn remote_url(config: &str, name: &str) -> Option<String> {
+    let header = format!("[remote \"{name}\"]");
+    let mut inside = false;
+    for line in config.lines().map(str::trim) {
+        if line.starts_with('[') {
+            inside = line == header;
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        if let Some((key, value)) = line.split_once('=') {
+            if key.trim().eq_ignore_ascii_case("url") {
+                return Some(value.trim().trim_matches('"').to_owned());
+            }
+        }
+    }
+    None
+}
+
 /// Runs `git args...` in `dir`; its stdout when it succeeds.
 fn run(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
     let command = args.join(" ");

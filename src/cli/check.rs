@@ -8,17 +8,11 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::judge;
-use super::revision::{self, Commit};
-use super::{exit, repository_root, write_file, write_stdout};
-use crate::diagnostic::{Diagnostic, Error};
-use crate::evidence::{self, approval, Evidence, Tree};
-use crate::git::Repo;
-use crate::manifest::{self, import, Manifest};
+use super::{exit, write_file, write_stdout};
+use crate::diagnostic::Error;
+use crate::pipeline;
 use crate::report::markdown;
 use crate::report::{github, human, json, junit, sarif, FailOn, Report, Verdict};
-use crate::rules;
-use crate::source::display_name;
 
 #[derive(Clone, Debug, Args)]
 pub struct CheckArgs {
@@ -114,48 +108,25 @@ impl FromStr for Format {
 /// `FORMAT` or `FORMAT=FILE` with this command's formats.
 pub type FormatArg = super::FormatArg<Format>;
 
-/// Runs `prr check`: the pipeline files → manifest + rules → evidence → engine → report →
-/// renderer / publisher, one function per stage.
+/// Runs `prr check`: the library's pipeline (rules → manifests → evidence → engine →
+/// report), then every format asked for, then publishing.
 ///
 /// # Errors
 /// The rules, the arguments or an output file are unusable (exit 2).
 pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     let outputs = outputs(args)?;
-    let root = repository_root();
+    let root = pipeline::repository_root();
     refuse_outputs_over_inputs(args, &outputs, &root)?;
-    let as_of = args.as_of.unwrap_or_else(super::today);
-    let base = revision::resolve_base(&root, args.base.as_deref(), args.fail_on)?;
-    if args.fail_on == FailOn::New && base.is_none() {
-        return Err(Error::Usage(
-            "--fail-on new needs --base REF to compare with (in a GitHub Actions pull request it defaults to the pull request's base commit)".to_owned(),
-        ));
+    let run = pipeline::run(&args.options()).map_err(|failed| match failed {
+        Ok(unusable) => unjudged_rules(args, &outputs, unusable.as_of, unusable.error),
+        Err(error) => error,
+    })?;
+    for warning in &run.warnings {
+        super::write_stderr(&format!("prr: warning: {warning}\n"));
     }
-    let rules = load_rules(args, &outputs, as_of, &root)?;
-    let (manifests, commit) = load_manifests(args, &root, &rules.imports)?;
-    let evidence = gather_evidence(&root, commit.as_ref(), base.as_ref(), &rules, args.deploy)
-        .with_prometheus(Arc::new(prometheus_source(args, &rules)));
-    let mut judgement = judge::judge(manifests, &rules, as_of, &evidence);
-    let mut report = judgement.report(&rules, as_of, args.fail_on);
-    if let Some(base) = &base {
-        compare(
-            &mut report,
-            &judgement,
-            base,
-            &root,
-            &rules,
-            as_of,
-            &evidence,
-        )?;
-    }
-    if let Some(level) = &args.min_level {
-        report.require_level(level).map_err(Error::Usage)?;
-    }
-    render(args, &outputs, &report, &judgement)?;
-    let code = match report.verdict {
-        Verdict::Pass => exit::PASS,
-        Verdict::Fail => exit::FAIL,
-        Verdict::Error => exit::ERROR,
-    };
+    let report = &run.report;
+    render(args, &outputs, report, &run.judgement)?;
+    let code = exit::of(report.verdict);
     if !args.publish {
         return Ok(code);
     }
@@ -164,147 +135,30 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         .find_map(|(f, file)| (*f == Format::Json).then_some(file.as_ref()).flatten())
         .map(|p| p.display().to_string());
     Ok(super::publish::publish(
-        &report,
+        report,
         &args.publish_options,
         json_path,
         code,
     ))
 }
 
-/// The report of a deploy run, for `prr budget`: the same stages as `prr check` up to the
-/// report (rules, manifests, evidence with Prometheus, judgement), nothing rendered.
-///
-/// # Errors
-/// The rules or the manifests cannot be had (exit 2).
-pub(super) fn deploy_report(args: &CheckArgs) -> Result<Report, Error> {
-    let root = repository_root();
-    let as_of = args.as_of.unwrap_or_else(super::today);
-    let rules = load_rules(args, &[], as_of, &root)?;
-    let (manifests, commit) = load_manifests(args, &root, &rules.imports)?;
-    let evidence = gather_evidence(&root, commit.as_ref(), None, &rules, true)
-        .with_prometheus(Arc::new(prometheus_source(args, &rules)));
-    Ok(judge::judge(manifests, &rules, as_of, &evidence).report(&rules, as_of, args.fail_on))
-}
-
-/// The rule set, from `--rules` (or the built-in pack). Rules that cannot be loaded still
-/// leave a report behind (see [`unjudged_rules`]).
-fn load_rules(
-    args: &CheckArgs,
-    outputs: &[(Format, Option<PathBuf>)],
-    as_of: jiff::civil::Date,
-    root: &Path,
-) -> Result<rules::RuleSet, Error> {
-    let sources = super::publish::rules_sources(&args.rules)
-        .map_err(|err| unjudged_rules(args, outputs, as_of, err))?;
-    rules::load(&sources, root).map_err(|err| unjudged_rules(args, outputs, as_of, err))
-}
-
-/// Each manifest, read lazily (one parsed tree at a time), from the working tree or from
-/// the commit `--rev` names (which the evidence stage then reads too).
-type Manifests = Box<dyn Iterator<Item = (String, Result<Manifest, Error>)>>;
-
-fn load_manifests(
-    args: &CheckArgs,
-    root: &Path,
-    imports: &import::Settings,
-) -> Result<(Manifests, Option<Commit>), Error> {
-    match &args.rev {
-        None => {
-            let root = root.to_path_buf();
-            let paths = manifest_paths(&args.manifest, &root)?;
-            let imports = imports.clone();
-            let manifests = paths.into_iter().map(move |path| {
-                let name = display_name(&path, &root);
-                let manifest = Manifest::load_in(&path, &name, &root).and_then(|mut manifest| {
-                    let files = import::WorkingTree { root: &root };
-                    import::resolve(&mut manifest, &files, &imports)?;
-                    Ok(manifest)
-                });
-                (name, manifest)
-            });
-            Ok((Box::new(manifests), None))
-        }
-        Some(rev) => {
-            let repo = Repo::at(root);
-            let commit = Commit::resolve(&repo, rev)?;
-            let names = revision::manifest_names(&repo, &commit, &args.manifest, root)?;
-            let manifests = revision::load(&repo, &commit, &names, imports).into_iter();
-            Ok((Box::new(manifests), Some(commit)))
+impl CheckArgs {
+    /// The pipeline's options these arguments stand for.
+    #[must_use]
+    pub fn options(&self) -> pipeline::Options {
+        pipeline::Options {
+            manifests: self.manifest.clone(),
+            rules: self.rules.clone(),
+            as_of: self.as_of,
+            fail_on: self.fail_on,
+            min_level: self.min_level.clone(),
+            base: self.base.clone(),
+            rev: self.rev.clone(),
+            prometheus: self.prometheus.clone(),
+            offline: self.offline,
+            deploy: self.deploy,
         }
     }
-}
-
-/// The evidence stage: the repository's files as the manifests were read (the working tree,
-/// or the commit under `--rev`), and in a pull request the approvals that waivers it adds
-/// need (its base is where the waivers it did not add are read).
-fn gather_evidence(
-    root: &Path,
-    commit: Option<&Commit>,
-    base: Option<&Commit>,
-    rules: &rules::RuleSet,
-    deploy: bool,
-) -> Evidence {
-    let repo = Repo::at(root);
-    let tree = match commit {
-        Some(commit) => Tree::Commit(&repo, &commit.id),
-        None => Tree::Working(root),
-    };
-    let mut evidence = Evidence::gather(tree, evidence::DEFAULT_TIME_BOUND);
-    let base = base.map(|base| approval::Base::Git {
-        repo: Repo::at(root),
-        commit: base.id.clone(),
-    });
-    evidence.approval = approval::Gatherer::gather(rules.waiver_approvers.as_deref(), base);
-    evidence.deploy = deploy;
-    evidence.labels = evidence::deploy::Gatherer::for_deploy(deploy);
-    evidence.incidents = evidence::incidents::gather(
-        rules.incidents.as_ref(),
-        root,
-        commit.map(|commit| (&repo, commit.id.as_str())),
-    );
-    evidence
-}
-
-/// The Prometheus evidence comes from: the pack's `[source.prometheus]`, or `--prometheus`.
-fn prometheus_source(args: &CheckArgs, rules: &rules::RuleSet) -> evidence::prometheus::Gatherer {
-    if args.offline {
-        return evidence::prometheus::Gatherer::none(
-            "the pre-push hook judges offline; live sources are asked by `prr check` in CI",
-        );
-    }
-    evidence::prometheus::Gatherer::new(
-        rules.prometheus.as_ref(),
-        args.prometheus.as_deref(),
-        evidence::DEFAULT_TIME_BOUND,
-    )
-}
-
-/// Judges the base's version of every manifest judged now, with the same rules and date,
-/// and marks each failure new or existing.
-fn compare(
-    report: &mut Report,
-    judgement: &judge::Judgement,
-    base: &Commit,
-    root: &Path,
-    rules: &rules::RuleSet,
-    as_of: jiff::civil::Date,
-    evidence: &Evidence,
-) -> Result<(), Error> {
-    let judged_now: Vec<String> = judgement
-        .manifests
-        .iter()
-        .map(|source| source.name.clone())
-        .collect();
-    let repo = Repo::at(root);
-    report.compare_with(revision::base_side(
-        &repo,
-        base,
-        &judged_now,
-        rules,
-        as_of,
-        evidence.prometheus(),
-    )?);
-    Ok(())
 }
 
 /// Renders the report in every format asked for, to its file or the terminal.
@@ -312,7 +166,7 @@ fn render(
     args: &CheckArgs,
     outputs: &[(Format, Option<PathBuf>)],
     report: &Report,
-    judgement: &judge::Judgement,
+    judgement: &pipeline::Judgement,
 ) -> Result<(), Error> {
     // The files' texts are kept only for the human report's code frames.
     let wants_frames = outputs.iter().any(|(f, _)| *f == Format::Human);
@@ -530,7 +384,7 @@ fn refuse_outputs_over_inputs(
     inputs.extend(args.rules.iter().map(PathBuf::from));
     if args.rev.is_none() {
         // Directories are searched: every manifest found below them is an input too.
-        inputs.extend(manifest_paths(&args.manifest, root).unwrap_or_default());
+        inputs.extend(pipeline::manifest_paths(&args.manifest, root).unwrap_or_default());
     }
     for input in inputs {
         let Ok(real) = std::fs::canonicalize(&input) else {
@@ -554,40 +408,4 @@ fn where_it_goes(file: &Path) -> Option<PathBuf> {
         let dir = std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()?;
         Some(dir.join(file.file_name()?))
     })
-}
-
-/// The manifests named, or the one at the repository root.
-pub(super) fn manifest_paths(
-    given: &[PathBuf],
-    root: &std::path::Path,
-) -> Result<Vec<PathBuf>, Error> {
-    if given.is_empty() {
-        return match manifest::in_directory(root, &display_name(root, root))? {
-            Some(path) => Ok(vec![path]),
-            None => Err(Diagnostic::file(
-                display_name(&root.join("prr.toml"), root),
-                "no prr.toml or prr.json at the repository root",
-            )
-            .with_help("name one with --manifest, or write one with `prr init`")
-            .into()),
-        };
-    }
-    let mut paths = Vec::new();
-    for path in given {
-        if path.is_dir() {
-            let found = manifest::discover(path, root)?;
-            if found.is_empty() {
-                return Err(Diagnostic::file(
-                    display_name(path, root),
-                    "no prr.toml or prr.json below this directory",
-                )
-                .into());
-            }
-            paths.extend(found);
-        } else {
-            paths.push(path.clone());
-        }
-    }
-    paths.dedup();
-    Ok(paths)
 }

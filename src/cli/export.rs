@@ -42,14 +42,14 @@ pub enum ExportFormat {
 pub fn run(args: &ExportArgs) -> Result<u8, Error> {
     let root = repository_root();
     let given: Vec<PathBuf> = args.manifest.iter().cloned().collect();
-    let paths = super::check::manifest_paths(&given, &root)?;
+    let paths = crate::pipeline::manifest_paths(&given, &root)?;
     let [path] = paths.as_slice() else {
         return Err(Error::Usage(format!(
             "prr export writes one manifest's facts, and {} manifests were found; name one with --manifest",
             paths.len()
         )));
     };
-    let sources = super::publish::rules_sources(&args.rules)?;
+    let sources = crate::pipeline::rules_sources(&args.rules)?;
     let rules = crate::rules::load(&sources, &root)?;
     let name = display_name(path, &root);
     let mut manifest = Manifest::load_in(path, &name, &root)?;

@@ -120,20 +120,30 @@ pub fn run(args: &FleetArgs) -> Result<u8, Error> {
     check_outputs(&args.output.format)?;
     let root = repository_root();
     let as_of = args.as_of.unwrap_or_else(super::today);
-    let rules = rules::load(&super::publish::rules_sources(&args.rules)?, &root)?;
+    let rules = rules::load(&crate::pipeline::rules_sources(&args.rules)?, &root)?;
     let candidate = if args.candidate.is_empty() {
         None
     } else {
         Some(rules::load(
-            &super::publish::rules_sources(&args.candidate)?,
+            &crate::pipeline::rules_sources(&args.candidate)?,
             &root,
         )?)
     };
     let earlier = args.compare.as_deref().map(read_fleet_report).transpose()?;
+    // The evidence stage as `prr check` runs it: each service's own repository, and the
+    // live sources the pack configures.
+    let evidence = crate::pipeline::gather_evidence(
+        &crate::pipeline::Options::default(),
+        &root,
+        None,
+        None,
+        &rules,
+    );
     let judge = Judge {
         rules: &rules,
         candidate: candidate.as_ref(),
         as_of,
+        evidence: &evidence,
     };
     let mut rows = Vec::new();
     for source in &args.sources {
@@ -202,7 +212,7 @@ fn rows_of_source(
             .filter(|(_, name)| in_shard(name))
             .map(
                 |(path, name)| match load_with_imports(path, &name, root, judge.rules) {
-                    Ok(manifest) => judge.manifest(&manifest),
+                    Ok(mut manifest) => judge.manifest(&mut manifest),
                     Err(err) => ServiceRow::unjudged(&name, &err.to_string()),
                 },
             )
@@ -316,7 +326,7 @@ fn row_of_blob(name: &str, blob: github::fleet::Blob, judge: &Judge<'_>) -> Serv
         .map_err(Error::from)
         .and_then(|source| Ok(Manifest::parse(Arc::new(source))?));
     match parsed {
-        Ok(manifest) => judge.manifest(&manifest),
+        Ok(mut manifest) => judge.manifest(&mut manifest),
         Err(err) => ServiceRow::unjudged(name, &err.to_string()),
     }
 }

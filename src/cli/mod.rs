@@ -8,10 +8,8 @@ mod export;
 mod fleet;
 mod hook;
 mod init;
-mod judge;
 mod publish;
 mod review;
-mod revision;
 mod rules;
 mod schema;
 
@@ -33,6 +31,16 @@ pub mod exit {
     pub const FAIL: u8 = 1;
     /// The tool could not judge (unreadable input, bad arguments).
     pub const ERROR: u8 = 2;
+
+    /// The exit code of a verdict.
+    #[must_use]
+    pub fn of(verdict: crate::report::Verdict) -> u8 {
+        match verdict {
+            crate::report::Verdict::Pass => PASS,
+            crate::report::Verdict::Fail => FAIL,
+            crate::report::Verdict::Error => ERROR,
+        }
+    }
 }
 
 #[derive(Debug, Parser)]
@@ -284,29 +292,7 @@ pub fn write_atomically(
     Ok(())
 }
 
-/// The repository root: `git rev-parse --show-toplevel`, else the working directory.
-#[must_use]
-pub fn repository_root() -> PathBuf {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    std::process::Command::new("git")
-        .args(["rev-parse", "--show-toplevel"])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()
-        .filter(|out| out.status.success())
-        .and_then(|out| String::from_utf8(out.stdout).ok())
-        .map(|s| PathBuf::from(s.trim()))
-        .filter(|p| p.is_dir())
-        .unwrap_or(cwd)
-}
-
-/// Today in UTC: the date rules are judged on unless `--as-of` says otherwise.
-#[must_use]
-pub fn today() -> jiff::civil::Date {
-    jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
-}
+pub use crate::pipeline::{repository_root, today};
 
 /// Parses `YYYY-MM-DD` for `--as-of`.
 ///

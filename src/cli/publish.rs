@@ -13,7 +13,6 @@ use crate::evidence::{approval, Evidence, Snapshot, Unavailable, DEFAULT_TIME_BO
 use crate::github::{self, CommentMode};
 use crate::manifest::Manifest;
 use crate::report::{diff, json, markdown, BaseSide, FailOn, Report, Verdict};
-use crate::rules::RulesSource;
 use crate::source::{max_file_bytes, text_from_bytes};
 
 /// How the verdict is published (shared by `check --publish` and `publish`).
@@ -174,7 +173,7 @@ fn judge_head(
     args: &PublishCommand,
     as_of: jiff::civil::Date,
 ) -> Result<Report, Error> {
-    let sources = rules_sources(&args.rules)?;
+    let sources = crate::pipeline::rules_sources(&args.rules)?;
     let rules = crate::rules::load(&sources, &super::repository_root())?;
     let (sha, files) = github::head_manifests(cx, &args.manifest).map_err(|err| {
         Diagnostic::file(
@@ -303,7 +302,7 @@ fn judge_files(
             });
         (name, parsed)
     });
-    super::judge::judge(manifests, rules, as_of, evidence).report(rules, as_of, fail_on)
+    crate::pipeline::judge(manifests, rules, as_of, evidence).report(rules, as_of, fail_on)
 }
 
 /// Publishes after `prr check`: the exit code stays the verdict's, unless publishing
@@ -342,29 +341,6 @@ fn publish_body(
     } else {
         code
     }
-}
-
-/// Each `--rules` value as a source; `github:OWNER/REPO/PATH@REF` is fetched here.
-///
-/// # Errors
-/// A `github:` pack cannot be fetched (exit 2: the rules cannot be had).
-pub fn rules_sources(given: &[String]) -> Result<Vec<RulesSource>, Error> {
-    given
-        .iter()
-        .map(|r| {
-            if r == "builtin" {
-                Ok(RulesSource::Builtin)
-            } else if let Some(spec) = r.strip_prefix("github:") {
-                let (label, files) = github::fetch_rules(spec).map_err(|err| {
-                    Diagnostic::file(r, format!("cannot fetch the rules: {err}"))
-                        .with_help("check the path and ref, and that PRR_RULES_TOKEN (or GITHUB_TOKEN) may read that repository")
-                })?;
-                Ok(RulesSource::Files { label, files })
-            } else {
-                Ok(RulesSource::Path(PathBuf::from(r)))
-            }
-        })
-        .collect()
 }
 
 /// The comment, check-run summary and job summary body: the Markdown report, with links to

@@ -113,7 +113,7 @@ fn quarterly(args: &QuarterlyArgs) -> Result<u8, Error> {
     let as_of = args.as_of.unwrap_or_else(super::today);
     let quarter = args.quarter.unwrap_or_else(|| Quarter::last_full(as_of));
     let mut services = Vec::new();
-    for path in super::check::manifest_paths(&args.manifest, &root)? {
+    for path in crate::pipeline::manifest_paths(&args.manifest, &root)? {
         let manifest = Manifest::load(&path, &display_name(&path, &root))?;
         services.extend(ServiceInfo::from_manifest(&manifest));
     }
@@ -142,7 +142,7 @@ fn quarterly(args: &QuarterlyArgs) -> Result<u8, Error> {
         }
         if let Some(services) = source.strip_prefix("pagerduty:") {
             if pagerduty.is_none() {
-                let sources = super::publish::rules_sources(&args.rules)?;
+                let sources = crate::pipeline::rules_sources(&args.rules)?;
                 pagerduty = Some(crate::rules::load(&sources, &root)?.pagerduty);
             }
             let def = pagerduty.as_ref().and_then(Option::as_ref);

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::evidence::Facts;
+use crate::facts::{Facts, Needs, Repository};
 use crate::manifest::{Manifest, Service};
 use crate::rules::builtin::{self, read_waivers, Context, SloBudget, Standing, WaiverCheck};
 use crate::rules::{OnUnavailable, Rule, RuleSet, Severity, When, UNWAIVABLE};
@@ -269,18 +269,57 @@ fn evaluate_with(
         }
     }
     let mut slos = builtin::slo_budgets(&manifest.root);
-    if let crate::evidence::Gathered::Known(readings) = &facts.prometheus {
-        for (index, live) in crate::budget::of_manifest(manifest, readings) {
-            if let (Some(slo), Ok(live)) = (slos.get_mut(index), live) {
-                slo.live = Some(live);
-            }
-        }
-    }
+    live_budgets(manifest, facts, &mut slos);
     Evaluation {
         slos,
         service,
         findings,
         files: manifest.files.clone(),
+    }
+}
+
+/// Each SLO's live budget from the facts, or why there is none.
+fn live_budgets(manifest: &Manifest, facts: &Facts, slos: &mut [SloBudget]) {
+    use crate::facts::Gathered;
+    let declares_sli = |index: usize| {
+        manifest
+            .root
+            .get("slo")
+            .and_then(crate::manifest::Node::as_array)
+            .and_then(|items| items.get(index))
+            .is_some_and(|slo| slo.get("sli").is_some())
+    };
+    match &facts.prometheus {
+        Gathered::Known(readings) => {
+            for (index, live) in crate::facts::budget::of_manifest(manifest, readings) {
+                if let Some(slo) = slos.get_mut(index) {
+                    match live {
+                        Ok(live) => slo.live = Some(live),
+                        Err(why) => slo.live_unavailable = Some(why),
+                    }
+                }
+            }
+        }
+        Gathered::NotConfigured(why) => {
+            for (index, slo) in slos.iter_mut().enumerate() {
+                if declares_sli(index) {
+                    slo.live_unavailable = Some(why.clone());
+                }
+            }
+        }
+        Gathered::Unavailable(why) => {
+            for (index, slo) in slos.iter_mut().enumerate() {
+                if declares_sli(index) {
+                    slo.live_unavailable = Some(why.to_string());
+                }
+            }
+        }
+    }
+    for (index, slo) in slos.iter_mut().enumerate() {
+        if slo.live.is_none() && slo.live_unavailable.is_none() && !declares_sli(index) {
+            slo.live_unavailable =
+                Some("no `[slo.sli]`: prr has no query to measure it with".to_owned());
+        }
     }
 }
 
@@ -382,6 +421,50 @@ pub fn effective_severity(rule: &Rule, as_of: Date) -> (Severity, String) {
         }
         _ => (rule.severity, String::new()),
     }
+}
+
+/// The enabled rules that apply to `manifest` in a run that is a deploy or not.
+fn applicable<'a>(
+    manifest: &'a Manifest,
+    rules: &'a RuleSet,
+    deploy: bool,
+) -> impl Iterator<Item = &'a Rule> + 'a {
+    let service = manifest.service();
+    rules
+        .rules
+        .iter()
+        .filter(move |rule| rule.enabled && not_applicable(&rule.when, &service, deploy).is_none())
+}
+
+/// What the rules that apply to `manifest` read beyond it: the evidence stage gathers that
+/// and nothing else.
+#[must_use]
+pub fn needs(manifest: &Manifest, rules: &RuleSet, deploy: bool) -> Needs {
+    let mut needs = Needs::default();
+    for rule in applicable(manifest, rules, deploy) {
+        for check in rule.check.builtins() {
+            needs.add(&check.needs());
+        }
+    }
+    needs
+}
+
+/// The repository files (from the root) that the rules applying to `manifest` read because
+/// the manifest names them, as `repository` resolves them from its directory.
+#[must_use]
+pub fn named_paths(
+    manifest: &Manifest,
+    rules: &RuleSet,
+    deploy: bool,
+    repository: &Repository,
+) -> Vec<String> {
+    let mut paths: Vec<String> = applicable(manifest, rules, deploy)
+        .flat_map(|rule| rule.check.builtins())
+        .flat_map(|check| check.named_paths(manifest, repository))
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
 }
 
 /// Why a rule does not apply to a service, naming the `when` key; `None` when it applies.

@@ -8,33 +8,13 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
-use super::{Gathered, Unavailable};
+pub use crate::facts::approval::{Approval, PullRequest};
+use crate::facts::{Gathered, Unavailable};
 use crate::git::Repo;
 use crate::github;
 use crate::manifest::Manifest;
 use crate::rules::builtin::read_waivers;
 use crate::source::{max_file_bytes, text_from_bytes};
-
-/// Who approved the pull request, for the approvers' team.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PullRequest {
-    /// The approvers' team (`@org/sre`).
-    pub team: String,
-    pub number: u64,
-    /// Approvers at the head commit who are members of the team.
-    pub members: Vec<String>,
-    /// Approvers at the head commit who are not.
-    pub others: Vec<String>,
-}
-
-/// The approval facts of one manifest.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Approval {
-    pub pull_request: Arc<PullRequest>,
-    /// The manifest's waivers at the pull request's base, by rule, with their expiry; empty
-    /// when the manifest is new there.
-    pub base_waivers: BTreeMap<String, Option<Date>>,
-}
 
 /// Where the manifests are read as they were at the pull request's base.
 #[derive(Debug)]

@@ -5,19 +5,10 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use super::{Gathered, Unavailable};
+pub use crate::facts::labels::{AppliedLabel, Labels};
+use crate::facts::{Gathered, Unavailable};
 use crate::github;
-use crate::github::reviews::AppliedLabel;
 use crate::manifest::Manifest;
-
-/// The labels of a deploy's pull request, for one owner team.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Labels {
-    pub pull_request: u64,
-    /// The team asked about (`error_budget.owner`).
-    pub team: String,
-    pub labels: Vec<AppliedLabel>,
-}
 
 /// Reads the labels once per owner team, when the run is a deploy in GitHub Actions with a
 /// token.

@@ -9,36 +9,16 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use schemars::JsonSchema;
-use serde::Deserialize;
-
-use super::{Gathered, Unavailable};
+use crate::facts::incident;
+pub use crate::facts::incident::Incidents;
+use crate::facts::{Gathered, Unavailable};
 use crate::git::Repo;
-use crate::review::incident::{self, Incident};
+pub use crate::rules::sources::IncidentsSource as SourceDef;
 use crate::source::{max_file_bytes, read_text_in, text_from_bytes};
 
 /// Why the rules that read incidents are skipped when the pack names none.
 pub const NOT_CONFIGURED: &str =
     "no incident records are configured: a pack's `[source.incidents]` names the files";
-
-/// `[source.incidents]` in a pack's `pack.toml`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SourceDef {
-    /// Incident files (CSV or JSON, as `prr review quarterly --incidents` reads them), by
-    /// path from the repository root.
-    pub files: Vec<String>,
-}
-
-/// The incident records the rules see.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Incidents {
-    /// The files read, as the messages name them.
-    pub source: String,
-    pub records: Vec<Incident>,
-    /// How many records were left out as untrustworthy (shown by `prr review quarterly`).
-    pub left_out: usize,
-}
 
 /// Reads the pack's incident files from the working tree at `root`, or at `commit`.
 #[must_use]

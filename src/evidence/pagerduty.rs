@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use http::StatusCode;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
-use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::prometheus::{one_line, Api, Client, Config, Fault, Token};
-use crate::review::Quarter;
+use crate::facts::Quarter;
+pub use crate::rules::sources::PagerDutySource as SourceDef;
 
 /// The API's address unless the pack's `url_env` names a variable that is set.
 pub const DEFAULT_URL: &str = "https://api.pagerduty.com";
@@ -35,22 +35,6 @@ const PAGERDUTY: Api = Api {
     authorization: |token| format!("Token token={token}"),
     accept: "application/vnd.pagerduty+json;version=2",
 };
-
-/// `[source.pagerduty]` in a pack's `pack.toml`: which environment variables hold the
-/// API's URL and token, so that neither is written in a repository.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SourceDef {
-    /// The environment variable holding the API's base URL (`PRR_PAGERDUTY_URL` unless
-    /// set); when it is unset or empty, `https://api.pagerduty.com`.
-    pub url_env: Option<String>,
-    /// The environment variable holding a REST API token (`PRR_PAGERDUTY_TOKEN` unless
-    /// set), sent as `Authorization: Token token=...`; never printed.
-    pub token_env: Option<String>,
-    /// How long one request may take, in milliseconds (5000 unless set).
-    #[schemars(range(min = 1, max = 600_000))]
-    pub timeout_ms: Option<u64>,
-}
 
 /// The API as the pack and the environment configure it.
 ///

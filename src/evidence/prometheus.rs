@@ -20,11 +20,14 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::rt::TokioExecutor;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
-use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{Gathered, Unavailable};
-use crate::manifest::{Manifest, Node};
+use crate::facts::prometheus::{asked_queries, queries_of};
+pub use crate::facts::prometheus::{sli_queries, Events, SliQuery};
+pub use crate::facts::prometheus::{AlertRule, Answer, Readings, Sample};
+use crate::facts::{Gathered, Unavailable};
+use crate::manifest::Manifest;
+pub use crate::rules::sources::PrometheusSource as SourceDef;
 
 /// The environment variable that holds the server's URL unless the pack names another.
 pub const DEFAULT_URL_ENV: &str = "PRR_PROMETHEUS_URL";
@@ -35,23 +38,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// megabytes; anything far beyond is no answer prr asked for, and is refused before it fills
 /// memory.
 const MAX_BODY: u64 = 32 * 1024 * 1024;
-
-/// `[source.prometheus]` in a pack's `pack.toml`: where the server is, and how long to wait.
-/// The URL and the token come from environment variables the pack names, so that neither is
-/// written in a repository.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SourceDef {
-    /// The environment variable holding the server's base URL (`PRR_PROMETHEUS_URL` unless
-    /// set), such as `https://prometheus.acme.dev` or `http://thanos:10902/prefix`.
-    pub url_env: Option<String>,
-    /// The environment variable holding a bearer token, sent as `Authorization: Bearer`;
-    /// never printed.
-    pub token_env: Option<String>,
-    /// How long one request may take, in milliseconds (5000 unless set).
-    #[schemars(range(min = 1, max = 600_000))]
-    pub timeout_ms: Option<u64>,
-}
 
 /// A bearer token: kept out of every `Debug`, message and log.
 #[derive(Clone)]
@@ -105,32 +91,6 @@ impl Config {
             timeout,
         })
     }
-}
-
-/// One alerting rule loaded in the server.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AlertRule {
-    /// Its `runbook_url` annotation, when it has one.
-    pub runbook_url: Option<String>,
-}
-
-/// One series of an instant query's answer.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Sample {
-    /// The series' labels (empty for an aggregate such as `sum(...)`).
-    pub labels: BTreeMap<String, String>,
-    /// Its value now (`NaN` when the expression had no data to work on).
-    pub value: f64,
-}
-
-/// What the server said to a query.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Answer {
-    /// The series the query returned (none, one, or several).
-    Series(Vec<Sample>),
-    /// The server refused the query itself (a syntax error, an unknown function): the
-    /// manifest's fault, not the server's.
-    Rejected(String),
 }
 
 /// Why the server gave no usable answer (a timeout, 5xx, nonsense, a redirect, no
@@ -564,119 +524,6 @@ struct VectorSample {
     value: (serde_json::Value, String),
 }
 
-/// What Prometheus said about one manifest's claims: the facts `monitoring.alerts` and
-/// `slo.sli` judge.
-#[derive(Clone, Debug)]
-pub struct Readings {
-    /// The server, as shown (`prometheus at http://127.0.0.1:9090`).
-    pub source: String,
-    /// Every alerting rule the server has loaded, by name, or why they could not be read.
-    /// Shared: every manifest of a run reads the same list.
-    pub alerts: Result<Arc<BTreeMap<String, AlertRule>>, Unavailable>,
-    /// Each query the manifest's SLIs make (`{{window}}` filled in), and what came back.
-    pub queries: BTreeMap<String, Result<Answer, Unavailable>>,
-}
-
-impl Readings {
-    /// What the server said to `query`; a query nobody asked is unavailable (it should not
-    /// happen: the stage asks every query [`sli_queries`] finds).
-    ///
-    /// # Errors
-    /// The server gave no usable answer to it.
-    pub fn answer(&self, query: &str) -> Result<&Answer, Unavailable> {
-        match self.queries.get(query) {
-            Some(Ok(answer)) => Ok(answer),
-            Some(Err(why)) => Err(why.clone()),
-            None => Err(Unavailable {
-                source: self.source.clone(),
-                reason: "the query was not asked".to_owned(),
-            }),
-        }
-    }
-}
-
-/// Good or total.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Events {
-    Good,
-    Total,
-}
-
-impl Events {
-    #[must_use]
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Good => "good",
-            Self::Total => "total",
-        }
-    }
-}
-
-/// One query of an SLO's `[slo.sli]`, as written and as asked.
-#[derive(Clone, Debug)]
-pub struct SliQuery<'a> {
-    /// The SLO's index in `slo`.
-    pub slo: usize,
-    pub events: Events,
-    /// The query as the manifest writes it (the node carries its place).
-    pub written: &'a Node,
-    /// The query as asked, `{{window}}` filled with the SLO's window; `None` when the SLO
-    /// has no window prr can read (the schema says why).
-    pub asked: Option<String>,
-    /// The window in days.
-    pub window_days: Option<f64>,
-}
-
-/// The place-holder an SLI query writes for its range (as sloth writes `{{.window}}`).
-pub const WINDOW: &str = "{{window}}";
-
-/// The good and total queries of every SLO that declares `sli`, in manifest order.
-#[must_use]
-pub fn sli_queries(manifest: &Manifest) -> Vec<SliQuery<'_>> {
-    let Some(slos) = manifest.root.get("slo").and_then(Node::as_array) else {
-        return Vec::new();
-    };
-    let mut queries = Vec::new();
-    for (index, slo) in slos.iter().enumerate() {
-        let Some(sli) = slo.get("sli") else { continue };
-        let window_days = slo
-            .get("window")
-            .and_then(Node::as_str)
-            .and_then(crate::rules::builtin::window_days);
-        for events in [Events::Good, Events::Total] {
-            if let Some(written) = sli.get(events.key()) {
-                if let Some(text) = written.as_str() {
-                    queries.push(SliQuery {
-                        slo: index,
-                        events,
-                        written,
-                        asked: window_days.map(|days| fill(text, days)),
-                        window_days,
-                    });
-                }
-            }
-        }
-    }
-    queries
-}
-
-/// `template` with every `{{window}}` replaced by a PromQL duration of `days`.
-#[must_use]
-pub fn fill(template: &str, days: f64) -> String {
-    template.replace(WINDOW, &duration(days))
-}
-
-/// A PromQL duration: whole days as `28d`, else whole minutes (a month, 30.4375 days, is
-/// `43830m`), which every server of the API parses.
-#[must_use]
-pub fn duration(days: f64) -> String {
-    if days.fract() == 0.0 {
-        format!("{days}d")
-    } else {
-        format!("{}m", (days * 1440.0).round())
-    }
-}
-
 /// How many requests run at once: enough to overlap the waits, few enough not to load a
 /// shared server.
 const CONCURRENCY: usize = 8;
@@ -690,7 +537,7 @@ pub async fn gather(
     bound: Duration,
 ) -> Gathering {
     let some = gather_some(client, true, queries, deadline, bound).await;
-    let late = super::unfinished(&some.source, bound);
+    let late = crate::facts::unfinished(&some.source, bound);
     Gathering {
         source: some.source,
         alerts: some.alerts.unwrap_or(Err(late)),
@@ -753,7 +600,7 @@ async fn gather_some(
         }
     }
     tasks.abort_all();
-    let late = super::unfinished(&source, bound);
+    let late = crate::facts::unfinished(&source, bound);
     for query in asked.into_iter().chain(pending) {
         answers.entry(query).or_insert_with(|| Err(late.clone()));
     }
@@ -762,73 +609,6 @@ async fn gather_some(
         source,
         alerts,
         answers,
-    }
-}
-
-/// Every query the manifests' SLIs make, each once: over each SLO's window, and over the
-/// last 1 and 6 hours for its burn rates.
-#[must_use]
-pub fn queries_of<'a>(
-    manifests: impl IntoIterator<Item = &'a Manifest>,
-) -> std::collections::BTreeSet<String> {
-    manifests.into_iter().flat_map(asked_queries).collect()
-}
-
-/// Every query one manifest's SLIs make (see [`queries_of`]).
-fn asked_queries(manifest: &Manifest) -> Vec<String> {
-    sli_queries(manifest)
-        .into_iter()
-        // An SLO without a window prr can read has no budget: its burn rates are not asked.
-        .filter(|query| query.asked.is_some())
-        .flat_map(|query| {
-            let burns = BURN_HOURS.map(|hours| query.over_hours(hours));
-            let coverage = query.coverage();
-            query
-                .asked
-                .into_iter()
-                .chain(burns.into_iter().flatten())
-                .chain(coverage)
-        })
-        .collect()
-}
-
-/// The spans burn rates are measured over, in hours (the SRE workbook's multiwindow
-/// alerting: 1 h and 6 h).
-pub const BURN_HOURS: [u32; 2] = [1, 6];
-
-/// How many slices of its window a total query is read over to find where the data starts:
-/// a slice of 28 days is one day, long enough to hold two samples of even a sparse scrape.
-const COVERAGE_SLICES: f64 = 28.0;
-
-impl SliQuery<'_> {
-    /// The query over the last `hours` instead of the SLO's window.
-    #[must_use]
-    pub fn over_hours(&self, hours: u32) -> Option<String> {
-        self.written
-            .as_str()
-            .map(|text| text.replace(WINDOW, &format!("{hours}h")))
-    }
-
-    /// For a total query: how many seconds of the window the data covers. The query is
-    /// read over slices of the window (a day of a 28-day window) at every quarter slice
-    /// across the window, and the earliest that has a value marks where the data starts;
-    /// the slice is added back, so that the figure errs towards "covered" and a full window
-    /// is never reported as short. `increase()` over a range that starts before the data
-    /// counts what exists; this says how much that was.
-    #[must_use]
-    pub fn coverage(&self) -> Option<String> {
-        if self.events != Events::Total {
-            return None;
-        }
-        let days = self.window_days?;
-        let slice_seconds = (days * 86_400.0 / COVERAGE_SLICES).round().max(60.0);
-        let slice = format!("{slice_seconds}s");
-        let step = format!("{}s", (slice_seconds / 4.0).round());
-        let sliced = self.written.as_str()?.replace(WINDOW, &slice);
-        Some(format!(
-            "time() - min_over_time(timestamp({sliced})[{}:{step}]) + {slice_seconds}",
-            duration(days)
-        ))
     }
 }
 
@@ -989,67 +769,10 @@ impl Gatherer {
     }
 }
 
-/// `[rule.test.facts.prometheus]`: what the server holds, for an example judged offline.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TestFacts {
-    /// The alerting rules loaded, by name.
-    #[serde(default)]
-    pub alerts: Vec<String>,
-    /// Their `runbook_url` annotations, by alert name.
-    #[serde(default)]
-    pub runbooks: BTreeMap<String, String>,
-    /// What queries return, as asked (`{{window}}` filled in: `[28d]`): one value per
-    /// series, `[]` for none. Any other query returns no series.
-    #[serde(default)]
-    pub queries: BTreeMap<String, Vec<f64>>,
-    /// Queries the server refuses, and its message.
-    #[serde(default)]
-    pub rejected: BTreeMap<String, String>,
-}
-
-impl TestFacts {
-    /// The evidence these facts describe, for `manifest`'s queries.
-    #[must_use]
-    pub fn readings(&self, manifest: &Manifest) -> Readings {
-        let alerts = self
-            .alerts
-            .iter()
-            .map(|name| {
-                let runbook_url = self.runbooks.get(name).cloned();
-                (name.clone(), AlertRule { runbook_url })
-            })
-            .collect();
-        let queries = asked_queries(manifest)
-            .into_iter()
-            .map(|asked| {
-                let answer = match (self.rejected.get(&asked), self.queries.get(&asked)) {
-                    (Some(why), _) => Answer::Rejected(why.clone()),
-                    (None, values) => Answer::Series(
-                        values
-                            .into_iter()
-                            .flatten()
-                            .map(|value| Sample {
-                                labels: BTreeMap::new(),
-                                value: *value,
-                            })
-                            .collect(),
-                    ),
-                };
-                (asked, Ok(answer))
-            })
-            .collect();
-        Readings {
-            source: "prometheus (the example's facts)".to_owned(),
-            alerts: Ok(Arc::new(alerts)),
-            queries,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::prometheus::{duration, fill};
 
     #[test]
     fn the_window_is_filled_as_a_promql_duration() {

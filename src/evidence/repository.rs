@@ -1,422 +1,366 @@
-//! Repository evidence: which files the repository holds (with their sizes), and the texts
-//! of the few that rules read (CODEOWNERS, ...). Read from the working tree, or from a
-//! commit through git (`--rev`, the pre-push hook), never from the network.
+//! Repository evidence, gathered lazily and from the manifest's own repository: for each
+//! manifest, only what the rules that apply to it read. CODEOWNERS at its three places and
+//! the other files rules read from the root, the files the manifest names, and the files of
+//! the manifest's directory and below (a service's Dockerfiles, Kubernetes YAML and package
+//! manifests). Nothing else of the repository is listed or read, so a check costs the same
+//! in a monorepo of 100,000 files as beside a lone manifest.
 //!
-//! The listing is taken once per run and shared; each manifest gets a [`Repository`] view
-//! with the texts that concern it registered as its files, so that a finding can point at a
-//! line of a CODEOWNERS file as it points at a line of the manifest.
+//! The repository is the nearest directory at or above the manifest's with a `.git`; outside
+//! one, nothing beyond the manifest's own directory is read. A commit (`--rev`, the pre-push
+//! hook) is listed once through git; a repository read elsewhere (GitHub's API) is given.
 
-use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
-use super::Unavailable;
-use crate::git::Repo;
+use crate::facts::repository::slug_of_remote;
+use crate::facts::{Gathered, Needs, Repository, Snapshot, Unavailable};
+use crate::git::{self, Repo};
 use crate::manifest::Manifest;
-use crate::source::{max_file_bytes, read_text, text_from_bytes, FileId, SourceFile};
+use crate::source::{max_file_bytes, read_text, text_from_bytes, SourceFile};
 
-/// The most files a listing holds: a repository larger than this is not a service's.
+/// The most files one manifest's directory may hold: a directory larger than this is not a
+/// service's.
 const MAX_FILES: usize = 500_000;
 
-/// Where CODEOWNERS may live, in the order GitHub looks: the first that exists is the one
-/// GitHub uses.
-pub const CODEOWNERS: [&str; 3] = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
-
-/// Which manifests a file that rules read concerns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Scope {
-    /// Every manifest of the repository (CODEOWNERS).
-    Repository,
-    /// The manifests whose directory holds it (a service's Dockerfile).
-    Service,
-}
-
-/// The files whose texts rules read.
-fn wanted(path: &str) -> Option<Scope> {
-    if CODEOWNERS.contains(&path) {
-        return Some(Scope::Repository);
-    }
-    // Dockerfiles and Kubernetes YAML concern the service whose directory holds them
-    // (security.non-root, resilience.*, availability.disruption-budget).
-    if super::dockerfile::is_dockerfile(path) || super::kubernetes::is_candidate(path) {
-        return Some(Scope::Service);
-    }
-    None
-}
-
-/// Whether `path` (from the root) is in the directory `dir` (from the root, `""` the root
-/// itself) or below it.
-fn is_below(dir: &str, path: &str) -> bool {
-    dir.is_empty()
-        || path
-            .strip_prefix(dir)
-            .is_some_and(|rest| rest.starts_with('/'))
-}
-
-/// The files of a listing whose texts rules read.
-pub fn wanted_paths<'a>(files: impl Iterator<Item = &'a str>) -> Vec<String> {
-    files
-        .filter(|path| wanted(path).is_some())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// The repository as one run sees it: taken once, shared by every manifest.
+/// Where the repository evidence of a run comes from.
 #[derive(Debug)]
-pub struct Snapshot {
-    origin: String,
-    slug: Option<String>,
-    files: Arc<BTreeMap<String, u64>>,
-    texts: BTreeMap<String, (Scope, Arc<SourceFile>)>,
+pub struct Gatherer {
+    source: Source,
+    /// What was found at a repository root (a root file's size and text, the remote), by
+    /// root and path: read once per run however many manifests ask.
+    roots: Mutex<HashMap<PathBuf, RootFacts>>,
 }
 
-/// The repository as one manifest's rules see it.
-#[derive(Clone, Debug)]
-pub struct Repository {
-    /// Where the files were read: "the working tree" or "commit 1a2b3c4d5e6f".
-    pub origin: String,
-    /// `OWNER/REPO` on GitHub when known: links into it name its files.
-    pub slug: Option<String>,
-    /// The manifest's directory, relative to the repository root (`""` at the root).
-    pub manifest_dir: String,
-    /// Every file, by path relative to the root with `/`, and its size in bytes.
-    pub files: Arc<BTreeMap<String, u64>>,
-    /// The files whose text rules read, registered in the manifest (`Manifest::file`).
-    pub texts: BTreeMap<String, FileId>,
+#[derive(Debug)]
+enum Source {
+    /// The working tree: each manifest's own repository, found from its directory.
+    Working,
+    /// Listed once, through git (a commit) or elsewhere (GitHub's API).
+    Listed(Result<Snapshot, Unavailable>),
+    /// Not read, for this reason.
+    Off(String),
 }
 
-impl Repository {
-    /// The paths in the manifest's directory or below (the files that concern this service
-    /// rather than its neighbours in a monorepo), in order: a range of the sorted listing,
-    /// so that each of a monorepo's thousands of manifests reads only its own part.
-    pub fn paths_below_manifest(&self) -> impl Iterator<Item = &str> + '_ {
-        let prefix = if self.manifest_dir.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", self.manifest_dir)
-        };
-        self.files
-            .range(prefix.clone()..)
-            .map(|(path, _)| path.as_str())
-            .take_while(move |path| path.starts_with(&prefix))
+/// What one repository root holds of the files rules read from the root.
+#[derive(Debug, Default)]
+struct RootFacts {
+    slug: Option<Option<String>>,
+    files: BTreeMap<&'static str, Option<(u64, Option<Arc<SourceFile>>)>>,
+}
+
+impl Gatherer {
+    /// Each manifest's own repository, in the working tree.
+    #[must_use]
+    pub fn working_tree() -> Self {
+        Self::with(Source::Working)
     }
 
-    /// The manifest's directory as a message names it.
+    /// The files of `commit`, listed once through git.
     #[must_use]
-    pub fn manifest_dir_shown(&self) -> String {
-        if self.manifest_dir.is_empty() {
-            format!("{} (from the repository root)", self.origin)
-        } else {
-            format!("{}/ in {}", self.manifest_dir, self.origin)
+    pub fn commit(repo: &Repo, commit: &str) -> Self {
+        Self::with(Source::Listed(of_commit(repo, commit)))
+    }
+
+    /// A repository read elsewhere (see [`Snapshot::from_listing`]), or why it could not be.
+    #[must_use]
+    pub fn given(snapshot: Result<Snapshot, Unavailable>) -> Self {
+        Self::with(Source::Listed(snapshot))
+    }
+
+    /// Nothing read: the rules that need the repository are skipped, saying `why`.
+    #[must_use]
+    pub fn none(why: &str) -> Self {
+        Self::with(Source::Off(why.to_owned()))
+    }
+
+    fn with(source: Source) -> Self {
+        Self {
+            source,
+            roots: Mutex::default(),
         }
     }
 
-    /// The size of the file at `path` (relative to the root), when there is one.
+    /// The repository as listed in one piece (a commit, or through GitHub's API).
     #[must_use]
-    pub fn size(&self, path: &str) -> Option<u64> {
-        self.files.get(path).copied()
+    pub fn snapshot(&self) -> Option<&Snapshot> {
+        match &self.source {
+            Source::Listed(Ok(snapshot)) => Some(snapshot),
+            _ => None,
+        }
     }
 
-    /// The text of `path`, when rules read it and it could be read.
-    #[must_use]
-    pub fn text<'a>(&self, manifest: &'a Manifest, path: &str) -> Option<(FileId, &'a SourceFile)> {
-        let id = *self.texts.get(path)?;
-        Some((id, manifest.file(id)?))
-    }
-
-    /// `relative` (a path written in the manifest, relative to its directory; from the
-    /// root when it starts with `/`) as a path relative to the repository root; `None` when
-    /// it climbs out of the repository.
-    #[must_use]
-    pub fn resolve(&self, relative: &str) -> Option<String> {
-        let (base, relative) = match relative.strip_prefix('/') {
-            Some(from_root) => ("", from_root),
-            None => (self.manifest_dir.as_str(), relative),
-        };
-        let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
-        let relative = relative.split(['#', '?']).next().unwrap_or(relative);
-        for part in relative.split('/') {
-            match part {
-                "" | "." => {}
-                ".." => {
-                    parts.pop()?;
+    /// The repository facts of one manifest read from `path` (in the working tree), as far
+    /// as `needs` asks; `named` gives the paths from the root that the manifest names, once
+    /// the view knows the manifest's directory. The texts read are registered in the
+    /// manifest.
+    pub fn facts(
+        &self,
+        manifest: &mut Manifest,
+        path: Option<&Path>,
+        needs: &Needs,
+        named: &dyn Fn(&Manifest, &Repository) -> Vec<String>,
+        deadline: Instant,
+    ) -> Gathered<Repository> {
+        if !needs.reads_repository() {
+            return Gathered::NotConfigured(
+                "no rule that applies to this service reads the repository".to_owned(),
+            );
+        }
+        match &self.source {
+            Source::Off(why) => Gathered::NotConfigured(why.clone()),
+            Source::Listed(Err(why)) => Gathered::Unavailable(why.clone()),
+            Source::Listed(Ok(snapshot)) => match snapshot.for_manifest(manifest) {
+                Some(repository) => Gathered::Known(repository),
+                None => {
+                    Gathered::NotConfigured("the manifest is outside the repository".to_owned())
                 }
-                part => parts.push(part),
-            }
+            },
+            Source::Working => match path {
+                Some(path) => match self.working(manifest, path, needs, named, deadline) {
+                    Ok(repository) => Gathered::Known(repository),
+                    Err(why) => Gathered::Unavailable(why),
+                },
+                None => Gathered::NotConfigured("the manifest was not read from a file".to_owned()),
+            },
         }
-        Some(parts.join("/"))
-    }
-}
-
-/// A snapshot read elsewhere (through GitHub's API) is where the imports of its manifests
-/// come from too: its listing, and the texts of its YAML files.
-impl crate::manifest::import::Files for Snapshot {
-    fn list(&self, dir: &str) -> Vec<String> {
-        self.files
-            .keys()
-            .filter(|path| is_below(dir, path))
-            .cloned()
-            .collect()
     }
 
-    fn read(&self, path: &str) -> Result<SourceFile, crate::source::ReadError> {
-        let why = if self.files.contains_key(path) {
-            "it was not read as text here (over the size limit, not UTF-8, or not a YAML file)"
-        } else {
-            "not in the repository"
-        };
-        self.texts
-            .get(path)
-            .map(|(_, text)| SourceFile::clone(text))
-            .ok_or_else(|| crate::source::ReadError::Io {
-                name: path.to_owned(),
-                source: std::io::Error::other(format!("{why} ({})", self.origin)),
-            })
-    }
-}
-
-impl Snapshot {
-    /// The working tree under `root`, as git sees it: `.gitignore`d files are left out, and
-    /// so are symlinks (their target may lie outside the repository).
-    ///
-    /// # Errors
-    /// The tree cannot be listed.
-    pub fn working_tree(root: &Path) -> Result<Self, Unavailable> {
+    /// One manifest's repository in the working tree.
+    fn working(
+        &self,
+        manifest: &mut Manifest,
+        path: &Path,
+        needs: &Needs,
+        named: &dyn Fn(&Manifest, &Repository) -> Vec<String>,
+        deadline: Instant,
+    ) -> Result<Repository, Unavailable> {
         let unavailable = |reason: String| Unavailable {
             source: "the working tree".to_owned(),
             reason,
         };
-        let mut files = BTreeMap::new();
-        let walk = ignore::WalkBuilder::new(root)
-            .hidden(false)
-            .parents(false)
-            .require_git(false)
-            .filter_entry(|entry| entry.file_name() != ".git")
-            .build();
-        for entry in walk {
-            let entry = entry.map_err(|err| unavailable(err.to_string()))?;
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
+        let dir = std::fs::canonicalize(path)
+            .map_err(|err| unavailable(format!("cannot find {}: {err}", path.display())))?
+            .parent()
+            .map(Path::to_path_buf)
+            .ok_or_else(|| unavailable(format!("{} has no directory", path.display())))?;
+        let (root, in_repository) = match git::toplevel_of(&dir) {
+            Some(root) => (root, true),
+            None => (dir.clone(), false),
+        };
+        let manifest_dir = relative(&dir, &root).unwrap_or_default();
+        let slug = if in_repository {
+            self.slug(&root)
+        } else {
+            None
+        };
+        let mut snapshot = Snapshot::new("the working tree".to_owned(), slug);
+        if in_repository {
+            for (file, size, text) in self.root_files(&root, needs) {
+                snapshot.insert_shared(file.to_owned(), size, text);
             }
-            let Ok(relative) = entry.path().strip_prefix(root) else {
-                continue;
-            };
-            let size = entry.metadata().map_or(0, |m| m.len());
-            files.insert(relative.to_string_lossy().replace('\\', "/"), size);
-            if files.len() > MAX_FILES {
-                return Err(unavailable(format!(
-                    "more than {MAX_FILES} files: not a service's repository"
-                )));
-            }
+        } else {
+            snapshot = snapshot.outside_repository();
         }
-        let mut texts = BTreeMap::new();
-        for path in files.keys() {
-            if let Some(scope) = wanted(path) {
-                // A file that cannot be read as text is listed but has no text: the rule
-                // that reads it says so.
-                if let Ok(text) = read_text(&root.join(path), path) {
-                    texts.insert(path.clone(), (scope, Arc::new(text)));
+        if needs.service_tree {
+            walk(&dir, &root, in_repository, deadline, &mut snapshot).map_err(unavailable)?;
+        }
+        if needs.named_files {
+            let view = snapshot.view_of(&manifest_dir);
+            for file in named(manifest, &view) {
+                if !snapshot.holds(&file) {
+                    probe(&root, &file, in_repository, &mut snapshot);
                 }
             }
         }
-        Ok(Self {
-            origin: "the working tree".to_owned(),
-            slug: slug(root),
-            files: Arc::new(files),
-            texts,
-        })
+        Ok(snapshot.view(manifest, manifest_dir))
     }
 
-    /// The files of `commit`, read through git.
-    ///
-    /// # Errors
-    /// git cannot list or read the commit.
-    pub fn commit(repo: &Repo, commit: &str) -> Result<Self, Unavailable> {
-        let short = commit.get(..12).unwrap_or(commit);
-        let origin = format!("commit {short}");
-        let unavailable = |reason: String| Unavailable {
-            source: origin.clone(),
-            reason,
-        };
-        let listed = repo
-            .list_sizes(commit)
-            .map_err(|err| unavailable(err.to_string()))?;
-        if listed.len() > MAX_FILES {
-            return Err(unavailable(format!(
-                "more than {MAX_FILES} files: not a service's repository"
-            )));
-        }
-        let files: BTreeMap<String, u64> = listed.into_iter().collect();
-        let wanted_paths: Vec<(String, Scope)> = files
-            .keys()
-            .filter_map(|p| wanted(p).map(|scope| (p.clone(), scope)))
-            .collect();
-        let names: Vec<String> = wanted_paths.iter().map(|(p, _)| p.clone()).collect();
-        let bytes = repo
-            .read_files(commit, &names)
-            .map_err(|err| unavailable(err.to_string()))?;
-        let mut texts = BTreeMap::new();
-        for ((path, scope), bytes) in wanted_paths.into_iter().zip(bytes) {
-            if let Some(Ok(text)) = bytes.map(|b| text_from_bytes(b, &path, max_file_bytes())) {
-                texts.insert(path, (scope, Arc::new(text)));
-            }
-        }
-        Ok(Self {
-            origin,
-            slug: slug(repo.root()),
-            files: Arc::new(files),
-            texts,
-        })
-    }
-
-    /// A repository read elsewhere (through GitHub's API, by the privileged publishing job):
-    /// its listing with sizes, and the bytes of the files rules read.
-    #[must_use]
-    pub fn from_listing(
-        origin: String,
-        slug: Option<String>,
-        files: Vec<(String, u64)>,
-        texts: Vec<(String, Vec<u8>)>,
-    ) -> Self {
-        let texts = texts
-            .into_iter()
-            .filter_map(|(path, bytes)| {
-                let scope = wanted(&path)?;
-                let text = text_from_bytes(bytes, &path, max_file_bytes()).ok()?;
-                Some((path, (scope, Arc::new(text))))
+    /// `OWNER/REPO` of the repository at `root`, asked once per run.
+    fn slug(&self, root: &Path) -> Option<String> {
+        let mut roots = self
+            .roots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let facts = roots.entry(root.to_path_buf()).or_default();
+        facts
+            .slug
+            .get_or_insert_with(|| {
+                std::env::var("GITHUB_REPOSITORY")
+                    .ok()
+                    .filter(|s| s.contains('/'))
+                    .or_else(|| git::origin_url(root).as_deref().and_then(slug_of_remote))
             })
-            .collect();
-        Self {
-            origin,
-            slug,
-            files: Arc::new(files.into_iter().collect()),
-            texts,
-        }
+            .clone()
     }
 
-    /// A repository given as texts (a rule's `[[rule.test]]` example): every file listed
-    /// with its text's size.
-    #[must_use]
-    pub fn from_texts(files: &BTreeMap<String, String>, slug: Option<String>) -> Self {
-        let texts = files
+    /// The files rules read from the root that exist there, each looked at once per run.
+    fn root_files(
+        &self,
+        root: &Path,
+        needs: &Needs,
+    ) -> Vec<(&'static str, u64, Option<Arc<SourceFile>>)> {
+        let mut roots = self
+            .roots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let facts = roots.entry(root.to_path_buf()).or_default();
+        needs
+            .root_files
             .iter()
-            .filter_map(|(path, text)| {
-                let scope = wanted(path)?;
-                Some((path.clone(), (scope, Arc::new(SourceFile::new(path, text)))))
+            .filter_map(|file| {
+                let found = facts.files.entry(file).or_insert_with(|| {
+                    let size = regular_file_size(&root.join(file))?;
+                    let text = crate::facts::repository::wanted(file)
+                        .and_then(|_| read_text(&root.join(file), file).ok())
+                        .map(Arc::new);
+                    Some((size, text))
+                });
+                found
+                    .as_ref()
+                    .map(|(size, text)| (*file, *size, text.clone()))
             })
-            .collect();
-        Self {
-            origin: "the example's files".to_owned(),
-            slug,
-            files: Arc::new(
-                files
-                    .iter()
-                    .map(|(path, text)| (path.clone(), text.len() as u64))
-                    .collect(),
-            ),
-            texts,
-        }
-    }
-
-    /// The view of one manifest, its texts registered in it. `None` for a manifest outside
-    /// the repository.
-    #[must_use]
-    pub fn for_manifest(&self, manifest: &mut Manifest) -> Option<Repository> {
-        let name = manifest.source.name.clone();
-        if name.starts_with("../") || name.starts_with('/') {
-            return None;
-        }
-        let manifest_dir = name.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned();
-        let mut texts = BTreeMap::new();
-        for (path, (scope, text)) in &self.texts {
-            if *scope == Scope::Repository || is_below(&manifest_dir, path) {
-                texts.insert(path.clone(), manifest.add_file(Arc::clone(text)));
-            }
-        }
-        Some(Repository {
-            origin: self.origin.clone(),
-            slug: self.slug.clone(),
-            manifest_dir,
-            files: Arc::clone(&self.files),
-            texts,
-        })
+            .collect()
     }
 }
 
-/// `OWNER/REPO` of the repository on GitHub: `GITHUB_REPOSITORY` in Actions, else the
-/// `origin` remote's URL when it is a GitHub one.
-fn slug(root: &Path) -> Option<String> {
-    if let Some(slug) = std::env::var("GITHUB_REPOSITORY")
+/// The size of the regular file at `path` (a symlink is not followed: its target may lie
+/// outside the repository).
+fn regular_file_size(path: &Path) -> Option<u64> {
+    let meta = path.symlink_metadata().ok()?;
+    meta.file_type().is_file().then(|| meta.len())
+}
+
+/// `path` relative to `root`, with `/`.
+fn relative(path: &Path, root: &Path) -> Option<String> {
+    let rest = path.strip_prefix(root).ok()?;
+    Some(rest.to_string_lossy().replace('\\', "/"))
+}
+
+/// Lists the files of `dir` and below as git sees them (`.gitignore`d files and symlinks
+/// left out), reading the texts rules read, until `deadline`.
+fn walk(
+    dir: &Path,
+    root: &Path,
+    in_repository: bool,
+    deadline: Instant,
+    snapshot: &mut Snapshot,
+) -> Result<(), String> {
+    let walk = ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .parents(in_repository)
+        .require_git(false)
+        .filter_entry(|entry| entry.file_name() != ".git")
+        .build();
+    let mut listed = 0usize;
+    for entry in walk {
+        let entry = entry.map_err(|err| err.to_string())?;
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let Some(path) = relative(entry.path(), root) else {
+            continue;
+        };
+        listed += 1;
+        if listed > MAX_FILES {
+            return Err(format!(
+                "more than {MAX_FILES} files below the manifest's directory: not a service's"
+            ));
+        }
+        if listed % 1024 == 0 && Instant::now() > deadline {
+            return Err(crate::facts::unfinished(
+                "the working tree",
+                crate::evidence::DEFAULT_TIME_BOUND,
+            )
+            .reason);
+        }
+        let size = entry.metadata().map_or(0, |m| m.len());
+        let text = crate::facts::repository::wanted(&path)
+            .and_then(|_| read_text(entry.path(), &path).ok());
+        snapshot.insert(path, size, text);
+    }
+    Ok(())
+}
+
+/// Lists `file` (from the root) when it is a regular file, or the first file of it when it
+/// is a directory with files; nothing outside the repository.
+fn probe(root: &Path, file: &str, in_repository: bool, snapshot: &mut Snapshot) {
+    let path = root.join(file);
+    let Ok(meta) = path.symlink_metadata() else {
+        return;
+    };
+    let inside = std::fs::canonicalize(&path).is_ok_and(|real| real.starts_with(root));
+    if !inside {
+        return;
+    }
+    if meta.file_type().is_file() {
+        let text = crate::facts::repository::wanted(file).and_then(|_| read_text(&path, file).ok());
+        snapshot.insert(file.to_owned(), meta.len(), text);
+        return;
+    }
+    if meta.file_type().is_dir() {
+        let first = ignore::WalkBuilder::new(&path)
+            .hidden(false)
+            .parents(in_repository)
+            .require_git(false)
+            .filter_entry(|entry| entry.file_name() != ".git")
+            .build()
+            .filter_map(Result::ok)
+            .find(|entry| entry.file_type().is_some_and(|t| t.is_file()));
+        if let Some(entry) = first {
+            if let Some(inner) = relative(entry.path(), root) {
+                let size = entry.metadata().map_or(0, |m| m.len());
+                snapshot.insert(inner, size, None);
+            }
+        }
+    }
+}
+
+/// The files of `commit`, read through git: the listing with sizes, and the texts rules
+/// read.
+fn of_commit(repo: &Repo, commit: &str) -> Result<Snapshot, Unavailable> {
+    let short = commit.get(..12).unwrap_or(commit);
+    let origin = format!("commit {short}");
+    let unavailable = |reason: String| Unavailable {
+        source: origin.clone(),
+        reason,
+    };
+    let listed = repo
+        .list_sizes(commit)
+        .map_err(|err| unavailable(err.to_string()))?;
+    if listed.len() > MAX_FILES {
+        return Err(unavailable(format!(
+            "more than {MAX_FILES} files: not a service's repository"
+        )));
+    }
+    let names: Vec<String> = listed
+        .iter()
+        .filter(|(path, _)| crate::facts::repository::wanted(path).is_some())
+        .map(|(path, _)| path.clone())
+        .collect();
+    let bytes = repo
+        .read_files(commit, &names)
+        .map_err(|err| unavailable(err.to_string()))?;
+    let texts: BTreeMap<String, Vec<u8>> = names
+        .into_iter()
+        .zip(bytes)
+        .filter_map(|(path, bytes)| Some((path, bytes?)))
+        .collect();
+    let slug = std::env::var("GITHUB_REPOSITORY")
         .ok()
         .filter(|s| s.contains('/'))
-    {
-        return Some(slug);
+        .or_else(|| {
+            git::origin_url(repo.root())
+                .as_deref()
+                .and_then(slug_of_remote)
+        });
+    let mut snapshot = Snapshot::new(origin, slug);
+    for (path, size) in listed {
+        let text = texts
+            .get(&path)
+            .and_then(|bytes| text_from_bytes(bytes.clone(), &path, max_file_bytes()).ok());
+        snapshot.insert(path, size, text);
     }
-    let out = std::process::Command::new("git")
-        .args(["config", "--get", "remote.origin.url"])
-        .current_dir(root)
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    slug_of_remote(String::from_utf8_lossy(&out.stdout).trim())
-}
-
-/// `OWNER/REPO` from a GitHub remote URL (`https://github.com/o/r.git`, `git@github.com:o/r`).
-fn slug_of_remote(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("https://github.com/")
-        .or_else(|| url.strip_prefix("ssh://git@github.com/"))
-        .or_else(|| url.strip_prefix("git@github.com:"))?;
-    let rest = rest.trim_end_matches('/');
-    let rest = rest.strip_suffix(".git").unwrap_or(rest);
-    let (owner, repo) = rest.split_once('/')?;
-    (!owner.is_empty() && !repo.is_empty() && !repo.contains('/'))
-        .then(|| format!("{owner}/{repo}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn remotes_name_their_github_repository() {
-        for url in [
-            "https://github.com/acme/payments.git",
-            "https://github.com/acme/payments",
-            "git@github.com:acme/payments.git",
-            "ssh://git@github.com/acme/payments",
-        ] {
-            assert_eq!(
-                slug_of_remote(url).as_deref(),
-                Some("acme/payments"),
-                "{url}"
-            );
-        }
-        assert_eq!(slug_of_remote("https://gitlab.com/acme/payments"), None);
-        assert_eq!(slug_of_remote("https://github.com/acme"), None);
-    }
-
-    #[test]
-    fn paths_resolve_from_the_manifest_directory_and_never_climb_out() {
-        let repository = Repository {
-            origin: String::new(),
-            slug: None,
-            manifest_dir: "services/pay".to_owned(),
-            files: Arc::default(),
-            texts: BTreeMap::new(),
-        };
-        assert_eq!(
-            repository.resolve("docs/runbook.md").as_deref(),
-            Some("services/pay/docs/runbook.md")
-        );
-        assert_eq!(
-            repository.resolve("../../README.md#usage").as_deref(),
-            Some("README.md")
-        );
-        assert_eq!(repository.resolve("../../../etc/passwd"), None);
-        assert_eq!(
-            repository.resolve("/docs/oncall.md").as_deref(),
-            Some("docs/oncall.md")
-        );
-    }
+    Ok(snapshot)
 }

@@ -15,9 +15,10 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::engine::{self, Status};
+use crate::engine::Status;
+use crate::evidence::Evidence;
 use crate::manifest::Manifest;
-use crate::report::{FailOn, Judged, Report, ServiceReport, Tool, Verdict};
+use crate::report::{FailOn, Report, ServiceReport, Tool, Verdict};
 use crate::rules::{RuleSet, Severity};
 
 /// The fleet report's format version (its own, not the check report's).
@@ -213,12 +214,15 @@ pub struct Judge<'a> {
     pub rules: &'a RuleSet,
     pub candidate: Option<&'a RuleSet>,
     pub as_of: Date,
+    /// The evidence stage of the run, as `prr check` gathers it: each service's own
+    /// repository, and the live sources the pack configures.
+    pub evidence: &'a Evidence,
 }
 
 impl Judge<'_> {
-    /// Judges one manifest through the engine and the report model, as `prr check` does.
+    /// Judges one manifest through the pipeline's stages, as `prr check` does.
     #[must_use]
-    pub fn manifest(&self, manifest: &Manifest) -> ServiceRow {
+    pub fn manifest(&self, manifest: &mut Manifest) -> ServiceRow {
         let report = self.report(manifest, self.rules);
         let mut row = match report.services.first() {
             Some(service) => row_of(&report, service),
@@ -243,17 +247,8 @@ impl Judge<'_> {
         row
     }
 
-    fn report(&self, manifest: &Manifest, rules: &RuleSet) -> Report {
-        let evaluation = engine::evaluate(manifest, rules, self.as_of);
-        Report::build(
-            vec![Judged::Evaluated {
-                source: &manifest.source,
-                evaluation,
-            }],
-            rules,
-            &self.as_of.to_string(),
-            FailOn::Error,
-        )
+    fn report(&self, manifest: &mut Manifest, rules: &RuleSet) -> Report {
+        crate::pipeline::judge::report_of(manifest, rules, self.as_of, self.evidence, FailOn::Error)
     }
 }
 

@@ -179,7 +179,7 @@ pub async fn repository(
 ) -> Result<Listing, Error> {
     let files = tree_sizes(client, owner, repo, sha).await?;
     let mut texts = Vec::new();
-    for name in crate::evidence::repository::wanted_paths(files.iter().map(|(p, _)| p.as_str())) {
+    for name in crate::facts::repository::wanted_paths(files.iter().map(|(p, _)| p.as_str())) {
         if let Ok(bytes) = file(client, owner, repo, sha, &name).await? {
             texts.push((name, bytes));
         }

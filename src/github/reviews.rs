@@ -103,15 +103,7 @@ mod tests {
     }
 }
 
-/// A label on a pull request, who applied it, and whether they belong to a team.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AppliedLabel {
-    pub name: String,
-    /// Who applied it last (the issue-events API's `actor`).
-    pub by: String,
-    /// Whether `by` is an active member of the team asked about.
-    pub member: bool,
-}
+pub use crate::facts::labels::AppliedLabel;
 
 /// Each label still on the pull request and who applied it last: a label removed later does
 /// not count, and one applied again counts for whoever applied it again.

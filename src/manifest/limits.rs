@@ -98,6 +98,7 @@ pub fn limited(manifest: &Manifest, limits: &BTreeMap<String, usize>) -> Option<
         cuts,
         files: manifest.files.clone(),
         imports: manifest.imports.clone(),
+        path: manifest.path.clone(),
     })
 }
 

@@ -35,6 +35,9 @@ pub struct Manifest {
     pub files: Vec<Arc<SourceFile>>,
     /// What `[import]` brought beyond keys: the files read, facts that differ, notes.
     pub imports: import::Imports,
+    /// Where the manifest was read in the working tree: its repository is found from
+    /// there. `None` for one read from a commit or given as text.
+    pub path: Option<std::path::PathBuf>,
 }
 
 /// What applicability (`when`) and the report need to know of a service.
@@ -64,6 +67,7 @@ impl Manifest {
             cuts: Vec::new(),
             files: Vec::new(),
             imports: import::Imports::default(),
+            path: None,
         })
     }
 
@@ -88,7 +92,9 @@ impl Manifest {
     /// The file cannot be read as text, or cannot be parsed.
     pub fn load(path: &FsPath, name: &str) -> Result<Self, Error> {
         let source = Arc::new(read_text(path, name)?);
-        Ok(Self::parse(source)?)
+        let mut manifest = Self::parse(source)?;
+        manifest.path = Some(path.to_path_buf());
+        Ok(manifest)
     }
 
     /// As [`Manifest::load`], for a manifest of the repository at `root`: one that a
@@ -98,7 +104,9 @@ impl Manifest {
     /// As [`Manifest::load`], and a path that leaves the repository.
     pub fn load_in(path: &FsPath, name: &str, root: &FsPath) -> Result<Self, Error> {
         let source = Arc::new(crate::source::read_text_in(path, name, root)?);
-        Ok(Self::parse(source)?)
+        let mut manifest = Self::parse(source)?;
+        manifest.path = Some(path.to_path_buf());
+        Ok(manifest)
     }
 
     /// An in-memory manifest (rule examples, tests).
@@ -306,5 +314,26 @@ mod tests {
         let problems = discover_in_listing(&files, "", true).unwrap_err();
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].file, "a");
+    }
+}
+
+/// A window's length in days: week 7, month 30.4375, quarter 91.3125, year 365.25, `Nd` N.
+#[must_use]
+pub fn window_days(window: &str) -> Option<f64> {
+    match window.trim() {
+        "week" => Some(7.0),
+        "month" => Some(30.4375),
+        "quarter" => Some(91.3125),
+        "year" => Some(365.25),
+        other => other
+            .strip_suffix('d')
+            // As the schema spells it: 1 to 4 digits, no leading zero, no sign.
+            .filter(|n| {
+                (1..=4).contains(&n.len())
+                    && n.bytes().all(|b| b.is_ascii_digit())
+                    && !n.starts_with('0')
+            })
+            .and_then(|n| n.parse::<u32>().ok())
+            .map(f64::from),
     }
 }

@@ -462,7 +462,7 @@ fn budgets(service: &ServiceReport) -> String {
 /// The live budget as a bar of ten cells (what is left filled), with the figures beside
 /// it: "`▓▓▓▓▓▓░░░░` 62% left, 12.5 of 20.2 min; burn 0.4x (1 h), 0.6x (6 h)". Text, so it
 /// renders the same in a comment, a job summary and a terminal.
-fn budget_bar(live: &crate::budget::LiveBudget) -> String {
+fn budget_bar(live: &crate::facts::budget::LiveBudget) -> String {
     let left = live.remaining.clamp(0.0, 1.0);
     // To the nearest tenth: live counts are estimates (`increase()` extrapolates), and a
     // budget 79.99% left reads as the eight tenths it is. `left` is within 0..=1.

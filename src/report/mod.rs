@@ -250,7 +250,11 @@ pub struct SloEntry {
     /// The live budget from Prometheus (`[slo.sli]`): attainment, consumed and remaining,
     /// burn rates; null without that evidence. Added in 0.2.0.
     #[serde(default)]
-    pub live: Option<crate::budget::LiveBudget>,
+    pub live: Option<crate::facts::budget::LiveBudget>,
+    /// Why there are no live figures (no `[slo.sli]`, no Prometheus configured, or what
+    /// went wrong asking it); null when there are. Added in 0.2.0.
+    #[serde(default)]
+    pub live_unavailable: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -537,6 +541,7 @@ impl Report {
                                     .budget_minutes
                                     .map(|m| (m * 1000.0).round() / 1000.0),
                                 live: s.live,
+                                live_unavailable: s.live_unavailable.map(inert),
                             })
                             .collect(),
                     });

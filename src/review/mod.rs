@@ -6,7 +6,6 @@
 //! never below, and no record field that could name a person is ever read.
 
 pub mod figures;
-pub mod incident;
 pub mod render;
 pub mod toil;
 
@@ -15,9 +14,9 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Serialize;
 
+pub use crate::facts::incident::{self as incident, Incident, Records};
 use crate::manifest::{Manifest, Node};
 pub use figures::{Figures, Quarter};
-pub use incident::{Incident, Records};
 
 /// How many quarters the trend shows, the reviewed one included.
 pub const TREND_QUARTERS: usize = 4;
@@ -145,15 +144,7 @@ pub struct Postmortem {
     pub link: Option<String>,
 }
 
-/// Whether a severity is severe: SEV0 to SEV2, P0 to P2, `critical` or `high` (any case).
-/// Severe incidents need a postmortem.
-#[must_use]
-pub fn is_severe(severity: &str) -> bool {
-    matches!(
-        severity.to_ascii_lowercase().as_str(),
-        "sev0" | "sev1" | "sev2" | "p0" | "p1" | "p2" | "critical" | "high"
-    )
-}
+pub use crate::facts::incident::is_severe;
 
 /// Builds the review of `quarter` from the records, the services and their toil backlogs'
 /// listings.

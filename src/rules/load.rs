@@ -107,9 +107,9 @@ struct Settings {
     max_items: BTreeMap<String, usize>,
     on_unavailable: Option<OnUnavailable>,
     waiver_approvers: Option<String>,
-    prometheus: Option<crate::evidence::prometheus::SourceDef>,
-    pagerduty: Option<crate::evidence::pagerduty::SourceDef>,
-    incidents: Option<crate::evidence::incidents::SourceDef>,
+    prometheus: Option<crate::rules::sources::PrometheusSource>,
+    pagerduty: Option<crate::rules::sources::PagerDutySource>,
+    incidents: Option<crate::rules::sources::IncidentsSource>,
     backstage: Option<super::model::BackstageDef>,
 }
 

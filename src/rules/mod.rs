@@ -5,6 +5,7 @@ pub mod builtin;
 pub mod compile;
 pub mod load;
 pub mod model;
+pub mod sources;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -68,11 +69,11 @@ pub struct RuleSet {
     /// `[pack] waiver_approvers`: the team that approves new waivers.
     pub waiver_approvers: Option<String>,
     /// `[source.prometheus]`: where the Prometheus evidence comes from.
-    pub prometheus: Option<crate::evidence::prometheus::SourceDef>,
+    pub prometheus: Option<sources::PrometheusSource>,
     /// `[source.pagerduty]`: where PagerDuty's REST API and its token are.
-    pub pagerduty: Option<crate::evidence::pagerduty::SourceDef>,
+    pub pagerduty: Option<sources::PagerDutySource>,
     /// `[source.incidents]`: the incident files the rules read.
-    pub incidents: Option<crate::evidence::incidents::SourceDef>,
+    pub incidents: Option<sources::IncidentsSource>,
     /// `[import.*]`: how the manifests' imports map to the pack's conventions.
     pub imports: crate::manifest::import::Settings,
 }
@@ -182,6 +183,19 @@ pub enum Check {
     Any(Vec<Check>),
 }
 
+impl Check {
+    /// Every native check this one is, or is composed of.
+    pub fn builtins(&self) -> Vec<&dyn builtin::Builtin> {
+        match self {
+            Self::Builtin(check) => vec![check.as_ref()],
+            Self::All(checks) | Self::Any(checks) => {
+                checks.iter().flat_map(Self::builtins).collect()
+            }
+            Self::Require(_) | Self::Assert(_) | Self::Schema(_) => Vec::new(),
+        }
+    }
+}
+
 /// `assert = { path = ..., <operators> }`.
 #[derive(Debug)]
 pub struct Assertion {
@@ -209,7 +223,7 @@ pub struct RuleTest {
     pub format: Format,
     pub as_of: Option<Date>,
     /// The evidence the example is judged with.
-    pub facts: crate::evidence::TestFacts,
+    pub facts: crate::facts::TestFacts,
     /// Where the example is written (`file:line` of its `manifest`).
     pub origin: Origin,
 }

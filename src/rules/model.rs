@@ -249,7 +249,7 @@ pub struct RuleTestDef {
     /// `toml` (the default) or `json`.
     pub format: Option<String>,
     /// The evidence the example is judged with (repository files, unavailable sources).
-    pub facts: Option<crate::evidence::TestFacts>,
+    pub facts: Option<crate::facts::TestFacts>,
 }
 
 /// `pack.toml`.
@@ -299,11 +299,11 @@ pub struct BackstageDef {
 #[serde(deny_unknown_fields)]
 pub struct SourcesDef {
     /// A server with the Prometheus HTTP API, for `monitoring.alerts` and `slo.sli`.
-    pub prometheus: Option<crate::evidence::prometheus::SourceDef>,
+    pub prometheus: Option<crate::rules::sources::PrometheusSource>,
     /// PagerDuty's REST API, for `prr review quarterly --incidents pagerduty:`.
-    pub pagerduty: Option<crate::evidence::pagerduty::SourceDef>,
+    pub pagerduty: Option<crate::rules::sources::PagerDutySource>,
     /// Incident files in the repository, for `incidents.postmortem`.
-    pub incidents: Option<crate::evidence::incidents::SourceDef>,
+    pub incidents: Option<crate::rules::sources::IncidentsSource>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -13,7 +13,7 @@
 //! the annotation is compared with, default `docs.runbook`).
 
 use super::{params, Builtin, Context, Failure, Outcome, Spec};
-use crate::evidence::Gathered;
+use crate::facts::Gathered;
 use crate::manifest::Node;
 use crate::rules::Severity;
 
@@ -45,6 +45,13 @@ struct Alerts {
 }
 
 impl Builtin for Alerts {
+    fn needs(&self) -> crate::facts::Needs {
+        crate::facts::Needs {
+            prometheus: true,
+            ..crate::facts::Needs::default()
+        }
+    }
+
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
         let Some(table) = cx.manifest.root.pointer(&self.table) else {
             return Outcome::skip(format!(

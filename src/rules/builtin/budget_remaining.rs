@@ -11,8 +11,8 @@
 //! exhausted, default 0), `labels` (default `reliability-fix`, `security-fix`).
 
 use super::{params, Builtin, Context, Failure, Outcome, Spec};
-use crate::budget::LiveBudget;
-use crate::evidence::Gathered;
+use crate::facts::budget::LiveBudget;
+use crate::facts::Gathered;
 use crate::manifest::Node;
 use crate::rules::Severity;
 
@@ -52,6 +52,14 @@ struct BudgetRemaining {
 }
 
 impl Builtin for BudgetRemaining {
+    fn needs(&self) -> crate::facts::Needs {
+        crate::facts::Needs {
+            prometheus: true,
+            labels: true,
+            ..crate::facts::Needs::default()
+        }
+    }
+
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
         let root = &cx.manifest.root;
         let policy = root
@@ -90,7 +98,7 @@ impl Builtin for BudgetRemaining {
                 return Outcome::fail(failures, "");
             }
         };
-        let budgets = crate::budget::of_manifest(cx.manifest, readings);
+        let budgets = crate::facts::budget::of_manifest(cx.manifest, readings);
         let mut figures = Vec::new();
         let mut failures = Vec::new();
         for (index, budget) in &budgets {
@@ -98,7 +106,7 @@ impl Builtin for BudgetRemaining {
             let slo = name(*index);
             match budget {
                 Err(why) => {
-                    let why = crate::evidence::Unavailable {
+                    let why = crate::facts::Unavailable {
                         source: readings.source.clone(),
                         reason: why.clone(),
                     };

@@ -9,8 +9,8 @@
 use ignore::gitignore::GitignoreBuilder;
 
 use super::{no_params, Builtin, Context, Failure, Outcome, Spec};
-use crate::evidence::repository::CODEOWNERS;
-use crate::evidence::{Gathered, Unavailable};
+use crate::facts::repository::CODEOWNERS;
+use crate::facts::{Gathered, Unavailable};
 use crate::source::{SourceFile, Span};
 
 pub const SPEC: Spec = Spec {
@@ -38,6 +38,10 @@ struct Line<'a> {
 }
 
 impl Builtin for Codeowners {
+    fn needs(&self) -> crate::facts::Needs {
+        crate::facts::Needs::root_files(&CODEOWNERS)
+    }
+
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
         let Some(owner_node) = cx.manifest.root.pointer("service.owner") else {
             return Outcome::skip("`service.owner` is not set (ownership.team asks for it)");
@@ -55,7 +59,14 @@ impl Builtin for Codeowners {
                 return Outcome::fail(vec![Failure::unverified(why, key, owner_node.span)], "")
             }
         };
-        let manifest = cx.manifest.source.name.as_str();
+        if !repository.in_repository {
+            return Outcome::skip(format!(
+                "{} is not in a git repository, so no CODEOWNERS applies to it",
+                cx.manifest.source.name
+            ));
+        }
+        let manifest_path = repository.manifest_path(&cx.manifest.source.name);
+        let manifest = manifest_path.as_str();
         let Some(path) = CODEOWNERS
             .into_iter()
             .find(|p| repository.size(p).is_some())

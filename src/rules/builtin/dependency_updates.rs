@@ -61,7 +61,7 @@ fn declares_dependencies(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     PACKAGE_MANIFESTS.contains(&name)
         || name.ends_with(".csproj")
-        || crate::evidence::dockerfile::is_dockerfile(path)
+        || crate::facts::dockerfile::is_dockerfile(path)
 }
 
 fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
@@ -73,6 +73,13 @@ fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
 struct DependencyUpdates;
 
 impl Builtin for DependencyUpdates {
+    fn needs(&self) -> crate::facts::Needs {
+        crate::facts::Needs {
+            service_tree: true,
+            ..crate::facts::Needs::root_files(&CONFIG_FILES)
+        }
+    }
+
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
         let anchor = cx.manifest.root.span;
         let key = "repository";
@@ -80,6 +87,12 @@ impl Builtin for DependencyUpdates {
             Ok(repository) => repository,
             Err(outcome) => return outcome,
         };
+        if !repository.in_repository {
+            return Outcome::skip(format!(
+                "{} is not in a git repository: no Dependabot or Renovate configuration applies to it",
+                cx.manifest.source.name
+            ));
+        }
         let Some(subject) = repository
             .paths_below_manifest()
             .find(|path| declares_dependencies(path))

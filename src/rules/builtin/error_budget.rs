@@ -42,7 +42,9 @@ pub struct SloBudget {
     pub window: Option<String>,
     pub budget_minutes: Option<f64>,
     /// The live budget, when the evidence stage measured it.
-    pub live: Option<crate::budget::LiveBudget>,
+    pub live: Option<crate::facts::budget::LiveBudget>,
+    /// Why there are no live figures, when there are none.
+    pub live_unavailable: Option<String>,
 }
 
 impl SloBudget {
@@ -60,26 +62,7 @@ impl SloBudget {
     }
 }
 
-/// A window's length in days: week 7, month 30.4375, quarter 91.3125, year 365.25, `Nd` N.
-#[must_use]
-pub fn window_days(window: &str) -> Option<f64> {
-    match window.trim() {
-        "week" => Some(7.0),
-        "month" => Some(30.4375),
-        "quarter" => Some(91.3125),
-        "year" => Some(365.25),
-        other => other
-            .strip_suffix('d')
-            // As the schema spells it: 1 to 4 digits, no leading zero, no sign.
-            .filter(|n| {
-                (1..=4).contains(&n.len())
-                    && n.bytes().all(|b| b.is_ascii_digit())
-                    && !n.starts_with('0')
-            })
-            .and_then(|n| n.parse::<u32>().ok())
-            .map(f64::from),
-    }
-}
+pub use crate::manifest::window_days;
 
 /// The minutes of failure a target (percent) allows over a window.
 #[must_use]
@@ -109,6 +92,7 @@ pub fn slo_budgets(root: &Node) -> Vec<SloBudget> {
                 target,
                 window,
                 live: None,
+                live_unavailable: None,
             }
         })
         .collect()

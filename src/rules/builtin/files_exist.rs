@@ -10,7 +10,7 @@
 //! `docs`, `oncall`, `capacity.plan`).
 
 use super::{params, Builtin, Context, Failure, Outcome, Spec};
-use crate::evidence::{Gathered, Repository};
+use crate::facts::{Gathered, Repository};
 use crate::manifest::{Node, Value};
 use crate::source::Span;
 
@@ -51,6 +51,33 @@ enum Target {
 }
 
 impl Builtin for FilesExist {
+    fn needs(&self) -> crate::facts::Needs {
+        crate::facts::Needs {
+            named_files: true,
+            ..crate::facts::Needs::default()
+        }
+    }
+
+    fn named_paths(
+        &self,
+        manifest: &crate::manifest::Manifest,
+        repository: &Repository,
+    ) -> Vec<String> {
+        let mut values = Vec::new();
+        for field in &self.fields {
+            if let Some(node) = manifest.root.pointer(field) {
+                strings(node, field, &mut values);
+            }
+        }
+        values
+            .iter()
+            .filter_map(|(_, text, _)| match target(text, Some(repository)) {
+                Target::Path(Some(path)) => Some(path),
+                _ => None,
+            })
+            .collect()
+    }
+
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
         let mut values = Vec::new();
         for field in &self.fields {

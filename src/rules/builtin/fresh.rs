@@ -60,13 +60,13 @@ impl Fresh {
         if !self.incident_figures {
             return String::new();
         }
-        let crate::evidence::Gathered::Known(incidents) = &cx.facts.incidents else {
+        let crate::facts::Gathered::Known(incidents) = &cx.facts.incidents else {
             return String::new();
         };
         let Some(service) = cx.service.name.as_deref() else {
             return String::new();
         };
-        let last_full = crate::review::Quarter::last_full(cx.as_of);
+        let last_full = crate::facts::Quarter::last_full(cx.as_of);
         let (_, end) = last_full.bounds();
         let latest = incidents
             .records
@@ -77,7 +77,7 @@ impl Fresh {
         match latest {
             Some(started) => {
                 let date = started.to_zoned(jiff::tz::TimeZone::UTC).date();
-                let quarter = crate::review::Quarter::of(date);
+                let quarter = crate::facts::Quarter::of(date);
                 format!(
                     "; incident figures exist up to {quarter} (the service's latest incident in {} started then): `prr review quarterly --quarter {quarter}`",
                     incidents.source
@@ -92,6 +92,13 @@ impl Fresh {
 }
 
 impl Builtin for Fresh {
+    fn needs(&self) -> crate::facts::Needs {
+        crate::facts::Needs {
+            incidents: true,
+            ..crate::facts::Needs::default()
+        }
+    }
+
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
         let mut outcome = self.judge(cx);
         let note = self.figures_note(cx);

@@ -23,7 +23,7 @@
 //! repository's files.
 
 use super::{params, repository, unreadable_file, Builtin, Context, Failure, Outcome, Spec};
-use crate::evidence::kubernetes::{self, chart_dirs, is_candidate, Workload};
+use crate::facts::kubernetes::{self, chart_dirs, is_candidate, Workload};
 use crate::source::FileId;
 
 pub const SPEC: Spec = Spec {
@@ -86,6 +86,13 @@ impl Found {
 }
 
 impl Builtin for Kubernetes {
+    fn needs(&self) -> crate::facts::Needs {
+        crate::facts::Needs {
+            service_tree: true,
+            ..crate::facts::Needs::default()
+        }
+    }
+
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
         let anchor = cx.manifest.root.span;
         let repository = match repository(cx, "kubernetes", anchor) {

@@ -8,7 +8,7 @@ use std::fmt::Debug;
 use jiff::civil::Date;
 use serde::de::DeserializeOwned;
 
-use crate::evidence::{Facts, Unavailable};
+use crate::facts::{Facts, Needs, Repository, Unavailable};
 use crate::manifest::{Manifest, Service};
 use crate::source::Span;
 
@@ -82,6 +82,18 @@ pub fn find(name: &str) -> Option<&'static Spec> {
 /// A native check, built once per run and evaluated per manifest.
 pub trait Builtin: Debug + Send + Sync {
     fn evaluate(&self, cx: &Context<'_>) -> Outcome;
+
+    /// What the check reads beyond the manifest, for the evidence stage to gather (nothing,
+    /// unless it says so).
+    fn needs(&self) -> Needs {
+        Needs::default()
+    }
+
+    /// The repository files (from the root) this check reads for `manifest` beyond its
+    /// `needs`: the paths the manifest names, resolved from its directory in `repository`.
+    fn named_paths(&self, _manifest: &Manifest, _repository: &Repository) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// What a native check may read.
@@ -218,13 +230,13 @@ pub fn repository<'a>(
     cx: &'a Context<'_>,
     key: &str,
     span: Span,
-) -> Result<&'a crate::evidence::Repository, Outcome> {
+) -> Result<&'a crate::facts::Repository, Outcome> {
     match &cx.facts.repository {
-        crate::evidence::Gathered::Known(repository) => Ok(repository),
-        crate::evidence::Gathered::NotConfigured(why) => Err(Outcome::skip(format!(
+        crate::facts::Gathered::Known(repository) => Ok(repository),
+        crate::facts::Gathered::NotConfigured(why) => Err(Outcome::skip(format!(
             "the repository's files were not read ({why})"
         ))),
-        crate::evidence::Gathered::Unavailable(why) => {
+        crate::facts::Gathered::Unavailable(why) => {
             Err(Outcome::fail(vec![Failure::unverified(why, key, span)], ""))
         }
     }

@@ -13,7 +13,7 @@
 //! Takes no parameters.
 
 use super::{no_params, repository, unreadable_file, Builtin, Context, Failure, Outcome, Spec};
-use crate::evidence::dockerfile::{is_dockerfile, last_stage};
+use crate::facts::dockerfile::{is_dockerfile, last_stage};
 
 pub const SPEC: Spec = Spec {
     name: "non_root",
@@ -30,6 +30,13 @@ fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
 struct NonRoot;
 
 impl Builtin for NonRoot {
+    fn needs(&self) -> crate::facts::Needs {
+        crate::facts::Needs {
+            service_tree: true,
+            ..crate::facts::Needs::default()
+        }
+    }
+
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
         let anchor = cx.manifest.root.span;
         let repository = match repository(cx, "Dockerfile", anchor) {

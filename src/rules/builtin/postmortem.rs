@@ -6,9 +6,9 @@
 //! matched to the manifest by `service.name`. Takes no parameters.
 
 use super::{no_params, Builtin, Context, Failure, Outcome, Spec};
-use crate::evidence::Gathered;
+use crate::facts::Gathered;
+use crate::facts::{incident::is_severe, Quarter};
 use crate::manifest::Node;
-use crate::review::{is_severe, Quarter};
 use crate::source::Span;
 
 pub const SPEC: Spec = Spec {
@@ -26,6 +26,13 @@ fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
 struct Postmortem;
 
 impl Builtin for Postmortem {
+    fn needs(&self) -> crate::facts::Needs {
+        crate::facts::Needs {
+            incidents: true,
+            ..crate::facts::Needs::default()
+        }
+    }
+
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
         let name_node = cx.manifest.root.pointer("service.name");
         let span = cx

@@ -13,8 +13,8 @@
 //! Parameters: none.
 
 use super::{no_params, percent, Builtin, Context, Failure, Outcome, Spec};
-use crate::evidence::prometheus::{sli_queries, Answer, Events, SliQuery};
-use crate::evidence::Gathered;
+use crate::facts::prometheus::{sli_queries, Answer, Events, SliQuery};
+use crate::facts::Gathered;
 use crate::manifest::Node;
 
 pub const SPEC: Spec = Spec {
@@ -32,6 +32,13 @@ fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
 struct Sli;
 
 impl Builtin for Sli {
+    fn needs(&self) -> crate::facts::Needs {
+        crate::facts::Needs {
+            prometheus: true,
+            ..crate::facts::Needs::default()
+        }
+    }
+
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
         let queries = sli_queries(cx.manifest);
         if queries.is_empty() {
@@ -66,7 +73,7 @@ impl Builtin for Sli {
                 ));
                 continue;
             };
-            let window = query.window_days.map(crate::evidence::prometheus::duration);
+            let window = query.window_days.map(crate::facts::prometheus::duration);
             windows.insert(query.slo, window.clone().unwrap_or_default());
             let over = window.map(|w| format!(" over {w}")).unwrap_or_default();
             match evidence.answer(asked) {

@@ -8,8 +8,8 @@
 //! says why. Evidence: GitHub's reviews and team memberships. Takes no parameters.
 
 use super::{no_params, read_waivers, Builtin, Context, Failure, Outcome, Spec, Waiver};
-use crate::evidence::approval::Approval;
-use crate::evidence::{Gathered, Unavailable};
+use crate::facts::approval::Approval;
+use crate::facts::{Gathered, Unavailable};
 
 pub const SPEC: Spec = Spec {
     name: "waiver_approval",
@@ -84,6 +84,13 @@ pub fn standing(waiver: &Waiver, approval: &Gathered<Approval>) -> Standing {
 }
 
 impl Builtin for WaiverApproval {
+    fn needs(&self) -> crate::facts::Needs {
+        crate::facts::Needs {
+            approval: true,
+            ..crate::facts::Needs::default()
+        }
+    }
+
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
         let waivers = read_waivers(cx.manifest);
         let mut failures = Vec::new();

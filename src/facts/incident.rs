@@ -32,6 +32,16 @@ pub struct Incident {
     pub origin: String,
 }
 
+/// The incident records the rules see.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Incidents {
+    /// The files read, as the messages name them.
+    pub source: String,
+    pub records: Vec<Incident>,
+    /// How many records were left out as untrustworthy (shown by `prr review quarterly`).
+    pub left_out: usize,
+}
+
 /// The records read from every source, and the problems of those left out.
 #[derive(Debug, Default)]
 pub struct Records {
@@ -534,6 +544,16 @@ pub fn from_github_issues(repo: &str, issues: &[serde_json::Value]) -> Records {
         }
     }
     records
+}
+
+/// Whether a severity is severe: SEV0 to SEV2, P0 to P2, `critical` or `high` (any case).
+/// Severe incidents need a postmortem.
+#[must_use]
+pub fn is_severe(severity: &str) -> bool {
+    matches!(
+        severity.to_ascii_lowercase().as_str(),
+        "sev0" | "sev1" | "sev2" | "p0" | "p1" | "p2" | "critical" | "high"
+    )
 }
 
 #[cfg(test)]

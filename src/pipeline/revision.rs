@@ -211,7 +211,7 @@ pub fn base_side(
     // Live sources answer for now, the same for both sides.
     let evidence = Evidence::gather(Tree::Commit(repo, &base.id), DEFAULT_TIME_BOUND)
         .with_prometheus(prometheus);
-    let mut judgement = super::judge::judge(manifests, rules, as_of, &evidence);
+    let mut judgement = super::judge(manifests, rules, as_of, &evidence);
     // A manifest absent or unreadable at the base is `missing`: its failures are all new.
     let missing = judgement.unjudged.drain(..).map(|(name, _)| name).collect();
     Ok(BaseSide {
@@ -233,22 +233,25 @@ pub fn resolve_base(
     root: &Path,
     explicit: Option<&str>,
     fail_on: FailOn,
-) -> Result<Option<Commit>, Error> {
+) -> Result<(Option<Commit>, Vec<String>), Error> {
     if let Some(reference) = explicit {
-        return Commit::resolve(&Repo::at(root), reference).map(Some);
+        return Ok((
+            Some(Commit::resolve(&Repo::at(root), reference)?),
+            Vec::new(),
+        ));
     }
     let Some(sha) = actions_pull_request_base() else {
-        return Ok(None);
+        return Ok((None, Vec::new()));
     };
     match Commit::resolve(&Repo::at(root), &sha) {
-        Ok(found) => Ok(Some(found)),
+        Ok(found) => Ok((Some(found), Vec::new())),
         Err(err) if fail_on == FailOn::New => Err(err),
-        Err(err) => {
-            super::write_stderr(&format!(
-                "prr: warning: not comparing with the pull request's base {sha}: {err}\n"
-            ));
-            Ok(None)
-        }
+        Err(err) => Ok((
+            None,
+            vec![format!(
+                "not comparing with the pull request's base {sha}: {err}"
+            )],
+        )),
     }
 }
 

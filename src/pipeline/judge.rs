@@ -1,6 +1,7 @@
-//! The judge stage, shared by every command that judges manifests (`check`, the base side
-//! of a comparison, `publish`'s own judgement): each manifest gets its facts from the
-//! evidence stage and is evaluated by the engine, one at a time, and dropped.
+//! The evidence and engine stages, manifest by manifest, shared by every command that judges
+//! manifests (`check`, the base side of a comparison, `publish`'s own judgement, the
+//! fleet): each manifest gets its facts from the evidence stage and is evaluated by the
+//! engine, one at a time, and dropped.
 
 use std::sync::Arc;
 
@@ -38,10 +39,9 @@ pub fn judge(
     for (name, manifest) in manifests {
         match manifest {
             Ok(mut manifest) => {
-                let facts = evidence.facts(&mut manifest);
                 judgement
                     .evaluations
-                    .push(engine::evaluate_with_facts(&manifest, rules, as_of, &facts));
+                    .push(evaluate(&mut manifest, rules, as_of, evidence));
                 judgement.manifests.push(Arc::clone(&manifest.source));
                 judgement.others.extend(manifest.files.iter().cloned());
             }
@@ -49,6 +49,40 @@ pub fn judge(
         }
     }
     judgement
+}
+
+/// The evidence and engine stages for one manifest: its facts, then its evaluation.
+#[must_use]
+pub fn evaluate(
+    manifest: &mut Manifest,
+    rules: &RuleSet,
+    as_of: jiff::civil::Date,
+    evidence: &Evidence,
+) -> Evaluation {
+    let facts = evidence.facts(manifest, rules);
+    engine::evaluate_with_facts(manifest, rules, as_of, &facts)
+}
+
+/// One manifest judged on its own into a report of its own (a fleet's row): the same
+/// stages as every manifest of `prr check`.
+#[must_use]
+pub fn report_of(
+    manifest: &mut Manifest,
+    rules: &RuleSet,
+    as_of: jiff::civil::Date,
+    evidence: &Evidence,
+    fail_on: FailOn,
+) -> Report {
+    let evaluation = evaluate(manifest, rules, as_of, evidence);
+    Report::build(
+        vec![Judged::Evaluated {
+            source: &manifest.source,
+            evaluation,
+        }],
+        rules,
+        &as_of.to_string(),
+        fail_on,
+    )
 }
 
 impl Judgement {
