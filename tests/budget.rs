@@ -42,6 +42,20 @@ fn manifest(job: &str, policy: &str) -> String {
 /// The built-in pack with the budget rule enforced already (it warns until 2027-02-01).
 const PACK: &str = "[pack]\nname = \"acme\"\nextends = [\"builtin\"]\n\n[override.\"slo.budget-remaining\"]\nenforce_after = 2026-01-01\n";
 
+/// An organisation's pack whose budget rule has its own id: the built-in one off, its own
+/// `acme.error-budget` on the same native check, enforced now.
+const ORG_PACK: &str = "[pack]\nname = \"acme-deploy\"\nextends = [\"builtin\"]\n\n[override.\"slo.budget-remaining\"]\nenabled = false\n";
+const ORG_RULES: &str = r#"[[rule]]
+id = "acme.error-budget"
+title = "No feature deploy on a spent error budget"
+severity = "error"
+category = "slo"
+when = { deploy = true }
+builtin = "budget_remaining"
+rationale = "The error budget decides when features ship."
+remediation = "Ship reliability work until the budget recovers."
+"#;
+
 fn prr(dir: &Path, args: &[&str]) -> Output {
     let mut command = Command::new(assert_cmd::cargo::cargo_bin("prr"));
     command
@@ -74,6 +88,8 @@ fn setup() -> Option<Setup> {
         ("search", "search", "freeze-features"),
         ("ledger", "ledger", "review"),
         ("fresh", "fresh", "freeze-features"),
+        // No series for its job: its budget cannot be verified.
+        ("ghost", "ghost", "freeze-features"),
     ] {
         let service = dir.path().join(name);
         std::fs::create_dir_all(&service).unwrap();
@@ -81,6 +97,9 @@ fn setup() -> Option<Setup> {
     }
     std::fs::create_dir_all(dir.path().join("pack")).unwrap();
     std::fs::write(dir.path().join("pack/pack.toml"), PACK).unwrap();
+    std::fs::create_dir_all(dir.path().join("org")).unwrap();
+    std::fs::write(dir.path().join("org/pack.toml"), ORG_PACK).unwrap();
+    std::fs::write(dir.path().join("org/deploy.toml"), ORG_RULES).unwrap();
     Some(Setup { server, dir })
 }
 
@@ -265,6 +284,8 @@ fn prr_budget_answers_can_we_ship() {
             "pay",
             "--rules",
             "pack",
+            "--as-of",
+            common::AS_OF,
             "--prometheus",
             &url,
         ],
@@ -281,6 +302,8 @@ fn prr_budget_answers_can_we_ship() {
             "search",
             "--rules",
             "pack",
+            "--as-of",
+            common::AS_OF,
             "--prometheus",
             &url,
         ],
@@ -405,4 +428,84 @@ fn prometheus_down_during_a_deploy_never_passes() {
         .starts_with("could not verify"));
     // The default `on_unavailable = "warn"`: reported, not blocking.
     assert_eq!(result["severity"], "warning");
+}
+
+/// `prr budget` is `prr check --deploy` read another way (decision 17): the same exit code
+/// and verdict, and the same blocking findings, for a healthy, a spent and an unverifiable
+/// budget, under the built-in pack, a pack that enforces the budget rule now, and an
+/// organisation's pack whose budget rule has an id of its own.
+#[test]
+fn prr_budget_and_check_deploy_give_one_answer() {
+    let Some(setup) = setup() else {
+        return;
+    };
+    let url = setup.server.url();
+    let blocking_rules = |report: &Value| -> Vec<String> {
+        let mut rules: Vec<String> = report["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter(|r| r["status"] == "fail" && r["severity"] == "error")
+            .map(|r| r["rule"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        rules.sort();
+        rules
+    };
+    let mut codes = std::collections::BTreeMap::new();
+    for pack in ["builtin", "pack", "org"] {
+        for service in ["pay", "search", "ghost"] {
+            let common_args = [
+                "--manifest",
+                service,
+                "--rules",
+                pack,
+                "--as-of",
+                common::AS_OF,
+                "--prometheus",
+                &url,
+                "--format",
+                "json",
+            ];
+            let mut check_args = vec!["check", "--deploy"];
+            check_args.extend(common_args);
+            let check = prr(setup.dir.path(), &check_args);
+            let mut budget_args = vec!["budget"];
+            budget_args.extend(common_args);
+            let budget = prr(setup.dir.path(), &budget_args);
+            let check_report: Value = serde_json::from_str(&common::stdout(&check))
+                .unwrap_or_else(|err| panic!("{err}: {}", common::stderr(&check)));
+            let budget_view: Value = serde_json::from_str(&common::stdout(&budget))
+                .unwrap_or_else(|err| panic!("{err}: {}", common::stderr(&budget)));
+            assert_eq!(
+                budget.status.code(),
+                check.status.code(),
+                "{pack}/{service}: {budget_view:#}"
+            );
+            assert_eq!(
+                budget_view["verdict"], check_report["verdict"],
+                "{pack}/{service}"
+            );
+            let blocking: Vec<String> = budget_view["blocking"]
+                .as_array()
+                .expect("blocking")
+                .iter()
+                .map(|r| r["rule"].as_str().unwrap_or_default().to_owned())
+                .collect();
+            assert_eq!(blocking, blocking_rules(&check_report), "{pack}/{service}");
+            // One line per SLO: its figures, or why there are none.
+            for slo in budget_view["services"][0]["slos"].as_array().expect("slos") {
+                assert!(
+                    !slo["live"].is_null() || slo["live_unavailable"].is_string(),
+                    "{pack}/{service}: {slo}"
+                );
+            }
+            codes.insert((pack, service), check.status.code());
+        }
+    }
+    // Not two silences: a spent budget blocks under the packs that enforce it now, whatever
+    // the rule's id, and a healthy one ships.
+    assert_eq!(codes[&("org", "search")], Some(1));
+    assert_eq!(codes[&("pack", "search")], Some(1));
+    assert_eq!(codes[&("org", "pay")], Some(0));
+    assert_eq!(codes[&("pack", "pay")], Some(0));
 }

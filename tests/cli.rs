@@ -375,6 +375,12 @@ fn fail_on_warning_blocks_on_notes_too() {
     let dir = tempfile::tempdir().unwrap();
     let (_m, manifest) = temp_file("prr.toml", b"[service]\nname = \"a\"\ntier = 4\nlifecycle = \"experimental\"\nowner = \"team:a\"\n[docs]\narchitecture = \"x\"\n");
     let pack = dir.path().to_str().unwrap();
+    // The manifest's directory is its repository (no git around it): its CODEOWNERS holds.
+    std::fs::write(
+        manifest.parent().unwrap().join("CODEOWNERS"),
+        "/prr.toml team:a\n",
+    )
+    .unwrap();
     let path = manifest.to_str().unwrap();
     // Tier 4 skips docs.runbook: the override's `when` makes it apply, as a note.
     std::fs::write(

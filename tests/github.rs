@@ -1311,3 +1311,180 @@ fn the_privileged_judgement_reads_the_heads_imports_through_the_api() {
         "{annotations}"
     );
 }
+
+/// The privileged job's judgement of the head is `prr check --rev` of that commit
+/// (decision 17): one road, whether the head is read through git or through GitHub's API.
+/// A commit with the unready example, a Dockerfile that runs as root beside it and a
+/// CODEOWNERS is judged both ways, after the repository rules' grace date: the check run's
+/// conclusion is the check's verdict, and its annotations are the check's failures, rule for
+/// rule and line for line.
+#[test]
+fn the_privileged_judgement_is_check_at_the_head_commit() {
+    let repo = tempfile::tempdir().expect("a temporary directory");
+    let git = |args: &[&str]| -> String {
+        let out = std::process::Command::new("git")
+            .current_dir(repo.path())
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {}", text(&out));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let files: Vec<(&str, String)> = vec![
+        (
+            UNREADY,
+            std::fs::read_to_string(UNREADY).expect("the example"),
+        ),
+        (
+            "examples/unready/Dockerfile",
+            "FROM debian:12-slim\nUSER root\nCMD [\"api\"]\n".to_owned(),
+        ),
+        (
+            ".github/CODEOWNERS",
+            "/examples/ready/ @acme/payments\n".to_owned(),
+        ),
+    ];
+    git(&["init", "-q"]);
+    for (name, text) in &files {
+        let path = repo.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("a directory")).expect("created");
+        std::fs::write(path, text).expect("written");
+    }
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "head"]);
+    let sha = git(&["rev-parse", "HEAD"]);
+    let as_of = "2027-03-01";
+
+    let check = std::process::Command::new(assert_cmd::cargo::cargo_bin("prr"))
+        .current_dir(repo.path())
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .env("GITHUB_REPOSITORY", "acme/payments")
+        .args([
+            "check",
+            "--rev",
+            &sha,
+            "--manifest",
+            "examples",
+            "--as-of",
+            as_of,
+        ])
+        .args(["--format", "json"])
+        .output()
+        .expect("prr runs");
+    let checked: Value = serde_json::from_str(&text_of_stdout(&check)).expect("a JSON report");
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check));
+
+    let api = Api::start();
+    let tree: Vec<Value> = files
+        .iter()
+        .map(|(p, _)| json!({"path": p, "type": "blob", "mode": "100644", "size": 10}))
+        .collect();
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/acme/payments/git/trees/{sha}")))
+            .and(query_param("recursive", "1"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"sha": sha, "tree": tree, "truncated": false})),
+            ),
+    );
+    for (name, body) in &files {
+        api.mount(
+            Mock::given(method("GET"))
+                .and(path(format!("/repos/acme/payments/contents/{name}")))
+                .and(query_param("ref", sha.as_str()))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                    "type": "file", "name": name, "path": name, "encoding": "base64",
+                    "content": base64::engine::general_purpose::STANDARD.encode(body),
+                }))),
+        );
+    }
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/acme/payments/commits/{sha}/pulls")))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!([{"number": 42, "state": "open", "head": {"sha": sha}}])),
+            ),
+    );
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path("/repos/acme/payments/issues/42/comments"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([]))),
+    );
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/payments/issues/42/comments"))
+            .respond_with(created(9)),
+    );
+    check_runs_ok(&api);
+    let artifact = api.file("artifact.json");
+    std::fs::write(&artifact, checked.to_string()).expect("written");
+    let event = json!({"action": "completed", "workflow_run": {
+        "event": "pull_request", "head_sha": sha, "pull_requests": [],
+        "head_repository": {"full_name": "stranger/payments"}}});
+    let out = api
+        .prr("workflow_run", &event)
+        .args(["publish", "--manifest", "examples", "--as-of", as_of])
+        .arg(&artifact)
+        .output()
+        .expect("prr runs");
+    let runs = api.of("POST", "/check-runs");
+    assert_eq!(runs.len(), 1, "{}", text(&out));
+    let run = body_of(&runs[0]);
+    assert_eq!(run["head_sha"], sha.as_str());
+    assert_eq!(run["conclusion"], "failure", "{}", text(&out));
+    assert!(
+        text(&out).contains("matches the judgement of the head commit"),
+        "{}",
+        text(&out)
+    );
+
+    let annotated: std::collections::BTreeSet<(String, u64, String)> = run["output"]["annotations"]
+        .as_array()
+        .expect("annotations")
+        .iter()
+        .map(|a| {
+            let title = a["title"].as_str().unwrap_or_default();
+            let rule = title.split(':').next().unwrap_or_default().to_owned();
+            (
+                a["path"].as_str().unwrap_or_default().to_owned(),
+                a["start_line"].as_u64().unwrap_or(0),
+                rule,
+            )
+        })
+        .collect();
+    let failed: std::collections::BTreeSet<(String, u64, String)> = checked["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["status"] == "fail" && !r["location"].is_null())
+        .map(|r| {
+            (
+                r["location"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                r["location"]["line"].as_u64().unwrap_or(0).max(1),
+                r["rule"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(annotated, failed);
+    // The repository rules ran on both roads: the Dockerfile's root user and the CODEOWNERS
+    // that does not cover the manifest.
+    let rules: Vec<&str> = failed.iter().map(|(_, _, rule)| rule.as_str()).collect();
+    assert!(rules.contains(&"security.non-root"), "{rules:?}");
+    assert!(rules.contains(&"ownership.codeowners"), "{rules:?}");
+}
+
+fn text_of_stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -22,7 +22,8 @@ use hyper_util::rt::TokioExecutor;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde::Deserialize;
 
-use crate::facts::prometheus::{asked_queries, queries_of};
+use crate::facts::prometheus::asked_queries;
+pub use crate::facts::prometheus::queries_of;
 pub use crate::facts::prometheus::{sli_queries, Events, SliQuery};
 pub use crate::facts::prometheus::{AlertRule, Answer, Readings, Sample};
 use crate::facts::{Gathered, Unavailable};

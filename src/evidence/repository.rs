@@ -43,11 +43,14 @@ enum Source {
     Off(String),
 }
 
+/// A file found at a repository root: its size, and its text when rules read it.
+type RootFile = (u64, Option<Arc<SourceFile>>);
+
 /// What one repository root holds of the files rules read from the root.
 #[derive(Debug, Default)]
 struct RootFacts {
     slug: Option<Option<String>>,
-    files: BTreeMap<&'static str, Option<(u64, Option<Arc<SourceFile>>)>>,
+    files: BTreeMap<&'static str, Option<RootFile>>,
 }
 
 impl Gatherer {
@@ -155,13 +158,11 @@ impl Gatherer {
         } else {
             None
         };
+        // Outside a repository the manifest's directory stands for it (as the working
+        // directory stands for the root of the reports' paths): nothing above is read.
         let mut snapshot = Snapshot::new("the working tree".to_owned(), slug);
-        if in_repository {
-            for (file, size, text) in self.root_files(&root, needs) {
-                snapshot.insert_shared(file.to_owned(), size, text);
-            }
-        } else {
-            snapshot = snapshot.outside_repository();
+        for (file, size, text) in self.root_files(&root, needs) {
+            snapshot.insert_shared(file.to_owned(), size, text);
         }
         if needs.service_tree {
             walk(&dir, &root, in_repository, deadline, &mut snapshot).map_err(unavailable)?;
@@ -229,7 +230,7 @@ impl Gatherer {
 /// outside the repository).
 fn regular_file_size(path: &Path) -> Option<u64> {
     let meta = path.symlink_metadata().ok()?;
-    meta.file_type().is_file().then(|| meta.len())
+    meta.file_type().is_file().then_some(meta.len())
 }
 
 /// `path` relative to `root`, with `/`.

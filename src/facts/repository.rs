@@ -60,9 +60,7 @@ pub fn wanted_paths<'a>(files: impl Iterator<Item = &'a str>) -> Vec<String> {
 #[derive(Debug)]
 pub struct Snapshot {
     origin: String,
-    /// Whether the files are a git repository's (outside one, a manifest's directory is
-    /// read alone, and the repository's own files such as CODEOWNERS do not apply).
-    in_repository: bool,
+
     slug: Option<String>,
     files: Arc<BTreeMap<String, u64>>,
     texts: BTreeMap<String, (Scope, Arc<SourceFile>)>,
@@ -73,9 +71,7 @@ pub struct Snapshot {
 pub struct Repository {
     /// Where the files were read: "the working tree" or "commit 1a2b3c4d5e6f".
     pub origin: String,
-    /// Whether the files are a git repository's; outside one only the manifest's
-    /// directory was read, and repository-wide files (CODEOWNERS) do not apply.
-    pub in_repository: bool,
+
     /// `OWNER/REPO` on GitHub when known: links into it name its files.
     pub slug: Option<String>,
     /// The manifest's directory, relative to the repository root (`""` at the root).
@@ -195,19 +191,9 @@ impl Snapshot {
     pub fn new(origin: String, slug: Option<String>) -> Self {
         Self {
             origin,
-            in_repository: true,
             slug,
             files: Arc::default(),
             texts: BTreeMap::new(),
-        }
-    }
-
-    /// The same, read outside any git repository: the manifest's directory alone.
-    #[must_use]
-    pub fn outside_repository(self) -> Self {
-        Self {
-            in_repository: false,
-            ..self
         }
     }
 
@@ -257,7 +243,6 @@ impl Snapshot {
             .collect();
         Self {
             origin,
-            in_repository: true,
             slug,
             files: Arc::new(files.into_iter().collect()),
             texts,
@@ -277,7 +262,6 @@ impl Snapshot {
             .collect();
         Self {
             origin: "the example's files".to_owned(),
-            in_repository: true,
             slug,
             files: Arc::new(
                 files
@@ -313,7 +297,6 @@ impl Snapshot {
         }
         Repository {
             origin: self.origin.clone(),
-            in_repository: self.in_repository,
             slug: self.slug.clone(),
             manifest_dir,
             files: Arc::clone(&self.files),
@@ -327,7 +310,6 @@ impl Snapshot {
     pub fn view_of(&self, manifest_dir: &str) -> Repository {
         Repository {
             origin: self.origin.clone(),
-            in_repository: self.in_repository,
             slug: self.slug.clone(),
             manifest_dir: manifest_dir.to_owned(),
             files: Arc::clone(&self.files),
@@ -384,7 +366,6 @@ mod tests {
     fn paths_resolve_from_the_manifest_directory_and_never_climb_out() {
         let repository = Repository {
             origin: String::new(),
-            in_repository: true,
             slug: None,
             manifest_dir: "services/pay".to_owned(),
             files: Arc::default(),

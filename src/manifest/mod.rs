@@ -278,6 +278,27 @@ pub fn discover(dir: &FsPath, root: &FsPath) -> Result<Vec<std::path::PathBuf>, 
     }
 }
 
+/// A window's length in days: week 7, month 30.4375, quarter 91.3125, year 365.25, `Nd` N.
+#[must_use]
+pub fn window_days(window: &str) -> Option<f64> {
+    match window.trim() {
+        "week" => Some(7.0),
+        "month" => Some(30.4375),
+        "quarter" => Some(91.3125),
+        "year" => Some(365.25),
+        other => other
+            .strip_suffix('d')
+            // As the schema spells it: 1 to 4 digits, no leading zero, no sign.
+            .filter(|n| {
+                (1..=4).contains(&n.len())
+                    && n.bytes().all(|b| b.is_ascii_digit())
+                    && !n.starts_with('0')
+            })
+            .and_then(|n| n.parse::<u32>().ok())
+            .map(f64::from),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::discover_in_listing;
@@ -314,26 +335,5 @@ mod tests {
         let problems = discover_in_listing(&files, "", true).unwrap_err();
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].file, "a");
-    }
-}
-
-/// A window's length in days: week 7, month 30.4375, quarter 91.3125, year 365.25, `Nd` N.
-#[must_use]
-pub fn window_days(window: &str) -> Option<f64> {
-    match window.trim() {
-        "week" => Some(7.0),
-        "month" => Some(30.4375),
-        "quarter" => Some(91.3125),
-        "year" => Some(365.25),
-        other => other
-            .strip_suffix('d')
-            // As the schema spells it: 1 to 4 digits, no leading zero, no sign.
-            .filter(|n| {
-                (1..=4).contains(&n.len())
-                    && n.bytes().all(|b| b.is_ascii_digit())
-                    && !n.starts_with('0')
-            })
-            .and_then(|n| n.parse::<u32>().ok())
-            .map(f64::from),
     }
 }

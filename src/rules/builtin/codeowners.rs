@@ -59,12 +59,6 @@ impl Builtin for Codeowners {
                 return Outcome::fail(vec![Failure::unverified(why, key, owner_node.span)], "")
             }
         };
-        if !repository.in_repository {
-            return Outcome::skip(format!(
-                "{} is not in a git repository, so no CODEOWNERS applies to it",
-                cx.manifest.source.name
-            ));
-        }
         let manifest_path = repository.manifest_path(&cx.manifest.source.name);
         let manifest = manifest_path.as_str();
         let Some(path) = CODEOWNERS

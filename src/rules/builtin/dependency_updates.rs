@@ -87,12 +87,6 @@ impl Builtin for DependencyUpdates {
             Ok(repository) => repository,
             Err(outcome) => return outcome,
         };
-        if !repository.in_repository {
-            return Outcome::skip(format!(
-                "{} is not in a git repository: no Dependabot or Renovate configuration applies to it",
-                cx.manifest.source.name
-            ));
-        }
         let Some(subject) = repository
             .paths_below_manifest()
             .find(|path| declares_dependencies(path))
