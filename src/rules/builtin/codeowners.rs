@@ -11,7 +11,7 @@ use ignore::gitignore::GitignoreBuilder;
 use super::{no_params, Builtin, Context, Failure, Outcome, Spec};
 use crate::evidence::repository::CODEOWNERS;
 use crate::evidence::{Gathered, Unavailable};
-use crate::source::{SourceFile, Span};
+use crate::source::{FileId, SourceFile, Span};
 
 pub const SPEC: Spec = Spec {
     name: "codeowners",
@@ -46,6 +46,8 @@ impl Builtin for Codeowners {
             return Outcome::skip("`service.owner` is not a team handle to look for");
         };
         let key = "service.owner";
+        let manifest = cx.manifest.source.name.as_str();
+        let add = advice(manifest, owner, owner_node.span.file != FileId::MANIFEST);
         let repository = match &cx.facts.repository {
             Gathered::Known(repository) => repository,
             Gathered::NotConfigured(why) => {
@@ -55,7 +57,6 @@ impl Builtin for Codeowners {
                 return Outcome::fail(vec![Failure::unverified(why, key, owner_node.span)], "")
             }
         };
-        let manifest = cx.manifest.source.name.as_str();
         let Some(path) = CODEOWNERS
             .into_iter()
             .find(|p| repository.size(p).is_some())
@@ -63,8 +64,9 @@ impl Builtin for Codeowners {
             return Outcome::fail(
                 vec![Failure::new(
                     format!(
-                        "{} has no CODEOWNERS file, so nobody is asked to review changes to {manifest}; add .github/CODEOWNERS with the line `/{manifest} {owner}`",
-                        repository.origin
+                        "{} has no CODEOWNERS file, so nobody is asked to review changes to {manifest}; {}",
+                        repository.origin,
+                        add.replace("add `", "add .github/CODEOWNERS with the line `")
                     ),
                     key,
                     owner_node.span,
@@ -88,7 +90,7 @@ impl Builtin for Codeowners {
             return Outcome::fail(
                 vec![Failure::new(
                     format!(
-                        "no line of {path} matches {manifest}, so nobody is asked to review changes to it; add `/{manifest} {owner}`"
+                        "no line of {path} matches {manifest}, so nobody is asked to review changes to it; {add}"
                     ),
                     key,
                     owner_node.span,
@@ -111,7 +113,7 @@ impl Builtin for Codeowners {
         Outcome::fail(
             vec![Failure::new(
                 format!(
-                    "the last line of {path} that matches {manifest} (`{}`) {assigned}, not to {owner} (`service.owner`); add `/{manifest} {owner}` below it",
+                    "the last line of {path} that matches {manifest} (`{}`) {assigned}, not to {owner} (`service.owner`); {add}",
                     last.pattern
                 ),
                 key,
@@ -120,6 +122,23 @@ impl Builtin for Codeowners {
             "",
         )
     }
+}
+
+/// What to write so that CODEOWNERS names the owner: the line itself when `owner` is
+/// something CODEOWNERS accepts (`@org/team`, `@user`, an email), else what to configure,
+/// never a line GitHub would reject (`team:ledger`).
+fn advice(manifest: &str, owner: &str, from_import: bool) -> String {
+    if owner.starts_with('@') || owner.contains('@') {
+        return format!("add `/{manifest} {owner}`");
+    }
+    let backstage = if from_import {
+        " (it comes from an import: set the pack's `[import.backstage] owner_format = \"@<org>/{name}\"` so that Backstage groups become team handles)"
+    } else {
+        ""
+    };
+    format!(
+        "CODEOWNERS names owners as `@org/team`, `@user` or an email, and `{owner}` is none of them: write `service.owner` as the team's GitHub handle{backstage}, then add `/{manifest} @<org>/<team>`"
+    )
 }
 
 /// The rules of a CODEOWNERS file, in order: comments and blank lines left out. An inline
