@@ -99,7 +99,7 @@ pub fn openslo(manifest: &Manifest) -> Export {
             continue;
         };
         let kept = manifest.imports.kept.slos.get(name);
-        match slo_document(slo, name, service, kept) {
+        match slo_document(slo, name, service, kept, &mut export.notes) {
             Ok(document) => {
                 let problems = openslo_problems(&document);
                 if problems.is_empty() {
@@ -124,6 +124,7 @@ fn slo_document(
     name: &str,
     service: Option<&str>,
     kept: Option<&KeptSlo>,
+    notes: &mut Vec<String>,
 ) -> Result<Json, String> {
     let service = service
         .or_else(|| kept.and_then(|k| k.service.as_deref()))
@@ -137,7 +138,9 @@ fn slo_document(
         spec.insert("description".to_owned(), json!(indicator));
     }
     spec.insert("service".to_owned(), json!(service));
-    spec.insert("indicator".to_owned(), indicator(slo, name, kept)?);
+    let indicator = indicator(slo, name, kept)?;
+    let ratio = indicator["spec"]["ratioMetric"].is_object();
+    spec.insert("indicator".to_owned(), indicator);
     spec.insert(
         "timeWindow".to_owned(),
         json!([time_window_of(slo, kept)?]),
@@ -146,10 +149,23 @@ fn slo_document(
         .and_then(|k| k.budgeting_method.clone())
         .unwrap_or_else(|| "Occurrences".to_owned());
     spec.insert("budgetingMethod".to_owned(), json!(method));
-    spec.insert(
-        "objectives".to_owned(),
-        Json::Array(objectives(target, kept)),
-    );
+    let mut objectives = objectives(target, kept);
+    if ratio {
+        // go-sdk forbids a threshold (`op`, `value`) beside a ratioMetric
+        // (`sloRatioObjectiveValidationWhenInlinedSLI`); prr never judged it.
+        let mut dropped = false;
+        for objective in &mut objectives {
+            if let Json::Object(fields) = objective {
+                dropped |= fields.remove("op").is_some() | fields.remove("value").is_some();
+            }
+        }
+        if dropped {
+            notes.push(format!(
+                "SLO `{name}`: its objectives' `op`/`value` are left out: OpenSLO forbids a threshold beside a `ratioMetric`"
+            ));
+        }
+    }
+    spec.insert("objectives".to_owned(), Json::Array(objectives));
     Ok(json!({
         "apiVersion": openslo::API_VERSION,
         "kind": "SLO",
@@ -343,10 +359,26 @@ fn time_window_problems(window: &Json, fail: &mut impl FnMut(&str)) {
             fail("`calendar.startTime` must be a date and time as `2006-01-02 15:04:05`");
         }
         let zone = calendar["timeZone"].as_str().unwrap_or_default();
-        if zone.is_empty() || jiff::tz::TimeZone::get(zone).is_err() {
+        if !is_time_zone(zone) {
             fail("`calendar.timeZone` must be an IANA time zone");
         }
     }
+}
+
+/// Whether `zone` names a time zone (go-sdk: `time.LoadLocation`). Without a time zone
+/// database on the machine, a name shaped like an IANA one (`America/New_York`) passes
+/// rather than leaving every calendar window out.
+fn is_time_zone(zone: &str) -> bool {
+    if zone.is_empty() {
+        return false;
+    }
+    if jiff::tz::TimeZone::get(zone).is_ok() {
+        return true;
+    }
+    jiff::tz::db().is_definitively_empty()
+        && zone
+            .split('/')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-+".contains(&b)))
 }
 
 /// go-sdk's `DurationShorthand`: a whole number of minutes, hours, days, weeks, months,
