@@ -64,53 +64,365 @@ use Format::{Backstage, OpenSlo, Sloth};
 /// Every file of the corpus, and what prr makes of it.
 const CASES: &[Case] = &[
     // OpenSLO/OpenSLO examples.
-    case("openslo/openslo-budgeting-method-occurences-slo.yaml", OpenSlo, Some("web-shop"), &["search-slo"], &["search-slo"], &["thresholdMetric"]),
-    case("openslo/openslo-budgeting-method-ratio-timeslices.yaml", OpenSlo, Some("web-shop"), &["main-page"], &["main-page"], &["RatioTimeslices", "not Prometheus"]),
-    case("openslo/openslo-budgeting-method-timeslices-slo.yaml", OpenSlo, Some("web-availability"), &["service-availability"], &["service-availability"], &["\"1m\"", "2 objectives", "Timeslices"]),
-    case("openslo/openslo-treat-low-traffic-as-equally-important-timeslices-slo.yaml", OpenSlo, Some("web-availability"), &["service-availability"], &["service-availability"], &["Timeslices"]),
+    case(
+        "openslo/openslo-budgeting-method-occurences-slo.yaml",
+        OpenSlo,
+        Some("web-shop"),
+        &["search-slo"],
+        &["search-slo"],
+        &["thresholdMetric"],
+    ),
+    case(
+        "openslo/openslo-budgeting-method-ratio-timeslices.yaml",
+        OpenSlo,
+        Some("web-shop"),
+        &["main-page"],
+        &["main-page"],
+        &["RatioTimeslices", "not Prometheus"],
+    ),
+    case(
+        "openslo/openslo-budgeting-method-timeslices-slo.yaml",
+        OpenSlo,
+        Some("web-availability"),
+        &["service-availability"],
+        &["service-availability"],
+        &["\"1m\"", "2 objectives", "Timeslices"],
+    ),
+    case(
+        "openslo/openslo-treat-low-traffic-as-equally-important-timeslices-slo.yaml",
+        OpenSlo,
+        Some("web-availability"),
+        &["service-availability"],
+        &["service-availability"],
+        &["Timeslices"],
+    ),
     // go-sdk's v1 examples: lists of objects.
-    case("openslo/go-sdk-v1-slos.yaml", OpenSlo, Some("web"), &["web-availability"], &["web-availability"], &["{{window}}", "Timeslices", "threshold"]),
-    case("openslo/go-sdk-v1-slis.yaml", OpenSlo, Some("web"), &[], &[], &[]),
-    case("openslo/go-sdk-v1-services.yaml", OpenSlo, Some("web"), &[], &[], &[]),
-    case("openslo/go-sdk-v1-data_sources.yaml", OpenSlo, Some("web"), &[], &[], &[]),
-    case("openslo/go-sdk-v1-alert_conditions.yaml", OpenSlo, Some("web"), &[], &[], &[]),
-    case("openslo/go-sdk-v1-alert_policies.yaml", OpenSlo, Some("web"), &[], &[], &[]),
-    case("openslo/go-sdk-v1-alert_notification_targets.yaml", OpenSlo, Some("web"), &[], &[], &[]),
+    case(
+        "openslo/go-sdk-v1-slos.yaml",
+        OpenSlo,
+        Some("web"),
+        &["web-availability"],
+        &["web-availability"],
+        &["{{window}}", "Timeslices", "threshold"],
+    ),
+    case(
+        "openslo/go-sdk-v1-slis.yaml",
+        OpenSlo,
+        Some("web"),
+        &[],
+        &[],
+        &[],
+    ),
+    case(
+        "openslo/go-sdk-v1-services.yaml",
+        OpenSlo,
+        Some("web"),
+        &[],
+        &[],
+        &[],
+    ),
+    case(
+        "openslo/go-sdk-v1-data_sources.yaml",
+        OpenSlo,
+        Some("web"),
+        &[],
+        &[],
+        &[],
+    ),
+    case(
+        "openslo/go-sdk-v1-alert_conditions.yaml",
+        OpenSlo,
+        Some("web"),
+        &[],
+        &[],
+        &[],
+    ),
+    case(
+        "openslo/go-sdk-v1-alert_policies.yaml",
+        OpenSlo,
+        Some("web"),
+        &[],
+        &[],
+        &[],
+    ),
+    case(
+        "openslo/go-sdk-v1-alert_notification_targets.yaml",
+        OpenSlo,
+        Some("web"),
+        &[],
+        &[],
+        &[],
+    ),
     // go-sdk's decoder inputs: a list, and `---` documents.
-    case("openslo/go-sdk-decode-sequence_of_objects.yaml", OpenSlo, Some("users-auth"), &[], &[], &[]),
-    case("openslo/go-sdk-decode-two_documents.yaml", OpenSlo, Some("users-auth"), &[], &[], &[]),
+    case(
+        "openslo/go-sdk-decode-sequence_of_objects.yaml",
+        OpenSlo,
+        Some("users-auth"),
+        &[],
+        &[],
+        &[],
+    ),
+    case(
+        "openslo/go-sdk-decode-two_documents.yaml",
+        OpenSlo,
+        Some("users-auth"),
+        &[],
+        &[],
+        &[],
+    ),
     // oslo's `validate` input: a list mixing an SLO and Services.
-    case("openslo/oslo-validate-v1.yaml", OpenSlo, Some("web"), &["web-availability"], &["web-availability"], &["{{window}}"]),
+    case(
+        "openslo/oslo-validate-v1.yaml",
+        OpenSlo,
+        Some("web"),
+        &["web-availability"],
+        &["web-availability"],
+        &["{{window}}"],
+    ),
     // sloth's examples.
-    case("sloth/getting-started.yml", Sloth, Some("myservice"), &["requests-availability"], &["requests-availability"], &[]),
-    case("sloth/home-wifi.yml", Sloth, Some("home-wifi"), &["good-wifi-client-satisfaction", "risk-wifi-client-satisfaction"], &["good-wifi-client-satisfaction", "risk-wifi-client-satisfaction"], &[]),
-    case("sloth/k8s-getting-started.yml", Sloth, Some("myservice"), &["requests-availability"], &["requests-availability"], &[]),
-    case("sloth/k8s-home-wifi.yml", Sloth, Some("home-wifi"), &["good-wifi-client-satisfaction", "risk-wifi-client-satisfaction"], &["good-wifi-client-satisfaction", "risk-wifi-client-satisfaction"], &[]),
-    case("sloth/multifile.yml", Sloth, Some("myservice2"), &["requests-availability"], &["requests-availability"], &["`myservice`, not `myservice2`"]),
-    case("sloth/k8s-multifile.yml", Sloth, Some("myservice2"), &["requests-availability"], &["requests-availability"], &["`myservice`, not `myservice2`"]),
-    case("sloth/kubernetes-apiserver.yml", Sloth, Some("k8s-apiserver"), &["requests-availability", "requests-latency"], &["requests-availability", "requests-latency"], &[]),
-    case("sloth/no-alerts.yml", Sloth, Some("myapp"), &["http-availability"], &["http-availability"], &[]),
-    case("sloth/raw-home-wifi.yml", Sloth, Some("home-wifi"), &["wifi-client-satisfaction"], &[], &["not an events pair"]),
-    case("sloth/plugin-getting-started.yml", Sloth, Some("myservice"), &["requests-availability"], &[], &["not an events pair"]),
-    case("sloth/plugin-k8s-getting-started.yml", Sloth, Some("myservice"), &["requests-availability"], &[], &["not an events pair"]),
-    case("sloth/slo-plugin-getting-started.yml", Sloth, Some("myservice"), &["requests-availability"], &["requests-availability"], &[]),
-    case("sloth/slo-plugin-k8s-getting-started.yml", Sloth, Some("myservice"), &["requests-availability"], &["requests-availability"], &[]),
-    case("sloth/contrib-slo-plugins.yml", Sloth, Some("myservice"), &["requests-availability-contrib-plugin-info-labels-v1", "requests-availability-contrib-plugin-rule-intervals-v1"], &["requests-availability-contrib-plugin-info-labels-v1", "requests-availability-contrib-plugin-rule-intervals-v1"], &[]),
-    case("sloth/contrib-denominator-corrected.yaml", Sloth, Some("svc01"), &["slo1"], &["slo1"], &[]),
-    case("sloth/victoria-metrics.yml", Sloth, Some("foo-bar"), &["grpc-latency-percentile-90", "grpc-latency-percentile-99"], &["grpc-latency-percentile-90", "grpc-latency-percentile-99"], &[]),
+    case(
+        "sloth/getting-started.yml",
+        Sloth,
+        Some("myservice"),
+        &["requests-availability"],
+        &["requests-availability"],
+        &[],
+    ),
+    case(
+        "sloth/home-wifi.yml",
+        Sloth,
+        Some("home-wifi"),
+        &[
+            "good-wifi-client-satisfaction",
+            "risk-wifi-client-satisfaction",
+        ],
+        &[
+            "good-wifi-client-satisfaction",
+            "risk-wifi-client-satisfaction",
+        ],
+        &[],
+    ),
+    case(
+        "sloth/k8s-getting-started.yml",
+        Sloth,
+        Some("myservice"),
+        &["requests-availability"],
+        &["requests-availability"],
+        &[],
+    ),
+    case(
+        "sloth/k8s-home-wifi.yml",
+        Sloth,
+        Some("home-wifi"),
+        &[
+            "good-wifi-client-satisfaction",
+            "risk-wifi-client-satisfaction",
+        ],
+        &[
+            "good-wifi-client-satisfaction",
+            "risk-wifi-client-satisfaction",
+        ],
+        &[],
+    ),
+    case(
+        "sloth/multifile.yml",
+        Sloth,
+        Some("myservice2"),
+        &["requests-availability"],
+        &["requests-availability"],
+        &["`myservice`, not `myservice2`"],
+    ),
+    case(
+        "sloth/k8s-multifile.yml",
+        Sloth,
+        Some("myservice2"),
+        &["requests-availability"],
+        &["requests-availability"],
+        &["`myservice`, not `myservice2`"],
+    ),
+    case(
+        "sloth/kubernetes-apiserver.yml",
+        Sloth,
+        Some("k8s-apiserver"),
+        &["requests-availability", "requests-latency"],
+        &["requests-availability", "requests-latency"],
+        &[],
+    ),
+    case(
+        "sloth/no-alerts.yml",
+        Sloth,
+        Some("myapp"),
+        &["http-availability"],
+        &["http-availability"],
+        &[],
+    ),
+    case(
+        "sloth/raw-home-wifi.yml",
+        Sloth,
+        Some("home-wifi"),
+        &["wifi-client-satisfaction"],
+        &[],
+        &["not an events pair"],
+    ),
+    case(
+        "sloth/plugin-getting-started.yml",
+        Sloth,
+        Some("myservice"),
+        &["requests-availability"],
+        &[],
+        &["not an events pair"],
+    ),
+    case(
+        "sloth/plugin-k8s-getting-started.yml",
+        Sloth,
+        Some("myservice"),
+        &["requests-availability"],
+        &[],
+        &["not an events pair"],
+    ),
+    case(
+        "sloth/slo-plugin-getting-started.yml",
+        Sloth,
+        Some("myservice"),
+        &["requests-availability"],
+        &["requests-availability"],
+        &[],
+    ),
+    case(
+        "sloth/slo-plugin-k8s-getting-started.yml",
+        Sloth,
+        Some("myservice"),
+        &["requests-availability"],
+        &["requests-availability"],
+        &[],
+    ),
+    case(
+        "sloth/contrib-slo-plugins.yml",
+        Sloth,
+        Some("myservice"),
+        &[
+            "requests-availability-contrib-plugin-info-labels-v1",
+            "requests-availability-contrib-plugin-rule-intervals-v1",
+        ],
+        &[
+            "requests-availability-contrib-plugin-info-labels-v1",
+            "requests-availability-contrib-plugin-rule-intervals-v1",
+        ],
+        &[],
+    ),
+    case(
+        "sloth/contrib-denominator-corrected.yaml",
+        Sloth,
+        Some("svc01"),
+        &["slo1"],
+        &["slo1"],
+        &[],
+    ),
+    case(
+        "sloth/victoria-metrics.yml",
+        Sloth,
+        Some("foo-bar"),
+        &["grpc-latency-percentile-90", "grpc-latency-percentile-99"],
+        &["grpc-latency-percentile-90", "grpc-latency-percentile-99"],
+        &[],
+    ),
     // backstage/backstage: the repository's own catalog-info and catalog-model examples.
-    case("backstage/backstage-catalog-info.yaml", Backstage, None, &[], &["backstage-existing"], &[]),
-    case("backstage/artist-lookup-component.yaml", Backstage, None, &["artists-db"], &["artist-lookup"], &[]),
-    case("backstage/playback-lib-component.yaml", Backstage, None, &[], &["playback-sdk"], &[]),
-    case("backstage/www-artist-component.yaml", Backstage, None, &[], &["www-artist"], &[]),
-    case("backstage/different-namespace.yaml", Backstage, None, &[], &["different-namespace"], &[]),
-    case("backstage/wayback-archive-component.yaml", Backstage, None, &[], &["wayback-archive"], &[]),
-    case("backstage/wayback-search-component.yaml", Backstage, None, &[], &["wayback-search"], &[]),
-    case("backstage/petstore-component.yaml", Backstage, None, &[], &["petstore"], &[]),
-    case("backstage/playback-order-component.yaml", Backstage, None, &[], &["playback-order"], &[]),
-    case("backstage/podcast-api-component.yaml", Backstage, None, &[], &["podcast-api"], &[]),
-    case("backstage/searcher-component.yaml", Backstage, None, &[], &["example"], &[]),
-    case("backstage/queue-proxy-component.yaml", Backstage, None, &[], &["queue-proxy"], &[]),
+    case(
+        "backstage/backstage-catalog-info.yaml",
+        Backstage,
+        None,
+        &[],
+        &["backstage-existing"],
+        &[],
+    ),
+    case(
+        "backstage/artist-lookup-component.yaml",
+        Backstage,
+        None,
+        &["artists-db"],
+        &["artist-lookup"],
+        &[],
+    ),
+    case(
+        "backstage/playback-lib-component.yaml",
+        Backstage,
+        None,
+        &[],
+        &["playback-sdk"],
+        &[],
+    ),
+    case(
+        "backstage/www-artist-component.yaml",
+        Backstage,
+        None,
+        &[],
+        &["www-artist"],
+        &[],
+    ),
+    case(
+        "backstage/different-namespace.yaml",
+        Backstage,
+        None,
+        &[],
+        &["different-namespace"],
+        &[],
+    ),
+    case(
+        "backstage/wayback-archive-component.yaml",
+        Backstage,
+        None,
+        &[],
+        &["wayback-archive"],
+        &[],
+    ),
+    case(
+        "backstage/wayback-search-component.yaml",
+        Backstage,
+        None,
+        &[],
+        &["wayback-search"],
+        &[],
+    ),
+    case(
+        "backstage/petstore-component.yaml",
+        Backstage,
+        None,
+        &[],
+        &["petstore"],
+        &[],
+    ),
+    case(
+        "backstage/playback-order-component.yaml",
+        Backstage,
+        None,
+        &[],
+        &["playback-order"],
+        &[],
+    ),
+    case(
+        "backstage/podcast-api-component.yaml",
+        Backstage,
+        None,
+        &[],
+        &["podcast-api"],
+        &[],
+    ),
+    case(
+        "backstage/searcher-component.yaml",
+        Backstage,
+        None,
+        &[],
+        &["example"],
+        &[],
+    ),
+    case(
+        "backstage/queue-proxy-component.yaml",
+        Backstage,
+        None,
+        &[],
+        &["queue-proxy"],
+        &[],
+    ),
 ];
 
 fn read(path: &str) -> String {
@@ -173,29 +485,58 @@ fn judged(manifest: &Manifest) -> Vec<(String, Status, String)> {
 /// The facts the manifest holds about what the import gave, key by key.
 fn facts(manifest: &Manifest) -> Vec<(String, Json)> {
     let mut out = Vec::new();
-    for key in ["service.name", "service.description", "service.owner", "service.lifecycle", "docs.runbook", "monitoring.dashboards", "oncall.rotation"] {
-        out.push((key.to_owned(), manifest.root.pointer(key).map_or(Json::Null, Node::to_json)));
+    for key in [
+        "service.name",
+        "service.description",
+        "service.owner",
+        "service.lifecycle",
+        "docs.runbook",
+        "monitoring.dashboards",
+        "oncall.rotation",
+    ] {
+        out.push((
+            key.to_owned(),
+            manifest.root.pointer(key).map_or(Json::Null, Node::to_json),
+        ));
     }
-    for slo in manifest.root.get("slo").and_then(Node::as_array).unwrap_or_default() {
+    for slo in manifest
+        .root
+        .get("slo")
+        .and_then(Node::as_array)
+        .unwrap_or_default()
+    {
         let name = slo.get("name").and_then(Node::as_str).unwrap_or_default();
         for key in ["indicator", "target", "window", "sli.good", "sli.total"] {
-            out.push((format!("slo[name={name}].{key}"), slo.pointer(key).map_or(Json::Null, Node::to_json)));
+            out.push((
+                format!("slo[name={name}].{key}"),
+                slo.pointer(key).map_or(Json::Null, Node::to_json),
+            ));
         }
     }
-    out.push(("dependency[*].name".to_owned(), json!(names(manifest, "dependency"))));
+    out.push((
+        "dependency[*].name".to_owned(),
+        json!(names(manifest, "dependency")),
+    ));
     out
 }
 
 fn assert_same_facts(file: &str, before: &Manifest, after: &Manifest) {
     let (before, after) = (facts(before), facts(after));
     let keys = |f: &[(String, Json)]| f.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
-    assert_eq!(keys(&before), keys(&after), "{file}: the same facts come back");
+    assert_eq!(
+        keys(&before),
+        keys(&after),
+        "{file}: the same facts come back"
+    );
     for ((key, was), (_, is)) in before.iter().zip(&after) {
         let same = match (was.as_f64(), is.as_f64()) {
             (Some(x), Some(y)) => (x - y).abs() < 1e-9,
             _ => was == is,
         };
-        assert!(same, "{file}: {key} was {was}, is {is} after export and import");
+        assert!(
+            same,
+            "{file}: {key} was {was}, is {is} after export and import"
+        );
     }
 }
 
@@ -244,13 +585,29 @@ fn every_corpus_file_is_imported_judged_exported_validly_and_read_back_the_same(
         let text = read(&format!("{CORPUS}/{}", case.file));
         let manifest = imported(case.format, case.service, &text, &settings);
         let file = case.file;
-        let key = if case.format == Backstage { "dependency" } else { "slo" };
+        let key = if case.format == Backstage {
+            "dependency"
+        } else {
+            "slo"
+        };
         // Imported: the SLOs (or dependencies) expected, with the notes expected.
-        let notes: Vec<&str> = manifest.imports.notes.iter().map(|n| n.message.as_str()).collect();
+        let notes: Vec<&str> = manifest
+            .imports
+            .notes
+            .iter()
+            .map(|n| n.message.as_str())
+            .collect();
         for word in case.notes {
-            assert!(notes.iter().any(|n| n.contains(word)), "{file}: a note says {word}: {notes:?}");
+            assert!(
+                notes.iter().any(|n| n.contains(word)),
+                "{file}: a note says {word}: {notes:?}"
+            );
         }
-        assert_eq!(names(&manifest, key), case.imported, "{file}: what is imported");
+        assert_eq!(
+            names(&manifest, key),
+            case.imported,
+            "{file}: what is imported"
+        );
         // Judged: never a schema failure for what a valid file says.
         let judgement = judged(&manifest);
         let schema: Vec<_> = judgement
@@ -259,7 +616,9 @@ fn every_corpus_file_is_imported_judged_exported_validly_and_read_back_the_same(
             .collect();
         assert!(schema.is_empty(), "{file}: {schema:?}");
         assert!(
-            judgement.iter().any(|(rule, status, _)| rule == "import.consistent" && *status == Status::Pass),
+            judgement
+                .iter()
+                .any(|(rule, status, _)| rule == "import.consistent" && *status == Status::Pass),
             "{file}: the import is judged"
         );
         // Exported: valid, or left out with a note.
@@ -273,10 +632,23 @@ fn every_corpus_file_is_imported_judged_exported_validly_and_read_back_the_same(
             .iter()
             .filter_map(|d| d["metadata"]["name"].as_str().map(str::to_owned))
             .collect();
-        assert_eq!(written, case.exported, "{file}: what is written; notes {:?}", exported.notes);
-        let wanted = if case.format == Backstage { 1 } else { case.imported.len() };
         assert_eq!(
-            written.len() + exported.notes.iter().filter(|n| n.contains("is left out")).count(),
+            written, case.exported,
+            "{file}: what is written; notes {:?}",
+            exported.notes
+        );
+        let wanted = if case.format == Backstage {
+            1
+        } else {
+            case.imported.len()
+        };
+        assert_eq!(
+            written.len()
+                + exported
+                    .notes
+                    .iter()
+                    .filter(|n| n.contains("is left out"))
+                    .count(),
             wanted,
             "{file}: each thing not written is said: {:?}",
             exported.notes
@@ -304,14 +676,20 @@ fn every_corpus_file_is_imported_judged_exported_validly_and_read_back_the_same(
             assert_same_facts(file, &before, &again);
         } else {
             assert_same_facts(file, &manifest, &again);
-            assert_eq!(manifest.imports.kept.component, again.imports.kept.component, "{file}");
+            assert_eq!(
+                manifest.imports.kept.component, again.imports.kept.component,
+                "{file}"
+            );
         }
         let exported_again = if case.format == Backstage {
             export::backstage(&again, &settings)
         } else {
             export::openslo(&again)
         };
-        assert_eq!(exported.documents, exported_again.documents, "{file}: export, import, export");
+        assert_eq!(
+            exported.documents, exported_again.documents,
+            "{file}: export, import, export"
+        );
         seen += 1;
     }
     assert!(seen >= 25, "most of the corpus goes round: {seen}");
@@ -337,12 +715,24 @@ fn retain_slos(manifest: &mut Manifest, names: &[String]) {
 fn the_corpus_is_the_readme_and_every_file_has_a_case() {
     let readme = read(&format!("{CORPUS}/README.md"));
     for dir in ["openslo", "sloth", "backstage"] {
-        for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(CORPUS).join(dir)).expect("the corpus") {
-            let name = entry.expect("an entry").file_name().to_string_lossy().into_owned();
+        for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(CORPUS).join(dir))
+            .expect("the corpus")
+        {
+            let name = entry
+                .expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
             let path = format!("{dir}/{name}");
-            assert!(readme.contains(&path), "the README names {path} with its source");
+            assert!(
+                readme.contains(&path),
+                "the README names {path} with its source"
+            );
             let refused = REFUSED.iter().any(|(f, _)| *f == path);
-            assert!(CASES.iter().any(|c| c.file == path) || refused, "{path} has a case");
+            assert!(
+                CASES.iter().any(|c| c.file == path) || refused,
+                "{path} has a case"
+            );
         }
     }
 }
@@ -351,7 +741,10 @@ fn the_corpus_is_the_readme_and_every_file_has_a_case() {
 /// (exit 2 at their place, never judged on half).
 const REFUSED: &[(&str, &str)] = &[
     ("sloth/openslo-getting-started.yml", "prr reads OpenSLO v1"),
-    ("sloth/openslo-kubernetes-apiserver.yml", "prr reads OpenSLO v1"),
+    (
+        "sloth/openslo-kubernetes-apiserver.yml",
+        "prr reads OpenSLO v1",
+    ),
 ];
 
 #[test]
@@ -437,7 +830,11 @@ fn openslo_exports_are_checked_against_go_sdks_rules() {
         ("sloTimeSlicesObjectiveValidation: timeSliceTarget Required, GT(0), LTE(1)", |d| { d["spec"]["budgetingMethod"] = json!("Timeslices"); d["spec"]["objectives"][0]["timeSliceWindow"] = json!("1m"); }, "timeSliceTarget"),
         ("validationRulesForTimeSliceWindow: timeSliceWindow Required", |d| d["spec"]["budgetingMethod"] = json!("RatioTimeslices"), "timeSliceWindow"),
     ];
-    assert!(openslo_problems(&valid_slo()).is_empty(), "{:?}", openslo_problems(&valid_slo()));
+    assert!(
+        openslo_problems(&valid_slo()).is_empty(),
+        "{:?}",
+        openslo_problems(&valid_slo())
+    );
     for (rule, edit, says) in table {
         let mut document = valid_slo();
         edit(&mut document);
@@ -456,13 +853,22 @@ fn every_spelling_of_the_owners_group_maps_to_one_team_and_back() {
         owners: BTreeMap::from([("group:default/team-a".to_owned(), "@acme/alpha".to_owned())]),
         ..Settings::default()
     };
-    for owner in ["team-a", "default/team-a", "group:team-a", "Group:default/team-a", "group:Default/Team-A"] {
+    for owner in [
+        "team-a",
+        "default/team-a",
+        "group:team-a",
+        "Group:default/team-a",
+        "group:Default/Team-A",
+    ] {
         let catalog = format!(
             "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\nspec:\n  type: service\n  lifecycle: production\n  owner: {owner}\n"
         );
         let manifest = imported(Backstage, None, &catalog, &settings);
         assert_eq!(
-            manifest.root.pointer("service.owner").and_then(Node::as_str),
+            manifest
+                .root
+                .pointer("service.owner")
+                .and_then(Node::as_str),
             Some("@acme/alpha"),
             "{owner}"
         );
@@ -482,7 +888,10 @@ fn an_owner_no_group_maps_to_leaves_the_component_out_and_says_what_to_set() {
     let exported = export::backstage(&manifest, &Settings::default());
     assert!(exported.documents.is_empty());
     assert!(
-        exported.notes.iter().any(|n| n.contains("owner_format") && n.contains("@globex/{name}")),
+        exported
+            .notes
+            .iter()
+            .any(|n| n.contains("owner_format") && n.contains("@globex/{name}")),
         "{:?}",
         exported.notes
     );
@@ -491,7 +900,10 @@ fn an_owner_no_group_maps_to_leaves_the_component_out_and_says_what_to_set() {
         ..Settings::default()
     };
     let exported = export::backstage(&manifest, &settings);
-    assert_eq!(exported.documents[0]["spec"]["owner"], json!("group:ledger"));
+    assert_eq!(
+        exported.documents[0]["spec"]["owner"],
+        json!("group:ledger")
+    );
     assert!(schema_errors(&backstage_validator(), &exported.documents[0]).is_empty());
 }
 
@@ -511,9 +923,18 @@ fn dependency_kinds_type_namespace_and_system_survive_the_round_trip() {
     let text = read(&format!("{CORPUS}/backstage/different-namespace.yaml"));
     let manifest = imported(Backstage, None, &text, &settings);
     // `default/team-a` in a Component of namespace `alternative` is the default namespace's team-a.
-    assert_eq!(manifest.root.pointer("service.owner").and_then(Node::as_str), Some("team:team-a"));
+    assert_eq!(
+        manifest
+            .root
+            .pointer("service.owner")
+            .and_then(Node::as_str),
+        Some("team:team-a")
+    );
     let exported = export::backstage(&manifest, &settings);
-    assert_eq!(exported.documents[0]["metadata"]["namespace"], json!("alternative"));
+    assert_eq!(
+        exported.documents[0]["metadata"]["namespace"],
+        json!("alternative")
+    );
 }
 
 #[test]
@@ -523,8 +944,14 @@ fn calendar_start_time_zone_and_budgeting_survive_the_round_trip() {
     let exported = export::openslo(&manifest);
     let spec = &exported.documents[0]["spec"];
     assert_eq!(spec["budgetingMethod"], json!("Timeslices"));
-    assert_eq!(spec["timeWindow"][0]["calendar"]["timeZone"], json!("America/New_York"));
-    assert_eq!(spec["timeWindow"][0]["calendar"]["startTime"], json!("2022-01-01 12:00:00"));
+    assert_eq!(
+        spec["timeWindow"][0]["calendar"]["timeZone"],
+        json!("America/New_York")
+    );
+    assert_eq!(
+        spec["timeWindow"][0]["calendar"]["startTime"],
+        json!("2022-01-01 12:00:00")
+    );
     assert_eq!(spec["objectives"][0]["timeSliceTarget"], json!(0.95));
     // The window-less queries are written back as they were, not judged.
     assert_eq!(
@@ -532,7 +959,11 @@ fn calendar_start_time_zone_and_budgeting_survive_the_round_trip() {
         json!("sum(http_requests{k8s_cluster=\"prod\",component=\"web\"})")
     );
     assert!(manifest.root.pointer("slo[0].sli").is_none());
-    assert!(exported.notes.iter().any(|n| n.contains("op")), "{:?}", exported.notes);
+    assert!(
+        exported.notes.iter().any(|n| n.contains("op")),
+        "{:?}",
+        exported.notes
+    );
 }
 
 #[test]
@@ -550,7 +981,10 @@ fn the_backstage_schemas_refuse_what_breaks_them() {
     assert!(!schema_errors(&validator, &component).is_empty());
     component["spec"]["owner"] = json!("group:payments");
     component["relations"] = json!([{ "type": "ownedBy", "target": "group:payments" }]);
-    assert!(!schema_errors(&validator, &component).is_empty(), "common#relation is resolved");
+    assert!(
+        !schema_errors(&validator, &component).is_empty(),
+        "common#relation is resolved"
+    );
 }
 
 /// A repository with `svc/prr.toml` (the ready manifest, with `[import]` added) and files.
@@ -573,20 +1007,33 @@ fn prr_export_says_on_stderr_what_it_leaves_out_and_fails_when_nothing_is_valid(
         |m| m.replace("name = \"payments-api\"", "name = \"web\""),
         &[("svc/slos.yaml", &slos)],
     );
-    let out = repo.prr(&["check", "--manifest", "svc", "--as-of", AS_OF, "--format", "json"]);
+    let out = repo.prr(&[
+        "check",
+        "--manifest",
+        "svc",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ]);
     let report: Json = serde_json::from_str(&stdout(&out)).expect("a JSON report");
     let results = report["results"].as_array().cloned().unwrap_or_default();
     let schema: Vec<&Json> = results
         .iter()
         .filter(|r| r["rule"] == "manifest.schema" && r["status"] == "fail")
         .collect();
-    assert!(schema.is_empty(), "a valid OpenSLO file is no schema failure: {schema:?}");
+    assert!(
+        schema.is_empty(),
+        "a valid OpenSLO file is no schema failure: {schema:?}"
+    );
     let consistent = results
         .iter()
         .find(|r| r["rule"] == "import.consistent")
         .expect("import.consistent runs");
     assert!(
-        consistent["message"].as_str().is_some_and(|m| m.contains("kept, not judged") && m.contains("{{window}}")),
+        consistent["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("kept, not judged") && m.contains("{{window}}")),
         "{consistent}"
     );
     // The ready manifest's own SLOs have no SLI: OpenSLO cannot carry them, and says so.
@@ -599,8 +1046,19 @@ fn prr_export_says_on_stderr_what_it_leaves_out_and_fails_when_nothing_is_valid(
     assert!(notes.contains("SLO `availability` is left out"), "{notes}");
     assert!(notes.contains("svc/prr.toml"), "{notes}");
     // Nothing valid at all: exit 2, and nothing written.
-    let repo = repository("openslo = [\"slos.yaml\"]", |m| m, &[("svc/slos.yaml", &slos)]);
-    let out = repo.prr(&["export", "openslo", "--manifest", "svc", "--output", "out.yaml"]);
+    let repo = repository(
+        "openslo = [\"slos.yaml\"]",
+        |m| m,
+        &[("svc/slos.yaml", &slos)],
+    );
+    let out = repo.prr(&[
+        "export",
+        "openslo",
+        "--manifest",
+        "svc",
+        "--output",
+        "out.yaml",
+    ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("wrote nothing"), "{}", stderr(&out));
     assert!(!repo.work.join("out.yaml").exists());
@@ -612,9 +1070,20 @@ fn codeowners_advice_never_suggests_an_owner_github_rejects() {
     let repo = repository(
         "backstage = \"catalog-info.yaml\"",
         |m| m.replace("owner = \"@acme/payments\"\n", ""),
-        &[("svc/catalog-info.yaml", catalog), (".github/CODEOWNERS", "* @acme/platform\n")],
+        &[
+            ("svc/catalog-info.yaml", catalog),
+            (".github/CODEOWNERS", "* @acme/platform\n"),
+        ],
     );
-    let out = repo.prr(&["check", "--manifest", "svc", "--as-of", AS_OF, "--format", "json"]);
+    let out = repo.prr(&[
+        "check",
+        "--manifest",
+        "svc",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ]);
     let report: Json = serde_json::from_str(&stdout(&out)).expect("a JSON report");
     let advice = report["results"]
         .as_array()

@@ -105,10 +105,9 @@ pub fn openslo(manifest: &Manifest) -> Export {
                 if problems.is_empty() {
                     export.documents.push(document);
                 } else {
-                    export.notes.push(format!(
-                        "SLO `{name}` is left out: {}",
-                        problems.join("; ")
-                    ));
+                    export
+                        .notes
+                        .push(format!("SLO `{name}` is left out: {}", problems.join("; ")));
                 }
             }
             Err(why) => export
@@ -141,10 +140,7 @@ fn slo_document(
     let indicator = indicator(slo, name, kept)?;
     let ratio = indicator["spec"]["ratioMetric"].is_object();
     spec.insert("indicator".to_owned(), indicator);
-    spec.insert(
-        "timeWindow".to_owned(),
-        json!([time_window_of(slo, kept)?]),
-    );
+    spec.insert("timeWindow".to_owned(), json!([time_window_of(slo, kept)?]));
     let method = kept
         .and_then(|k| k.budgeting_method.clone())
         .unwrap_or_else(|| "Occurrences".to_owned());
@@ -190,9 +186,7 @@ fn indicator(slo: &Node, name: &str, kept: Option<&KeptSlo>) -> Result<Json, Str
             } else {
                 name.to_owned()
             };
-            let source = |query: &str| {
-                json!({ "metricSource": { "type": "Prometheus", "spec": { "query": query } } })
-            };
+            let source = |query: &str| json!({ "metricSource": { "type": "Prometheus", "spec": { "query": query } } });
             Ok(json!({
                 "metadata": { "name": sli_name },
                 "spec": { "ratioMetric": {
@@ -202,7 +196,10 @@ fn indicator(slo: &Node, name: &str, kept: Option<&KeptSlo>) -> Result<Json, Str
                 } },
             }))
         }
-        (None, _) => Err("it has no indicator OpenSLO can carry; give it `[slo.sli]` `good` and `total` queries".to_owned()),
+        (None, _) => Err(
+            "it has no indicator OpenSLO can carry; give it `[slo.sli]` `good` and `total` queries"
+                .to_owned(),
+        ),
     }
 }
 
@@ -376,9 +373,12 @@ fn is_time_zone(zone: &str) -> bool {
         return true;
     }
     jiff::tz::db().is_definitively_empty()
-        && zone
-            .split('/')
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-+".contains(&b)))
+        && zone.split('/').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_-+".contains(&b))
+        })
 }
 
 /// go-sdk's `DurationShorthand`: a whole number of minutes, hours, days, weeks, months,
@@ -441,11 +441,15 @@ fn metric_problems(metric: &Json, at: &str, fail: &mut impl FnMut(&str)) {
         return;
     }
     if source["spec"].as_object().is_none_or(Map::is_empty) {
-        fail(&format!("`{at}.metricSource.spec` must hold at least one key"));
+        fail(&format!(
+            "`{at}.metricSource.spec` must hold at least one key"
+        ));
     }
     if let Some(reference) = source["metricSourceRef"].as_str() {
         if !reference.is_empty() && !is_dns_label(reference) {
-            fail(&format!("`{at}.metricSource.metricSourceRef` must be a DNS label"));
+            fail(&format!(
+                "`{at}.metricSource.metricSourceRef` must be a DNS label"
+            ));
         }
     }
 }
@@ -462,7 +466,9 @@ fn objective_problems(
     match (target, percent) {
         (Some(_), Some(_)) => fail("`target` and `targetPercent` are mutually exclusive"),
         (None, None) => fail("an objective needs `target` or `targetPercent`"),
-        (Some(t), None) if !(0.0..1.0).contains(&t) => fail("`target` must be at least 0 and below 1"),
+        (Some(t), None) if !(0.0..1.0).contains(&t) => {
+            fail("`target` must be at least 0 and below 1")
+        }
         (None, Some(p)) if !(0.0..100.0).contains(&p) => {
             fail("`targetPercent` must be at least 0 and below 100");
         }
@@ -485,7 +491,10 @@ fn objective_problems(
         }
     }
     if method == "Timeslices" || method == "RatioTimeslices" {
-        if !objective["timeSliceWindow"].as_str().is_some_and(is_duration) {
+        if !objective["timeSliceWindow"]
+            .as_str()
+            .is_some_and(is_duration)
+        {
             fail("`timeSliceWindow` is required with timeslice budgeting");
         }
         if method == "Timeslices"
@@ -530,17 +539,22 @@ pub fn backstage(manifest: &Manifest, settings: &Settings) -> Export {
     export
 }
 
-fn component(manifest: &Manifest, settings: &Settings, notes: &mut Vec<String>) -> Result<Json, String> {
+fn component(
+    manifest: &Manifest,
+    settings: &Settings,
+    notes: &mut Vec<String>,
+) -> Result<Json, String> {
     let root = &manifest.root;
     let kept = manifest.imports.kept.component.clone().unwrap_or_default();
-    let name = str_at(root, "service.name")
-        .ok_or("it needs `metadata.name`; set `service.name`")?;
+    let name =
+        str_at(root, "service.name").ok_or("it needs `metadata.name`; set `service.name`")?;
     if !is_entity_name(name) {
         return Err(format!("`{name}` is not a Backstage entity name (at most 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit)"));
     }
     let lifecycle = str_at(root, "service.lifecycle")
         .ok_or("it needs `spec.lifecycle`; set `service.lifecycle`")?;
-    let owner = str_at(root, "service.owner").ok_or("it needs `spec.owner`; set `service.owner`")?;
+    let owner =
+        str_at(root, "service.owner").ok_or("it needs `spec.owner`; set `service.owner`")?;
     let owner = match &kept.owner {
         Some((written, gave)) if gave == owner => written.clone(),
         _ => group_of(owner, settings).ok_or_else(|| {

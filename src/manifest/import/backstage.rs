@@ -90,7 +90,10 @@ fn component_keys(component: &Node, settings: &Settings) -> Imported {
         ..KeptComponent::default()
     };
     // References inside an entity default to the entity's own namespace.
-    let namespace = kept.namespace.clone().unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
+    let namespace = kept
+        .namespace
+        .clone()
+        .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
     let mut service = Vec::new();
     if let Some((name, span)) = text_at(component, "metadata.name") {
         service.push(("name", string(name, span)));
@@ -211,7 +214,11 @@ impl EntityRef {
     /// Reads `reference`: a `/` before the first `:` makes the rest the name, as in
     /// Backstage. `None` when a part is empty.
     #[must_use]
-    pub fn parse(reference: &str, default_kind: Option<&str>, default_namespace: &str) -> Option<Self> {
+    pub fn parse(
+        reference: &str,
+        default_kind: Option<&str>,
+        default_namespace: &str,
+    ) -> Option<Self> {
         let reference = reference.trim();
         let slash = reference.find('/');
         let colon = reference.find(':').filter(|c| slash.is_none_or(|s| *c < s));
@@ -245,7 +252,9 @@ impl EntityRef {
     /// Whether the entity's kind is `kind`, in any case.
     #[must_use]
     pub fn is(&self, kind: &str) -> bool {
-        self.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case(kind))
+        self.kind
+            .as_deref()
+            .is_some_and(|k| k.eq_ignore_ascii_case(kind))
     }
 }
 
@@ -364,11 +373,18 @@ mod tests {
             "group:Default/Team-A",
             "TEAM-A",
         ] {
-            assert_eq!(owner_handle(spelling, &settings), "@acme/alpha", "{spelling}");
+            assert_eq!(
+                owner_handle(spelling, &settings),
+                "@acme/alpha",
+                "{spelling}"
+            );
         }
         // Another namespace is another group.
         assert_eq!(owner_handle("group:ops/team-a", &settings), "@acme/team-a");
-        assert_eq!(owner_handle("group:Default/Team-B", &settings), "@acme/team-b");
+        assert_eq!(
+            owner_handle("group:Default/Team-B", &settings),
+            "@acme/team-b"
+        );
         // A Component's references default to its own namespace.
         assert_eq!(
             owner_handle_in("team-a", "alternative", &settings),
@@ -386,14 +402,15 @@ mod tests {
         let parsed = EntityRef::parse("resource:artists-db", None, "default");
         assert_eq!(
             parsed.map(|r| (r.kind, r.namespace, r.name)),
-            Some((Some("resource".to_owned()), "default".to_owned(), "artists-db".to_owned()))
+            Some((
+                Some("resource".to_owned()),
+                "default".to_owned(),
+                "artists-db".to_owned()
+            ))
         );
         // A `/` before the `:` leaves no kind.
         let parsed = EntityRef::parse("ns/a:b", Some("group"), "default");
-        assert_eq!(
-            parsed.map(|r| r.key()),
-            Some("group:ns/a:b".to_owned())
-        );
+        assert_eq!(parsed.map(|r| r.key()), Some("group:ns/a:b".to_owned()));
         assert_eq!(EntityRef::parse(":x", None, "default"), None);
         assert_eq!(EntityRef::parse("a/", None, "default"), None);
     }
