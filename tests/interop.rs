@@ -1095,3 +1095,55 @@ fn codeowners_advice_never_suggests_an_owner_github_rejects() {
     assert!(!advice.contains("/svc/prr.toml team:ledger"), "{advice}");
     assert!(advice.contains("owner_format"), "{advice}");
 }
+
+/// The import fixture (Backstage, OpenSLO and sloth together) goes round too: what the
+/// exports hold, imported instead of the three sources, gives the same facts.
+#[test]
+fn the_import_fixture_goes_round_through_both_exports() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let name = "tests/fixtures/imports/payments/prr.toml";
+    let settings = Settings::default();
+    let mut original = Manifest::load_in(&root.join(name), name, root).expect("it loads");
+    import::resolve(&mut original, &import::WorkingTree { root }, &settings).expect("it imports");
+    let slos = export::openslo(&original);
+    let catalog = export::backstage(&original, &settings);
+    assert_eq!(catalog.documents.len(), 1, "{:?}", catalog.notes);
+    let written: Vec<String> = slos
+        .documents
+        .iter()
+        .filter_map(|d| d["metadata"]["name"].as_str().map(str::to_owned))
+        .collect();
+    // Every SLO of the three sources is valid OpenSLO, the threshold one included.
+    assert_eq!(written, names(&original, "slo"), "{:?}", slos.notes);
+    for document in &slos.documents {
+        assert!(openslo_problems(document).is_empty(), "{document:#}");
+    }
+    assert!(schema_errors(&backstage_validator(), &catalog.documents[0]).is_empty());
+    let text = std::fs::read_to_string(root.join(name)).expect("the fixture");
+    let body: String = text
+        .lines()
+        .filter(|l| {
+            !l.starts_with("openslo =")
+                && !l.starts_with("sloth =")
+                && !l.starts_with("backstage =")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace(
+            "[import]",
+            "[import]\nbackstage = \"catalog-info.yaml\"\nopenslo = [\"slos.yaml\"]",
+        );
+    let mut again = Manifest::from_text("svc/prr.toml", &body).expect("it parses");
+    let files = BTreeMap::from([
+        ("svc/catalog-info.yaml".to_owned(), catalog.yaml()),
+        ("svc/slos.yaml".to_owned(), slos.yaml()),
+    ]);
+    import::resolve(&mut again, &files, &settings).expect("the exports import");
+    retain_slos(&mut original, &written);
+    assert_same_facts(name, &original, &again);
+    assert_eq!(
+        original.imports.kept.component,
+        again.imports.kept.component
+    );
+    assert_eq!(export::openslo(&again).documents, slos.documents);
+}
