@@ -164,22 +164,12 @@ pub fn map(reads: &[Read], service_name: Option<&str>) -> Result<Imported, Vec<D
             .and_then(|s| s.get("timeWindow"))
             .and_then(Node::as_array)
             .and_then(<[Node]>::first);
-        let judged_window = match window(spec) {
-            Ok(Some(window)) => {
-                let text = window.as_str().map(str::to_owned);
-                fields.push(("window", window));
-                text
-            }
-            Ok(None) => None,
-            Err(note) => {
-                notes.push(Note {
-                    message: format!("SLO `{name}`: {}", note.message),
-                    span: note.span,
-                });
-                None
-            }
-        };
-        kept.time_window = first_window.map(|w| (w.to_json(), judged_window));
+        let judged_window = noted(window(spec), name, &mut notes).map(|window| {
+            let text = window.as_str().map(str::to_owned);
+            fields.push(("window", window));
+            text
+        });
+        kept.time_window = first_window.map(|w| (w.to_json(), judged_window.flatten()));
         if let Some(method) = spec.and_then(|s| s.get("budgetingMethod")) {
             if method
                 .as_str()
@@ -192,25 +182,15 @@ pub fn map(reads: &[Read], service_name: Option<&str>) -> Result<Imported, Vec<D
             }
         }
         if let Some(indicator) = indicator {
-            let queries = match sli(indicator) {
-                Ok(Some(sli)) => {
-                    let pair = sli
-                        .get("good")
-                        .and_then(Node::as_str)
-                        .zip(sli.get("total").and_then(Node::as_str))
-                        .map(|(g, t)| (g.to_owned(), t.to_owned()));
-                    fields.push(("sli", sli));
-                    pair
-                }
-                Ok(None) => None,
-                Err(note) => {
-                    notes.push(Note {
-                        message: format!("SLO `{name}`: {}", note.message),
-                        span: note.span,
-                    });
-                    None
-                }
-            };
+            let queries = noted(sli(indicator), name, &mut notes).and_then(|sli| {
+                let pair = sli
+                    .get("good")
+                    .and_then(Node::as_str)
+                    .zip(sli.get("total").and_then(Node::as_str))
+                    .map(|(g, t)| (g.to_owned(), t.to_owned()));
+                fields.push(("sli", sli));
+                pair
+            });
             kept.indicator = Some((inline(indicator), queries));
         }
         imported.notes.extend(notes);
@@ -248,6 +228,20 @@ fn objects<'a>(read: &'a Read, problems: &mut Vec<Diagnostic>) -> Vec<&'a Node> 
         }
     }
     out
+}
+
+/// What a mapping of SLO `name` found, its note kept when it found something prr does not
+/// judge.
+fn noted(found: Result<Option<Node>, Note>, name: &str, notes: &mut Vec<Note>) -> Option<Node> {
+    found
+        .map_err(|note| {
+            notes.push(Note {
+                message: format!("SLO `{name}`: {}", note.message),
+                span: note.span,
+            });
+        })
+        .ok()
+        .flatten()
 }
 
 /// An indicator as OpenSLO writes it inline (`metadata` and `spec`): a referenced
