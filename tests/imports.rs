@@ -519,7 +519,10 @@ fn ready_with_sli() -> String {
             "target = 99.95\nwindow = \"28d\"\n",
             "target = 99.95\nwindow = \"28d\"\n\n[slo.sli]\ngood = 'sum(increase(http_requests_total{job=\"pay\",code!~\"5..\"}[{{window}}]))'\ntotal = 'sum(increase(http_requests_total{job=\"pay\"}[{{window}}]))'\n",
         )
-        .replace("target = 99.9\nwindow = \"28d\"", "target = 99.9\nwindow = \"week\"")
+        .replace(
+            "target = 99.9\nwindow = \"28d\"",
+            "target = 99.9\nwindow = \"week\"\n\n[slo.sli]\ngood = 'sum(increase(http_request_duration_seconds_bucket{job=\"pay\",le=\"0.3\"}[{{window}}]))'\ntotal = 'sum(increase(http_request_duration_seconds_count{job=\"pay\"}[{{window}}]))'",
+        )
 }
 
 /// What a judgement says, place aside: rule, status, severity and message of each finding.
@@ -541,7 +544,7 @@ fn judged(manifest: &Manifest) -> Vec<(String, String, String)> {
 fn exported_openslo_imported_back_is_judged_the_same() {
     let text = ready_with_sli();
     let original = Manifest::from_text("svc/prr.toml", &text).expect("it parses");
-    let exported = prr_gate::toolkit::export::openslo(&original.root);
+    let exported = prr_gate::toolkit::export::openslo(&original).yaml();
     assert!(exported.contains("isRolling: false"), "{exported}");
     // The SLOs leave prr.toml; the manifest imports them instead.
     let without: String = text
@@ -576,7 +579,7 @@ fn exported_backstage_imported_back_gives_the_same_service() {
         owner_format: "@acme/{name}".to_owned(),
         ..import::Settings::default()
     };
-    let exported = prr_gate::toolkit::export::backstage(&original.root, &settings);
+    let exported = prr_gate::toolkit::export::backstage(&original, &settings).yaml();
     assert!(exported.contains("owner: \"group:payments\""), "{exported}");
     let importing = format!(
         "[import]\nbackstage = \"catalog-info.yaml\"\n\n{}",
@@ -735,7 +738,8 @@ proptest::proptest! {
                     proptest::prop_assert!(problems.iter().all(|p| p.position().is_some()), "{problems:?}");
                 }
                 Ok(()) => {
-                    let _ = prr_gate::toolkit::export::openslo(&manifest.root);
+                    let _ = prr_gate::toolkit::export::openslo(&manifest).yaml();
+                    let _ = prr_gate::toolkit::export::backstage(&manifest, &import::Settings::default()).yaml();
                     let evaluation =
                         prr_gate::engine::evaluate(&manifest, rules, AS_OF.parse().expect("a date"));
                     let report = prr_gate::report::Report::build(

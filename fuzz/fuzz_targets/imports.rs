@@ -27,8 +27,8 @@ fuzz_target!(|data: &[u8]| {
         if import::resolve(&mut manifest, &files, &import::Settings::default()).is_err() {
             continue;
         }
-        let _ = export::openslo(&manifest.root);
-        let _ = export::backstage(&manifest.root, &import::Settings::default());
+        let _ = export::openslo(&manifest).yaml();
+        let _ = export::backstage(&manifest, &import::Settings::default()).yaml();
         let evaluation = engine::evaluate(&manifest, builtin(), "2026-11-21".parse().unwrap());
         let report = Report::build(
             vec![Judged::Evaluated { source: &manifest.source, evaluation }],

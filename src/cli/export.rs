@@ -1,11 +1,11 @@
 //! `prr export openslo|backstage`: a manifest's facts (its imports included) in the formats
-//! `[import]` reads.
+//! `[import]` reads. What cannot be written validly is left out, with a note on stderr.
 
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{exit, repository_root, write_file, write_stdout};
+use super::{exit, repository_root, write_file, write_stderr, write_stdout};
 use crate::diagnostic::Error;
 use crate::manifest::{import, Manifest};
 use crate::source::display_name;
@@ -58,10 +58,25 @@ pub fn run(args: &ExportArgs) -> Result<u8, Error> {
         &import::WorkingTree { root: &root },
         &rules.imports,
     )?;
-    let text = match args.format {
-        ExportFormat::Openslo => export::openslo(&manifest.root),
-        ExportFormat::Backstage => export::backstage(&manifest.root, &rules.imports),
+    let exported = match args.format {
+        ExportFormat::Openslo => export::openslo(&manifest),
+        ExportFormat::Backstage => export::backstage(&manifest, &rules.imports),
     };
+    for note in &exported.notes {
+        write_stderr(&format!("note: {name}: {note}\n"));
+    }
+    // Something was asked for and nothing valid could be written: say so by the exit
+    // code too, rather than leave an empty file where a catalog or SLOs were expected.
+    if exported.documents.is_empty() && !exported.notes.is_empty() {
+        return Err(Error::Usage(format!(
+            "prr export {} wrote nothing: every document would break the format's rules (see the notes above)",
+            match args.format {
+                ExportFormat::Openslo => "openslo",
+                ExportFormat::Backstage => "backstage",
+            }
+        )));
+    }
+    let text = exported.yaml();
     match &args.output {
         Some(file) => write_file(file, &text)?,
         None => write_stdout(&text),

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::{entry, string, table, text_at, Imported, Read, Settings};
+use super::{entry, string, table, text_at, Imported, KeptComponent, Read, Settings};
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{Node, Value};
 use crate::source::SourceFile;
@@ -57,9 +57,10 @@ pub fn map(
         .filter_map(|(_, doc)| text_at(doc, "metadata.name").map(|(n, _)| n))
         .collect();
     let chosen = match service_name {
-        Some(wanted) => components
-            .iter()
-            .find(|(_, doc)| text_at(doc, "metadata.name").map(|(n, _)| n) == Some(wanted)),
+        // Backstage compares entity names without regard to case.
+        Some(wanted) => components.iter().find(|(_, doc)| {
+            text_at(doc, "metadata.name").is_some_and(|(n, _)| n.eq_ignore_ascii_case(wanted))
+        }),
         None if components.len() == 1 => components.first(),
         None => None,
     };
@@ -82,6 +83,17 @@ pub fn map(
 
 fn component_keys(component: &Node, settings: &Settings) -> Imported {
     let mut imported = Imported::default();
+    let mut kept = KeptComponent {
+        namespace: text_at(component, "metadata.namespace").map(|(n, _)| n.to_owned()),
+        kind: text_at(component, "spec.type").map(|(t, _)| t.to_owned()),
+        system: text_at(component, "spec.system").map(|(s, _)| s.to_owned()),
+        ..KeptComponent::default()
+    };
+    // References inside an entity default to the entity's own namespace.
+    let namespace = kept
+        .namespace
+        .clone()
+        .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned());
     let mut service = Vec::new();
     if let Some((name, span)) = text_at(component, "metadata.name") {
         service.push(("name", string(name, span)));
@@ -90,7 +102,9 @@ fn component_keys(component: &Node, settings: &Settings) -> Imported {
         service.push(("description", string(description.trim(), span)));
     }
     if let Some((owner, span)) = text_at(component, "spec.owner") {
-        service.push(("owner", string(owner_handle(owner, settings), span)));
+        let handle = owner_handle_in(owner, &namespace, settings);
+        kept.owner = Some((owner.to_owned(), handle.clone()));
+        service.push(("owner", string(handle, span)));
     }
     if let Some((lifecycle, span)) = text_at(component, "spec.lifecycle") {
         service.push(("lifecycle", string(lifecycle, span)));
@@ -109,10 +123,10 @@ fn component_keys(component: &Node, settings: &Settings) -> Imported {
         .iter()
         .filter_map(|node| {
             let reference = node.as_str()?;
-            Some(table(
-                vec![("name", string(entity_name(reference).1, node.span))],
-                node.span,
-            ))
+            let name = EntityRef::parse(reference, None, &namespace)
+                .map_or_else(|| reference.to_owned(), |r| r.name);
+            kept.depends_on.push((reference.to_owned(), name.clone()));
+            Some(table(vec![("name", string(name, node.span))], node.span))
         })
         .collect();
     if let Some(first) = dependencies.first() {
@@ -179,7 +193,69 @@ fn component_keys(component: &Node, settings: &Settings) -> Imported {
             });
         }
     }
+    imported.kept.component = Some(kept);
     imported
+}
+
+/// The namespace of an entity, or of a reference, that names none.
+pub const DEFAULT_NAMESPACE: &str = "default";
+
+/// An entity reference as Backstage's catalog model reads one (`parseEntityRef`):
+/// `[<kind>:][<namespace>/]<name>`, the kind and namespace taken from context when left
+/// out. References are compared without regard to case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntityRef {
+    pub kind: Option<String>,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl EntityRef {
+    /// Reads `reference`: a `/` before the first `:` makes the rest the name, as in
+    /// Backstage. `None` when a part is empty.
+    #[must_use]
+    pub fn parse(
+        reference: &str,
+        default_kind: Option<&str>,
+        default_namespace: &str,
+    ) -> Option<Self> {
+        let reference = reference.trim();
+        let slash = reference.find('/');
+        let colon = reference.find(':').filter(|c| slash.is_none_or(|s| *c < s));
+        let kind = colon.map(|c| &reference[..c]);
+        let after_kind = colon.map_or(0, |c| c + 1);
+        let namespace = slash.map(|s| &reference[after_kind..s]);
+        let name = &reference[slash.map_or(after_kind, |s| s + 1)..];
+        if kind == Some("") || namespace == Some("") || name.is_empty() {
+            return None;
+        }
+        Some(Self {
+            kind: kind.or(default_kind).map(str::to_owned),
+            namespace: namespace.unwrap_or(default_namespace).to_owned(),
+            name: name.to_owned(),
+        })
+    }
+
+    /// The reference in Backstage's full form, lower case: the key two references that
+    /// name one entity share.
+    #[must_use]
+    pub fn key(&self) -> String {
+        format!(
+            "{}:{}/{}",
+            self.kind.as_deref().unwrap_or_default(),
+            self.namespace,
+            self.name
+        )
+        .to_lowercase()
+    }
+
+    /// Whether the entity's kind is `kind`, in any case.
+    #[must_use]
+    pub fn is(&self, kind: &str) -> bool {
+        self.kind
+            .as_deref()
+            .is_some_and(|k| k.eq_ignore_ascii_case(kind))
+    }
 }
 
 /// An entity reference's kind, namespace and name: `group:default/payments`,
@@ -201,22 +277,49 @@ pub fn entity_name(reference: &str) -> (Option<&str>, &str, Option<&str>) {
 /// user (a person) as Backstage wrote it, for `ownership.team` to refuse.
 #[must_use]
 pub fn owner_handle(reference: &str, settings: &Settings) -> String {
-    let (kind, name, namespace) = entity_name(reference.trim());
-    // A user is a person; a handle (`@org/team`) is already what the manifest writes.
-    if reference.trim().starts_with('@') || kind.is_some_and(|k| !k.eq_ignore_ascii_case("group")) {
-        return reference.trim().to_owned();
+    owner_handle_in(reference, DEFAULT_NAMESPACE, settings)
+}
+
+/// [`owner_handle`] for a Component of `namespace`, which its references default to.
+/// Every spelling of one group (`team-a`, `default/team-a`, `Group:default/Team-A`) gives
+/// one handle: the group's name goes into the format in lower case, as Backstage compares.
+#[must_use]
+pub fn owner_handle_in(reference: &str, namespace: &str, settings: &Settings) -> String {
+    let written = reference.trim();
+    // A handle (`@org/team`) is already what the manifest writes.
+    if written.starts_with('@') {
+        return written.to_owned();
     }
-    if let Some(handle) = settings
-        .owners
-        .get(reference.trim())
-        .or_else(|| settings.owners.get(name))
-    {
-        return handle.clone();
+    let Some(group) = EntityRef::parse(written, Some("group"), namespace) else {
+        return written.to_owned();
+    };
+    // A user is a person, kept as written for ownership.team to say so.
+    if !group.is("group") {
+        return written.to_owned();
+    }
+    if let Some(handle) = table_handle(&group, settings) {
+        return handle.to_owned();
     }
     settings
         .owner_format
-        .replace("{name}", name)
-        .replace("{namespace}", namespace.unwrap_or("default"))
+        .replace("{name}", &group.name.to_lowercase())
+        .replace("{namespace}", &group.namespace.to_lowercase())
+}
+
+/// The handle the pack's `owners` table gives a group: by reference (any spelling), else
+/// by a key that is a bare name.
+fn table_handle<'a>(group: &EntityRef, settings: &'a Settings) -> Option<&'a str> {
+    let key = group.key();
+    let by_reference = settings.owners.iter().find(|(written, _)| {
+        EntityRef::parse(written, Some("group"), DEFAULT_NAMESPACE).is_some_and(|r| r.key() == key)
+    });
+    by_reference
+        .or_else(|| {
+            settings.owners.iter().find(|(written, _)| {
+                !written.contains([':', '/']) && written.eq_ignore_ascii_case(&group.name)
+            })
+        })
+        .map(|(_, handle)| handle.as_str())
 }
 
 #[cfg(test)]
@@ -251,5 +354,64 @@ mod tests {
             owner_handle("@acme/payments", &Settings::default()),
             "@acme/payments"
         );
+    }
+
+    #[test]
+    fn every_spelling_of_one_group_is_one_owner() {
+        let mut settings = Settings {
+            owner_format: "@acme/{name}".to_owned(),
+            ..Settings::default()
+        };
+        settings
+            .owners
+            .insert("group:default/team-a".to_owned(), "@acme/alpha".to_owned());
+        for spelling in [
+            "team-a",
+            "default/team-a",
+            "group:team-a",
+            "Group:default/team-a",
+            "group:Default/Team-A",
+            "TEAM-A",
+        ] {
+            assert_eq!(
+                owner_handle(spelling, &settings),
+                "@acme/alpha",
+                "{spelling}"
+            );
+        }
+        // Another namespace is another group.
+        assert_eq!(owner_handle("group:ops/team-a", &settings), "@acme/team-a");
+        assert_eq!(
+            owner_handle("group:Default/Team-B", &settings),
+            "@acme/team-b"
+        );
+        // A Component's references default to its own namespace.
+        assert_eq!(
+            owner_handle_in("team-a", "alternative", &settings),
+            "@acme/team-a"
+        );
+        assert_eq!(
+            owner_handle_in("default/team-a", "alternative", &settings),
+            "@acme/alpha"
+        );
+        assert_eq!(owner_handle("User:guest", &settings), "User:guest");
+    }
+
+    #[test]
+    fn references_are_read_as_backstage_reads_them() {
+        let parsed = EntityRef::parse("resource:artists-db", None, "default");
+        assert_eq!(
+            parsed.map(|r| (r.kind, r.namespace, r.name)),
+            Some((
+                Some("resource".to_owned()),
+                "default".to_owned(),
+                "artists-db".to_owned()
+            ))
+        );
+        // A `/` before the `:` leaves no kind.
+        let parsed = EntityRef::parse("ns/a:b", Some("group"), "default");
+        assert_eq!(parsed.map(|r| r.key()), Some("group:ns/a:b".to_owned()));
+        assert_eq!(EntityRef::parse(":x", None, "default"), None);
+        assert_eq!(EntityRef::parse("a/", None, "default"), None);
     }
 }

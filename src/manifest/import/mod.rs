@@ -58,6 +58,50 @@ pub struct Imports {
     pub notes: Vec<Note>,
     /// How many facts were given in two places and agreed.
     pub agreed: usize,
+    /// What the imported files say that no manifest key holds, kept so that `prr export`
+    /// writes it back as it was (a calendar window's start, a Component's namespace).
+    pub kept: Kept,
+}
+
+/// The facts of the imported files that prr keeps without a manifest key, as the files
+/// wrote them (JSON, without places).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Kept {
+    /// Per SLO, by name: what its OpenSLO or sloth source said beyond the manifest's keys.
+    pub slos: BTreeMap<String, KeptSlo>,
+    /// The Backstage Component read.
+    pub component: Option<KeptComponent>,
+}
+
+/// An imported SLO's facts beyond `[[slo]]`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KeptSlo {
+    /// The service the SLO is of (OpenSLO `spec.service`, sloth's `service`).
+    pub service: Option<String>,
+    /// OpenSLO `budgetingMethod` as written (sloth's SLOs count events: `Occurrences`).
+    pub budgeting_method: Option<String>,
+    /// OpenSLO `timeWindow[0]` as written (duration, rolling or calendar, start, time zone),
+    /// and the `slo.window` it gave (none for a window prr does not judge).
+    pub time_window: Option<(serde_json::Value, Option<String>)>,
+    /// The indicator as OpenSLO writes it inline (`metadata`, `spec`; a referenced SLI
+    /// inlined), and the `[slo.sli]` queries (good, total) it gave, if any.
+    pub indicator: Option<(serde_json::Value, Option<(String, String)>)>,
+    /// `objectives` as written; the first one's target is `slo.target`.
+    pub objectives: Vec<serde_json::Value>,
+}
+
+/// A Backstage Component's facts beyond the manifest's keys.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KeptComponent {
+    pub namespace: Option<String>,
+    /// `spec.type` (`service`, `website`, `library`).
+    pub kind: Option<String>,
+    /// `spec.system`, as written.
+    pub system: Option<String>,
+    /// `spec.owner` as written, and the `service.owner` it gave.
+    pub owner: Option<(String, String)>,
+    /// `spec.dependsOn` as written, each with the dependency name it gave.
+    pub depends_on: Vec<(String, String)>,
 }
 
 /// A fact given differently in two places: `first` is the one kept (`prr.toml`'s, or the
@@ -87,6 +131,8 @@ pub struct Imported {
     /// fill a gap, but never contradict what a file says.
     pub implied: Vec<String>,
     pub notes: Vec<Note>,
+    /// What the files say beyond the manifest's keys.
+    pub kept: Kept,
 }
 
 /// Where an import's files come from: the working tree, a commit, an example's files.
@@ -273,11 +319,19 @@ pub fn resolve(
         let mapped = match kind {
             Kind::Backstage => backstage::map(these, &source, service_name.as_deref(), settings),
             Kind::OpenSlo => openslo::map(these, service_name.as_deref()),
-            Kind::Sloth => sloth::map(these),
+            Kind::Sloth => sloth::map(these, service_name.as_deref()),
         };
         match mapped {
-            Ok(imported) => {
+            Ok(mut imported) => {
                 imports.notes.extend(imported.notes.iter().cloned());
+                let kept = std::mem::take(&mut imported.kept);
+                if imports.kept.component.is_none() {
+                    imports.kept.component = kept.component;
+                }
+                // The first import read that names an SLO keeps it, as the merge does.
+                for (name, slo) in kept.slos {
+                    imports.kept.slos.entry(name).or_insert(slo);
+                }
                 merge::join(&mut manifest.root, imported, &mut imports);
             }
             Err(mut found) => problems.append(&mut found),

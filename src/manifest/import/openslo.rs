@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{problem, string, table, text_at, with_slos, Imported, Note, Read};
+use super::{problem, string, table, text_at, with_slos, Imported, KeptSlo, Note, Read};
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{Node, Value};
 use crate::source::Span;
@@ -21,6 +21,9 @@ pub const KINDS: [&str; 7] = [
     "AlertNotificationTarget",
 ];
 
+/// The placeholder prr fills with the SLO's window in `[slo.sli]` queries.
+pub const WINDOW: &str = "{{window}}";
+
 /// The `apiVersion` read.
 pub const API_VERSION: &str = "openslo/v1";
 
@@ -34,7 +37,7 @@ pub fn map(reads: &[Read], service_name: Option<&str>) -> Result<Imported, Vec<D
     let mut slis: BTreeMap<&str, &Node> = BTreeMap::new();
     let mut slos = Vec::new();
     for read in reads {
-        for document in &read.documents {
+        for document in objects(read, &mut problems) {
             let version = document.get("apiVersion");
             if version.and_then(Node::as_str) != Some(API_VERSION) {
                 let span = version.map_or(document.span, |v| v.span);
@@ -111,6 +114,18 @@ pub fn map(reads: &[Read], service_name: Option<&str>) -> Result<Imported, Vec<D
         };
         let mut fields = vec![("name", string(name, name_span))];
         let mut notes = Vec::new();
+        let mut kept = KeptSlo {
+            service: text_at(slo, "spec.service").map(|(s, _)| s.to_owned()),
+            budgeting_method: text_at(slo, "spec.budgetingMethod").map(|(m, _)| m.to_owned()),
+            objectives: spec
+                .and_then(|s| s.get("objectives"))
+                .and_then(Node::as_array)
+                .unwrap_or_default()
+                .iter()
+                .map(Node::to_json)
+                .collect(),
+            ..KeptSlo::default()
+        };
         let description = spec
             .and_then(|s| text_at(s, "description"))
             .or_else(|| indicator.and_then(|i| text_at(i, "spec.description")))
@@ -145,14 +160,16 @@ pub fn map(reads: &[Read], service_name: Option<&str>) -> Result<Imported, Vec<D
                 });
             }
         }
-        match window(spec) {
-            Ok(Some(window)) => fields.push(("window", window)),
-            Ok(None) => {}
-            Err(note) => notes.push(Note {
-                message: format!("SLO `{name}`: {}", note.message),
-                span: note.span,
-            }),
-        }
+        let first_window = spec
+            .and_then(|s| s.get("timeWindow"))
+            .and_then(Node::as_array)
+            .and_then(<[Node]>::first);
+        let judged_window = noted(window(spec), name, &mut notes).map(|window| {
+            let text = window.as_str().map(str::to_owned);
+            fields.push(("window", window));
+            text
+        });
+        kept.time_window = first_window.map(|w| (w.to_json(), judged_window.flatten()));
         if let Some(method) = spec.and_then(|s| s.get("budgetingMethod")) {
             if method
                 .as_str()
@@ -165,19 +182,78 @@ pub fn map(reads: &[Read], service_name: Option<&str>) -> Result<Imported, Vec<D
             }
         }
         if let Some(indicator) = indicator {
-            match sli(indicator) {
-                Ok(Some(sli)) => fields.push(("sli", sli)),
-                Ok(None) => {}
-                Err(note) => notes.push(Note {
-                    message: format!("SLO `{name}`: {}", note.message),
-                    span: note.span,
-                }),
-            }
+            let queries = noted(sli(indicator), name, &mut notes).and_then(|sli| {
+                let pair = sli
+                    .get("good")
+                    .and_then(Node::as_str)
+                    .zip(sli.get("total").and_then(Node::as_str))
+                    .map(|(g, t)| (g.to_owned(), t.to_owned()));
+                fields.push(("sli", sli));
+                pair
+            });
+            kept.indicator = Some((inline(indicator), queries));
         }
         imported.notes.extend(notes);
+        imported.kept.slos.insert(name.to_owned(), kept);
         items.push(table(fields, slo.span));
     }
     with_slos(imported, items, problems)
+}
+
+/// The objects of an OpenSLO file, as go-sdk's decoder reads them: each YAML document is
+/// one object, or a sequence of objects (`- apiVersion: openslo/v1`), and a file may mix
+/// both across its `---` documents. An empty document is nothing.
+fn objects<'a>(read: &'a Read, problems: &mut Vec<Diagnostic>) -> Vec<&'a Node> {
+    let mut out = Vec::new();
+    for document in &read.documents {
+        match &document.value {
+            Value::Array(items) => {
+                for item in items {
+                    if matches!(item.value, Value::Table(_)) {
+                        out.push(item);
+                    } else {
+                        problems.push(problem(
+                            &read.source,
+                            item.span,
+                            format!(
+                                "an OpenSLO list holds objects (`- apiVersion: {API_VERSION}`), not {}",
+                                item.describe()
+                            ),
+                        ));
+                    }
+                }
+            }
+            Value::Null => {}
+            _ => out.push(document),
+        }
+    }
+    out
+}
+
+/// What a mapping of SLO `name` found, its note kept when it found something prr does not
+/// judge.
+fn noted(found: Result<Option<Node>, Note>, name: &str, notes: &mut Vec<Note>) -> Option<Node> {
+    found
+        .map_err(|note| {
+            notes.push(Note {
+                message: format!("SLO `{name}`: {}", note.message),
+                span: note.span,
+            });
+        })
+        .ok()
+        .flatten()
+}
+
+/// An indicator as OpenSLO writes it inline (`metadata` and `spec`): a referenced
+/// `kind: SLI` without its `apiVersion` and `kind`.
+fn inline(indicator: &Node) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    for key in ["metadata", "spec"] {
+        if let Some(node) = indicator.get(key) {
+            out.insert(key.to_owned(), node.to_json());
+        }
+    }
+    serde_json::Value::Object(out)
 }
 
 /// `objectives[0].target` (a fraction) or `targetPercent`, as a percentage.
@@ -269,6 +345,20 @@ fn sli(indicator: &Node) -> Result<Option<Node>, Note> {
     let total = query("total")?;
     let good = query("good")?;
     let bad = query("bad")?;
+    // OpenSLO has no window placeholder: a query without prr's `{{window}}` measures a
+    // range prr cannot set, so it is kept as written and not judged.
+    if let Some((_, span)) = [&good, &bad, &total]
+        .into_iter()
+        .flatten()
+        .find(|(query, _)| !query.contains(WINDOW))
+    {
+        return Err(Note {
+            message: format!(
+                "its Prometheus queries do not write `{WINDOW}` where the range goes: kept, not judged (prr fills `{WINDOW}` with the SLO's window to measure it)"
+            ),
+            span: *span,
+        });
+    }
     let (good, total) = match (good, bad, total) {
         (Some(good), _, Some(total)) => (good, total),
         (None, Some((bad, span)), Some(total)) => {

@@ -5,7 +5,8 @@
 //! written as prr's `{{window}}`. sloth's specs carry no window: sloth's default, 30 days,
 //! is the SLO's window unless the manifest says another.
 
-use super::{problem, string, table, text_at, with_slos, Imported, Note, Read};
+use super::openslo::WINDOW;
+use super::{problem, string, table, text_at, with_slos, Imported, KeptSlo, Note, Read};
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{Node, Value};
 
@@ -17,11 +18,12 @@ pub const KIND: &str = "PrometheusServiceLevel";
 /// sloth's SLO period when none is configured.
 pub const DEFAULT_WINDOW: &str = "30d";
 
-/// The `[[slo]]` tables of every sloth spec.
+/// The `[[slo]]` tables of every sloth spec; when the manifest names its service, a spec
+/// of another `service` is left out, with a note.
 ///
 /// # Errors
 /// A document that is neither form of a sloth spec.
-pub fn map(reads: &[Read]) -> Result<Imported, Vec<Diagnostic>> {
+pub fn map(reads: &[Read], service_name: Option<&str>) -> Result<Imported, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let mut imported = Imported::default();
     let mut items = Vec::new();
@@ -45,12 +47,31 @@ pub fn map(reads: &[Read]) -> Result<Imported, Vec<Diagnostic>> {
                 ));
                 continue;
             };
-            for slo in spec
+            let slos = spec
                 .get("slos")
                 .and_then(Node::as_array)
-                .unwrap_or_default()
-            {
-                if let Some(item) = one(slo, &mut imported) {
+                .unwrap_or_default();
+            let service = text_at(spec, "service");
+            if let (Some(wanted), Some((service, span))) = (service_name, service) {
+                if service != wanted {
+                    let names: Vec<&str> = slos
+                        .iter()
+                        .filter_map(|slo| text_at(slo, "name").map(|(n, _)| n))
+                        .collect();
+                    imported.notes.push(Note {
+                        message: format!(
+                            "the sloth spec of service `{service}`, not `{wanted}`, is left out (SLO{} {})",
+                            if names.len() == 1 { "" } else { "s" },
+                            names.join(", ")
+                        ),
+                        span,
+                    });
+                    continue;
+                }
+            }
+            let service = service.map(|(s, _)| s.to_owned());
+            for slo in slos {
+                if let Some(item) = one(slo, service.as_deref(), &mut imported) {
                     items.push(item);
                 }
             }
@@ -69,8 +90,14 @@ fn spec_of(document: &Node) -> Option<&Node> {
     resource.then(|| document.get("spec")).flatten()
 }
 
-fn one(slo: &Node, imported: &mut Imported) -> Option<Node> {
+fn one(slo: &Node, service: Option<&str>, imported: &mut Imported) -> Option<Node> {
     let (name, name_span) = text_at(slo, "name")?;
+    let kept = KeptSlo {
+        service: service.map(str::to_owned),
+        // sloth's SLOs are ratios of events over the period.
+        budgeting_method: Some("Occurrences".to_owned()),
+        ..KeptSlo::default()
+    };
     let mut fields = vec![("name", string(name, name_span))];
     if let Some((description, span)) = text_at(slo, "description") {
         fields.push(("indicator", string(description.trim(), span)));
@@ -92,7 +119,9 @@ fn one(slo: &Node, imported: &mut Imported) -> Option<Node> {
         query("errorQuery", "error_query"),
         query("totalQuery", "total_query"),
     ) {
-        (Some((errors, errors_span)), Some((total, total_span))) => {
+        (Some((errors, errors_span)), Some((total, total_span)))
+            if errors.contains(WINDOW) && total.contains(WINDOW) =>
+        {
             fields.push((
                 "sli",
                 table(
@@ -107,6 +136,12 @@ fn one(slo: &Node, imported: &mut Imported) -> Option<Node> {
                 ),
             ));
         }
+        (Some((_, span)), Some(_)) => {
+            imported.notes.push(Note {
+                message: format!("sloth SLO `{name}`'s queries do not write `{{{{.window}}}}` where the range goes: kept, not judged"),
+                span,
+            });
+        }
         _ => {
             if let Some(other) = sli.and_then(|s| s.get("raw").or_else(|| s.get("plugin"))) {
                 imported.notes.push(Note {
@@ -116,6 +151,7 @@ fn one(slo: &Node, imported: &mut Imported) -> Option<Node> {
             }
         }
     }
+    imported.kept.slos.insert(name.to_owned(), kept);
     Some(table(fields, slo.span))
 }
 

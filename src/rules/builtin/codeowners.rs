@@ -11,7 +11,7 @@ use ignore::gitignore::GitignoreBuilder;
 use super::{no_params, Builtin, Context, Failure, Outcome, Spec};
 use crate::facts::repository::CODEOWNERS;
 use crate::facts::{Gathered, Unavailable};
-use crate::source::{SourceFile, Span};
+use crate::source::{FileId, SourceFile, Span};
 
 pub const SPEC: Spec = Spec {
     name: "codeowners",
@@ -61,6 +61,7 @@ impl Builtin for Codeowners {
         };
         let manifest_path = repository.manifest_path(&cx.manifest.source.name);
         let manifest = manifest_path.as_str();
+        let add = advice(manifest, owner, owner_node.span.file != FileId::MANIFEST);
         let Some(path) = CODEOWNERS
             .into_iter()
             .find(|p| repository.size(p).is_some())
@@ -68,8 +69,9 @@ impl Builtin for Codeowners {
             return Outcome::fail(
                 vec![Failure::new(
                     format!(
-                        "{} has no CODEOWNERS file, so nobody is asked to review changes to {manifest}; add .github/CODEOWNERS with the line `/{manifest} {owner}`",
-                        repository.origin
+                        "{} has no CODEOWNERS file, so nobody is asked to review changes to {manifest}; {}",
+                        repository.origin,
+                        add.replace("add `", "add .github/CODEOWNERS with the line `")
                     ),
                     key,
                     owner_node.span,
@@ -93,7 +95,7 @@ impl Builtin for Codeowners {
             return Outcome::fail(
                 vec![Failure::new(
                     format!(
-                        "no line of {path} matches {manifest}, so nobody is asked to review changes to it; add `/{manifest} {owner}`"
+                        "no line of {path} matches {manifest}, so nobody is asked to review changes to it; {add}"
                     ),
                     key,
                     owner_node.span,
@@ -116,7 +118,7 @@ impl Builtin for Codeowners {
         Outcome::fail(
             vec![Failure::new(
                 format!(
-                    "the last line of {path} that matches {manifest} (`{}`) {assigned}, not to {owner} (`service.owner`); add `/{manifest} {owner}` below it",
+                    "the last line of {path} that matches {manifest} (`{}`) {assigned}, not to {owner} (`service.owner`); {add}",
                     last.pattern
                 ),
                 key,
@@ -125,6 +127,23 @@ impl Builtin for Codeowners {
             "",
         )
     }
+}
+
+/// What to write so that CODEOWNERS names the owner: the line itself when `owner` is
+/// something CODEOWNERS accepts (`@org/team`, `@user`, an email), else what to configure,
+/// never a line GitHub would reject (`team:ledger`).
+fn advice(manifest: &str, owner: &str, from_import: bool) -> String {
+    if owner.starts_with('@') || owner.contains('@') {
+        return format!("add `/{manifest} {owner}`");
+    }
+    let backstage = if from_import {
+        " (it comes from an import: set the pack's `[import.backstage] owner_format = \"@<org>/{name}\"` so that Backstage groups become team handles)"
+    } else {
+        ""
+    };
+    format!(
+        "CODEOWNERS names owners as `@org/team`, `@user` or an email, and `{owner}` is none of them: write `service.owner` as the team's GitHub handle{backstage}, then add `/{manifest} @<org>/<team>`"
+    )
 }
 
 /// The rules of a CODEOWNERS file, in order: comments and blank lines left out. An inline
