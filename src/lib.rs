@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod fleet;
 pub mod git;
 pub mod github;
+pub mod gitlab;
 pub mod manifest;
 pub mod report;
 pub mod review;

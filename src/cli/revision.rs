@@ -237,7 +237,8 @@ pub fn resolve_base(
     if let Some(reference) = explicit {
         return Commit::resolve(&Repo::at(root), reference).map(Some);
     }
-    let Some(sha) = actions_pull_request_base() else {
+    let Some(sha) = actions_pull_request_base().or_else(crate::gitlab::context::merge_request_base)
+    else {
         return Ok(None);
     };
     match Commit::resolve(&Repo::at(root), &sha) {
