@@ -122,6 +122,10 @@ if [ "$status" -eq 0 ] || ! grep -q 'FAIL  *prr-unready' "$log" || ! grep -q 'PA
   echo "gitlab: the example pipeline should pass prr-ready and fail prr-unready (exit $status)" >&2
   exit 1
 fi
+# The jobs' verdicts are prr's: exit 1 for the gate that failed, not a job that broke.
+for want in 'prr-unready.*prr: FAIL: the gate failed' 'prr-ready .*the gate passed'; do
+  grep -q "$want" "$log" || { cat "$log" >&2; echo "gitlab: no line matches $want" >&2; exit 1; }
+done
 grep -q "Installed prr .*sha256" "$log" || { cat "$log" >&2; echo "gitlab: prr was not installed from the release" >&2; exit 1; }
 check_artifacts prr-ready pass
 check_artifacts prr-unready fail

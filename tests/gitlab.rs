@@ -646,3 +646,52 @@ fn a_merge_request_pipeline_compares_with_its_diff_base_by_default() {
     assert_eq!(report["base"]["commit"], base.as_str());
     assert_eq!(report["base"]["new"], 1, "{:#}", report["base"]);
 }
+
+/// The inputs a template's `spec` declares, in order (the keys under `spec: inputs:`).
+fn inputs_of(template: &str) -> Vec<String> {
+    let spec = template.split("\n---\n").next().unwrap_or_default();
+    let inputs = spec.split("\n  inputs:\n").nth(1).unwrap_or_default();
+    inputs
+        .lines()
+        .filter_map(|l| l.strip_prefix("    "))
+        .filter(|l| !l.starts_with(' '))
+        .filter_map(|l| l.strip_suffix(':'))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_component_mirrors_the_action_s_inputs_and_its_catalog_less_twin_runs_the_same_job() {
+    let read = |name: &str| {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(name)).unwrap()
+    };
+    let component = read("templates/prr.yml");
+    let twin = read("gitlab-ci/prr.yml");
+    let action = read("action.yml");
+    let inputs = inputs_of(&component);
+    for name in ["manifest", "rules", "fail-on", "deploy", "note"] {
+        assert!(inputs.contains(&name.to_owned()), "{name} in {inputs:?}");
+        if name != "note" {
+            assert!(action.contains(&format!("\n  {name}:\n")), "action.yml has no {name}");
+        }
+    }
+    // The twin has the same inputs, and `ref` for the tag it was included at.
+    let mut twin_inputs = inputs_of(&twin);
+    twin_inputs.retain(|i| i != "ref");
+    assert_eq!(inputs, twin_inputs);
+    assert!(component.contains("\n  component: [sha, reference]\n"));
+    assert!(!twin.contains("component.") && !twin.contains("  component:"));
+    // The jobs are the same but for where the component's commit comes from.
+    let job = |template: &str| -> Vec<String> {
+        template
+            .split("\n---\n")
+            .nth(1)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("PRR_COMPONENT_REF"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(job(&component), job(&twin));
+    assert!(job(&component).len() > 40);
+}
