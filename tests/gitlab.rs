@@ -31,9 +31,9 @@ use wiremock::{Mock, Request, ResponseTemplate};
 #[path = "common/browser.rs"]
 #[allow(dead_code)] // the markdown renderer only
 mod browser;
+mod common;
 #[path = "common/mock_api.rs"]
 mod mock_api;
-mod common;
 
 use mock_api::Api;
 
@@ -124,7 +124,9 @@ impl Job {
 fn the_user() -> Mock {
     Mock::given(method("GET"))
         .and(path("/api/v4/user"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": BOT, "username": "prr-bot"})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": BOT, "username": "prr-bot"})),
+        )
 }
 
 fn notes(list: Value) -> Mock {
@@ -149,7 +151,8 @@ fn body_of(request: &Request) -> String {
     let json: Value = serde_json::from_slice(&request.body).expect("a JSON body");
     // The notes API takes `body` and nothing else prr needs.
     assert_eq!(
-        json.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()),
+        json.as_object()
+            .map(|o| o.keys().cloned().collect::<Vec<_>>()),
         Some(vec!["body".to_owned()]),
         "{json}"
     );
@@ -164,7 +167,10 @@ fn marker_in(body: &str) -> String {
 fn assert_authenticated(job: &Job) {
     for request in job.requests() {
         assert_eq!(
-            request.headers.get("private-token").and_then(|v| v.to_str().ok()),
+            request
+                .headers
+                .get("private-token")
+                .and_then(|v| v.to_str().ok()),
             Some(TOKEN),
             "{} {}",
             request.method,
@@ -172,7 +178,10 @@ fn assert_authenticated(job: &Job) {
         );
         if !request.body.is_empty() {
             assert_eq!(
-                request.headers.get("content-type").and_then(|v| v.to_str().ok()),
+                request
+                    .headers
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok()),
                 Some("application/json")
             );
         }
@@ -188,12 +197,28 @@ fn a_failing_gate_creates_the_note_and_a_later_run_updates_it() {
     let out = job.check(&example("unready"), &[]);
     assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
     assert!(common::stderr(&out).contains("wrote a note on merge request !7 (note 501)"));
-    let gets: Vec<String> = job.of("GET").iter().map(|r| r.url.path().to_owned()).collect();
+    let gets: Vec<String> = job
+        .of("GET")
+        .iter()
+        .map(|r| r.url.path().to_owned())
+        .collect();
     assert_eq!(gets, ["/api/v4/user", NOTES]);
     let list = &job.of("GET")[1];
-    let query: Vec<(String, String)> = list.url.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
-    for pair in [("sort", "asc"), ("order_by", "created_at"), ("per_page", "100"), ("page", "1")] {
-        assert!(query.contains(&(pair.0.to_owned(), pair.1.to_owned())), "{query:?}");
+    let query: Vec<(String, String)> = list
+        .url
+        .query_pairs()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect();
+    for pair in [
+        ("sort", "asc"),
+        ("order_by", "created_at"),
+        ("per_page", "100"),
+        ("page", "1"),
+    ] {
+        assert!(
+            query.contains(&(pair.0.to_owned(), pair.1.to_owned())),
+            "{query:?}"
+        );
     }
     let posts = job.of("POST");
     assert_eq!(posts.len(), 1);
@@ -241,7 +266,9 @@ fn a_passing_gate_writes_no_note_but_turns_an_existing_one_green() {
     };
     let job = Job::new();
     job.mount(the_user());
-    job.mount(notes(json!([{"id": 77, "body": format!("{marker}\nred"), "author": {"id": BOT}}])));
+    job.mount(notes(
+        json!([{"id": 77, "body": format!("{marker}\nred"), "author": {"id": BOT}}]),
+    ));
     job.mount(updates(77));
     let out = job.check(&common::ready(), &[]);
     assert_eq!(out.status.code(), Some(0));
@@ -298,7 +325,11 @@ fn the_note_is_found_on_a_later_page() {
         .map(|i| json!({"id": 1000 + i, "body": "lgtm", "author": {"id": 5}}))
         .collect();
     job.mount(page(1, "2", Value::Array(others)));
-    job.mount(page(2, "", json!([{"id": 2024, "body": format!("{marker}\n"), "author": {"id": BOT}}])));
+    job.mount(page(
+        2,
+        "",
+        json!([{"id": 2024, "body": format!("{marker}\n"), "author": {"id": BOT}}]),
+    ));
     job.mount(updates(2024));
     let out = job.check(&example("unready"), &[]);
     assert_eq!(out.status.code(), Some(1));
@@ -311,7 +342,9 @@ fn a_branch_pipeline_finds_the_open_merge_request_of_its_commit() {
     let job = Job::new().without("CI_MERGE_REQUEST_IID");
     job.mount(
         Mock::given(method("GET"))
-            .and(path(format!("/api/v4/projects/42/repository/commits/{SHA}/merge_requests")))
+            .and(path(format!(
+                "/api/v4/projects/42/repository/commits/{SHA}/merge_requests"
+            )))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!([
                 {"iid": 3, "state": "merged", "sha": "0".repeat(40)},
                 {"iid": 7, "state": "opened", "sha": SHA}
@@ -338,11 +371,16 @@ fn without_prr_s_token_nothing_is_published_and_the_verdict_stands() {
         .map(str::to_owned)
         .collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(warnings[0].contains("only CI_JOB_TOKEN is set"), "{warnings:?}");
+    assert!(
+        warnings[0].contains("only CI_JOB_TOKEN is set"),
+        "{warnings:?}"
+    );
     assert!(warnings[0].contains("PRR_GITLAB_TOKEN"));
     assert!(job.requests().is_empty());
 
-    let job = Job::new().without("PRR_GITLAB_TOKEN").without("CI_JOB_TOKEN");
+    let job = Job::new()
+        .without("PRR_GITLAB_TOKEN")
+        .without("CI_JOB_TOKEN");
     let out = job.check(&common::ready(), &[]);
     assert_eq!(out.status.code(), Some(0));
     assert!(common::stderr(&out).contains("PRR_GITLAB_TOKEN is not set"));
@@ -368,13 +406,18 @@ fn a_revoked_token_is_named_and_changes_nothing() {
     let (job, out) = with_fault(
         Mock::given(method("GET"))
             .and(path("/api/v4/user"))
-            .respond_with(ResponseTemplate::new(401).set_body_json(json!({"message": "401 Unauthorized"}))),
+            .respond_with(
+                ResponseTemplate::new(401).set_body_json(json!({"message": "401 Unauthorized"})),
+            ),
         &example("unready"),
         vec![],
     );
     assert_eq!(out.status.code(), Some(1));
     let err = common::stderr(&out);
-    assert!(err.contains("GitLab refused the token (401 Unauthorized"), "{err}");
+    assert!(
+        err.contains("GitLab refused the token (401 Unauthorized"),
+        "{err}"
+    );
     // A 401 is not retried.
     assert_eq!(job.requests().len(), 1);
 }
@@ -425,10 +468,20 @@ fn a_rate_limit_is_waited_out_as_retry_after_asks() {
     job.mount(creates(9));
     let out = job.check(&example("unready"), &[]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(common::stderr(&out).contains("(note 9)"), "{}", common::stderr(&out));
+    assert!(
+        common::stderr(&out).contains("(note 9)"),
+        "{}",
+        common::stderr(&out)
+    );
     assert_eq!(job.of("POST").len(), 2);
     // Before the retry, prr looked again for a note an attempt whose answer was lost made.
-    assert_eq!(job.of("GET").iter().filter(|r| r.url.path() == NOTES).count(), 2);
+    assert_eq!(
+        job.of("GET")
+            .iter()
+            .filter(|r| r.url.path() == NOTES)
+            .count(),
+        2
+    );
 }
 
 #[test]
@@ -455,7 +508,11 @@ fn server_errors_are_retried_and_then_given_up_on() {
         vec![],
     );
     assert_eq!(out.status.code(), Some(1));
-    assert!(common::stderr(&out).contains("gave up after 5 attempts"), "{}", common::stderr(&out));
+    assert!(
+        common::stderr(&out).contains("gave up after 5 attempts"),
+        "{}",
+        common::stderr(&out)
+    );
     assert_eq!(job.requests().len(), 5);
 }
 
@@ -505,7 +562,10 @@ fn spent_budget(prometheus: &Api) {
         json!({"status": "success", "data": {"resultType": "vector",
             "result": [{"metric": {}, "value": [1_764_000_000, value]}]}})
     };
-    for (query, value) in [("sum(increase(ok[28d]))", "998000"), ("sum(increase(all[28d]))", "1000000")] {
+    for (query, value) in [
+        ("sum(increase(ok[28d]))", "998000"),
+        ("sum(increase(all[28d]))", "1000000"),
+    ] {
         prometheus.mount(
             Mock::given(method("GET"))
                 .and(path("/api/v1/query"))
@@ -514,11 +574,11 @@ fn spent_budget(prometheus: &Api) {
         );
     }
     prometheus.mount(
-        Mock::given(method("GET")).and(path("/api/v1/query")).respond_with(
-            ResponseTemplate::new(200).set_body_json(
+        Mock::given(method("GET"))
+            .and(path("/api/v1/query"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
                 json!({"status": "success", "data": {"resultType": "vector", "result": []}}),
-            ),
-        ),
+            )),
     );
 }
 
@@ -527,7 +587,9 @@ fn deploy(job: &Job, member: bool) -> (Output, Value) {
     spent_budget(&prometheus);
     job.mount(
         Mock::given(method("GET"))
-            .and(path(format!("/api/v4/projects/42/repository/commits/{SHA}/merge_requests")))
+            .and(path(format!(
+                "/api/v4/projects/42/repository/commits/{SHA}/merge_requests"
+            )))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!([
                 {"iid": 6, "state": "opened", "sha": "b".repeat(40)},
                 {"iid": 7, "state": "merged", "sha": "c".repeat(40), "merge_commit_sha": SHA,
@@ -536,7 +598,9 @@ fn deploy(job: &Job, member: bool) -> (Output, Value) {
     );
     job.mount(
         Mock::given(method("GET"))
-            .and(path("/api/v4/projects/42/merge_requests/7/resource_label_events"))
+            .and(path(
+                "/api/v4/projects/42/merge_requests/7/resource_label_events",
+            ))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!([
                 {"id": 1, "action": "add", "label": {"id": 3, "name": "reliability-fix"},
                  "user": {"id": 11, "username": "ana"}, "resource_type": "MergeRequest"},
@@ -547,13 +611,18 @@ fn deploy(job: &Job, member: bool) -> (Output, Value) {
             ]))),
     );
     let (status, body) = if member {
-        (200, json!({"id": 11, "username": "ana", "state": "active", "access_level": 30}))
+        (
+            200,
+            json!({"id": 11, "username": "ana", "state": "active", "access_level": 30}),
+        )
     } else {
         (404, json!({"message": "404 Not found"}))
     };
     job.mount(
         Mock::given(method("GET"))
-            .and(path_regex(r"^/api/v4/groups/acme%2Fpayments-product/members/all/11$"))
+            .and(path_regex(
+                r"^/api/v4/groups/acme%2Fpayments-product/members/all/11$",
+            ))
             .respond_with(ResponseTemplate::new(status).set_body_json(body)),
     );
     let sli = "window = \"28d\"\n[slo.sli]\ngood = 'sum(increase(ok[{{window}}]))'\ntotal = 'sum(increase(all[{{window}}]))'\n";
@@ -567,7 +636,14 @@ fn deploy(job: &Job, member: bool) -> (Output, Value) {
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", job.dir.path())
-        .args(["check", "--manifest", "prr.toml", "--rules", "pack", "--deploy"])
+        .args([
+            "check",
+            "--manifest",
+            "prr.toml",
+            "--rules",
+            "pack",
+            "--deploy",
+        ])
         .args(["--as-of", common::AS_OF, "--format", "json"])
         .args(["--prometheus", &prometheus.uri()]);
     for (k, v) in &job.vars {
@@ -600,9 +676,16 @@ fn a_deploy_ships_through_the_freeze_with_the_owner_group_s_label_on_the_merged_
     for result in results {
         assert_eq!(result["status"], "waived", "{result:#}");
         let reason = result["waiver"]["reason"].as_str().unwrap();
-        assert!(reason.contains("#7 is labelled `reliability-fix` by ana"), "{reason}");
+        assert!(
+            reason.contains("#7 is labelled `reliability-fix` by ana"),
+            "{reason}"
+        );
     }
-    let paths: Vec<String> = job.of("GET").iter().map(|r| r.url.path().to_owned()).collect();
+    let paths: Vec<String> = job
+        .of("GET")
+        .iter()
+        .map(|r| r.url.path().to_owned())
+        .collect();
     assert_eq!(
         paths,
         [
@@ -619,7 +702,9 @@ fn a_label_by_someone_outside_the_group_does_not_ship_a_deploy() {
     let job = Job::new().without("CI_MERGE_REQUEST_IID");
     let (out, report) = deploy(&job, false);
     assert_eq!(out.status.code(), Some(1));
-    assert!(budget_results(&report).iter().all(|r| r["status"] == "fail"));
+    assert!(budget_results(&report)
+        .iter()
+        .all(|r| r["status"] == "fail"));
 }
 
 #[test]
@@ -638,7 +723,15 @@ fn a_merge_request_pipeline_compares_with_its_diff_base_by_default() {
         .env("GITLAB_CI", "true")
         .env("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base)
         .env("CI_COMMIT_SHA", &head)
-        .args(["check", "--as-of", common::AS_OF, "--format", "json", "--fail-on", "new"])
+        .args([
+            "check",
+            "--as-of",
+            common::AS_OF,
+            "--format",
+            "json",
+            "--fail-on",
+            "new",
+        ])
         .output()
         .expect("prr runs");
     assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
@@ -672,7 +765,10 @@ fn the_component_mirrors_the_action_s_inputs_and_its_catalog_less_twin_runs_the_
     for name in ["manifest", "rules", "fail-on", "deploy", "note"] {
         assert!(inputs.contains(&name.to_owned()), "{name} in {inputs:?}");
         if name != "note" {
-            assert!(action.contains(&format!("\n  {name}:\n")), "action.yml has no {name}");
+            assert!(
+                action.contains(&format!("\n  {name}:\n")),
+                "action.yml has no {name}"
+            );
         }
     }
     // The twin has the same inputs, and `ref` for the tag it was included at.

@@ -54,7 +54,10 @@ fn code_quality(dir: &Path, manifest: &str, extra: &[&str]) -> Vec<Value> {
 
 /// Every issue has the fields GitLab requires, of the types and values it documents.
 fn valid(dir: &Path, report: &Value) -> Vec<Value> {
-    let issues = report.as_array().expect("the report is a JSON array").clone();
+    let issues = report
+        .as_array()
+        .expect("the report is a JSON array")
+        .clone();
     let mut fingerprints = BTreeSet::new();
     for issue in &issues {
         let text = |pointer: &str| {
@@ -75,12 +78,18 @@ fn valid(dir: &Path, report: &Value) -> Vec<Value> {
             !path.starts_with('/') && !path.starts_with("./") && !path.contains('\\'),
             "{path}"
         );
-        assert!(dir.join(path).is_file(), "{path} is no file of the repository");
+        assert!(
+            dir.join(path).is_file(),
+            "{path} is no file of the repository"
+        );
         let line = issue
             .pointer("/location/lines/begin")
             .and_then(Value::as_u64)
             .unwrap_or_else(|| panic!("location.lines.begin is not an integer: {issue:#}"));
-        let lines = std::fs::read_to_string(dir.join(path)).unwrap().lines().count() as u64;
+        let lines = std::fs::read_to_string(dir.join(path))
+            .unwrap()
+            .lines()
+            .count() as u64;
         assert!((1..=lines.max(1)).contains(&line), "{path}:{line}");
     }
     issues
@@ -91,7 +100,15 @@ fn the_unready_example_gives_one_issue_per_failure_with_gitlab_s_fields() {
     let issues = code_quality(root(), "examples/unready", &[]);
     let out = prr(
         root(),
-        &["check", "--manifest", "examples/unready", "--as-of", common::AS_OF, "--format", "json"],
+        &[
+            "check",
+            "--manifest",
+            "examples/unready",
+            "--as-of",
+            common::AS_OF,
+            "--format",
+            "json",
+        ],
     );
     let report: Value = serde_json::from_str(&common::stdout(&out)).unwrap();
     let failures: Vec<&Value> = report["results"]
@@ -104,7 +121,10 @@ fn the_unready_example_gives_one_issue_per_failure_with_gitlab_s_fields() {
     for (issue, failure) in issues.iter().zip(&failures) {
         assert_eq!(issue["check_name"], failure["rule"]);
         assert_eq!(issue["location"]["path"], failure["location"]["path"]);
-        assert_eq!(issue["location"]["lines"]["begin"], failure["location"]["line"]);
+        assert_eq!(
+            issue["location"]["lines"]["begin"],
+            failure["location"]["line"]
+        );
         let description = issue["description"].as_str().unwrap();
         assert!(description.contains(failure["message"].as_str().unwrap()));
         // What blocks the gate is critical; a warning minor.
@@ -122,10 +142,16 @@ fn the_unready_example_gives_one_issue_per_failure_with_gitlab_s_fields() {
 #[test]
 fn a_passing_service_has_nothing_critical_and_fail_on_warning_makes_warnings_critical() {
     let issues = code_quality(root(), "examples/ready", &[]);
-    assert!(issues.iter().all(|i| i["severity"] != "critical"), "{issues:#?}");
+    assert!(
+        issues.iter().all(|i| i["severity"] != "critical"),
+        "{issues:#?}"
+    );
     let strict = code_quality(root(), "examples/ready", &["--fail-on", "warning"]);
     assert_eq!(issues.len(), strict.len());
-    assert!(strict.iter().all(|i| i["severity"] == "critical"), "{strict:#?}");
+    assert!(
+        strict.iter().all(|i| i["severity"] == "critical"),
+        "{strict:#?}"
+    );
 }
 
 #[test]
@@ -140,7 +166,15 @@ fn the_fingerprint_is_the_base_key_and_sarif_s_and_holds_across_runs_and_moved_l
     // SARIF's partialFingerprints carry the same key (with the occurrence number).
     let out = prr(
         dir.path(),
-        &["check", "--manifest", "prr.toml", "--as-of", common::AS_OF, "--format", "sarif"],
+        &[
+            "check",
+            "--manifest",
+            "prr.toml",
+            "--as-of",
+            common::AS_OF,
+            "--format",
+            "sarif",
+        ],
     );
     let sarif: Value = serde_json::from_str(&common::stdout(&out)).unwrap();
     let sarif_keys: BTreeSet<String> = sarif["runs"][0]["results"]
@@ -148,7 +182,12 @@ fn the_fingerprint_is_the_base_key_and_sarif_s_and_holds_across_runs_and_moved_l
         .unwrap()
         .iter()
         .filter(|r| r.get("suppressions").is_none())
-        .map(|r| r["partialFingerprints"]["prrFinding/v1"].as_str().unwrap().to_owned())
+        .map(|r| {
+            r["partialFingerprints"]["prrFinding/v1"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .filter_map(|key| key.strip_suffix(":1").map(str::to_owned))
         .collect();
     let firsts: BTreeSet<String> = first
@@ -188,8 +227,14 @@ fn the_fingerprint_is_the_base_key_and_sarif_s_and_holds_across_runs_and_moved_l
     let more = code_quality(dir.path(), "prr.toml", &[]);
     let old: BTreeSet<String> = first.iter().map(|i| i["fingerprint"].to_string()).collect();
     let new: BTreeSet<String> = more.iter().map(|i| i["fingerprint"].to_string()).collect();
-    assert!(new.is_superset(&old), "an old finding changed its fingerprint");
-    assert!(new.len() > old.len(), "the new finding has no fingerprint of its own");
+    assert!(
+        new.is_superset(&old),
+        "an old finding changed its fingerprint"
+    );
+    assert!(
+        new.len() > old.len(),
+        "the new finding has no fingerprint of its own"
+    );
 }
 
 #[test]
@@ -209,10 +254,22 @@ fn a_finding_on_an_imported_slo_points_into_the_imported_file() {
 #[test]
 fn a_manifest_that_cannot_be_judged_is_a_blocker_at_its_place() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("prr.toml"), "[service]\nname = \"x\"\ntier = \n").unwrap();
+    std::fs::write(
+        dir.path().join("prr.toml"),
+        "[service]\nname = \"x\"\ntier = \n",
+    )
+    .unwrap();
     let out = prr(
         dir.path(),
-        &["check", "--manifest", "prr.toml", "--as-of", common::AS_OF, "--format", "gitlab=cq.json"],
+        &[
+            "check",
+            "--manifest",
+            "prr.toml",
+            "--as-of",
+            common::AS_OF,
+            "--format",
+            "gitlab=cq.json",
+        ],
     );
     assert_eq!(out.status.code(), Some(2), "{}", common::stderr(&out));
     let report: Value =

@@ -92,7 +92,10 @@ impl Response {
 /// One attempt's failure.
 enum Failure {
     /// Worth another attempt after at least `wait`.
-    Retry { wait: Duration, why: String },
+    Retry {
+        wait: Duration,
+        why: String,
+    },
     Fatal(Error),
 }
 
@@ -132,9 +135,7 @@ impl Client {
             )));
         }
         let mut token = HeaderValue::from_str(token.trim()).map_err(|_| {
-            Error::Context(
-                "PRR_GITLAB_TOKEN holds characters no token has (a newline?)".to_owned(),
-            )
+            Error::Context("PRR_GITLAB_TOKEN holds characters no token has (a newline?)".to_owned())
         })?;
         token.set_sensitive(true);
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
@@ -408,7 +409,9 @@ fn gitlab_message(body: &str) -> String {
             (Some(Value::String(message)), _) => message.clone(),
             (Some(message), _) => message.to_string(),
             (None, Some(error)) => {
-                let error = error.as_str().map_or_else(|| error.to_string(), str::to_owned);
+                let error = error
+                    .as_str()
+                    .map_or_else(|| error.to_string(), str::to_owned);
                 match json.get("error_description").and_then(Value::as_str) {
                     Some(description) => format!("{error}: {description}"),
                     None => error,
@@ -460,7 +463,10 @@ mod tests {
 
     #[test]
     fn gitlab_error_bodies_are_read_in_their_three_shapes() {
-        assert_eq!(gitlab_message(r#"{"message":"404 Not found"}"#), "404 Not found");
+        assert_eq!(
+            gitlab_message(r#"{"message":"404 Not found"}"#),
+            "404 Not found"
+        );
         assert_eq!(
             gitlab_message(r#"{"message":{"body":["is too long"]}}"#),
             r#"{"body":["is too long"]}"#

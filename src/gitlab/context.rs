@@ -56,11 +56,7 @@ impl Context {
     /// # Errors
     /// As [`Context::from_env`].
     pub fn from_vars(vars: &BTreeMap<String, String>) -> Result<Self, Error> {
-        let var = |name: &str| {
-            vars.get(name)
-                .map(|v| v.trim())
-                .filter(|v| !v.is_empty())
-        };
+        let var = |name: &str| vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
         let api_url = var("CI_API_V4_URL")
             .ok_or_else(|| {
                 Error::Context(

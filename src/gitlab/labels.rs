@@ -47,8 +47,7 @@ pub async fn merged_merge_request_of(
     sha: &str,
 ) -> Result<Option<u64>, Error> {
     let requests = merge_requests_of(client, project, sha).await?;
-    let merged =
-        |mr: &&Value| mr.get("state").and_then(Value::as_str) == Some("merged");
+    let merged = |mr: &&Value| mr.get("state").and_then(Value::as_str) == Some("merged");
     let made_it = |mr: &&Value| {
         ["merge_commit_sha", "squash_commit_sha"]
             .iter()
@@ -183,9 +182,7 @@ mod tests {
 
     #[test]
     fn a_label_removed_later_does_not_count_and_the_last_adder_does() {
-        let event = |action: &str, name: &str, id: u64, by: &str| {
-            serde_json::json!({"action": action, "label": {"name": name}, "user": {"id": id, "username": by}})
-        };
+        let event = |action: &str, name: &str, id: u64, by: &str| serde_json::json!({"action": action, "label": {"name": name}, "user": {"id": id, "username": by}});
         let events = [
             event("add", "reliability-fix", 1, "ana"),
             event("add", "security-fix", 2, "bo"),

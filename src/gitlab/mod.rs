@@ -187,9 +187,9 @@ pub fn deploy_labels(team: &str) -> Gathered<Labels> {
             team: team.to_owned(),
             labels,
         }),
-        Ok(None) => Gathered::NotConfigured(
-            "no merge request is known for the deployed commit".to_owned(),
-        ),
+        Ok(None) => {
+            Gathered::NotConfigured("no merge request is known for the deployed commit".to_owned())
+        }
         Err(err) => Gathered::Unavailable(Unavailable {
             source: "GitLab's API".to_owned(),
             reason: redact(&err.to_string()),
