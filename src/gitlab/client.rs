@@ -165,10 +165,9 @@ impl Client {
     ) -> Result<Response, Failure> {
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
-            return Err(Failure::Fatal(Error::GaveUp {
+            return Err(Failure::Fatal(Error::Transport {
                 what: what.to_owned(),
-                attempts: 0,
-                last: "out of time (PRR_GITLAB_TIMEOUT)".to_owned(),
+                message: "out of time (PRR_GITLAB_TIMEOUT)".to_owned(),
             }));
         }
         let mut request = Request::builder()

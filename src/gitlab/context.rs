@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::Error;
+use crate::github::context::is_sha;
 
 /// Whether this process runs in a GitLab CI/CD job (`GITLAB_CI=true`).
 #[must_use]
@@ -130,12 +131,6 @@ impl Token {
             )),
         }
     }
-}
-
-/// A full 40-hex (or 64-hex, SHA-256 repositories) commit id.
-#[must_use]
-pub fn is_sha(text: &str) -> bool {
-    matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]

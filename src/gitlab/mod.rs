@@ -53,17 +53,7 @@ const TOKEN_VARIABLES: [&str; 2] = ["PRR_GITLAB_TOKEN", "CI_JOB_TOKEN"];
 /// `text` with every GitLab token this process knows of replaced by `***`.
 #[must_use]
 pub fn redact(text: &str) -> String {
-    let mut out = text.to_owned();
-    for name in TOKEN_VARIABLES {
-        if let Ok(token) = std::env::var(name) {
-            let token = token.trim();
-            // A very short "token" would redact ordinary words; it is no secret anyway.
-            if token.len() >= 8 {
-                out = out.replace(token, "***");
-            }
-        }
-    }
-    out
+    crate::github::redact_variables(text, &TOKEN_VARIABLES)
 }
 
 /// What publishing did and did not do.
