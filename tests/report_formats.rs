@@ -8,7 +8,7 @@ use std::sync::Arc;
 use prr_gate::engine;
 use prr_gate::manifest::Manifest;
 use prr_gate::report::markdown::{self, Links, Options};
-use prr_gate::report::{github, human, json, junit, sarif, FailOn, Judged, Report};
+use prr_gate::report::{github, gitlab, human, json, junit, sarif, FailOn, Judged, Report};
 use prr_gate::rules::{self, RuleSet, RulesSource};
 
 const AS_OF: &str = "2026-11-21";
@@ -130,6 +130,7 @@ fn snapshots_of_the_mixed_report() {
     insta::assert_snapshot!("mixed_junit", junit::render(&report));
     insta::assert_snapshot!("mixed_markdown", markdown::render(&report, &links()));
     insta::assert_snapshot!("mixed_github", github::render(&report));
+    insta::assert_snapshot!("mixed_gitlab", gitlab::render(&report));
 }
 
 #[test]

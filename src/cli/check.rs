@@ -12,7 +12,7 @@ use super::{exit, write_file, write_stdout};
 use crate::diagnostic::Error;
 use crate::pipeline;
 use crate::report::markdown;
-use crate::report::{github, human, json, junit, sarif, FailOn, Report, Verdict};
+use crate::report::{github, gitlab, human, json, junit, sarif, FailOn, Report, Verdict};
 
 #[derive(Clone, Debug, Args)]
 pub struct CheckArgs {
@@ -24,8 +24,8 @@ pub struct CheckArgs {
     /// trusted pack at a pinned ref; repeatable). Default: the built-in pack.
     #[arg(long, value_name = "PATH")]
     pub rules: Vec<String>,
-    /// Output format, optionally to a file: human, json, sarif, junit, markdown, github
-    /// (repeatable, e.g. `--format human --format sarif=prr.sarif`). Default: human.
+    /// Output format, optionally to a file: human, json, sarif, junit, markdown, github,
+    /// gitlab (repeatable, e.g. `--format human --format sarif=prr.sarif`). Default: human.
     #[arg(long, value_name = "FORMAT[=FILE]")]
     pub format: Vec<FormatArg>,
     /// The file for the one --format given without `=FILE`.
@@ -44,7 +44,8 @@ pub struct CheckArgs {
     pub min_level: Option<String>,
     /// Also judge the manifests as they were at REF (read through git, nothing checked
     /// out) and mark each failure new or existing, and what the change fixed. In a GitHub
-    /// Actions pull request it defaults to the pull request's base commit.
+    /// Actions pull request it defaults to the pull request's base commit, in a GitLab merge
+    /// request pipeline to CI_MERGE_REQUEST_DIFF_BASE_SHA.
     #[arg(long, value_name = "REF")]
     pub base: Option<String>,
     /// Judge the manifests as committed in REV (read through git) instead of the working
@@ -68,7 +69,8 @@ pub struct CheckArgs {
     /// of a service whose error budget is spent under `freeze-features`).
     #[arg(long)]
     pub deploy: bool,
-    /// Publish the verdict to GitHub (pull-request comment, check run, job summary).
+    /// Publish the verdict to GitHub (pull-request comment, check run, job summary), or in
+    /// GitLab CI to the merge request (one note).
     #[arg(long)]
     pub publish: bool,
     #[command(flatten)]
@@ -86,6 +88,8 @@ pub enum Format {
     Markdown,
     /// Workflow commands (annotations); also appends the Markdown report to the job summary.
     Github,
+    /// GitLab's Code Quality report (`artifacts:reports:codequality`).
+    Gitlab,
 }
 
 impl FromStr for Format {
@@ -98,8 +102,9 @@ impl FromStr for Format {
             "junit" => Ok(Self::Junit),
             "markdown" => Ok(Self::Markdown),
             "github" => Ok(Self::Github),
+            "gitlab" => Ok(Self::Gitlab),
             other => Err(format!(
-                "unknown format `{other}`; the formats are human, json, sarif, junit, markdown, github"
+                "unknown format `{other}`; the formats are human, json, sarif, junit, markdown, github, gitlab"
             )),
         }
     }
@@ -134,7 +139,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         .iter()
         .find_map(|(f, file)| (*f == Format::Json).then_some(file.as_ref()).flatten())
         .map(|p| p.display().to_string());
-    Ok(super::publish::publish(
+    Ok(super::gitlab::publish_either(
         report,
         &args.publish_options,
         json_path,
@@ -272,7 +277,7 @@ fn unjudged_rules(
     }
     if args.publish {
         // The exit code is 2 whatever publishing gives.
-        let _ = super::publish::publish(&report, &args.publish_options, None, exit::ERROR);
+        let _ = super::gitlab::publish_either(&report, &args.publish_options, None, exit::ERROR);
     }
     err
 }
@@ -299,6 +304,7 @@ fn render_data(format: Format, report: &Report) -> Option<String> {
             },
         ),
         Format::Github => github::render(report),
+        Format::Gitlab => gitlab::render(report),
     })
 }
 

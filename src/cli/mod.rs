@@ -6,6 +6,7 @@ mod check;
 mod explain;
 mod export;
 mod fleet;
+mod gitlab;
 mod hook;
 mod init;
 mod publish;

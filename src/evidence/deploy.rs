@@ -16,6 +16,8 @@ use crate::manifest::Manifest;
 pub struct Gatherer {
     /// Why nothing is read, when nothing is.
     off: Option<String>,
+    /// In GitLab CI the labels are the merge request's, read through GitLab's API.
+    gitlab: bool,
     by_team: Mutex<BTreeMap<String, Gathered<Labels>>>,
 }
 
@@ -25,6 +27,7 @@ impl Gatherer {
     pub fn not_configured(why: &str) -> Self {
         Self {
             off: Some(why.to_owned()),
+            gitlab: false,
             by_team: Mutex::default(),
         }
     }
@@ -32,6 +35,13 @@ impl Gatherer {
     /// Reads labels for a deploy run; elsewhere says why not.
     #[must_use]
     pub fn for_deploy(deploy: bool) -> Self {
+        if deploy && crate::gitlab::context::in_gitlab_ci() {
+            return Self {
+                off: None,
+                gitlab: true,
+                by_team: Mutex::default(),
+            };
+        }
         let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
         let has_token = std::env::var("GITHUB_TOKEN").is_ok_and(|t| !t.trim().is_empty());
         let off = if !deploy {
@@ -45,6 +55,7 @@ impl Gatherer {
         };
         Self {
             off: off.map(str::to_owned),
+            gitlab: false,
             by_team: Mutex::default(),
         }
     }
@@ -72,7 +83,13 @@ impl Gatherer {
         };
         by_team
             .entry(team.to_owned())
-            .or_insert_with(|| read(team))
+            .or_insert_with(|| {
+                if self.gitlab {
+                    crate::gitlab::deploy_labels(team)
+                } else {
+                    read(team)
+                }
+            })
             .clone()
     }
 }

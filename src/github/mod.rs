@@ -65,8 +65,15 @@ const TOKEN_VARIABLES: [&str; 4] = [
 /// hyper's errors can carry URLs and request details; whatever is shown passes here first.
 #[must_use]
 pub fn redact(text: &str) -> String {
+    redact_variables(text, &TOKEN_VARIABLES)
+}
+
+/// `text` with the value of each of the environment variables `names` replaced by `***`
+/// (GitLab's publisher redacts its own tokens the same way).
+#[must_use]
+pub fn redact_variables(text: &str, names: &[&str]) -> String {
     let mut out = text.to_owned();
-    for name in TOKEN_VARIABLES {
+    for name in names {
         if let Ok(token) = std::env::var(name) {
             let token = token.trim();
             // A very short "token" would redact ordinary words; it is no secret anyway.

@@ -240,7 +240,8 @@ pub fn resolve_base(
             Vec::new(),
         ));
     }
-    let Some(sha) = actions_pull_request_base() else {
+    let Some(sha) = actions_pull_request_base().or_else(crate::gitlab::context::merge_request_base)
+    else {
         return Ok((None, Vec::new()));
     };
     match Commit::resolve(&Repo::at(root), &sha) {
