@@ -603,6 +603,69 @@ mod tests {
     }
 
     #[test]
+    fn only_failures_that_can_pass_on_a_second_try_are_transient() {
+        use std::io::{Error as Io, ErrorKind};
+        for kind in [
+            ErrorKind::ConnectionReset,
+            ErrorKind::ConnectionAborted,
+            ErrorKind::BrokenPipe,
+            ErrorKind::UnexpectedEof,
+            ErrorKind::TimedOut,
+        ] {
+            assert!(is_transient(&Io::from(kind)), "{kind:?}");
+        }
+        for kind in [
+            ErrorKind::ConnectionRefused,
+            ErrorKind::HostUnreachable,
+            ErrorKind::NetworkUnreachable,
+            ErrorKind::InvalidData,
+        ] {
+            assert!(!is_transient(&Io::from(kind)), "{kind:?}");
+        }
+        let dns = Io::other("dns error: failed to lookup address information");
+        assert!(!is_transient(&dns));
+        assert!(is_transient_status(StatusCode::BAD_GATEWAY));
+        assert!(is_transient_status(StatusCode::TOO_MANY_REQUESTS));
+        assert!(!is_transient_status(StatusCode::NOT_FOUND));
+    }
+
+    /// Through the real transport: a refused port and a name that cannot resolve
+    /// (`.invalid` never does, RFC 6761) are fatal at the first attempt.
+    #[test]
+    fn a_refused_port_and_an_unresolvable_name_are_not_retried() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        for url in [
+            format!("http://127.0.0.1:{port}"),
+            "http://api.github.invalid".to_owned(),
+        ] {
+            let failure = runtime.block_on(async {
+                let client = Client::new(
+                    &url,
+                    None,
+                    Timing {
+                        total: Duration::from_secs(30),
+                        backoff: Duration::from_millis(1),
+                    },
+                )
+                .unwrap();
+                client.once("x", &Method::GET, "/", None).await
+            });
+            match failure {
+                Err(Failure::Fatal(Error::Response { message, .. })) => {
+                    assert!(message.starts_with("cannot reach the API"), "{message}");
+                }
+                other => panic!("{url}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn rate_limits_wait_and_other_403s_do_not() {
         let mut headers = HeaderMap::new();
         headers.insert("retry-after", "7".parse().unwrap());

@@ -208,7 +208,7 @@ pub fn markdown(review: &Review) -> String {
             .iter()
             .map(|p| {
                 vec![
-                    cell(&p.incident),
+                    code(&p.incident),
                     code(&p.service),
                     cell(&p.severity),
                     cell(&p.started),
@@ -234,7 +234,7 @@ pub fn markdown(review: &Review) -> String {
                         .map(|s| code(&s.service))
                         .collect::<Vec<_>>()
                         .join(", "),
-                    quiet_toil(review, t),
+                    quiet_toil_cell(review, t, markdown_link, cell),
                 ]
             })
             .collect();
@@ -283,7 +283,7 @@ fn trend_label(f: &Figures, review: &Review) -> String {
     }
 }
 
-const QUIET_HEADER: [&str; 3] = ["Team", "Services", "Toil (opened, closed, open at end)"];
+const QUIET_HEADER: [&str; 3] = ["Team", "Services", "Toil backlogs"];
 const POSTMORTEM_HEADER: [&str; 5] = ["Incident", "Service", "Severity", "Started", "Postmortem"];
 const ATTENTION_HEADER: [&str; 4] = [
     "Team",
@@ -292,15 +292,47 @@ const ATTENTION_HEADER: [&str; 4] = [
     "Overdue reviews",
 ];
 
-/// A quiet team's toil in one cell.
-fn quiet_toil(review: &Review, team: &TeamReview) -> String {
+/// A quiet team's toil in one cell: each backlog (its URL, for the format to link) with
+/// its counts or why it has none; or why there is nothing to show.
+fn quiet_toil(review: &Review, team: &TeamReview) -> Result<Vec<(String, String)>, &'static str> {
     if !review.toil_read {
-        return "not read (--toil off)".to_owned();
+        return Err("not read (--toil off)");
     }
-    match team.toil.total {
-        Some(t) => format!("{}, {}, {}", t.opened, t.closed, t.open_at_end),
-        None if team.toil.backlogs.is_empty() => "no backlog named".to_owned(),
-        None => "figures not available".to_owned(),
+    if team.toil.backlogs.is_empty() {
+        return Err("no service names a backlog");
+    }
+    Ok(team
+        .toil
+        .backlogs
+        .iter()
+        .map(|b| {
+            let text = match (b.figures, &b.unavailable) {
+                (Some(f), _) => format!(
+                    "{} opened, {} closed, {} open at end",
+                    f.opened, f.closed, f.open_at_end
+                ),
+                (None, Some(_)) => "figures not available (could not be read, see the top)".to_owned(),
+                (None, None) => "figures not available (not a GitHub repository's issues)".to_owned(),
+            };
+            (b.url.clone(), text)
+        })
+        .collect())
+}
+
+/// [`quiet_toil`] in a format: `link` makes a URL markup, `text` escapes the rest.
+fn quiet_toil_cell(
+    review: &Review,
+    team: &TeamReview,
+    link: impl Fn(&str) -> String,
+    text: impl Fn(&str) -> String,
+) -> String {
+    match quiet_toil(review, team) {
+        Ok(parts) => parts
+            .iter()
+            .map(|(url, counts)| format!("{}: {}", link(url), text(counts)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Err(why) => text(why),
     }
 }
 
@@ -364,7 +396,7 @@ fn markdown_team(out: &mut String, team: &TeamReview) {
             .iter()
             .map(|p| {
                 vec![
-                    cell(&p.incident),
+                    code(&p.incident),
                     code(&p.service),
                     cell(&p.severity),
                     cell(&p.started),
@@ -557,7 +589,7 @@ pub fn html(review: &Review) -> String {
                         .map(|s| s.service.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")),
-                    esc(&quiet_toil(review, t)),
+                    quiet_toil_cell(review, t, html_link, esc),
                 ]
             })
             .collect();
