@@ -147,8 +147,9 @@ fn summary_lines(report: &FleetReport) -> Vec<String> {
             .map(|r| format!("{} ({})", r.label(), r.blocking))
             .collect();
         lines.push(format!(
-            "{} failing with {blocking} blocking findings; most: {}.",
+            "{} failing with {}; most: {}.",
             plural(failing.len(), "service", "services"),
+            plural(blocking, "blocking finding", "blocking findings"),
             names.join(", ")
         ));
     }
@@ -294,7 +295,7 @@ pub fn markdown(report: &FleetReport) -> String {
     for row in rows.iter().take(MARKDOWN_SERVICES) {
         let level = match row.level.as_deref() {
             Some(level) => format!("**{}**", cell(level)),
-            None if report.levels.is_empty() => String::new(),
+            None if report.levels.is_empty() || row.status != RowStatus::Judged => String::new(),
             None => "none".to_owned(),
         };
         let _ = writeln!(
@@ -703,7 +704,7 @@ pub fn html(report: &FleetReport) -> String {
             let verdict = verdict_text(row);
             let level = match row.level.as_deref() {
                 Some(level) => (level.to_owned(), badge(report, Some(level))),
-                None if report.levels.is_empty() => plain(""),
+                None if report.levels.is_empty() || row.status != RowStatus::Judged => plain(""),
                 None => ("none".to_owned(), "badge"),
             };
             vec![
