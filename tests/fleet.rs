@@ -15,6 +15,7 @@
 //! The candidate pack adds docs.architecture (from 2027-03-01) and raises tier 2's floor
 //! to 99.9: billing and orders would fail, and reports' waiver covers it.
 
+#[allow(dead_code)] // each test file uses some of the helpers
 #[path = "common/browser.rs"]
 mod browser;
 
@@ -578,12 +579,17 @@ fn chromium_shows_a_failing_service_first_and_the_reason_on_error_rows() {
         .map(|r| r.split("</tr>").next().expect("a row"))
         .collect();
     assert_eq!(rows.len(), 8, "{table}");
-    assert!(rows[0].contains("<td class=\"fail\">fail</td>"), "{}", rows[0]);
+    assert!(
+        rows[0].contains("<td class=\"fail\">fail</td>"),
+        "{}",
+        rows[0]
+    );
     let errors: Vec<&&str> = rows.iter().filter(|r| r.contains(">error</td>")).collect();
     assert_eq!(errors.len(), 1);
     for row in errors {
         assert!(
-            row.contains("<td class=\"reason\">could not be judged: ") && row.contains("prr.toml:2:15"),
+            row.contains("<td class=\"reason\">could not be judged: ")
+                && row.contains("prr.toml:2:15"),
             "{row}"
         );
     }

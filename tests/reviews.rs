@@ -7,6 +7,7 @@ use assert_cmd::Command;
 use prr_gate::review::figures::{self, Quarter};
 use prr_gate::review::incident;
 
+#[allow(dead_code)] // each test file uses some of the helpers
 #[path = "common/browser.rs"]
 mod browser;
 #[path = "common/mock.rs"]
@@ -342,12 +343,21 @@ fn the_html_pack_is_self_contained_with_an_svg_trend_chart_per_team() {
     // One pair of charts for the organisation and one per team (every team of the data
     // set has incidents): incidents and median MTTR, each on its own scale.
     assert_eq!(
-        html.matches("<svg class=\"trend-chart incidents-chart\"").count(),
+        html.matches("<svg class=\"trend-chart incidents-chart\"")
+            .count(),
         6
     );
-    assert_eq!(html.matches("<svg class=\"trend-chart mttr-chart\"").count(), 6);
+    assert_eq!(
+        html.matches("<svg class=\"trend-chart mttr-chart\"")
+            .count(),
+        6
+    );
     assert!(html.contains("<polyline class=\"mttr-median\""));
-    for axis in [">incidents</text>", ">median MTTR (hours)</text>", ">quarter</text>"] {
+    for axis in [
+        ">incidents</text>",
+        ">median MTTR (hours)</text>",
+        ">quarter</text>",
+    ] {
         assert!(html.contains(axis), "no axis title {axis}");
     }
     assert!(!html.contains("<script"));
@@ -475,12 +485,26 @@ fn layout_review(
         .current_dir(dir)
         .env_remove("GITHUB_TOKEN")
         .env("PRR_GITHUB_BACKOFF_MS", "10")
-        .args(["review", "quarterly", "--quarter", "2026Q3", "--as-of", "2026-11-20"])
+        .args([
+            "review",
+            "quarterly",
+            "--quarter",
+            "2026Q3",
+            "--as-of",
+            "2026-11-20",
+        ])
         .arg("--manifest")
         .arg(layout())
         .arg("--incidents")
         .arg(layout().join("incidents.csv"))
-        .args(["--format", "markdown=r.md", "--format", "html=r.html", "--format", "json=r.json"])
+        .args([
+            "--format",
+            "markdown=r.md",
+            "--format",
+            "html=r.html",
+            "--format",
+            "json=r.json",
+        ])
         .args(extra);
     for (name, value) in env {
         command.env(name, value);
@@ -519,7 +543,13 @@ fn the_pack_opens_on_the_organisation_and_orders_teams_by_need() {
     // Incidents first, then overdue reviews; the quiet teams after, in name order.
     assert_eq!(
         teams,
-        ["@acme/gamma", "@acme/delta", "@acme/alpha", "@acme/beta", "@acme/checkout"]
+        [
+            "@acme/gamma",
+            "@acme/delta",
+            "@acme/alpha",
+            "@acme/beta",
+            "@acme/checkout"
+        ]
     );
     assert_eq!(
         review["organisation"]["attention"],
@@ -542,11 +572,15 @@ fn the_pack_opens_on_the_organisation_and_orders_teams_by_need() {
         at("## Team @&#8203;acme/delta"),
         at("## Quiet teams"),
     ];
-    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}\n{markdown}");
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "{order:?}\n{markdown}"
+    );
     // Quiet teams are one short list, not sections of empty tables.
     assert!(!markdown.contains("## Team @&#8203;acme/alpha"));
     assert!(markdown.contains("| @&#8203;acme/alpha | `alpha` | not read (--toil off) |"));
-    assert!(markdown.contains("| `X-1` | `payments-edge` | SEV1 | 2026-09-03T02:00:00Z | **missing** |"));
+    assert!(markdown
+        .contains("| `X-1` | `payments-edge` | SEV1 | 2026-09-03T02:00:00Z | **missing** |"));
     // `--toil off` asked nothing of GitHub and says so.
     assert!(!stderr.contains("toil"), "{stderr}");
 }
@@ -564,10 +598,18 @@ fn incident_fields_are_inert_in_the_markdown_pack() {
             .any(|(at, _)| !text[..at].ends_with('\\'))
     };
     for raw in ["<script", "<img", "<javascript:", "](javascript:"] {
-        assert!(!unescaped(&outside_code, raw), "`{raw}` in the markdown:\n{markdown}");
+        assert!(
+            !unescaped(&outside_code, raw),
+            "`{raw}` in the markdown:\n{markdown}"
+        );
         assert!(!html.contains(raw), "`{raw}` in the HTML");
     }
-    assert!(markdown.contains("| `<script>alert(1)</script>` | `gamma-db` | \\<img src=x onerror=alert(1)\\> |"), "{markdown}");
+    assert!(
+        markdown.contains(
+            "| `<script>alert(1)</script>` | `gamma-db` | \\<img src=x onerror=alert(1)\\> |"
+        ),
+        "{markdown}"
+    );
     assert!(!html.contains("href=\"javascript:"));
     let Some(cmark) = browser::cmark_gfm() else {
         return;
@@ -575,11 +617,20 @@ fn incident_fields_are_inert_in_the_markdown_pack() {
     // As GitHub renders it: no element from the data, no link to a script, and no
     // mention of a team.
     let rendered = browser::gfm_to_html(&cmark, &markdown);
-    for element in ["<script", "<img", "href=\"javascript:", "onerror=\"", ">@acme"] {
+    for element in [
+        "<script",
+        "<img",
+        "href=\"javascript:",
+        "onerror=\"",
+        ">@acme",
+    ] {
         assert!(!rendered.contains(element), "`{element}` in\n{rendered}");
     }
     assert!(rendered.contains("<a href=\"https://wiki.acme.dev/postmortems/G-5\">"));
-    assert!(rendered.contains("javascript:alert(1)"), "the URL is still shown as text");
+    assert!(
+        rendered.contains("javascript:alert(1)"),
+        "the URL is still shown as text"
+    );
 }
 
 #[test]
@@ -611,7 +662,9 @@ fn an_unreachable_backlog_and_a_broken_manifest_still_write_the_pack_naming_both
         assert!(warning < top);
         assert!(markdown[..top].contains("toil figures not available for checkout-web"));
         assert!(markdown[..top].contains("broken/prr.toml:4:15"));
-        assert!(html.find("id=\"unavailable\"").unwrap() < html.find("id=\"organisation\"").unwrap());
+        assert!(
+            html.find("id=\"unavailable\"").unwrap() < html.find("id=\"organisation\"").unwrap()
+        );
         let review: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(review["unavailable"].as_array().unwrap().len(), 2, "{json}");
         // The figures are all there: the review, not the toil, is what the pack is for.
@@ -641,14 +694,24 @@ fn no_readable_incident_source_is_exit_2_and_one_of_two_is_a_warning() {
         &[],
     );
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(stderr.contains("incident source") && stderr.contains("missing.csv"), "{stderr}");
+    assert!(
+        stderr.contains("incident source") && stderr.contains("missing.csv"),
+        "{stderr}"
+    );
     assert!(markdown.contains("incident source"), "{markdown}");
     let review: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(review["incidents_used"], 9);
 
     let out = prr()
         .current_dir(dir.path())
-        .args(["review", "quarterly", "--quarter", "2026Q3", "--toil", "off"])
+        .args([
+            "review",
+            "quarterly",
+            "--quarter",
+            "2026Q3",
+            "--toil",
+            "off",
+        ])
         .arg("--manifest")
         .arg(layout())
         .arg("--incidents")
@@ -659,7 +722,10 @@ fn no_readable_incident_source_is_exit_2_and_one_of_two_is_a_warning() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(!dir.path().join("r2.md").exists(), "no pack without incidents");
+    assert!(
+        !dir.path().join("r2.md").exists(),
+        "no pack without incidents"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("no incident source could be read") && stderr.contains("also-missing.csv"),

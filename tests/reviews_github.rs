@@ -347,8 +347,14 @@ fn toil_figures_come_from_every_page_of_each_github_backlog_once() {
     // Both teams are quiet (no incident, no overdue review): their backlogs are listed,
     // each with its counts, in the quiet teams' table.
     for (format, text) in [("markdown", &markdown), ("html", &html)] {
-        assert!(text.contains("3 opened, 2 closed, 2 open at end"), "{format}");
-        assert!(text.contains("0 opened, 0 closed, 1 open at end"), "{format}");
+        assert!(
+            text.contains("3 opened, 2 closed, 2 open at end"),
+            "{format}"
+        );
+        assert!(
+            text.contains("0 opened, 0 closed, 1 open at end"),
+            "{format}"
+        );
         assert!(
             text.contains("figures not available (not a GitHub repository"),
             "{format}"

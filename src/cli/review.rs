@@ -126,7 +126,9 @@ fn quarterly(args: &QuarterlyArgs) -> Result<u8, Error> {
             Ok(manifest) => services.extend(ServiceInfo::from_manifest(&manifest)),
             // As the fleet does: the manifest is listed with its diagnostics (which name
             // file:line:column), and the other services are reviewed.
-            Err(err) => problems.push(format!("manifest not read, its services are not reviewed: {err}")),
+            Err(err) => problems.push(format!(
+                "manifest not read, its services are not reviewed: {err}"
+            )),
         }
     }
     let mut records = Records::default();
@@ -167,7 +169,14 @@ fn quarterly(args: &QuarterlyArgs) -> Result<u8, Error> {
     } else {
         toil_listings(&services, &args.toil_label)
     };
-    let review = review::review(&records, &services, quarter, as_of, &toil_listings, &problems);
+    let review = review::review(
+        &records,
+        &services,
+        quarter,
+        as_of,
+        &toil_listings,
+        &problems,
+    );
     for problem in &review.unavailable {
         write_stderr(&format!("warning: {}\n", one_line(problem)));
     }
@@ -187,7 +196,11 @@ fn quarterly(args: &QuarterlyArgs) -> Result<u8, Error> {
 
 /// A problem on one line of stderr (a manifest's diagnostics may span several).
 fn one_line(text: &str) -> String {
-    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ")
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The records of one `--incidents` source.

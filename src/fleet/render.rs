@@ -216,7 +216,8 @@ fn no_spof(report: &FleetReport) -> String {
     )
 }
 
-const CALENDAR_LEAD: &str = "Overdue, due within 30 days, or dated in the future (a typo prr check fails).";
+const CALENDAR_LEAD: &str =
+    "Overdue, due within 30 days, or dated in the future (a typo prr check fails).";
 
 /// A name as a Mermaid node label: quotes and brackets would end it.
 fn mermaid_label(name: &str) -> String {
@@ -289,7 +290,11 @@ pub fn markdown(report: &FleetReport) -> String {
     for line in summary_lines(report) {
         let _ = writeln!(out, "- {}", cell(&line));
     }
-    let _ = write!(out, "\n### Services\n\nFailing services first, most blocking findings first.\n\n| {} |\n|", SERVICE_HEADER.join(" | "));
+    let _ = write!(
+        out,
+        "\n### Services\n\nFailing services first, most blocking findings first.\n\n| {} |\n|",
+        SERVICE_HEADER.join(" | ")
+    );
     out.push_str(" --- | --- | ---: | --- | --- | --- | ---: | --- | --- |\n");
     let rows = rows_by_need(report);
     for row in rows.iter().take(MARKDOWN_SERVICES) {
@@ -537,8 +542,8 @@ fn spreadsheet_safe(value: &str) -> String {
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em auto;max-width:1200px;padding:0 1em;color:#222}\
 .scroll{overflow-x:auto;max-width:100%}\
 table{border-collapse:collapse;margin:.6em 0}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}\
-td{overflow-wrap:anywhere;max-width:22em}#summary{font-size:15px}#summary li{margin:.2em 0}\
-.badge{display:inline-block;padding:0 .6em;border-radius:1em;font-size:12px;font-weight:600;background:#e4e4e4;color:#333}\
+td{overflow-wrap:break-word;max-width:24em}#summary{font-size:15px}#summary li{margin:.2em 0}\
+.badge{display:inline-block;white-space:nowrap;padding:0 .6em;border-radius:1em;font-size:12px;font-weight:600;background:#e4e4e4;color:#333}\
 .badge.level-1{background:#e8d3b0;color:#5a3b00}.badge.level-2{background:#dfe3e8;color:#333}.badge.level-3{background:#f5e08a;color:#5a4800}\
 th{background:#f0f0f0;cursor:pointer;user-select:none}th[aria-sort=ascending]::after{content:' \\25B2'}\
 th[aria-sort=descending]::after{content:' \\25BC'}.pass{color:#070}.fail{color:#b00;font-weight:bold}\
@@ -573,7 +578,11 @@ fn html_table(out: &mut String, id: &str, header: &[String], rows: &[Vec<(String
         out.push_str("<tr>");
         for (value, class) in row {
             if class.starts_with("badge") {
-                let _ = write!(out, "<td><span class=\"{class}\">{}</span></td>", text(value));
+                let _ = write!(
+                    out,
+                    "<td><span class=\"{class}\">{}</span></td>",
+                    text(value)
+                );
             } else if class.is_empty() {
                 let _ = write!(out, "<td>{}</td>", text(value));
             } else {
@@ -696,7 +705,9 @@ pub fn html(report: &FleetReport) -> String {
     }
     out.push_str("</ul>\n");
 
-    out.push_str("<h2>Services</h2>\n<p>Failing services first, most blocking findings first.</p>\n");
+    out.push_str(
+        "<h2>Services</h2>\n<p>Failing services first, most blocking findings first.</p>\n",
+    );
     let header: Vec<String> = SERVICE_HEADER.map(String::from).to_vec();
     let rows: Vec<Vec<(String, &str)>> = rows_by_need(report)
         .into_iter()
@@ -718,7 +729,10 @@ pub fn html(report: &FleetReport) -> String {
                 level,
                 plain(next_level_text(report, row)),
                 plain(row.blocking),
-                (reason_text(row), if verdict == "error" { "reason" } else { "" }),
+                (
+                    reason_text(row),
+                    if verdict == "error" { "reason" } else { "" },
+                ),
                 plain(row.overdue_reviews.join(", ")),
             ]
         })
@@ -751,7 +765,11 @@ pub fn html(report: &FleetReport) -> String {
         .collect();
     html_table(&mut out, "teams", &header, &rows);
 
-    let _ = writeln!(out, "<h2>Review calendar</h2>\n<p>{}</p>", text(CALENDAR_LEAD));
+    let _ = writeln!(
+        out,
+        "<h2>Review calendar</h2>\n<p>{}</p>",
+        text(CALENDAR_LEAD)
+    );
     let rows: Vec<Vec<(String, &str)>> = report
         .calendar
         .iter()

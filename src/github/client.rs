@@ -222,7 +222,7 @@ impl Client {
                 Ok(Err(err)) => {
                     return Err(Failure::Fatal(Error::Response {
                         what: what.to_owned(),
-                        message: format!("cannot reach the API: {}", redact(&error_chain(&err))),
+                        message: format!("cannot reach the API: {}", redact(&root_cause(&err))),
                     }))
                 }
                 Ok(Ok((status, headers, Ok(text)))) => (status, headers, text),
@@ -544,6 +544,19 @@ fn github_message(body: &str) -> String {
         }
         Err(_) => body.chars().take(200).collect(),
     }
+}
+
+/// The innermost two causes of an error, one line (`tcp connect error: Connection
+/// refused`): the wrappers above them only repeat that the request failed.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(cause) = source {
+        chain.push(cause.to_string());
+        source = cause.source();
+    }
+    let from = chain.len().saturating_sub(2);
+    chain[from..].join(": ")
 }
 
 /// An error and its sources, one line.

@@ -311,8 +311,12 @@ fn quiet_toil(review: &Review, team: &TeamReview) -> Result<Vec<(String, String)
                     "{} opened, {} closed, {} open at end",
                     f.opened, f.closed, f.open_at_end
                 ),
-                (None, Some(_)) => "figures not available (could not be read, see the top)".to_owned(),
-                (None, None) => "figures not available (not a GitHub repository's issues)".to_owned(),
+                (None, Some(_)) => {
+                    "figures not available (could not be read, see the top)".to_owned()
+                }
+                (None, None) => {
+                    "figures not available (not a GitHub repository's issues)".to_owned()
+                }
             };
             (b.url.clone(), text)
         })
@@ -616,8 +620,8 @@ pub fn html(review: &Review) -> String {
 
 const STYLE: &str = "body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1180px;padding:0 1em;color:#222}\
 table{border-collapse:collapse;margin:.8em 0;display:block;overflow-x:auto;max-width:100%}\
-th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}th{background:#f3f3f3}\
-th:first-child,td:first-child{text-align:left}\
+th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right;white-space:nowrap}th{background:#f3f3f3}\
+th:first-child,td:first-child{text-align:left}td:nth-child(3){white-space:normal;text-align:left;min-width:10em}\
 section.team{border-top:2px solid #444;margin-top:2em}\
 .missing{color:#b00;font-weight:bold}.need{font-size:1.05em;font-weight:600}\
 .warning{border-left:5px solid #c60;background:#fff6e5;padding:.4em 1em;margin:1em 0}\
@@ -694,7 +698,13 @@ fn html_organisation(out: &mut String, review: &Review) {
 /// A team's name as an `id`: letters and digits kept, everything else `-`.
 fn anchor(team: &str) -> String {
     team.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 
@@ -887,7 +897,7 @@ fn chart(c: &Chart<'_>) -> String {
     let bottom = CHART_HEIGHT - BOTTOM;
     let max = c.values.iter().flatten().copied().fold(0.0_f64, f64::max);
     let top = if c.integer {
-        nice_top(max.max(4.0))
+        nice_top(max.max(5.0))
     } else {
         nice_top(max)
     };
@@ -897,9 +907,13 @@ fn chart(c: &Chart<'_>) -> String {
         "<line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{bottom}\" stroke=\"#444\"/>\n<line x1=\"{LEFT}\" y1=\"{bottom}\" x2=\"{}\" y2=\"{bottom}\" stroke=\"#444\"/>",
         CHART_WIDTH - RIGHT
     );
-    for step in 0..=4 {
-        let value = top * f64::from(step) / 4.0;
-        let y = bottom - plot_h * f64::from(step) / 4.0;
+    // Ticks at round values: a top of 1 or 5 (times a power of ten) in fifths, of 2 in
+    // quarters.
+    let leading = top / 10f64.powf(top.log10().floor());
+    let steps: u8 = if (leading - 2.0).abs() < 1e-9 { 4 } else { 5 };
+    for step in 0..=steps {
+        let value = top * f64::from(step) / f64::from(steps);
+        let y = bottom - plot_h * f64::from(step) / f64::from(steps);
         let label = if c.integer || value.fract() == 0.0 {
             format!("{value:.0}")
         } else {
