@@ -15,6 +15,10 @@
 //! The candidate pack adds docs.architecture (from 2027-03-01) and raises tier 2's floor
 //! to 99.9: billing and orders would fail, and reports' waiver covers it.
 
+#[allow(dead_code)] // each test file uses some of the helpers
+#[path = "common/browser.rs"]
+mod browser;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use predicates::str::contains;
@@ -467,4 +471,128 @@ fn bad_sources_are_usage_errors() {
         .assert()
         .code(2)
         .stderr(contains("fleet.json:2:").and(contains("not a prr fleet report")));
+}
+
+/// The small fleet, plus a manifest with a syntax error and a service whose last review
+/// is dated in the future (a typo): what a platform lead must see first.
+fn troubled_fleet() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for entry in std::fs::read_dir(SMALL).expect("the small fleet") {
+        let entry = entry.expect("an entry");
+        let to = dir.path().join(entry.file_name());
+        std::fs::create_dir_all(&to).expect("a service directory");
+        std::fs::copy(entry.path().join("prr.toml"), to.join("prr.toml")).expect("copied");
+    }
+    std::fs::create_dir_all(dir.path().join("broken")).expect("a directory");
+    std::fs::write(
+        dir.path().join("broken/prr.toml"),
+        "[service]\nname = \"broken\nowner = \"@acme/broken\"\n",
+    )
+    .expect("written");
+    let search = std::fs::read_to_string(dir.path().join("search/prr.toml")).expect("search");
+    std::fs::create_dir_all(dir.path().join("typo")).expect("a directory");
+    std::fs::write(
+        dir.path().join("typo/prr.toml"),
+        search
+            .replace("name = \"search\"", "name = \"typo\"")
+            .replace("prr = 2025-06-01", "prr = 2027-06-01"),
+    )
+    .expect("written");
+    dir
+}
+
+fn fleet_text(dir: &std::path::Path, format: &str) -> String {
+    let out = prr()
+        .current_dir(dir)
+        .args(["fleet", ".", "--as-of", AS_OF, "--format", format])
+        .output()
+        .expect("prr runs");
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+#[test]
+fn both_reports_open_on_the_summary_and_the_failing_services_with_the_same_words() {
+    let dir = troubled_fleet();
+    let markdown = fleet_text(dir.path(), "markdown");
+    let html = fleet_text(dir.path(), "html");
+    let at = |text: &str, needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("no `{needle}` in\n{text}"))
+    };
+    // Summary, then services, then the roll-ups.
+    assert!(at(&markdown, "### Summary") < at(&markdown, "### Services"));
+    assert!(at(&markdown, "### Services") < at(&markdown, "### Teams"));
+    assert!(at(&markdown, "### Services") < at(&markdown, "### Categories"));
+    assert!(at(&html, "<h2>Summary</h2>") < at(&html, "<h2>Services</h2>"));
+    assert!(at(&html, "<h2>Services</h2>") < at(&html, "<h2>Categories</h2>"));
+    // The failing services first, by blocking findings; the error row after them.
+    let services = &markdown[at(&markdown, "### Services")..at(&markdown, "### Teams")];
+    let rows: Vec<&str> = services.lines().filter(|l| l.starts_with("| `")).collect();
+    assert!(rows[0].contains("| fail |"), "{services}");
+    let error = rows
+        .iter()
+        .find(|r| r.contains("| error |"))
+        .expect("the error row");
+    assert!(
+        error.contains("could not be judged: ") && error.contains("broken/prr.toml:2:15"),
+        "{error}"
+    );
+    // The same sentences in both formats (the markdown escapes `@`).
+    for words in [
+        "Failing services first, most blocking findings first.",
+        "Next level needs",
+        "highest level reached",
+        "silver: dependencies.critical-mitigation",
+        "could not be judged: ",
+        "1 service could not be judged: the reason is on its row.",
+        "Single points of failure",
+        "SLO chains (assumed, never promised)",
+        "Overdue, due within 30 days, or dated in the future (a typo prr check fails).",
+        "date in the future (2027-06-01): a typo? prr check fails it",
+    ] {
+        assert!(markdown.contains(words), "markdown lacks `{words}`");
+        assert!(html.contains(words), "HTML lacks `{words}`");
+    }
+    // The typo is not called overdue.
+    let calendar = &markdown[at(&markdown, "### Review calendar")..];
+    let typo_prr = calendar
+        .lines()
+        .find(|l| l.contains("| typo |") && l.contains("Production readiness review"))
+        .expect("the typo's PRR in the calendar");
+    assert!(!typo_prr.contains("overdue"), "{typo_prr}");
+}
+
+#[test]
+fn chromium_shows_a_failing_service_first_and_the_reason_on_error_rows() {
+    let Some(chromium) = browser::chromium() else {
+        return;
+    };
+    let dir = troubled_fleet();
+    let page = dir.path().join("fleet.html");
+    std::fs::write(&page, fleet_text(dir.path(), "html")).expect("written");
+    let dom = browser::dump_dom(&chromium, &page);
+    let table = &dom[dom.find("id=\"services\"").expect("the services table")..];
+    let table = &table[..table.find("</table>").expect("its end")];
+    let rows: Vec<&str> = table
+        .split("<tr>")
+        .skip(2)
+        .map(|r| r.split("</tr>").next().expect("a row"))
+        .collect();
+    assert_eq!(rows.len(), 8, "{table}");
+    assert!(
+        rows[0].contains("<td class=\"fail\">fail</td>"),
+        "{}",
+        rows[0]
+    );
+    let errors: Vec<&&str> = rows.iter().filter(|r| r.contains(">error</td>")).collect();
+    assert_eq!(errors.len(), 1);
+    for row in errors {
+        assert!(
+            row.contains("<td class=\"reason\">could not be judged: ")
+                && row.contains("prr.toml:2:15"),
+            "{row}"
+        );
+    }
+    // The summary comes before every table.
+    assert!(dom.find("id=\"summary\"") < dom.find("<table"));
 }

@@ -7,6 +7,9 @@ use assert_cmd::Command;
 use prr_gate::review::figures::{self, Quarter};
 use prr_gate::review::incident;
 
+#[allow(dead_code)] // each test file uses some of the helpers
+#[path = "common/browser.rs"]
+mod browser;
 #[path = "common/mock.rs"]
 mod mock;
 use mock::review_quarterly;
@@ -337,8 +340,26 @@ fn no_person_named_in_any_record_reaches_any_output() {
 #[test]
 fn the_html_pack_is_self_contained_with_an_svg_trend_chart_per_team() {
     let (_, html, _, _) = review_outputs(&[&fixtures().join("incidents.csv")]);
-    assert_eq!(html.matches("<svg class=\"trend-chart\"").count(), 5);
+    // One pair of charts for the organisation and one per team (every team of the data
+    // set has incidents): incidents and median MTTR, each on its own scale.
+    assert_eq!(
+        html.matches("<svg class=\"trend-chart incidents-chart\"")
+            .count(),
+        6
+    );
+    assert_eq!(
+        html.matches("<svg class=\"trend-chart mttr-chart\"")
+            .count(),
+        6
+    );
     assert!(html.contains("<polyline class=\"mttr-median\""));
+    for axis in [
+        ">incidents</text>",
+        ">median MTTR (hours)</text>",
+        ">quarter</text>",
+    ] {
+        assert!(html.contains(axis), "no axis title {axis}");
+    }
     assert!(!html.contains("<script"));
     assert!(!html.contains(" src="), "nothing is loaded from elsewhere");
     assert!(html.contains("<a href=\"https://wiki.acme.dev/postmortems/INC-0161\">"));
@@ -369,7 +390,7 @@ fn overdue_reviews_come_from_the_manifests() {
             ("scheduler".to_owned(), "toil".to_owned())
         ]
     );
-    assert!(markdown.contains("| ledger | mttr_mttf | 2026-06-30 | 2026-09-30 |"));
+    assert!(markdown.contains("| `ledger` | `mttr_mttf` | 2026-06-30 | 2026-09-30 |"));
 }
 
 #[test]
@@ -416,71 +437,324 @@ fn an_incident_file_without_a_required_column_is_exit_2() {
     );
 }
 
-/// Headless Chromium from Debian: `PRR_CHROMIUM`, else `/usr/bin/chromium`. In CI a missing
-/// browser fails the test; elsewhere it is skipped with a message.
-fn chromium() -> Option<PathBuf> {
-    let path = std::env::var_os("PRR_CHROMIUM")
-        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
-    if path.is_file() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "chromium is not installed (bash .ci/reviews.sh installs it)"
-    );
-    eprintln!(
-        "skipped: no chromium at {} (set PRR_CHROMIUM)",
-        path.display()
-    );
-    None
-}
-
 #[test]
-fn chromium_finds_the_trend_chart_in_the_html_pack() {
-    let Some(browser) = chromium() else { return };
+fn chromium_finds_the_trend_charts_in_the_html_pack() {
+    let Some(chromium) = browser::chromium() else {
+        return;
+    };
     let (_, html, _, _) = review_outputs(&[&fixtures().join("incidents.csv")]);
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("review.html");
     std::fs::write(&page, html).unwrap();
-    let profile = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // The DOM as the browser built it: each team's chart parsed as SVG, with its bars and
-    // the median MTTR line inside it (markup the parser had to repair would move them out).
-    let dom = String::from_utf8(out.stdout).unwrap();
-    let charts: Vec<&str> = dom
-        .split("<svg class=\"trend-chart\"")
-        .skip(1)
-        .map(|rest| rest.split("</svg>").next().unwrap())
-        .collect();
-    assert_eq!(charts.len(), 5, "{dom}");
-    for chart in charts {
+    // The DOM as the browser built it: each chart parsed as SVG, with its bars or the
+    // median MTTR line inside it (markup the parser had to repair would move them out).
+    let dom = browser::dump_dom(&chromium, &page);
+    let charts = |class: &str| -> Vec<String> {
+        dom.split(&format!("<svg class=\"trend-chart {class}\""))
+            .skip(1)
+            .map(|rest| rest.split("</svg>").next().unwrap().to_owned())
+            .collect()
+    };
+    let bars = charts("incidents-chart");
+    assert_eq!(bars.len(), 6, "{dom}");
+    for chart in bars {
         assert_eq!(chart.matches("<rect class=\"incidents\"").count(), 4);
+        assert!(chart.contains(">incidents</text>") && chart.contains(">quarter</text>"));
+    }
+    let lines = charts("mttr-chart");
+    assert_eq!(lines.len(), 6, "{dom}");
+    for chart in lines {
         assert!(chart.contains("<polyline class=\"mttr-median\""));
+        assert!(chart.contains(">median MTTR (hours)</text>"));
     }
 }
 
-/// A repository with the ready example's manifest, an incident file, and a pack that names
-/// the file (`[source.incidents]`) and turns `incidents.postmortem` on.
+fn layout() -> PathBuf {
+    fixtures().join("layout")
+}
+
+/// `prr review quarterly` of 2026Q3 over the layout fixture, every format to a file in
+/// `dir`, with `extra` arguments; returns the exit code, markdown, HTML, JSON and stderr.
+fn layout_review(
+    dir: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (Option<i32>, String, String, String, String) {
+    let mut command = prr();
+    command
+        .current_dir(dir)
+        .env_remove("GITHUB_TOKEN")
+        .env("PRR_GITHUB_BACKOFF_MS", "10")
+        .args([
+            "review",
+            "quarterly",
+            "--quarter",
+            "2026Q3",
+            "--as-of",
+            "2026-11-20",
+        ])
+        .arg("--manifest")
+        .arg(layout())
+        .arg("--incidents")
+        .arg(layout().join("incidents.csv"))
+        .args([
+            "--format",
+            "markdown=r.md",
+            "--format",
+            "html=r.html",
+            "--format",
+            "json=r.json",
+        ])
+        .args(extra);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let out = command.output().unwrap();
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+    (
+        out.status.code(),
+        read("r.md"),
+        read("r.html"),
+        read("r.json"),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A loopback address on which nothing listens: connections to it are refused.
+fn refused_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+#[test]
+fn the_pack_opens_on_the_organisation_and_orders_teams_by_need() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, markdown, _, json, stderr) = layout_review(dir.path(), &["--toil", "off"], &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let review: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let teams: Vec<&str> = review["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["team"].as_str().unwrap())
+        .collect();
+    // Incidents first, then overdue reviews; the quiet teams after, in name order.
+    assert_eq!(
+        teams,
+        [
+            "@acme/gamma",
+            "@acme/delta",
+            "@acme/alpha",
+            "@acme/beta",
+            "@acme/checkout"
+        ]
+    );
+    assert_eq!(
+        review["organisation"]["attention"],
+        serde_json::json!(["@acme/gamma", "@acme/delta"])
+    );
+    // The SEV1 of a service no manifest names counts for the organisation, and stands out.
+    assert_eq!(review["organisation"]["figures"]["incidents"], 5);
+    assert_eq!(review["unowned_without_postmortem"][0]["incident"], "X-1");
+    let at = |needle: &str| {
+        markdown
+            .find(needle)
+            .unwrap_or_else(|| panic!("no `{needle}` in\n{markdown}"))
+    };
+    let order = [
+        at("## Organisation, 2026Q3"),
+        at("MTTF is the mean operating time between failures"),
+        at("### Teams that need attention"),
+        at("## Severe incidents without a postmortem or a team"),
+        at("## Team @&#8203;acme/gamma"),
+        at("## Team @&#8203;acme/delta"),
+        at("## Quiet teams"),
+    ];
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "{order:?}\n{markdown}"
+    );
+    // Quiet teams are one short list, not sections of empty tables.
+    assert!(!markdown.contains("## Team @&#8203;acme/alpha"));
+    assert!(markdown.contains("| @&#8203;acme/alpha | `alpha` | not read (--toil off) |"));
+    assert!(markdown
+        .contains("| `X-1` | `payments-edge` | SEV1 | 2026-09-03T02:00:00Z | **missing** |"));
+    // `--toil off` asked nothing of GitHub and says so.
+    assert!(!stderr.contains("toil"), "{stderr}");
+}
+
+#[test]
+fn incident_fields_are_inert_in_the_markdown_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, markdown, html, _, stderr) = layout_review(dir.path(), &["--toil", "off"], &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    // Markdown escapes `<` with a backslash, and a code span shows its text as it is:
+    // only an unescaped `<` outside code opens HTML.
+    let outside_code: String = markdown.split('`').step_by(2).collect();
+    let unescaped = |text: &str, needle: &str| {
+        text.match_indices(needle)
+            .any(|(at, _)| !text[..at].ends_with('\\'))
+    };
+    for raw in ["<script", "<img", "<javascript:", "](javascript:"] {
+        assert!(
+            !unescaped(&outside_code, raw),
+            "`{raw}` in the markdown:\n{markdown}"
+        );
+        assert!(!html.contains(raw), "`{raw}` in the HTML");
+    }
+    assert!(
+        markdown.contains(
+            "| `<script>alert(1)</script>` | `gamma-db` | \\<img src=x onerror=alert(1)\\> |"
+        ),
+        "{markdown}"
+    );
+    assert!(!html.contains("href=\"javascript:"));
+    let Some(cmark) = browser::cmark_gfm() else {
+        return;
+    };
+    // As GitHub renders it: no element from the data, no link to a script, and no
+    // mention of a team.
+    let rendered = browser::gfm_to_html(&cmark, &markdown);
+    for element in [
+        "<script",
+        "<img",
+        "href=\"javascript:",
+        "onerror=\"",
+        ">@acme",
+    ] {
+        assert!(!rendered.contains(element), "`{element}` in\n{rendered}");
+    }
+    assert!(rendered.contains("<a href=\"https://wiki.acme.dev/postmortems/G-5\">"));
+    assert!(
+        rendered.contains("javascript:alert(1)"),
+        "the URL is still shown as text"
+    );
+}
+
+#[test]
+fn an_unreachable_backlog_and_a_broken_manifest_still_write_the_pack_naming_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = fixtures().join("broken");
+    let broken = broken.to_str().unwrap();
+    for api in [refused_url(), "https://api.github.invalid".to_owned()] {
+        let (code, markdown, html, json, stderr) = layout_review(
+            dir.path(),
+            &["--manifest", broken],
+            &[("GITHUB_API_URL", &api)],
+        );
+        assert_eq!(code, Some(0), "{stderr}");
+        // Both on stderr, and both at the top of every format.
+        assert!(
+            stderr.contains("warning: toil figures not available for checkout-web: ")
+                && stderr.contains("cannot reach the API"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("broken/prr.toml:4:15: TOML syntax"),
+            "file:line:column of the manifest: {stderr}"
+        );
+        // Neither a refused connection nor a name that does not resolve is asked again.
+        assert!(!stderr.contains("gave up after"), "{stderr}");
+        let top = markdown.find("## Organisation").unwrap();
+        let warning = markdown.find("> [!WARNING]").unwrap();
+        assert!(warning < top);
+        assert!(markdown[..top].contains("toil figures not available for checkout-web"));
+        assert!(markdown[..top].contains("broken/prr.toml:4:15"));
+        assert!(
+            html.find("id=\"unavailable\"").unwrap() < html.find("id=\"organisation\"").unwrap()
+        );
+        let review: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(review["unavailable"].as_array().unwrap().len(), 2, "{json}");
+        // The figures are all there: the review, not the toil, is what the pack is for.
+        assert_eq!(review["organisation"]["figures"]["incidents"], 5);
+        let checkout = review["teams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["team"] == "@acme/checkout")
+            .unwrap();
+        let backlog = &checkout["toil"]["backlogs"][0];
+        assert!(backlog["figures"].is_null());
+        assert!(backlog["unavailable"]
+            .as_str()
+            .unwrap()
+            .contains("cannot reach the API"));
+    }
+}
+
+#[test]
+fn no_readable_incident_source_is_exit_2_and_one_of_two_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.csv");
+    let (code, markdown, _, json, stderr) = layout_review(
+        dir.path(),
+        &["--toil", "off", "--incidents", missing.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("incident source") && stderr.contains("missing.csv"),
+        "{stderr}"
+    );
+    assert!(markdown.contains("incident source"), "{markdown}");
+    let review: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(review["incidents_used"], 9);
+
+    let out = prr()
+        .current_dir(dir.path())
+        .args([
+            "review",
+            "quarterly",
+            "--quarter",
+            "2026Q3",
+            "--toil",
+            "off",
+        ])
+        .arg("--manifest")
+        .arg(layout())
+        .arg("--incidents")
+        .arg(&missing)
+        .arg("--incidents")
+        .arg(dir.path().join("also-missing.csv"))
+        .args(["--format", "markdown=r2.md"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !dir.path().join("r2.md").exists(),
+        "no pack without incidents"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no incident source could be read") && stderr.contains("also-missing.csv"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn chromium_shows_teams_with_incidents_first() {
+    let Some(chromium) = browser::chromium() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, _, _, stderr) = layout_review(dir.path(), &["--toil", "off"], &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let dom = browser::dump_dom(&chromium, &dir.path().join("r.html"));
+    let first_team = dom.find("<section class=\"team\"").expect("a team section");
+    let section = &dom[first_team..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(section.contains("data-incidents=\"4\""), "{section}");
+    assert!(section.contains("Team @acme/gamma"), "{section}");
+    let position = |needle: &str| dom.find(needle).unwrap_or_else(|| panic!("no {needle}"));
+    assert!(position("id=\"organisation\"") < position("id=\"unowned\""));
+    assert!(position("id=\"unowned\"") < first_team);
+    assert!(first_team < position("id=\"quiet\""));
+    // The quiet teams are rows of one table, not sections.
+    assert_eq!(dom.matches("<section class=\"team\"").count(), 2);
+}
+
 fn repository_with_incidents(incidents: Option<&str>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let ready = std::fs::read_to_string(

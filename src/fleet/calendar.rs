@@ -62,13 +62,36 @@ pub struct ReviewDue {
     /// When it is due: the last one plus its cadence, or `as_of` when it never happened.
     pub due: String,
     pub overdue: bool,
+    /// The last review is dated after `as_of`: a typo that `prr check` fails (a date in
+    /// the future), neither on time nor overdue. The review is due now, to fix the date.
+    #[serde(default)]
+    pub future: bool,
+}
+
+impl ReviewDue {
+    /// What the calendar says of it, the same words in every format.
+    #[must_use]
+    pub fn state(&self) -> String {
+        if self.future {
+            format!(
+                "date in the future ({}): a typo? prr check fails it",
+                self.last.as_deref().unwrap_or_default()
+            )
+        } else if self.overdue {
+            "overdue".to_owned()
+        } else {
+            "due".to_owned()
+        }
+    }
 }
 
 /// When a review is due and whether it is overdue on `as_of` (exactly the cadence old is
-/// still on time; a date that is not a date, or none, is due now).
+/// still on time; a date that is not a date, or none, is due now). A date after `as_of`
+/// is due now too, but not overdue: see [`is_future`].
 #[must_use]
 pub fn due(review: &Review, last: Option<&str>, as_of: Date) -> (Date, bool) {
     match last.and_then(|d| d.parse::<Date>().ok()) {
+        Some(last) if last > as_of => (as_of, false),
         Some(last) => {
             let due = last
                 .checked_add(review.every_days.days())
@@ -77,6 +100,13 @@ pub fn due(review: &Review, last: Option<&str>, as_of: Date) -> (Date, bool) {
         }
         None => (as_of, true),
     }
+}
+
+/// Whether a review's date is after `as_of`, as `prr check` fails it (decision 4).
+#[must_use]
+pub fn is_future(last: Option<&str>, as_of: Date) -> bool {
+    last.and_then(|d| d.parse::<Date>().ok())
+        .is_some_and(|last| last > as_of)
 }
 
 /// Every review overdue or due within [`HORIZON_DAYS`], by due date, team and service.
@@ -93,10 +123,12 @@ pub fn due_reviews(rows: &[ServiceRow], as_of: Date) -> Vec<ReviewDue> {
                 continue;
             };
             let (date, late) = due(review, last.as_deref(), as_of);
+            let future = is_future(last.as_deref(), as_of);
             // The engine's verdict (the review rule fails) and the date agree, but a rule
-            // pack may judge more strictly than the cadence: either makes it overdue.
-            let overdue = late || row.overdue_reviews.iter().any(|k| k == review.key);
-            if overdue || date <= horizon {
+            // pack may judge more strictly than the cadence: either makes it overdue. A
+            // date in the future fails the rule too, for another reason: it says so.
+            let overdue = !future && (late || row.overdue_reviews.iter().any(|k| k == review.key));
+            if overdue || future || date <= horizon {
                 due_list.push(ReviewDue {
                     team: row.team_name().to_owned(),
                     service: row.label().to_owned(),
@@ -104,6 +136,7 @@ pub fn due_reviews(rows: &[ServiceRow], as_of: Date) -> Vec<ReviewDue> {
                     last: last.clone(),
                     due: date.to_string(),
                     overdue,
+                    future,
                 });
             }
         }
@@ -135,7 +168,7 @@ pub fn to_ics(due: &[ReviewDue], as_of: Date) -> String {
     let mut calendar = Calendar::new();
     calendar.name("prr review calendar");
     for item in due {
-        let day = if item.overdue {
+        let day = if item.overdue || item.future {
             as_of
         } else {
             item.due.parse().unwrap_or(as_of)
@@ -148,6 +181,9 @@ pub fn to_ics(due: &[ReviewDue], as_of: Date) -> String {
         if item.overdue {
             description.push_str(&format!("Overdue since {}\n", item.due));
         }
+        if item.future {
+            description.push_str("The last date is in the future: correct it in the manifest\n");
+        }
         let event = icalendar::Event::new()
             .uid(&format!(
                 "prr-{}-{}-{}@prr-gate",
@@ -158,7 +194,13 @@ pub fn to_ics(due: &[ReviewDue], as_of: Date) -> String {
             .timestamp(stamp)
             .summary(&format!(
                 "{}{}: {} ({})",
-                if item.overdue { "Overdue: " } else { "" },
+                if item.future {
+                    "Date in the future: "
+                } else if item.overdue {
+                    "Overdue: "
+                } else {
+                    ""
+                },
                 title(&item.review),
                 item.service,
                 item.team
@@ -191,4 +233,35 @@ fn uid_part(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_date_in_the_future_is_neither_on_time_nor_overdue() {
+        let as_of = jiff::civil::date(2026, 11, 20);
+        let mut row = ServiceRow::no_manifest("a");
+        row.status = RowStatus::Judged;
+        row.name = Some("a".to_owned());
+        // The engine fails the review rule for the future date; the calendar says why.
+        row.overdue_reviews = vec!["prr".to_owned()];
+        row.reviews = Some(
+            [
+                ("prr".to_owned(), Some("2027-01-15".to_owned())),
+                ("toil".to_owned(), Some("2026-06-01".to_owned())),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        let due = due_reviews(&[row], as_of);
+        let prr = due.iter().find(|d| d.review == "prr").unwrap();
+        assert!(prr.future && !prr.overdue);
+        assert_eq!(prr.due, "2026-11-20");
+        assert!(prr.state().contains("in the future (2027-01-15)"));
+        let toil = due.iter().find(|d| d.review == "toil").unwrap();
+        assert!(toil.overdue && !toil.future);
+        assert!(to_ics(&due, as_of).contains("Date in the future: Production readiness review"));
+    }
 }

@@ -84,17 +84,140 @@ fn without_manifest(report: &FleetReport) -> Vec<&str> {
         .collect()
 }
 
-/// Failing services first, then by name: what a reader should see first when a list is cut.
-fn rows_by_urgency(report: &FleetReport) -> Vec<&ServiceRow> {
+/// Failing services first, most blocking findings first; then those that could not be
+/// judged; then the passing ones; by name within each.
+fn rows_by_need(report: &FleetReport) -> Vec<&ServiceRow> {
     let mut rows: Vec<&ServiceRow> = service_rows(report).collect();
     rows.sort_by_key(|r| {
-        (
-            r.verdict == Some(Verdict::Pass),
-            std::cmp::Reverse(r.blocking),
-        )
+        let rank = match verdict_text(r) {
+            "fail" => 0,
+            "error" => 1,
+            _ => 2,
+        };
+        (rank, std::cmp::Reverse(r.blocking))
     });
     rows
 }
+
+/// How many judged services reached each level, "none" last; empty without levels.
+fn level_counts(report: &FleetReport) -> Vec<(String, usize)> {
+    if report.levels.is_empty() {
+        return Vec::new();
+    }
+    let judged: Vec<&ServiceRow> = service_rows(report)
+        .filter(|r| r.status == RowStatus::Judged)
+        .collect();
+    report
+        .levels
+        .iter()
+        .map(|level| {
+            let n = judged
+                .iter()
+                .filter(|r| r.level.as_deref() == Some(level.as_str()))
+                .count();
+            (level.clone(), n)
+        })
+        .chain([(
+            "none".to_owned(),
+            judged.iter().filter(|r| r.level.is_none()).count(),
+        )])
+        .collect()
+}
+
+/// The summary that opens the report, one sentence each, the same in every format.
+fn summary_lines(report: &FleetReport) -> Vec<String> {
+    let mut lines = Vec::new();
+    let counts = level_counts(report);
+    if !counts.is_empty() {
+        let parts: Vec<String> = counts.iter().map(|(l, n)| format!("{l} {n}")).collect();
+        lines.push(format!("Levels reached: {}.", parts.join(", ")));
+    }
+    let failing: Vec<&ServiceRow> = service_rows(report)
+        .filter(|r| verdict_text(r) == "fail")
+        .collect();
+    let blocking: usize = failing.iter().map(|r| r.blocking).sum();
+    if failing.is_empty() {
+        lines.push("No service fails the gate.".to_owned());
+    } else {
+        let mut worst: Vec<&&ServiceRow> = failing.iter().collect();
+        worst.sort_by_key(|r| std::cmp::Reverse(r.blocking));
+        let names: Vec<String> = worst
+            .iter()
+            .take(5)
+            .map(|r| format!("{} ({})", r.label(), r.blocking))
+            .collect();
+        lines.push(format!(
+            "{} failing with {}; most: {}.",
+            plural(failing.len(), "service", "services"),
+            plural(blocking, "blocking finding", "blocking findings"),
+            names.join(", ")
+        ));
+    }
+    let errors = service_rows(report)
+        .filter(|r| verdict_text(r) == "error")
+        .count();
+    if errors > 0 {
+        lines.push(format!(
+            "{} could not be judged: the reason is on its row.",
+            plural(errors, "service", "services")
+        ));
+    }
+    lines
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// What the next level needs, in words: `gold: rule, rule`; the highest says so.
+fn next_level_text(report: &FleetReport, row: &ServiceRow) -> String {
+    if report.levels.is_empty() || row.status != RowStatus::Judged {
+        return String::new();
+    }
+    match &row.next_level {
+        Some(next) => format!("{}: {}", next.level, next.needs.join(", ")),
+        None => "highest level reached".to_owned(),
+    }
+}
+
+/// Why a row is not green: the reason it could not be judged, or its blocking rules.
+fn reason_text(row: &ServiceRow) -> String {
+    match verdict_text(row) {
+        "error" => format!(
+            "could not be judged: {}",
+            row.message.as_deref().unwrap_or("no reason recorded")
+        ),
+        "fail" if !row.blocking_rules.is_empty() => {
+            format!("blocked by {}", row.blocking_rules.join(", "))
+        }
+        _ => String::new(),
+    }
+}
+
+const SERVICE_HEADER: [&str; 9] = [
+    "Service",
+    "Team",
+    "Tier",
+    "Verdict",
+    "Level",
+    "Next level needs",
+    "Blocking",
+    "Why not green",
+    "Overdue reviews",
+];
+
+const NO_DEPENDENCY: &str = "No dependency between judged services.";
+
+/// What the graph found about single points of failure, when there are none.
+fn no_spof(report: &FleetReport) -> String {
+    format!(
+        "No single point of failure (a critical dependency of {} or more tier-1/2 services with no fallback).",
+        report.graph.spof_threshold
+    )
+}
+
+const CALENDAR_LEAD: &str =
+    "Overdue, due within 30 days, or dated in the future (a typo prr check fails).";
 
 /// A name as a Mermaid node label: quotes and brackets would end it.
 fn mermaid_label(name: &str) -> String {
@@ -159,10 +282,48 @@ fn node_ids<'a>(edges: &[&'a Edge]) -> std::collections::BTreeMap<&'a str, Strin
         .collect()
 }
 
-/// The fleet report as Markdown.
+/// The fleet report as Markdown: the summary, the services by need, then the roll-ups.
 #[must_use]
 pub fn markdown(report: &FleetReport) -> String {
     let mut out = format!("## Fleet readiness\n\n{}\n", headline(report));
+    out.push_str("\n### Summary\n\n");
+    for line in summary_lines(report) {
+        let _ = writeln!(out, "- {}", cell(&line));
+    }
+    let _ = write!(
+        out,
+        "\n### Services\n\nFailing services first, most blocking findings first.\n\n| {} |\n|",
+        SERVICE_HEADER.join(" | ")
+    );
+    out.push_str(" --- | --- | ---: | --- | --- | --- | ---: | --- | --- |\n");
+    let rows = rows_by_need(report);
+    for row in rows.iter().take(MARKDOWN_SERVICES) {
+        let level = match row.level.as_deref() {
+            Some(level) => format!("**{}**", cell(level)),
+            None if report.levels.is_empty() || row.status != RowStatus::Judged => String::new(),
+            None => "none".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            code(row.label()),
+            cell(row.team_name()),
+            row.tier.map_or_else(String::new, |t| t.to_string()),
+            verdict_text(row),
+            level,
+            cell(&next_level_text(report, row)),
+            row.blocking,
+            cell(&reason_text(row)),
+            cell(&row.overdue_reviews.join(", "))
+        );
+    }
+    if rows.len() > MARKDOWN_SERVICES {
+        let _ = writeln!(
+            out,
+            "\n{} more services in the HTML report (failing ones are listed first).",
+            rows.len() - MARKDOWN_SERVICES
+        );
+    }
     let levels = &report.levels;
     out.push_str("\n### Teams\n\n| Team | Services | Level |");
     for level in levels {
@@ -188,64 +349,33 @@ pub fn markdown(report: &FleetReport) -> String {
             team.failing, team.blocking, team.overdue_reviews
         );
     }
-    out.push_str(
-        "\n### Categories\n\n| Category | Pass | Warn | Fail |\n| --- | ---: | ---: | ---: |\n",
-    );
-    for c in &report.categories {
+    let _ = write!(out, "\n### Review calendar\n\n{CALENDAR_LEAD}\n\n| Due | State | Team | Service | Review | Last held |\n| --- | --- | --- | --- | --- | --- |\n");
+    for due in report.calendar.iter().take(MARKDOWN_REVIEWS) {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} |",
-            cell(&c.category),
-            c.pass,
-            c.warn,
-            c.fail
+            "| {} | {} | {} | {} | {} | {} |",
+            due.due,
+            cell(&due.state()),
+            cell(&due.team),
+            cell(&due.service),
+            calendar::title(&due.review),
+            cell(due.last.as_deref().unwrap_or("never"))
         );
     }
-    if let Some(trend) = &report.trend {
-        out.push_str("\n### Trend\n\n| Team | Level then | Level now | Failing then | Failing now | Blocking then | Blocking now |\n| --- | --- | --- | ---: | ---: | ---: | ---: |\n");
-        for t in trend {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                cell(&t.team),
-                t.level_then.as_deref().unwrap_or("none"),
-                t.level_now.as_deref().unwrap_or("none"),
-                t.failing_then,
-                t.failing_now,
-                t.blocking_then,
-                t.blocking_now
-            );
-        }
-    }
-    if let Some(preview) = &report.preview {
+    if report.calendar.len() > MARKDOWN_REVIEWS {
         let _ = writeln!(
             out,
-            "\n### Rollout preview\n\n{} services that pass today would fail with the candidate pack.",
-            preview.services_blocked
+            "\n{} more in the HTML report and the calendar file.",
+            report.calendar.len() - MARKDOWN_REVIEWS
         );
-        for rule in &preview.rules {
-            let _ = writeln!(
-                out,
-                "\n#### {}: blocks from {}\n\nWould fail: {}; already covered by a waiver: {}.\n",
-                code(&rule.rule),
-                rule.from,
-                rule.failing,
-                rule.waived
-            );
-            for team in &rule.teams {
-                let names: Vec<String> = team.services.iter().map(|s| code(s)).collect();
-                let _ = writeln!(out, "- {}: {}", cell(&team.team), names.join(", "));
-            }
-        }
     }
     let graph = &report.graph;
     out.push_str("\n### Dependencies across services\n\n");
+    if graph.drawn(DRAWN_PROVIDERS).is_empty() {
+        let _ = writeln!(out, "{NO_DEPENDENCY}");
+    }
     if graph.spofs.is_empty() {
-        let _ = writeln!(
-            out,
-            "No single point of failure (a critical dependency of {} or more tier-1/2 services with no fallback).",
-            graph.spof_threshold
-        );
+        let _ = writeln!(out, "{}", no_spof(report));
     } else {
         out.push_str("Single points of failure:\n\n");
         for spof in &graph.spofs {
@@ -268,58 +398,54 @@ pub fn markdown(report: &FleetReport) -> String {
         out.push('\n');
         out.push_str(&diagram);
     }
-    out.push_str("\n### Review calendar\n\nOverdue, or due within 30 days.\n\n| Due | Team | Service | Review | Last held |\n| --- | --- | --- | --- | --- |\n");
-    for due in report.calendar.iter().take(MARKDOWN_REVIEWS) {
+    if let Some(preview) = &report.preview {
         let _ = writeln!(
             out,
-            "| {}{} | {} | {} | {} | {} |",
-            due.due,
-            if due.overdue { " (overdue)" } else { "" },
-            cell(&due.team),
-            cell(&due.service),
-            calendar::title(&due.review),
-            due.last.as_deref().unwrap_or("never")
+            "\n### Rollout preview\n\n{} services that pass today would fail with the candidate pack.",
+            preview.services_blocked
         );
-    }
-    if report.calendar.len() > MARKDOWN_REVIEWS {
-        let _ = writeln!(
-            out,
-            "\n{} more in the HTML report and the calendar file.",
-            report.calendar.len() - MARKDOWN_REVIEWS
-        );
-    }
-    let cats = categories(report);
-    out.push_str("\n### Services\n\n| Service | Team | Tier | Lifecycle | Verdict | Level | Blocking | Overdue reviews |");
-    for c in &cats {
-        let _ = write!(out, " {} |", cell(c));
-    }
-    out.push_str("\n| --- | --- | ---: | --- | --- | --- | ---: | --- |");
-    out.push_str(&" --- |".repeat(cats.len()));
-    out.push('\n');
-    let rows = rows_by_urgency(report);
-    for row in rows.iter().take(MARKDOWN_SERVICES) {
-        let _ = write!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            code(row.label()),
-            cell(row.team_name()),
-            row.tier.map_or_else(String::new, |t| t.to_string()),
-            cell(row.lifecycle.as_deref().unwrap_or("")),
-            verdict_text(row),
-            row.level.as_deref().unwrap_or("none"),
-            row.blocking,
-            row.overdue_reviews.join(", ")
-        );
-        for c in &cats {
-            let _ = write!(out, " {} |", state_mark(row.categories.get(*c)));
+        for rule in &preview.rules {
+            let _ = writeln!(
+                out,
+                "\n#### {}: blocks from {}\n\nWould fail: {}; already covered by a waiver: {}.\n",
+                code(&rule.rule),
+                rule.from,
+                rule.failing,
+                rule.waived
+            );
+            for team in &rule.teams {
+                let names: Vec<String> = team.services.iter().map(|s| code(s)).collect();
+                let _ = writeln!(out, "- {}: {}", cell(&team.team), names.join(", "));
+            }
         }
-        out.push('\n');
     }
-    if rows.len() > MARKDOWN_SERVICES {
+    if let Some(trend) = &report.trend {
+        out.push_str("\n### Trend\n\n| Team | Level then | Level now | Failing then | Failing now | Blocking then | Blocking now |\n| --- | --- | --- | ---: | ---: | ---: | ---: |\n");
+        for t in trend {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                cell(&t.team),
+                t.level_then.as_deref().unwrap_or("none"),
+                t.level_now.as_deref().unwrap_or("none"),
+                t.failing_then,
+                t.failing_now,
+                t.blocking_then,
+                t.blocking_now
+            );
+        }
+    }
+    out.push_str(
+        "\n### Categories\n\n| Category | Pass | Warn | Fail |\n| --- | ---: | ---: | ---: |\n",
+    );
+    for c in &report.categories {
         let _ = writeln!(
             out,
-            "\n{} more services in the HTML report (failing ones are listed first).",
-            rows.len() - MARKDOWN_SERVICES
+            "| {} | {} | {} | {} |",
+            cell(&c.category),
+            c.pass,
+            c.warn,
+            c.fail
         );
     }
     let bare = without_manifest(report);
@@ -413,8 +539,12 @@ fn spreadsheet_safe(value: &str) -> String {
     }
 }
 
-const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
-table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left}\
+const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:1.5em auto;max-width:1200px;padding:0 1em;color:#222}\
+.scroll{overflow-x:auto;max-width:100%}\
+table{border-collapse:collapse;margin:.6em 0}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}\
+td{overflow-wrap:break-word;max-width:24em}#summary{font-size:15px}#summary li{margin:.2em 0}\
+.badge{display:inline-block;white-space:nowrap;padding:0 .6em;border-radius:1em;font-size:12px;font-weight:600;background:#e4e4e4;color:#333}\
+.badge.level-1{background:#e8d3b0;color:#5a3b00}.badge.level-2{background:#dfe3e8;color:#333}.badge.level-3{background:#f5e08a;color:#5a4800}\
 th{background:#f0f0f0;cursor:pointer;user-select:none}th[aria-sort=ascending]::after{content:' \\25B2'}\
 th[aria-sort=descending]::after{content:' \\25BC'}.pass{color:#070}.fail{color:#b00;font-weight:bold}\
 .warn{color:#a60}svg text{font:11px sans-serif}";
@@ -431,10 +561,13 @@ var nx=parseFloat(x),ny=parseFloat(y);
 var c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);return asc?c:-c;});
 rows.forEach(function(r){body.appendChild(r);});});});";
 
+/// A sortable table inside a box that scrolls sideways, so that a wide table never
+/// widens the page. A cell is `(text, class)`; a class starting with `badge` wraps the
+/// text in a badge instead of classing the cell.
 fn html_table(out: &mut String, id: &str, header: &[String], rows: &[Vec<(String, &str)>]) {
     let _ = write!(
         out,
-        "<table class=\"sortable\" id=\"{}\"><thead><tr>",
+        "<div class=\"scroll\"><table class=\"sortable\" id=\"{}\"><thead><tr>",
         attr(id)
     );
     for h in header {
@@ -444,7 +577,13 @@ fn html_table(out: &mut String, id: &str, header: &[String], rows: &[Vec<(String
     for row in rows {
         out.push_str("<tr>");
         for (value, class) in row {
-            if class.is_empty() {
+            if class.starts_with("badge") {
+                let _ = write!(
+                    out,
+                    "<td><span class=\"{class}\">{}</span></td>",
+                    text(value)
+                );
+            } else if class.is_empty() {
                 let _ = write!(out, "<td>{}</td>", text(value));
             } else {
                 let _ = write!(out, "<td class=\"{class}\">{}</td>", text(value));
@@ -452,7 +591,7 @@ fn html_table(out: &mut String, id: &str, header: &[String], rows: &[Vec<(String
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody></table>\n");
+    out.push_str("</tbody></table></div>\n");
 }
 
 fn plain(value: impl ToString) -> (String, &'static str) {
@@ -470,7 +609,7 @@ pub fn svg(report: &FleetReport) -> String {
         .take(DRAWN_EDGES)
         .collect();
     if edges.is_empty() {
-        return "<p>No dependency between judged services.</p>\n".to_owned();
+        return format!("<p>{NO_DEPENDENCY}</p>\n");
     }
     let providers: Vec<&str> = report
         .graph
@@ -545,11 +684,60 @@ pub fn svg(report: &FleetReport) -> String {
     out
 }
 
-/// The fleet report as one self-contained HTML page.
+/// A level's badge class: its rank among the pack's levels (1 the lowest), for colour.
+fn badge(report: &FleetReport, level: Option<&str>) -> &'static str {
+    match level.and_then(|l| report.levels.iter().position(|x| x == l)) {
+        Some(0) => "badge level-1",
+        Some(1) => "badge level-2",
+        Some(_) => "badge level-3",
+        None => "badge",
+    }
+}
+
+/// The fleet report as one self-contained HTML page, in the Markdown's order and words.
 #[must_use]
 pub fn html(report: &FleetReport) -> String {
     let mut out = String::from("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width\">\n<title>Fleet readiness</title>\n");
     let _ = write!(out, "<style>{STYLE}</style></head><body>\n<h1>Fleet readiness</h1>\n<p id=\"headline\">{}</p>\n", text(&headline(report)));
+    out.push_str("<h2>Summary</h2>\n<ul id=\"summary\">\n");
+    for line in summary_lines(report) {
+        let _ = writeln!(out, "<li>{}</li>", text(&line));
+    }
+    out.push_str("</ul>\n");
+
+    out.push_str(
+        "<h2>Services</h2>\n<p>Failing services first, most blocking findings first.</p>\n",
+    );
+    let header: Vec<String> = SERVICE_HEADER.map(String::from).to_vec();
+    let rows: Vec<Vec<(String, &str)>> = rows_by_need(report)
+        .into_iter()
+        .map(|row| {
+            let verdict = verdict_text(row);
+            let level = match row.level.as_deref() {
+                Some(level) => (level.to_owned(), badge(report, Some(level))),
+                None if report.levels.is_empty() || row.status != RowStatus::Judged => plain(""),
+                None => ("none".to_owned(), "badge"),
+            };
+            vec![
+                plain(row.label()),
+                plain(row.team_name()),
+                plain(row.tier.map_or_else(String::new, |t| t.to_string())),
+                (
+                    verdict.to_owned(),
+                    if verdict == "pass" { "pass" } else { "fail" },
+                ),
+                level,
+                plain(next_level_text(report, row)),
+                plain(row.blocking),
+                (
+                    reason_text(row),
+                    if verdict == "error" { "reason" } else { "" },
+                ),
+                plain(row.overdue_reviews.join(", ")),
+            ]
+        })
+        .collect();
+    html_table(&mut out, "services", &header, &rows);
 
     out.push_str("<h2>Teams</h2>\n");
     let mut header: Vec<String> = vec!["Team".into(), "Services".into(), "Level".into()];
@@ -577,57 +765,54 @@ pub fn html(report: &FleetReport) -> String {
         .collect();
     html_table(&mut out, "teams", &header, &rows);
 
-    out.push_str("<h2>Categories</h2>\n");
+    let _ = writeln!(
+        out,
+        "<h2>Review calendar</h2>\n<p>{}</p>",
+        text(CALENDAR_LEAD)
+    );
     let rows: Vec<Vec<(String, &str)>> = report
-        .categories
+        .calendar
         .iter()
-        .map(|c| {
+        .map(|d| {
             vec![
-                plain(&c.category),
-                plain(c.pass),
-                plain(c.warn),
-                plain(c.fail),
+                plain(&d.due),
+                (d.state(), if d.overdue || d.future { "fail" } else { "" }),
+                plain(&d.team),
+                plain(&d.service),
+                plain(calendar::title(&d.review)),
+                plain(d.last.as_deref().unwrap_or("never")),
             ]
         })
         .collect();
     html_table(
         &mut out,
-        "categories",
-        &["Category", "Pass", "Warn", "Fail"].map(String::from),
+        "calendar",
+        &["Due", "State", "Team", "Service", "Review", "Last held"].map(String::from),
         &rows,
     );
 
-    if let Some(trend) = &report.trend {
-        out.push_str("<h2>Trend</h2>\n");
-        let rows: Vec<Vec<(String, &str)>> = trend
-            .iter()
-            .map(|t| {
-                vec![
-                    plain(&t.team),
-                    plain(t.level_then.as_deref().unwrap_or("none")),
-                    plain(t.level_now.as_deref().unwrap_or("none")),
-                    plain(t.failing_then),
-                    plain(t.failing_now),
-                    plain(t.blocking_then),
-                    plain(t.blocking_now),
-                ]
-            })
-            .collect();
-        html_table(
-            &mut out,
-            "trend",
-            &[
-                "Team",
-                "Level then",
-                "Level now",
-                "Failing then",
-                "Failing now",
-                "Blocking then",
-                "Blocking now",
-            ]
-            .map(String::from),
-            &rows,
-        );
+    out.push_str("<h2>Dependencies across services</h2>\n");
+    out.push_str(&svg(report));
+    if report.graph.spofs.is_empty() {
+        let _ = writeln!(out, "<p>{}</p>", text(&no_spof(report)));
+    } else {
+        out.push_str("<h3>Single points of failure</h3>\n<ul id=\"spofs\">\n");
+        for spof in &report.graph.spofs {
+            let _ = writeln!(
+                out,
+                "<li>{} (owned by {})</li>",
+                text(&spof.message),
+                text(&spof.team)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    if !report.graph.slo_chains.is_empty() {
+        out.push_str("<h3>SLO chains (assumed, never promised)</h3>\n<ul id=\"slo-chains\">\n");
+        for chain in &report.graph.slo_chains {
+            let _ = writeln!(out, "<li>{}</li>", text(&chain.message));
+        }
+        out.push_str("</ul>\n");
     }
 
     if let Some(preview) = &report.preview {
@@ -665,88 +850,64 @@ pub fn html(report: &FleetReport) -> String {
         html_table(
             &mut out,
             "preview-rules",
-            &["Rule", "Would fail", "Covered by a waiver"].map(String::from),
+            &["Rule", "Would fail", "Already covered by a waiver"].map(String::from),
             &rows,
         );
     }
 
-    out.push_str("<h2>Dependencies across services</h2>\n");
-    out.push_str(&svg(report));
-    if !report.graph.spofs.is_empty() {
-        out.push_str("<h3>Single points of failure</h3>\n<ul id=\"spofs\">\n");
-        for spof in &report.graph.spofs {
-            let _ = writeln!(out, "<li>{}</li>", text(&spof.message));
-        }
-        out.push_str("</ul>\n");
-    }
-    if !report.graph.slo_chains.is_empty() {
-        out.push_str("<h3>SLO chains</h3>\n<ul id=\"slo-chains\">\n");
-        for chain in &report.graph.slo_chains {
-            let _ = writeln!(out, "<li>{}</li>", text(&chain.message));
-        }
-        out.push_str("</ul>\n");
+    if let Some(trend) = &report.trend {
+        out.push_str("<h2>Trend</h2>\n");
+        let rows: Vec<Vec<(String, &str)>> = trend
+            .iter()
+            .map(|t| {
+                vec![
+                    plain(&t.team),
+                    plain(t.level_then.as_deref().unwrap_or("none")),
+                    plain(t.level_now.as_deref().unwrap_or("none")),
+                    plain(t.failing_then),
+                    plain(t.failing_now),
+                    plain(t.blocking_then),
+                    plain(t.blocking_now),
+                ]
+            })
+            .collect();
+        html_table(
+            &mut out,
+            "trend",
+            &[
+                "Team",
+                "Level then",
+                "Level now",
+                "Failing then",
+                "Failing now",
+                "Blocking then",
+                "Blocking now",
+            ]
+            .map(String::from),
+            &rows,
+        );
     }
 
-    out.push_str("<h2>Review calendar</h2>\n");
+    out.push_str("<h2>Categories</h2>\n");
     let rows: Vec<Vec<(String, &str)>> = report
-        .calendar
+        .categories
         .iter()
-        .map(|d| {
+        .map(|c| {
             vec![
-                (d.due.clone(), if d.overdue { "fail" } else { "" }),
-                plain(&d.team),
-                plain(&d.service),
-                plain(calendar::title(&d.review)),
-                plain(d.last.as_deref().unwrap_or("never")),
+                plain(&c.category),
+                plain(c.pass),
+                plain(c.warn),
+                plain(c.fail),
             ]
         })
         .collect();
     html_table(
         &mut out,
-        "calendar",
-        &["Due", "Team", "Service", "Review", "Last held"].map(String::from),
+        "categories",
+        &["Category", "Pass", "Warn", "Fail"].map(String::from),
         &rows,
     );
 
-    out.push_str("<h2>Services</h2>\n");
-    let cats = categories(report);
-    let mut header: Vec<String> = [
-        "Service",
-        "Team",
-        "Tier",
-        "Lifecycle",
-        "Verdict",
-        "Level",
-        "Blocking",
-        "Overdue reviews",
-    ]
-    .map(String::from)
-    .to_vec();
-    header.extend(cats.iter().map(|c| (*c).to_owned()));
-    let rows: Vec<Vec<(String, &str)>> = service_rows(report)
-        .map(|row| {
-            let verdict = verdict_text(row);
-            let mut cells = vec![
-                plain(row.label()),
-                plain(row.team_name()),
-                plain(row.tier.map_or_else(String::new, |t| t.to_string())),
-                plain(row.lifecycle.as_deref().unwrap_or("")),
-                (
-                    verdict.to_owned(),
-                    if verdict == "pass" { "pass" } else { "fail" },
-                ),
-                plain(row.level.as_deref().unwrap_or("none")),
-                plain(row.blocking),
-                plain(row.overdue_reviews.join(", ")),
-            ];
-            cells.extend(cats.iter().map(|c| {
-                let mark = state_mark(row.categories.get(*c));
-                (mark.to_owned(), if mark == "-" { "" } else { mark })
-            }));
-            cells
-        })
-        .collect();
-    html_table(&mut out, "services", &header, &rows);
     let bare = without_manifest(report);
     if !bare.is_empty() {
         let _ = writeln!(

@@ -20,6 +20,10 @@ const DEFAULT_TOTAL: Duration = Duration::from_secs(60);
 const DEFAULT_BACKOFF: Duration = Duration::from_millis(1000);
 /// One request, connection included, may take at most this long.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+/// A TCP and TLS handshake with a reachable API takes milliseconds; a host that has not
+/// answered one in this long is unreachable (an unroutable address, a firewall that drops
+/// packets), and is not asked again.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Attempts per request, the first included.
 const MAX_ATTEMPTS: u32 = 6;
 /// Pages followed through `Link: rel="next"` (100 items each): a bound, not an expectation.
@@ -142,7 +146,7 @@ impl Client {
                 http::header::ACCEPT,
                 "application/vnd.github+json, application/json".to_owned(),
             )
-            .set_connect_timeout(Some(REQUEST_TIMEOUT))
+            .set_connect_timeout(Some(CONNECT_TIMEOUT))
             .set_read_timeout(Some(REQUEST_TIMEOUT))
             .set_write_timeout(Some(REQUEST_TIMEOUT));
         if let Some(token) = token {
@@ -206,12 +210,20 @@ impl Client {
                         too_slow: true,
                     })
                 }
-                Ok(Err(err)) => {
+                Ok(Err(err)) if is_transient(&err) => {
                     return Err(Failure::Retry {
                         wait: Duration::ZERO,
                         why: redact(&error_chain(&err)),
                         too_slow: false,
                     })
+                }
+                // No DNS answer, a refused connection, a bad certificate: asking again
+                // brings the same answer, six times slower.
+                Ok(Err(err)) => {
+                    return Err(Failure::Fatal(Error::Response {
+                        what: what.to_owned(),
+                        message: format!("cannot reach the API: {}", redact(&root_cause(&err))),
+                    }))
                 }
                 Ok(Ok((status, headers, Ok(text)))) => (status, headers, text),
                 // An answer too large, or not text, is a fault of the server's: fatal,
@@ -391,6 +403,53 @@ where
     String::from_utf8(bytes).map_err(|_| "the answer is not UTF-8 text".to_owned())
 }
 
+/// Whether a request that got no answer can pass on a second try: a connection reset or
+/// cut short, or an answer that timed out. A name that does not resolve, a refused or
+/// unreachable connection, a handshake that never started in [`CONNECT_TIMEOUT`] and a
+/// TLS failure are not: the next attempt meets the same network. Every HTTP client of
+/// prr that retries decides with this (and [`is_transient_status`] for answers).
+#[must_use]
+pub fn is_transient(err: &(dyn std::error::Error + 'static)) -> bool {
+    use std::io::ErrorKind;
+    let mut connecting = false;
+    let mut current = Some(err);
+    while let Some(cause) = current {
+        if cause
+            .downcast_ref::<hyper_util::client::legacy::Error>()
+            .is_some_and(hyper_util::client::legacy::Error::is_connect)
+        {
+            connecting = true;
+        }
+        let text = cause.to_string();
+        // hyper-util's resolver says "dns error"; the system's, "failed to lookup address".
+        if text.starts_with("dns error") || text.contains("failed to lookup address") {
+            return false;
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            return match io.kind() {
+                ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe
+                | ErrorKind::UnexpectedEof
+                | ErrorKind::Interrupted => true,
+                ErrorKind::TimedOut => !connecting,
+                _ => false,
+            };
+        }
+        current = cause.source();
+    }
+    // Nothing in the chain says what happened: a connection that was never made stays
+    // unmade; one that broke during the exchange may hold next time.
+    !connecting
+}
+
+/// Whether an answer's status can change on a second try: 5xx (GitHub's 502 and 504 are
+/// queries that ran out of time) and 429 (a rate limit, after its wait).
+#[must_use]
+pub fn is_transient_status(status: StatusCode) -> bool {
+    status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS
+}
+
 /// Sorts a failed answer into retry-after-a-wait or fatal.
 fn classify(what: &str, status: StatusCode, headers: &HeaderMap, body: &str) -> Failure {
     let message = redact(&github_message(body));
@@ -405,7 +464,7 @@ fn classify(what: &str, status: StatusCode, headers: &HeaderMap, body: &str) -> 
             message,
         });
     }
-    if status.is_server_error() {
+    if is_transient_status(status) {
         return Failure::Retry {
             wait: Duration::ZERO,
             why: format!("GitHub answered {status}: {message}"),
@@ -487,6 +546,19 @@ fn github_message(body: &str) -> String {
     }
 }
 
+/// The innermost two causes of an error, one line (`tcp connect error: Connection
+/// refused`): the wrappers above them only repeat that the request failed.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(cause) = source {
+        chain.push(cause.to_string());
+        source = cause.source();
+    }
+    let from = chain.len().saturating_sub(2);
+    chain[from..].join(": ")
+}
+
 /// An error and its sources, one line.
 fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut text = err.to_string();
@@ -541,6 +613,69 @@ mod tests {
             Some("/repositories/1/issues/2/comments?page=3")
         );
         assert_eq!(next_link(&headers, "ghes.acme.dev"), None);
+    }
+
+    #[test]
+    fn only_failures_that_can_pass_on_a_second_try_are_transient() {
+        use std::io::{Error as Io, ErrorKind};
+        for kind in [
+            ErrorKind::ConnectionReset,
+            ErrorKind::ConnectionAborted,
+            ErrorKind::BrokenPipe,
+            ErrorKind::UnexpectedEof,
+            ErrorKind::TimedOut,
+        ] {
+            assert!(is_transient(&Io::from(kind)), "{kind:?}");
+        }
+        for kind in [
+            ErrorKind::ConnectionRefused,
+            ErrorKind::HostUnreachable,
+            ErrorKind::NetworkUnreachable,
+            ErrorKind::InvalidData,
+        ] {
+            assert!(!is_transient(&Io::from(kind)), "{kind:?}");
+        }
+        let dns = Io::other("dns error: failed to lookup address information");
+        assert!(!is_transient(&dns));
+        assert!(is_transient_status(StatusCode::BAD_GATEWAY));
+        assert!(is_transient_status(StatusCode::TOO_MANY_REQUESTS));
+        assert!(!is_transient_status(StatusCode::NOT_FOUND));
+    }
+
+    /// Through the real transport: a refused port and a name that cannot resolve
+    /// (`.invalid` never does, RFC 6761) are fatal at the first attempt.
+    #[test]
+    fn a_refused_port_and_an_unresolvable_name_are_not_retried() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        for url in [
+            format!("http://127.0.0.1:{port}"),
+            "http://api.github.invalid".to_owned(),
+        ] {
+            let failure = runtime.block_on(async {
+                let client = Client::new(
+                    &url,
+                    None,
+                    Timing {
+                        total: Duration::from_secs(30),
+                        backoff: Duration::from_millis(1),
+                    },
+                )
+                .unwrap();
+                client.once("x", &Method::GET, "/", None).await
+            });
+            match failure {
+                Err(Failure::Fatal(Error::Response { message, .. })) => {
+                    assert!(message.starts_with("cannot reach the API"), "{message}");
+                }
+                other => panic!("{url}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -96,7 +96,34 @@ pub struct Review {
     pub left_out: Vec<String>,
     /// Services named by incidents but by no manifest (their incidents count for no team).
     pub unknown_services: Vec<String>,
+    /// What could not be read (an incident source, a manifest, a toil backlog), one
+    /// sentence each: the pack is written without it and says so first.
+    pub unavailable: Vec<String>,
+    /// Whether the toil figures were read (`--toil off` skips them).
+    pub toil_read: bool,
+    /// The whole organisation: every team's services together.
+    pub organisation: Organisation,
+    /// Severe incidents of the quarter without a postmortem, of services no manifest names
+    /// (no team will review them).
+    pub unowned_without_postmortem: Vec<Postmortem>,
+    /// Teams by need: incidents, missing postmortems, overdue reviews (most first).
     pub teams: Vec<TeamReview>,
+}
+
+/// The organisation's figures, and the teams that need attention.
+#[derive(Clone, Debug, Serialize)]
+pub struct Organisation {
+    /// The reviewed quarter, over every service of every manifest.
+    pub figures: Figures,
+    /// The quarters up to the reviewed one, oldest first.
+    pub trend: Vec<Figures>,
+    pub mttr_median_change_percent: Option<f64>,
+    pub mttf_change_percent: Option<f64>,
+    /// Severe incidents of the quarter without a postmortem, every service.
+    pub missing_postmortems: usize,
+    pub overdue_reviews: usize,
+    /// Teams with an incident, a missing postmortem or an overdue review, by need.
+    pub attention: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -115,6 +142,33 @@ pub struct TeamReview {
     pub postmortems: Vec<Postmortem>,
     /// The quarter's toil figures from the team's backlogs.
     pub toil: toil::Toil,
+}
+
+impl TeamReview {
+    /// Severe incidents of the quarter without a postmortem.
+    #[must_use]
+    pub fn missing_postmortems(&self) -> usize {
+        self.postmortems.iter().filter(|p| p.link.is_none()).count()
+    }
+
+    /// Whether nothing in the quarter asks for the team's attention: no incident, no
+    /// missing postmortem, no overdue review.
+    #[must_use]
+    pub fn is_quiet(&self) -> bool {
+        self.figures.incidents == 0
+            && self.missing_postmortems() == 0
+            && self.overdue_reviews.is_empty()
+    }
+
+    /// The order of need, most first: incidents, then missing postmortems, then overdue
+    /// reviews.
+    fn need(&self) -> (usize, usize, usize) {
+        (
+            self.figures.incidents,
+            self.missing_postmortems(),
+            self.overdue_reviews.len(),
+        )
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -147,7 +201,8 @@ pub struct Postmortem {
 pub use crate::facts::incident::is_severe;
 
 /// Builds the review of `quarter` from the records, the services and their toil backlogs'
-/// listings.
+/// listings. `problems` are what could not be read before (an incident source, a
+/// manifest), one sentence each; the toil backlogs that could not be read are added.
 #[must_use]
 pub fn review(
     records: &Records,
@@ -155,6 +210,7 @@ pub fn review(
     quarter: Quarter,
     as_of: Date,
     toil_listings: &toil::Listings,
+    problems: &[String],
 ) -> Review {
     let known: std::collections::BTreeSet<&str> =
         services.iter().map(|s| s.name.as_str()).collect();
@@ -172,7 +228,7 @@ pub fn review(
         by_team.entry(&service.team).or_default().push(service);
     }
     let incidents = &records.incidents;
-    let teams = by_team
+    let mut teams: Vec<TeamReview> = by_team
         .into_iter()
         .map(|(team, members)| {
             let names: Vec<&str> = members.iter().map(|s| s.name.as_str()).collect();
@@ -202,17 +258,47 @@ pub fn review(
                     .collect(),
                 overdue_reviews: overdue(&members, as_of),
                 postmortems: postmortems(incidents, &names, quarter),
-                toil: toil::Toil::of(
-                    members
-                        .iter()
-                        .map(|s| (s.name.as_str(), s.toil_backlog.as_deref())),
-                    quarter,
-                    |url| toil_listings.resolve(url),
-                    |backlog| toil_listings.issues.get(backlog).map(Vec::as_slice),
-                ),
+                toil: if toil_listings.skipped {
+                    toil::Toil::default()
+                } else {
+                    toil::Toil::of(
+                        members
+                            .iter()
+                            .map(|s| (s.name.as_str(), s.toil_backlog.as_deref())),
+                        quarter,
+                        |url| toil_listings.resolve(url),
+                        |backlog| toil_listings.listing(backlog),
+                    )
+                },
             }
         })
         .collect();
+    // Stable: teams of equal need stay in name order.
+    teams.sort_by_key(|t| std::cmp::Reverse(t.need()));
+    let unknown: Vec<&str> = unknown_services.iter().map(String::as_str).collect();
+    let unowned_without_postmortem = postmortems(incidents, &unknown, quarter)
+        .into_iter()
+        .filter(|p| p.link.is_none())
+        .collect();
+    // Every service the records or the manifests name: an incident of a service without
+    // a manifest is still one of the organisation's.
+    let all: Vec<&str> = services
+        .iter()
+        .map(|s| s.name.as_str())
+        .chain(unknown.iter().copied())
+        .collect();
+    let organisation = organisation(incidents, &all, quarter, &teams);
+    let mut unavailable = problems.to_vec();
+    for team in &teams {
+        for backlog in &team.toil.backlogs {
+            if let Some(why) = &backlog.unavailable {
+                unavailable.push(format!(
+                    "toil figures not available for {}: {why}",
+                    backlog.services.join(", ")
+                ));
+            }
+        }
+    }
     Review {
         version: 1,
         quarter,
@@ -220,7 +306,39 @@ pub fn review(
         incidents_used: records.incidents.len(),
         left_out: records.left_out.iter().map(ToString::to_string).collect(),
         unknown_services,
+        unavailable,
+        toil_read: !toil_listings.skipped,
+        organisation,
+        unowned_without_postmortem,
         teams,
+    }
+}
+
+fn organisation(
+    incidents: &[Incident],
+    services: &[&str],
+    quarter: Quarter,
+    teams: &[TeamReview],
+) -> Organisation {
+    let trend: Vec<Figures> = figures::series(quarter, TREND_QUARTERS)
+        .into_iter()
+        .map(|q| figures::figures(incidents, services, q))
+        .collect();
+    let now = trend[trend.len() - 1].clone();
+    let before = trend.get(trend.len().wrapping_sub(2));
+    let median = |f: &Figures| f.mttr.map(|s| s.median_minutes);
+    Organisation {
+        mttr_median_change_percent: figures::change(before.and_then(median), median(&now)),
+        mttf_change_percent: figures::change(before.and_then(|f| f.mttf_hours), now.mttf_hours),
+        figures: now,
+        trend,
+        missing_postmortems: teams.iter().map(TeamReview::missing_postmortems).sum(),
+        overdue_reviews: teams.iter().map(|t| t.overdue_reviews.len()).sum(),
+        attention: teams
+            .iter()
+            .filter(|t| !t.is_quiet())
+            .map(|t| t.team.clone())
+            .collect(),
     }
 }
 

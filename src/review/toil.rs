@@ -72,6 +72,10 @@ pub struct Listings {
     /// The host of a GitHub Enterprise Server whose URLs are GitHub backlogs too.
     pub enterprise_host: Option<String>,
     pub issues: BTreeMap<GitHubBacklog, Vec<ToilIssue>>,
+    /// The backlogs whose listing could not be read, and why.
+    pub unreadable: BTreeMap<GitHubBacklog, String>,
+    /// `--toil off`: no backlog was read, and the review shows no toil.
+    pub skipped: bool,
 }
 
 impl Listings {
@@ -84,6 +88,16 @@ impl Listings {
             &self.label
         };
         github_backlog(url, label, self.enterprise_host.as_deref())
+    }
+
+    /// What the listing of a backlog gave: its issues, why it could not be read, or
+    /// `None` when it was not read (toil skipped).
+    #[must_use]
+    pub fn listing(&self, backlog: &GitHubBacklog) -> Option<Result<&[ToilIssue], &str>> {
+        if let Some(why) = self.unreadable.get(backlog) {
+            return Some(Err(why.as_str()));
+        }
+        self.issues.get(backlog).map(|issues| Ok(issues.as_slice()))
     }
 }
 
@@ -170,8 +184,11 @@ pub struct Backlog {
     pub repository: Option<String>,
     pub label: Option<String>,
     pub services: Vec<String>,
-    /// `None` when the backlog is not one prr can count.
+    /// `None` when the backlog is not one prr can count, or could not be read.
     pub figures: Option<ToilFigures>,
+    /// Why a GitHub backlog's issues could not be read; null when they were, or when the
+    /// backlog is not a GitHub one.
+    pub unavailable: Option<String>,
 }
 
 /// A team's toil: its backlogs, and their counts summed.
@@ -187,14 +204,14 @@ pub struct Toil {
 
 impl Toil {
     /// The toil of a team from its services' `(name, toil.backlog)` and what each GitHub
-    /// backlog's listing gave (`issues_of`). Services naming the same backlog share it: it
-    /// counts once.
+    /// backlog's listing gave (`issues_of`: its issues, or why they could not be read).
+    /// Services naming the same backlog share it: it counts once.
     #[must_use]
     pub fn of<'a>(
         services: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
         quarter: Quarter,
         resolve: impl Fn(&str) -> Option<GitHubBacklog>,
-        issues_of: impl Fn(&GitHubBacklog) -> Option<&'a [ToilIssue]>,
+        issues_of: impl Fn(&GitHubBacklog) -> Option<Result<&'a [ToilIssue], &'a str>>,
     ) -> Self {
         let mut toil = Self::default();
         for (service, url) in services {
@@ -214,16 +231,22 @@ impl Toil {
                 existing.services.push(service.to_owned());
                 continue;
             }
-            let figures = github
-                .as_ref()
-                .and_then(&issues_of)
-                .map(|issues| ToilFigures::of(issues, quarter));
+            let listing = github.as_ref().and_then(&issues_of);
+            let figures = match listing {
+                Some(Ok(issues)) => Some(ToilFigures::of(issues, quarter)),
+                _ => None,
+            };
+            let unavailable = match listing {
+                Some(Err(why)) => Some(why.to_owned()),
+                _ => None,
+            };
             toil.backlogs.push(Backlog {
                 url: url.to_owned(),
                 repository: github.as_ref().map(|g| g.repo.clone()),
                 label: github.map(|g| g.label),
                 services: vec![service.to_owned()],
                 figures,
+                unavailable,
             });
         }
         toil.total = toil
@@ -325,7 +348,7 @@ mod tests {
             [("a", Some(shared)), ("b", Some(shared)), ("c", None)],
             quarter,
             resolve,
-            |_| Some(&issues[..]),
+            |_| Some(Ok(&issues[..])),
         );
         assert_eq!(toil.backlogs.len(), 1);
         assert_eq!(toil.backlogs[0].services, ["a", "b"]);
@@ -338,9 +361,15 @@ mod tests {
             ],
             quarter,
             resolve,
-            |_| Some(&issues[..]),
+            |_| Some(Ok(&issues[..])),
         );
         assert_eq!(toil.backlogs[1].figures, None);
+        assert_eq!(toil.total, None);
+        let toil = Toil::of([("a", Some(shared))], quarter, resolve, |_| {
+            Some(Err("no answer"))
+        });
+        assert_eq!(toil.backlogs[0].figures, None);
+        assert_eq!(toil.backlogs[0].unavailable.as_deref(), Some("no answer"));
         assert_eq!(toil.total, None);
     }
 }
