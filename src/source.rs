@@ -333,6 +333,17 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// A server's text as one bounded line (at most 300 characters): it is shown in reports.
+#[must_use]
+pub fn one_line(text: &str) -> String {
+    const MAX: usize = 300;
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -427,15 +427,7 @@ fn error_text(error: Option<&str>, otherwise: &str) -> String {
     error.map_or_else(|| otherwise.to_owned(), one_line)
 }
 
-/// A server's text as one bounded line: it is shown in reports.
-pub(crate) fn one_line(text: &str) -> String {
-    const MAX: usize = 300;
-    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match line.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &line[..cut]),
-        None => line,
-    }
-}
+pub(crate) use crate::source::one_line;
 
 /// The series of a query's `data`: a vector's samples, or a scalar as one unlabelled series.
 fn samples(data: QueryData) -> Result<Vec<Sample>, Fault> {

@@ -420,7 +420,7 @@ fn gitlab_message(body: &str) -> String {
         },
         Err(_) => body.to_owned(),
     };
-    crate::evidence::prometheus::one_line(&text)
+    crate::source::one_line(&text)
 }
 
 /// An error and its sources, one line.

@@ -12,8 +12,8 @@ pub mod note;
 
 pub use context::{Context, Token};
 
-use crate::evidence::deploy::Labels;
-use crate::evidence::{Gathered, Unavailable};
+use crate::facts::labels::Labels;
+use crate::facts::{Gathered, Unavailable};
 use crate::github::CommentMode;
 use crate::report::{Report, Verdict};
 
