@@ -81,6 +81,7 @@ repos:
     hooks:
       - id: prr-check-system
         args: [--as-of, "2026-11-21", --fail-on, new]
+        verbose: true   # show what the hook says when it passes too (the base it used)
 YAML
 # main already fails a rule (pushed past the hook), as when a rule is being rolled out.
 grep -v '^runbook = ' examples/ready/prr.toml > "$work/service/prr.toml"
