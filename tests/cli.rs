@@ -435,11 +435,11 @@ fn rules_that_bring_no_rule_exit_2_naming_the_path() {
             .code(2)
             .stdout(contains("passed").not())
             .stderr(contains(shown.as_str()).and(contains(says)));
-        // The linter's own convention: 1 when it found errors.
+        // A pack that does not load is exit 2 for the linter too, as for `check`.
         prr()
             .args(["rules", "lint", &shown])
             .assert()
-            .code(1)
+            .code(2)
             .stdout(contains(shown.as_str()).and(contains("judge nothing")));
     }
 }
