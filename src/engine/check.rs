@@ -125,6 +125,14 @@ fn assert(assertion: &Assertion, cx: &Context<'_>) -> Outcome {
             .collect();
         if problems.is_empty() {
             checked.push(format!("`{}` = {}", hit.key, node.describe()));
+        } else if node.is_todo() {
+            // A placeholder left by `prr init`: what to write is the rule's remediation, not
+            // every value the assertion would take.
+            failures.push(Failure::new(
+                format!("`{}` is still a TODO", hit.key),
+                hit.key,
+                node.span,
+            ));
         } else {
             failures.push(Failure::new(
                 format!(
