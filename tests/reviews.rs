@@ -9,6 +9,10 @@ use prr_gate::review::incident;
 
 #[path = "common/mock.rs"]
 mod mock;
+
+#[allow(dead_code)] // only the browser is used here
+#[path = "common/browser.rs"]
+mod browser;
 use mock::review_quarterly;
 
 /// The teams of the data set and their two services each.
@@ -416,28 +420,11 @@ fn an_incident_file_without_a_required_column_is_exit_2() {
     );
 }
 
-/// Headless Chromium from Debian: `PRR_CHROMIUM`, else `/usr/bin/chromium`. In CI a missing
-/// browser fails the test; elsewhere it is skipped with a message.
-fn chromium() -> Option<PathBuf> {
-    let path = std::env::var_os("PRR_CHROMIUM")
-        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
-    if path.is_file() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "chromium is not installed (bash .ci/reviews.sh installs it)"
-    );
-    eprintln!(
-        "skipped: no chromium at {} (set PRR_CHROMIUM)",
-        path.display()
-    );
-    None
-}
-
 #[test]
 fn chromium_finds_the_trend_chart_in_the_html_pack() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = browser::chromium() else {
+        return;
+    };
     let (_, html, _, _) = review_outputs(&[&fixtures().join("incidents.csv")]);
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("review.html");

@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
+pub mod tools;
+
 /// The date the examples are judged on (reviews age).
 pub const AS_OF: &str = "2026-11-21";
 
