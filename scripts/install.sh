@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The action's install step (action.yml runs this file, and so does tests/install.rs).
 #
-# At a release tag the action's own tree holds .github/release/SHA256SUMS, committed by the
-# release workflow (.github/workflows/release.yml) to the commit that the tag names. The
+# At a release tag the action's own tree holds .github/release/SHA256SUMS, proposed by
+# .github/workflows/release-prepare.yml and committed (reviewed) before the tag was made on
+# that commit; release.yml publishes only archives that match it (docs/releasing.md). The
 # archive comes from the release's download URL and is checked against that committed
 # checksum, never against a file downloaded from the same place as the archive: whoever can
 # replace a release asset cannot also change a tagged commit of the action that the
