@@ -407,7 +407,17 @@ fn a_source_build_is_refused_early_when_cargo_is_too_old_or_missing() {
     // No cargo at all: a PATH with only the directories of the tools the step uses.
     let bare = tempfile::tempdir().unwrap();
     for tool in [
-        "bash", "curl", "sed", "tr", "sort", "cut", "head", "mktemp", "rm", "sha256sum", "cat",
+        "bash",
+        "curl",
+        "sed",
+        "tr",
+        "sort",
+        "cut",
+        "head",
+        "mktemp",
+        "rm",
+        "sha256sum",
+        "cat",
     ] {
         if let Some(found) = on_path(tool) {
             std::os::unix::fs::symlink(found, bare.path().join(tool)).unwrap();

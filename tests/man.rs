@@ -44,7 +44,12 @@ fn every_page_a_page_refers_to_exists() {
     );
     let pages = pages(dir.path());
     let names: Vec<&str> = pages.iter().map(|(name, _)| name.as_str()).collect();
-    for expected in ["prr.1", "prr-check.1", "prr-rules-lint.1", "prr-hook-install.1"] {
+    for expected in [
+        "prr.1",
+        "prr-check.1",
+        "prr-rules-lint.1",
+        "prr-hook-install.1",
+    ] {
         assert!(names.contains(&expected), "{expected} missing: {names:?}");
     }
     let mut seen = 0;

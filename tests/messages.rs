@@ -82,7 +82,10 @@ fn a_todo_in_a_key_with_fixed_values_says_todo() {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    assert!(manifest.contains("secrets = \"TODO"), "the example declares [security] secrets");
+    assert!(
+        manifest.contains("secrets = \"TODO"),
+        "the example declares [security] secrets"
+    );
     let report = judge(&manifest);
     let secrets = failures(&report, "security.secrets");
     assert_eq!(secrets.len(), 1, "{report:#}");

@@ -32,7 +32,10 @@ fn lint_reports_every_problem_of_every_file_in_one_run() {
         let path = entry.unwrap().path();
         std::fs::copy(&path, pack.join(path.file_name().unwrap())).unwrap();
     }
-    let out = prr(dir.path(), &["rules", "lint", "lint-pack", "--as-of", AS_OF]);
+    let out = prr(
+        dir.path(),
+        &["rules", "lint", "lint-pack", "--as-of", AS_OF],
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     // Three files: a missing remediation and failing example (a.toml), a bad regex, a rule
     // without a level and a rule without examples (b.toml), a syntax error (c.toml).
@@ -51,7 +54,10 @@ fn lint_reports_every_problem_of_every_file_in_one_run() {
     assert_eq!(text.lines().count(), 8, "{text}");
     // The pack does not load (a syntax error, a bad regex): exit 2, as `rules test` says.
     assert_eq!(out.status.code(), Some(2), "{text}");
-    let test = prr(dir.path(), &["rules", "test", "lint-pack", "--as-of", AS_OF]);
+    let test = prr(
+        dir.path(),
+        &["rules", "test", "lint-pack", "--as-of", AS_OF],
+    );
     assert_eq!(test.status.code(), Some(2));
     let err = String::from_utf8_lossy(&test.stderr);
     assert!(err.contains("lint-pack/c.toml:3:14"), "{err}");
@@ -66,9 +72,18 @@ fn lint_and_test_agree_on_a_rule_that_does_not_compile() {
         "[[rule]]\nid = \"x.bad\"\ntitle = \"t\"\nrationale = \"r\"\nremediation = \"m\"\nassert = { path = \"service.name\", matches = \"(\" }\n",
     )
     .unwrap();
-    let lint = prr(dir.path(), &["rules", "lint", "rules.toml", "--as-of", AS_OF]);
-    let test = prr(dir.path(), &["rules", "test", "rules.toml", "--as-of", AS_OF]);
-    let check = prr(dir.path(), &["check", "--rules", "rules.toml", "--as-of", AS_OF]);
+    let lint = prr(
+        dir.path(),
+        &["rules", "lint", "rules.toml", "--as-of", AS_OF],
+    );
+    let test = prr(
+        dir.path(),
+        &["rules", "test", "rules.toml", "--as-of", AS_OF],
+    );
+    let check = prr(
+        dir.path(),
+        &["check", "--rules", "rules.toml", "--as-of", AS_OF],
+    );
     assert_eq!(lint.status.code(), Some(2));
     assert_eq!(test.status.code(), Some(2));
     assert_eq!(check.status.code(), Some(2));
@@ -78,10 +93,14 @@ fn lint_and_test_agree_on_a_rule_that_does_not_compile() {
         lint_text.contains("rule `x.bad` has no passing example"),
         "{lint_text}"
     );
-    assert!(lint_text.contains("1 rule linted: 3 errors, 0 warnings"), "{lint_text}");
+    assert!(
+        lint_text.contains("1 rule linted: 3 errors, 0 warnings"),
+        "{lint_text}"
+    );
 }
 
-const SERVICE: &str = "[service]\nname = \"x\"\ntier = 1\nlifecycle = \"production\"\nowner = \"@acme/x\"\n";
+const SERVICE: &str =
+    "[service]\nname = \"x\"\ntier = 1\nlifecycle = \"production\"\nowner = \"@acme/x\"\n";
 
 #[test]
 fn require_and_assert_on_one_key_report_a_missing_key_once() {
@@ -94,7 +113,15 @@ fn require_and_assert_on_one_key_report_a_missing_key_once() {
     std::fs::write(dir.path().join("prr.toml"), SERVICE).unwrap();
     let out = prr(
         dir.path(),
-        &["check", "--rules", "rules.toml", "--as-of", AS_OF, "--format", "json"],
+        &[
+            "check",
+            "--rules",
+            "rules.toml",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(out.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -115,7 +142,15 @@ fn require_and_assert_on_one_key_report_a_missing_key_once() {
     .unwrap();
     let out = prr(
         dir.path(),
-        &["check", "--rules", "rules.toml", "--as-of", AS_OF, "--format", "json"],
+        &[
+            "check",
+            "--rules",
+            "rules.toml",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ],
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["summary"]["failed"], 1, "{report:#}");

@@ -49,8 +49,8 @@ fn the_crate_the_changelog_and_every_pin_name_one_version() {
         .lines()
         .find(|l| l.starts_with("## ["))
         .expect("the CHANGELOG has a section");
-    let dated = regex::Regex::new(r"^## \[(\d+\.\d+\.\d+)\] - (Unreleased|\d{4}-\d{2}-\d{2})$")
-        .unwrap();
+    let dated =
+        regex::Regex::new(r"^## \[(\d+\.\d+\.\d+)\] - (Unreleased|\d{4}-\d{2}-\d{2})$").unwrap();
     let caps = dated
         .captures(top)
         .unwrap_or_else(|| panic!("the CHANGELOG's top section `{top}` is not `## [X.Y.Z] - Unreleased` or `## [X.Y.Z] - YYYY-MM-DD`"));

@@ -108,7 +108,11 @@ impl Hit<'_> {
             Some(_) => format!("add `{rest}`"),
             None if self.present.is_empty() => {
                 use super::schema::{top_level, TopLevel};
-                match top_level().iter().find(|(name, _)| name == key).map(|(_, k)| k) {
+                match top_level()
+                    .iter()
+                    .find(|(name, _)| name == key)
+                    .map(|(_, k)| k)
+                {
                     Some(TopLevel::ArrayOfTables) => format!("add a `[[{key}]]` table"),
                     Some(TopLevel::Table) => format!("add a `[{key}]` table"),
                     // A plain value: TOML reads it at the top level only above every table.
@@ -413,7 +417,10 @@ mod tests {
         let hit = |path: &str| path.parse::<Path>().unwrap().resolve(&root)[0].what_to_add();
         assert_eq!(hit("slo"), "add a `[[slo]]` table");
         assert_eq!(hit("docs"), "add a `[docs]` table");
-        assert_eq!(hit("unheard_of"), "add `unheard_of = ...` at the top of the file, above the first table");
+        assert_eq!(
+            hit("unheard_of"),
+            "add `unheard_of = ...` at the top of the file, above the first table"
+        );
     }
 
     #[test]

@@ -133,8 +133,7 @@ fn lint_rule(rule: &RawRule, levels: &[String], today: Date) -> Vec<LintFinding>
             )));
         }
     }
-    if let (Some(category), Some(written)) = (id.split_once('.').map(|(c, _)| c), &def.category)
-    {
+    if let (Some(category), Some(written)) = (id.split_once('.').map(|(c, _)| c), &def.category) {
         if written != category {
             problems.push((
                 Level::Warning,
@@ -152,14 +151,18 @@ fn lint_rule(rule: &RawRule, levels: &[String], today: Date) -> Vec<LintFinding>
             ),
         ));
     }
-    let enforce_after = def.enforce_after.as_ref().and_then(|d| d.get_ref().date).and_then(|d| {
-        Date::new(
-            i16::try_from(d.year).ok()?,
-            i8::try_from(d.month).ok()?,
-            i8::try_from(d.day).ok()?,
-        )
-        .ok()
-    });
+    let enforce_after = def
+        .enforce_after
+        .as_ref()
+        .and_then(|d| d.get_ref().date)
+        .and_then(|d| {
+            Date::new(
+                i16::try_from(d.year).ok()?,
+                i8::try_from(d.month).ok()?,
+                i8::try_from(d.day).ok()?,
+            )
+            .ok()
+        });
     if let Some(from) = enforce_after {
         if from <= today {
             problems.push((

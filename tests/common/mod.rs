@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
+#[allow(clippy::duplicate_mod)] // browser.rs and prometheus.rs load it too
 pub mod tools;
 
 /// The date the examples are judged on (reviews age).

@@ -19,6 +19,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tempfile::TempDir;
 
+// A test that includes this file and others sharing the guard loads tools.rs once for
+// each: one small module, not worth a second way of including it.
+#[allow(clippy::duplicate_mod)]
 #[path = "tools.rs"]
 mod tools;
 
