@@ -111,20 +111,23 @@ fn require_and_assert_on_one_key_report_a_missing_key_once() {
     )
     .unwrap();
     std::fs::write(dir.path().join("prr.toml"), SERVICE).unwrap();
-    let out = prr(
-        dir.path(),
-        &[
-            "check",
-            "--rules",
-            "rules.toml",
-            "--as-of",
-            AS_OF,
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let judge = || {
+        let out = prr(
+            dir.path(),
+            &[
+                "check",
+                "--rules",
+                "rules.toml",
+                "--as-of",
+                AS_OF,
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let report = judge();
     let failed: Vec<&serde_json::Value> = report["results"]
         .as_array()
         .unwrap()
@@ -140,19 +143,7 @@ fn require_and_assert_on_one_key_report_a_missing_key_once() {
         format!("{SERVICE}[docs]\nrunbook = \"http://wiki\"\n"),
     )
     .unwrap();
-    let out = prr(
-        dir.path(),
-        &[
-            "check",
-            "--rules",
-            "rules.toml",
-            "--as-of",
-            AS_OF,
-            "--format",
-            "json",
-        ],
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = judge();
     assert_eq!(report["summary"]["failed"], 1, "{report:#}");
 }
 
