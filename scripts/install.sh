@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # The action's install step (action.yml runs this file, and so does tests/install.rs).
 #
-# At a release tag the action's own tree holds .github/release/SHA256SUMS, committed by the
-# release workflow (.github/workflows/release.yml) to the commit that the tag names. The
+# At a release tag the action's own tree holds .github/release/SHA256SUMS, proposed by
+# .github/workflows/release-prepare.yml and committed (reviewed) before the tag was made on
+# that commit; release.yml publishes only archives that match it (docs/releasing.md). The
 # archive comes from the release's download URL and is checked against that committed
 # checksum, never against a file downloaded from the same place as the archive: whoever can
 # replace a release asset cannot also change a tagged commit of the action that the
-# workflow pins. At a branch ref there is no committed release, and the action builds its
-# own source instead (the next steps of action.yml).
+# workflow pins. At a branch ref there is no committed release, and on a runner the release
+# has no binary for (Windows ARM64, say), the action builds its own source instead (the next
+# steps of action.yml), with a notice, once it has checked that cargo is there and at least
+# the crate's rust-version.
 #
 # Environment: GITHUB_ACTION_PATH (the action's tree), RUNNER_OS, RUNNER_ARCH and
 # RUNNER_TEMP (set by every runner), GITHUB_OUTPUT; PRR_RELEASE_URL overrides the committed
 # download URL (a mirror of the release; the checksums still come from the action's tree).
 # Installs $RUNNER_TEMP/prr/bin/prr and writes `installed=true|false` and `lock-hash` to
-# GITHUB_OUTPUT. Exit 2 when the release cannot be installed.
+# GITHUB_OUTPUT. Exit 2 when the release cannot be installed, or a source build is needed
+# and cargo is missing or too old.
 set -euo pipefail
 
 fail() {
@@ -35,10 +39,37 @@ output=${GITHUB_OUTPUT:-/dev/null}
 # The source build's cache key (actions/cache cannot hash files outside the workspace).
 echo "lock-hash=$(sha256 "$action/Cargo.lock")" >> "$output"
 
-if [ ! -f "$release/SHA256SUMS" ]; then
-    echo "::notice::prr is built from source because this action ref is not a release tag; this is slower (minutes, then cached). Use a release tag, e.g. prr-gate/prr-gate@v0.2.0, to install a prebuilt binary in seconds."
+# The source build comes next in action.yml: say why, and refuse now (rather than minutes
+# into a failing build) when cargo is missing or older than the crate's rust-version.
+build_from_source() {
+    local need have
+    need=$(sed -En 's/^rust-version *= *"([0-9.]+)".*/\1/p' "$action/Cargo.toml" | head -1)
+    if ! have=$(cargo --version 2> /dev/null); then
+        fail "$1; building it from source needs cargo (Rust ${need:-stable} or newer), and cargo is not on this runner. Install Rust first (rustup, or a setup step such as dtolnay/rust-toolchain)."
+    fi
+    have=$(echo "$have" | sed -En 's/^cargo ([0-9]+\.[0-9]+(\.[0-9]+)?).*/\1/p')
+    if [ -n "$need" ] && { [ -z "$have" ] || ! version_at_least "$have" "$need"; }; then
+        fail "$1; building it from source needs cargo $need or newer, and this runner has ${have:-an unknown version}. Update Rust first (rustup update stable)."
+    fi
+    echo "::notice::$1; prr is built from source with cargo $have, which is slower (minutes, then cached)."
     echo "installed=false" >> "$output"
     exit 0
+}
+
+# Whether dotted version $1 is at least $2 (1.85 = 1.85.0).
+version_at_least() {
+    local IFS=.
+    local -a have=($1) need=($2)
+    local i
+    for i in 0 1 2; do
+        if [ "${have[i]:-0}" -gt "${need[i]:-0}" ]; then return 0; fi
+        if [ "${have[i]:-0}" -lt "${need[i]:-0}" ]; then return 1; fi
+    done
+    return 0
+}
+
+if [ ! -f "$release/SHA256SUMS" ]; then
+    build_from_source "this action ref is not a release tag (use one, e.g. prr-gate/prr-gate@v0.2.0, to install a prebuilt binary in seconds)"
 fi
 
 tag=$(tr -d '[:space:]' < "$release/tag")
@@ -68,7 +99,7 @@ esac
 archive="prr-$target.$archive_ext"
 expected=$(sed -En "s/^([0-9a-f]{64})  ${archive//./\\.}\$/\1/p" "$release/SHA256SUMS")
 if [ -z "$target" ] || [ -z "$expected" ]; then
-    fail "prr $tag has no prebuilt binary for ${RUNNER_OS:-?}/${RUNNER_ARCH:-?}; the release has these targets: ${available% }. Use a branch ref of the action to build from source."
+    build_from_source "prr $tag has no prebuilt binary for ${RUNNER_OS:-?}/${RUNNER_ARCH:-?} (the release has these targets: ${available% })"
 fi
 
 dir="${RUNNER_TEMP:?RUNNER_TEMP is not set}/prr"

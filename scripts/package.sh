@@ -5,9 +5,10 @@
 #
 # BINARIES holds one directory per target, bin-TARGET/prr (prr.exe on Windows), as the build
 # jobs upload them. OUT receives prr-TARGET.tar.gz (prr-TARGET.zip on Windows), each holding
-# prr-TARGET/ with the binary, README, licence, changelog, shell completions and the man
-# page, and SHA256SUMS. The completions and the man page are the same for every target, so
-# the x86_64 Linux binary (the host's) writes them once.
+# prr-TARGET/ with the binary, README, licence, changelog, shell completions and the manual
+# pages (man/man1/: prr.1 and one page per command, prr-check.1 and the others prr.1 lists),
+# and SHA256SUMS. The completions and the pages are the same for every target, so the x86_64
+# Linux binary (the host's) writes them once.
 set -euo pipefail
 targets=(
     x86_64-unknown-linux-musl
@@ -31,7 +32,7 @@ mkdir -p "$work/shared/completions"
 "$host" completions zsh > "$work/shared/completions/_prr"
 "$host" completions fish > "$work/shared/completions/prr.fish"
 "$host" completions powershell > "$work/shared/completions/_prr.ps1"
-"$host" man > "$work/shared/prr.1"
+"$host" man --out-dir "$work/shared/man/man1"
 cp "$repo/README.md" "$repo/LICENSE" "$repo/CHANGELOG.md" "$work/shared/"
 
 archives=()

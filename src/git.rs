@@ -106,6 +106,24 @@ impl Repo {
         sha != ZERO_SHA && self.resolve_commit(sha).is_ok()
     }
 
+    /// The best common ancestor of two commits; `None` when they share no history (or
+    /// either is unknown).
+    #[must_use]
+    pub fn merge_base(&self, a: &str, b: &str) -> Option<String> {
+        let out = run(&self.root, &["merge-base", "--end-of-options", a, b]).ok()?;
+        let sha = text(out, "merge-base").ok()?.trim().to_owned();
+        (!sha.is_empty()).then_some(sha)
+    }
+
+    /// The ref a symbolic ref points to (`refs/remotes/origin/HEAD` ->
+    /// `refs/remotes/origin/main`); `None` when it is not a symbolic ref here.
+    #[must_use]
+    pub fn symbolic_ref(&self, name: &str) -> Option<String> {
+        let out = run(&self.root, &["symbolic-ref", "--quiet", name]).ok()?;
+        let target = text(out, "symbolic-ref").ok()?.trim().to_owned();
+        (!target.is_empty()).then_some(target)
+    }
+
     /// Every file (blob or symlink) of `commit` at or below each of `paths` (none: the
     /// whole tree).
     ///

@@ -329,8 +329,18 @@ fn fail_on_warning_blocks_on_warnings() {
 
 #[test]
 fn colour_only_when_asked_for_by_a_terminal() {
-    let out = check(&["--manifest", "examples/unready/prr.toml"]).code(1);
-    assert!(!String::from_utf8_lossy(&out.get_output().stdout).contains('\u{1b}'));
+    // None of the conventions set (prr() sets NO_COLOR for the other tests): what is
+    // judged is the terminal, and a pipe is not one.
+    let out = prr()
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("FORCE_COLOR")
+        .args(["check", "--manifest", "examples/unready/prr.toml"])
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout);
+    assert!(stdout.contains("error[oncall.rotation]"), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "{stdout}");
 }
 
 #[test]
@@ -441,11 +451,11 @@ fn rules_that_bring_no_rule_exit_2_naming_the_path() {
             .code(2)
             .stdout(contains("passed").not())
             .stderr(contains(shown.as_str()).and(contains(says)));
-        // The linter's own convention: 1 when it found errors.
+        // A pack that does not load is exit 2 for the linter too, as for `check`.
         prr()
             .args(["rules", "lint", &shown])
             .assert()
-            .code(1)
+            .code(2)
             .stdout(contains(shown.as_str()).and(contains("judge nothing")));
     }
 }

@@ -56,7 +56,14 @@ fn the_commit_being_pushed_is_judged_not_the_working_tree() {
     repo.commit("prr.toml", &without(&ready(), "runbook ="), "no runbook");
     // Fixed in the working tree only: the push still carries the broken manifest.
     repo.write("prr.toml", &ready());
-    assert!(!push(&repo, &["main"]).status.success());
+    let out = push(&repo, &["main"]);
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+    assert!(said(&out).contains("error[docs.runbook]"), "{}", said(&out));
+    assert!(
+        said(&out).contains("push refused: refs/heads/main fails the production-readiness gate"),
+        "{}",
+        said(&out)
+    );
 
     repo.git(&["commit", "-q", "-am", "the runbook"]);
     // Broken in the working tree only: the push carries a ready manifest.
@@ -157,7 +164,10 @@ fn core_hooks_path_is_respected() {
     assert!(!repo.work.join(".git/hooks/pre-push").exists());
 
     repo.commit("prr.toml", &without(&ready(), "runbook ="), "no runbook");
-    assert!(!push(&repo, &["main"]).status.success());
+    let out = push(&repo, &["main"]);
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+    assert!(said(&out).contains("error[docs.runbook]"), "{}", said(&out));
+    assert!(said(&out).contains("push refused"), "{}", said(&out));
     assert_eq!(repo.remote_head("main"), None);
 }
 
@@ -206,4 +216,83 @@ fn with_nothing_said_of_the_push_the_head_commit_is_judged() {
     assert_eq!(out.status.code(), Some(1), "{}", said(&out));
     assert!(said(&out).contains("error[docs.runbook]"), "{}", said(&out));
     assert!(stderr(&out).contains("judging HEAD"), "{}", stderr(&out));
+}
+
+/// `--fail-on new` on the first push of a branch: the branch is compared with the remote's
+/// default branch (their merge base), so the failures `main` already has do not block it,
+/// and one the branch adds does; the hook names the base it compared with.
+#[test]
+fn a_new_branch_is_compared_with_the_remotes_default_branch() {
+    let repo = Repo::new();
+    let fork = repo.commit(
+        "prr.toml",
+        &without(&ready(), "runbook ="),
+        "main has no runbook",
+    );
+    assert!(push(&repo, &["main"]).status.success());
+    let out = repo.prr(&[
+        "hook",
+        "install",
+        "--",
+        "--as-of",
+        AS_OF,
+        "--fail-on",
+        "new",
+    ]);
+    assert!(out.status.success(), "install: {}", stderr(&out));
+    let short = &fork[..12];
+
+    // No refs/remotes/origin/HEAD in this clone: the remote's `main` is the default branch.
+    repo.git(&["checkout", "-q", "-b", "docs"]);
+    repo.commit("README.md", "a service\n", "a readme");
+    let out = push(&repo, &["docs"]);
+    let text = said(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains(&format!(
+            "refs/heads/docs is new to origin: comparing with origin/main, the remote's default branch, at their merge base {short}"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("push refused"), "{text}");
+    assert!(repo.remote_head("docs").is_some());
+
+    // With refs/remotes/origin/HEAD, that is the default branch.
+    repo.git(&["remote", "set-head", "origin", "main"]);
+    repo.git(&["checkout", "-q", "-b", "no-oncall", "main"]);
+    repo.commit(
+        "prr.toml",
+        &without(&without(&ready(), "runbook ="), "rotation ="),
+        "drop the rotation too",
+    );
+    let out = push(&repo, &["no-oncall"]);
+    let text = said(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(&format!(
+            "refs/heads/no-oncall is new to origin: comparing with origin/main, the remote's default branch, at their merge base {short}"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("error[oncall.rotation]: [new]"), "{text}");
+    assert!(
+        text.contains("push refused: refs/heads/no-oncall fails the production-readiness gate"),
+        "{text}"
+    );
+    assert_eq!(repo.remote_head("no-oncall"), None);
+
+    // The next push of a branch the remote has is compared with what the remote has.
+    repo.git(&["checkout", "-q", "docs"]);
+    let docs = repo.remote_head("docs").unwrap();
+    repo.commit("README.md", "a service, documented\n", "more readme");
+    let out = push(&repo, &["docs"]);
+    let text = said(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains(&format!(
+            "comparing refs/heads/docs with what origin has ({})",
+            &docs[..12]
+        )),
+        "{text}"
+    );
 }

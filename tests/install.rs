@@ -11,6 +11,9 @@ use std::sync::OnceLock;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 
+#[path = "common/tools.rs"]
+mod tools;
+
 /// The targets the release workflow builds, with their archive kind.
 const TARGETS: [(&str, &str); 5] = [
     ("x86_64-unknown-linux-musl", "tar.gz"),
@@ -20,32 +23,29 @@ const TARGETS: [(&str, &str); 5] = [
     ("x86_64-pc-windows-msvc", "zip"),
 ];
 
-/// The outside programs the step and the server need. In CI a missing one fails the test;
-/// elsewhere the test says it is skipped.
+/// The outside programs the step and the server need: missing, the test fails under
+/// `PRR_REQUIRE_TOOLS=1` (`.ci/run` installs them) and is skipped, saying so, elsewhere.
 fn tools_present() -> bool {
     let missing: Vec<&str> = ["python3", "curl", "tar", "zip"]
         .into_iter()
-        .filter(|tool| {
-            Command::new("sh")
-                .args(["-c", &format!("command -v {tool}")])
-                .stdout(Stdio::null())
-                .status()
-                .map_or(true, |status| !status.success())
-        })
+        .filter(|tool| on_path(tool).is_none())
         .collect();
     if missing.is_empty() {
         return true;
     }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
+    tools::missing(&format!(
         "the install test needs {} on PATH",
         missing.join(", ")
-    );
-    eprintln!(
-        "skipped: the install test needs {} on PATH",
-        missing.join(", ")
-    );
+    ));
     false
+}
+
+fn on_path(tool: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(tool))
+            .find(|candidate| candidate.is_file())
+    })
 }
 
 /// Python's static file server on an ephemeral loopback port, stopped on drop.
@@ -181,7 +181,7 @@ impl Release {
         std::fs::create_dir_all(action.join("scripts")).unwrap();
         std::fs::create_dir_all(dir.path().join("runner")).unwrap();
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-        for file in ["scripts/install.sh", "Cargo.lock"] {
+        for file in ["scripts/install.sh", "Cargo.lock", "Cargo.toml"] {
             std::fs::copy(repo.join(file), action.join(file)).unwrap();
         }
         let (built, sums) = archives();
@@ -211,8 +211,14 @@ impl Release {
     /// Runs the install step's `run:` line from action.yml on a runner of this OS and
     /// architecture.
     fn install(&self, os: &str, arch: &str) -> Output {
+        self.install_with_path(os, arch, &std::env::var_os("PATH").unwrap_or_default())
+    }
+
+    /// As [`Release::install`], with this PATH (a stand-in cargo, or none).
+    fn install_with_path(&self, os: &str, arch: &str, path: &std::ffi::OsStr) -> Output {
         Command::new("bash")
             .args(["-c", &install_step()])
+            .env("PATH", path)
             .env_remove("PRR_RELEASE_URL")
             .env("GITHUB_ACTION_PATH", self.dir.path().join("action"))
             .env("GITHUB_OUTPUT", self.dir.path().join("outputs"))
@@ -326,24 +332,108 @@ fn a_tampered_archive_is_refused() {
     assert!(!release.outputs().contains("installed="));
 }
 
+/// A PATH whose `cargo` says `cargo VERSION`, ahead of the rest of this one's.
+fn with_cargo(dir: &Path, version: &str) -> std::ffi::OsString {
+    let bin = dir.join("fake-cargo");
+    std::fs::create_dir_all(&bin).unwrap();
+    let cargo = bin.join("cargo");
+    std::fs::write(
+        &cargo,
+        format!("#!/bin/sh\necho 'cargo {version} (0123456789 2026-01-01)'\n"),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut dirs = vec![bin];
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(dirs).unwrap()
+}
+
+/// The crate's rust-version, which the install step asks of cargo.
+fn rust_version() -> String {
+    let manifest =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .expect("Cargo.toml names a rust-version")
+        .to_owned()
+}
+
 #[test]
-fn a_runner_without_a_prebuilt_binary_is_told_which_targets_exist() {
+fn a_runner_without_a_prebuilt_binary_builds_from_source_with_a_notice() {
     if !tools_present() {
         return;
     }
     let release = Release::new(true);
-    let out = release.install("Windows", "ARM64");
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let path = with_cargo(release.dir.path(), "1.99.0");
+    let out = release.install_with_path("Windows", "ARM64", &path);
+    assert!(out.status.success(), "{}", text(&out));
     assert!(
         text(&out).contains(
-            "::error::prr v0.2.0 has no prebuilt binary for Windows/ARM64; the release has these targets: \
+            "::notice::prr v0.2.0 has no prebuilt binary for Windows/ARM64 (the release has these targets: \
              aarch64-apple-darwin aarch64-unknown-linux-musl x86_64-apple-darwin x86_64-pc-windows-msvc \
-             x86_64-unknown-linux-musl. Use a branch ref of the action to build from source."
+             x86_64-unknown-linux-musl); prr is built from source with cargo 1.99.0"
         ),
         "{}",
         text(&out)
     );
+    assert!(release.outputs().contains("installed=false"));
     assert!(!release.installed().exists());
+}
+
+#[test]
+fn a_source_build_is_refused_early_when_cargo_is_too_old_or_missing() {
+    if !tools_present() {
+        return;
+    }
+    let need = rust_version();
+    let release = Release::new(true);
+    let old = with_cargo(release.dir.path(), "1.60.0");
+    let out = release.install_with_path("Windows", "ARM64", &old);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!(
+            "building it from source needs cargo {need} or newer, and this runner has 1.60.0"
+        )),
+        "{}",
+        text(&out)
+    );
+    assert!(!release.outputs().contains("installed="));
+
+    // No cargo at all: a PATH with only the directories of the tools the step uses.
+    let bare = tempfile::tempdir().unwrap();
+    for tool in [
+        "bash",
+        "curl",
+        "sed",
+        "tr",
+        "sort",
+        "cut",
+        "head",
+        "mktemp",
+        "rm",
+        "sha256sum",
+        "cat",
+    ] {
+        if let Some(found) = on_path(tool) {
+            std::os::unix::fs::symlink(found, bare.path().join(tool)).unwrap();
+        }
+    }
+    let release = Release::new(false);
+    let out = release.install_with_path("Linux", "X64", bare.path().as_os_str());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!(
+            "::error::this action ref is not a release tag (use one, e.g. prr-gate/prr-gate@v{}, to install a prebuilt binary in seconds); building it from source needs cargo (Rust {need} or newer), and cargo is not on this runner",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]
@@ -353,10 +443,15 @@ fn a_branch_ref_builds_from_source_with_a_notice() {
     }
     let release = Release::new(false);
     let (os, arch) = this_runner();
-    let out = release.install(os, arch);
+    let path = with_cargo(release.dir.path(), &rust_version());
+    let out = release.install_with_path(os, arch, &path);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
-        text(&out).contains("::notice::prr is built from source because this action ref is not a release tag; this is slower"),
+        text(&out).contains(&format!(
+            "::notice::this action ref is not a release tag (use one, e.g. prr-gate/prr-gate@v{}, to install a prebuilt binary in seconds); prr is built from source with cargo {}, which is slower",
+            env!("CARGO_PKG_VERSION"),
+            rust_version()
+        )),
         "{}",
         text(&out)
     );

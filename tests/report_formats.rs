@@ -11,6 +11,9 @@ use prr_gate::report::markdown::{self, Links, Options};
 use prr_gate::report::{github, gitlab, human, json, junit, sarif, FailOn, Judged, Report};
 use prr_gate::rules::{self, RuleSet, RulesSource};
 
+#[path = "common/tools.rs"]
+mod tools;
+
 const AS_OF: &str = "2026-11-21";
 /// Public standard schemas kept in the repository (origins in `tests/fixtures/standards/README.md`).
 const SARIF_SCHEMA: &str = "tests/fixtures/standards/sarif-schema-2.1.0.json";
@@ -273,17 +276,14 @@ fn xmllint(xml: &str) -> Option<(bool, String)> {
     ))
 }
 
-/// Without xmllint the check is skipped loudly on a developer's machine, and fails in CI.
+/// Without xmllint the check is skipped loudly on a developer's machine, and fails under
+/// `PRR_REQUIRE_TOOLS=1` (`.ci/run`).
 fn assert_valid_junit(xml: &str, what: &str) {
     match xmllint(xml) {
         Some((valid, complaints)) => assert!(valid, "{what} breaks {JUNIT_XSD}:\n{complaints}"),
-        None => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "xmllint is missing in CI: .ci/run installs libxml2-utils"
-            );
-            eprintln!("SKIPPED: JUnit XSD validation of {what}: xmllint is not installed (apt-get install libxml2-utils)");
-        }
+        None => tools::missing(&format!(
+            "JUnit XSD validation of {what}: xmllint is not installed (apt-get install libxml2-utils)"
+        )),
     }
 }
 
@@ -305,8 +305,11 @@ fn junit_of_the_examples_and_fixtures_meets_the_ant_schema() {
 #[test]
 fn the_junit_validation_catches_an_invalid_document() {
     let xml = junit::render(&mixed().0).replace(" hostname=\"prr\"", "");
-    if let Some((valid, _)) = xmllint(&xml) {
-        assert!(!valid, "a test suite without a hostname passed");
+    // The canary: a validator that is missing, or that accepts anything, must not let the
+    // test above pass.
+    match xmllint(&xml) {
+        Some((valid, _)) => assert!(!valid, "a test suite without a hostname passed"),
+        None => tools::missing("the JUnit validator's canary: xmllint is not installed"),
     }
 }
 

@@ -385,7 +385,7 @@ fn explain_and_list_describe_any_pack() {
 const LINT_CASES: &[(&str, i32, &str)] = &[
     (
         "[[rule]]\nid = \"x.bad\"\ntitle = \"t\"\nrationale = \"r\"\nremediation = \"m\"\nassert = { path = \"service.name\", matches = \"(\" }\n",
-        1,
+        2,
         "pack.toml:6:45: error: `matches` is not a valid regular expression",
     ),
     (

@@ -185,8 +185,19 @@ fn an_approval_of_an_older_commit_does_not_count_for_the_head() {
     let pr = pull_request(&without_the_waiver());
     pr.reviews(json!([{"user": {"login": "ana"}, "state": "APPROVED", "commit_id": pr.base}]));
     pr.member("ana", 200);
-    let (out, _) = pr.check();
-    assert_eq!(out.status.code(), Some(1));
+    let (out, report) = pr.check();
+    assert_eq!(out.status.code(), Some(1), "{report:#}");
+    // Judged, not crashed: the waiver waits for an approval of the head, and so the rule
+    // it would waive fails.
+    let approval = results(&report, "waiver.approved");
+    assert_eq!(approval[0]["status"], "fail", "{report:#}");
+    let message = approval[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("the waiver of `release.progressive` is new in pull request #7 and waives nothing until a member of @acme/sre approves"),
+        "{message}"
+    );
+    assert!(!message.contains("approved by ana"), "{message}");
+    assert_eq!(results(&report, "release.progressive")[0]["status"], "fail");
 }
 
 #[test]

@@ -46,7 +46,8 @@ pub enum HookAction {
     Uninstall,
     /// What the hook runs: judges each commit of a push, read as git's pre-push lines on
     /// stdin (or pre-commit's PRE_COMMIT_TO_REF). Takes the options of `prr check`; a
-    /// pushed branch is compared with what the remote has (unless --base says otherwise).
+    /// pushed branch is compared with what the remote has, a new branch with its merge base
+    /// with the remote's default branch (unless --base says otherwise).
     Run(Box<CheckArgs>),
 }
 
@@ -217,6 +218,7 @@ fn run_pushed(args: &CheckArgs) -> Result<u8, Error> {
             None => return Ok(exit::PASS),
         },
     };
+    let remote = push_remote();
     let mut worst = exit::PASS;
     for push in &pushed {
         let mut check = args.clone();
@@ -224,17 +226,17 @@ fn run_pushed(args: &CheckArgs) -> Result<u8, Error> {
         check.quiet = true;
         // A push stays fast and offline: live sources (Prometheus) are asked in CI.
         check.offline = true;
-        if check.base.is_none() && repo.has_commit(&push.remote_sha) {
-            check.base = Some(push.remote_sha.clone());
+        if check.base.is_none() {
+            check.base = choose_base(&repo, &remote, push);
         }
         if check.fail_on == FailOn::New && check.base.is_none() {
             write_stderr(&format!(
-                "prr: {} is new to the remote: nothing to compare with, so every failure at severity error blocks\n",
+                "prr: {} is new to {remote}, which has no default branch here to compare with (fetch it: `git fetch {remote}`), so every failure at severity error blocks\n",
                 push.local_ref
             ));
             check.fail_on = FailOn::Error;
         }
-        let short = push.local_sha.get(..12).unwrap_or(&push.local_sha);
+        let short = short(&push.local_sha);
         write_stderr(&format!(
             "prr: judging {} at {short} (the commit being pushed)\n",
             push.local_ref
@@ -257,6 +259,70 @@ fn run_pushed(args: &CheckArgs) -> Result<u8, Error> {
         worst = worst.max(code);
     }
     Ok(worst)
+}
+
+/// The remote being pushed to: the hook script passes on git's first argument, pre-commit
+/// names it in its environment; `origin` for a hook installed before either was read.
+fn push_remote() -> String {
+    ["PRR_PUSH_REMOTE", "PRE_COMMIT_REMOTE_NAME"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|s| !s.trim().is_empty()))
+        .unwrap_or_else(|| "origin".to_owned())
+}
+
+/// The commit the pushed one is compared with, saying which on stderr: what the remote has
+/// of the branch when that commit is here; for a branch new to the remote, its merge base
+/// with the remote's default branch (`refs/remotes/<remote>/HEAD`, else the remote's `main`,
+/// else `master`), so that the failures the default branch already has do not block the
+/// first push of every branch. `None` when neither is known.
+fn choose_base(repo: &Repo, remote: &str, push: &Pushed) -> Option<String> {
+    if repo.has_commit(&push.remote_sha) {
+        write_stderr(&format!(
+            "prr: comparing {} with what {remote} has ({})\n",
+            push.local_ref,
+            short(&push.remote_sha)
+        ));
+        return Some(push.remote_sha.clone());
+    }
+    let why = if push.remote_sha == ZERO_SHA {
+        format!("{} is new to {remote}", push.local_ref)
+    } else {
+        format!(
+            "{remote} has {} at {}, which is not here (fetch it to compare with it)",
+            push.local_ref,
+            short(&push.remote_sha)
+        )
+    };
+    let (name, base) = default_branch_base(repo, remote, &push.local_sha)?;
+    write_stderr(&format!(
+        "prr: {why}: comparing with {name}, the remote's default branch, at their merge base {}\n",
+        short(&base)
+    ));
+    Some(base)
+}
+
+/// The remote's default branch as this clone knows it, by its short name, and the merge
+/// base of `commit` with it.
+fn default_branch_base(repo: &Repo, remote: &str, commit: &str) -> Option<(String, String)> {
+    let head = format!("refs/remotes/{remote}/HEAD");
+    let candidates = [
+        repo.symbolic_ref(&head),
+        Some(format!("refs/remotes/{remote}/main")),
+        Some(format!("refs/remotes/{remote}/master")),
+    ];
+    candidates.into_iter().flatten().find_map(|reference| {
+        let tip = repo.resolve_commit(&reference).ok()?;
+        let base = repo.merge_base(commit, &tip)?;
+        let name = reference
+            .strip_prefix("refs/remotes/")
+            .unwrap_or(&reference)
+            .to_owned();
+        Some((name, base))
+    })
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
 }
 
 /// What the hook was told of the push.
@@ -347,7 +413,7 @@ chained="$(dirname "$0")/{CHAINED}"
 if [ -x "$chained" ]; then
     feed | "$chained" "$@" || exit $?
 fi
-feed | "$prr" hook run{args}
+feed | PRR_PUSH_REMOTE="$1" "$prr" hook run{args}
 "#,
         exe = shell_quote(exe),
     )
@@ -431,6 +497,6 @@ mod tests {
         assert!(text.starts_with("#!/bin/sh\n"));
         assert!(text.contains(MARKER));
         assert!(text.contains(r"prr='/opt/it'\''s/prr'"));
-        assert!(text.contains(r#""$prr" hook run '--rules' 'a b'"#));
+        assert!(text.contains(r#"PRR_PUSH_REMOTE="$1" "$prr" hook run '--rules' 'a b'"#));
     }
 }

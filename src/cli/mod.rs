@@ -9,6 +9,7 @@ mod fleet;
 mod gitlab;
 mod hook;
 mod init;
+mod man;
 mod publish;
 mod review;
 mod rules;
@@ -123,9 +124,8 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), for packagers: `prr man > prr.1`.
-    #[command(hide = true)]
-    Man,
+    /// Print a manual page (roff): `prr man check | man -l -`; `--out-dir` writes them all.
+    Man(man::ManArgs),
 }
 
 /// `FORMAT` or `FORMAT=FILE`, for any command's set of formats.
@@ -184,7 +184,7 @@ pub fn main() -> ExitCode {
             write_stdout(&String::from_utf8_lossy(&out));
             Ok(exit::PASS)
         }
-        Command::Man => man_page(),
+        Command::Man(args) => man::run(&args),
     };
     match outcome {
         Ok(_) if STDOUT_FAILED.load(std::sync::atomic::Ordering::Relaxed) => {
@@ -204,19 +204,6 @@ fn print_error(err: &Error) {
         &err.diagnostics(),
         stderr_color(),
     ));
-}
-
-/// The man page of `prr`, from the same definitions as `--help`.
-fn man_page() -> Result<u8, Error> {
-    let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut out)
-        .map_err(|source| Error::Io {
-            context: "cannot render the man page".to_owned(),
-            source,
-        })?;
-    write_stdout(&String::from_utf8_lossy(&out));
-    Ok(exit::PASS)
 }
 
 /// Whether colour goes to stdout (`--color`, NO_COLOR, CLICOLOR_FORCE, FORCE_COLOR, a terminal).

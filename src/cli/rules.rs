@@ -28,7 +28,8 @@ pub enum RulesCommand {
     List(PackArg),
     /// Run every `[[rule.test]]` example of a pack; exit 1 if any fails.
     Test(TestArgs),
-    /// Check a pack's own rules: ids, documentation, examples, dates; exit 1 on an error.
+    /// Check a pack's own rules: ids, documentation, examples, dates, levels; every problem
+    /// of every file at once. Exit 1 on an error, 2 when the pack does not load (as `test`).
     Lint(LintArgs),
     /// Print the Markdown reference of a pack (`docs/rules.md` for the built-in one).
     Doc(PackArg),
@@ -136,11 +137,14 @@ fn describe_failure(result: &ExampleResult<'_>) -> String {
 
 fn run_lint(args: &LintArgs) -> Result<u8, Error> {
     let loaded = load(&args.pack);
-    if loaded.unreadable {
+    let today = args.as_of.unwrap_or_else(super::today);
+    // Every problem of every file, in one run: a file that does not parse hides nothing
+    // in the others.
+    let findings = lint::lint(&loaded, today);
+    if findings.is_empty() && loaded.unreadable {
+        // Nothing to list beside it: the pack itself cannot be read.
         return Err(Error::Diagnostics(loaded.diagnostics));
     }
-    let today = args.as_of.unwrap_or_else(super::today);
-    let findings = lint::lint(&loaded, today);
     let errors = findings
         .iter()
         .filter(|f| f.level == lint::Level::Error)
@@ -149,16 +153,38 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
     for finding in &findings {
         out.push_str(&format!("{finding}\n"));
     }
-    let own = loaded
-        .rules
-        .rules
-        .iter()
-        .filter(|r| loaded.is_own(r))
-        .count();
+    let own = lint::own_rules(&loaded).count();
+    let unparsed = match loaded.unparsed.len() {
+        0 => String::new(),
+        1 => format!(
+            " ({} does not parse: its rules are not counted)",
+            loaded.unparsed[0]
+        ),
+        n => format!(" ({n} files do not parse: their rules are not counted)"),
+    };
     out.push_str(&format!(
-        "{own} rules linted: {errors} errors, {} warnings\n",
-        findings.len() - errors
+        "{own} {} linted{unparsed}: {errors} {}, {} {}\n",
+        plural(own, "rule", "rules"),
+        plural(errors, "error", "errors"),
+        findings.len() - errors,
+        plural(findings.len() - errors, "warning", "warnings"),
     ));
     write_stdout(&out);
-    Ok(if errors == 0 { exit::PASS } else { exit::FAIL })
+    // A problem that keeps the pack from loading is exit 2, as `prr check` and
+    // `prr rules test` give for it; a pack that loads with lint errors is exit 1.
+    Ok(if !loaded.diagnostics.is_empty() {
+        exit::ERROR
+    } else if errors == 0 {
+        exit::PASS
+    } else {
+        exit::FAIL
+    })
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
 }

@@ -56,10 +56,15 @@ pub fn evaluate(check: &Check, cx: &Context<'_>) -> Outcome {
                 .filter(|p| !p.is_empty())
                 .collect::<Vec<_>>()
                 .join("; ");
-            Outcome::fail(
-                outcomes.into_iter().flat_map(|o| o.failures).collect(),
-                passed,
-            )
+            // `require` and an `assert` on one key both find it missing: that is one
+            // finding, reported and counted once.
+            let mut seen = std::collections::HashSet::new();
+            let failures = outcomes
+                .into_iter()
+                .flat_map(|o| o.failures)
+                .filter(|f| seen.insert((f.key.clone(), f.message.clone())))
+                .collect();
+            Outcome::fail(failures, passed)
         }
         Check::Any(checks) => {
             let outcomes: Vec<Outcome> = checks.iter().map(|c| evaluate(c, cx)).collect();
@@ -120,6 +125,14 @@ fn assert(assertion: &Assertion, cx: &Context<'_>) -> Outcome {
             .collect();
         if problems.is_empty() {
             checked.push(format!("`{}` = {}", hit.key, node.describe()));
+        } else if node.is_todo() {
+            // A placeholder left by `prr init`: what to write is the rule's remediation, not
+            // every value the assertion would take.
+            failures.push(Failure::new(
+                format!("`{}` is still a TODO", hit.key),
+                hit.key,
+                node.span,
+            ));
         } else {
             failures.push(Failure::new(
                 format!(

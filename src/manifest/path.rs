@@ -106,7 +106,21 @@ impl Hit<'_> {
                 format!("add `[{}]` with `{key}`", within(table))
             }
             Some(_) => format!("add `{rest}`"),
-            None if self.present.is_empty() => format!("add `{key}` before the first table"),
+            None if self.present.is_empty() => {
+                use super::schema::{top_level, TopLevel};
+                match top_level()
+                    .iter()
+                    .find(|(name, _)| name == key)
+                    .map(|(_, k)| k)
+                {
+                    Some(TopLevel::ArrayOfTables) => format!("add a `[[{key}]]` table"),
+                    Some(TopLevel::Table) => format!("add a `[{key}]` table"),
+                    // A plain value: TOML reads it at the top level only above every table.
+                    Some(TopLevel::Value) | None => {
+                        format!("add `{key} = ...` at the top of the file, above the first table")
+                    }
+                }
+            }
             None if self.present.contains('[') => format!("add `{key}` to `{}`", self.present),
             None => format!("add `{key}` to `[{}]`", self.present),
         }
@@ -394,6 +408,18 @@ mod tests {
         assert_eq!(
             keys("dependency[5].name", &root),
             [("dependency[5].name".into(), false)]
+        );
+    }
+
+    #[test]
+    fn a_missing_top_level_key_is_told_as_the_schema_writes_it() {
+        let root = doc("[service]\nname = \"api\"\n");
+        let hit = |path: &str| path.parse::<Path>().unwrap().resolve(&root)[0].what_to_add();
+        assert_eq!(hit("slo"), "add a `[[slo]]` table");
+        assert_eq!(hit("docs"), "add a `[docs]` table");
+        assert_eq!(
+            hit("unheard_of"),
+            "add `unheard_of = ...` at the top of the file, above the first table"
         );
     }
 

@@ -12,6 +12,65 @@ use crate::source::Span;
 /// The published manifest schema, as committed in `schemas/`.
 pub const MANIFEST_SCHEMA: &str = include_str!("../../schemas/manifest.schema.json");
 
+/// How the published schema says a top-level key is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TopLevel {
+    /// A table: `[docs]`.
+    Table,
+    /// An array of tables: `[[slo]]`.
+    ArrayOfTables,
+    /// A plain value, written before the first table.
+    Value,
+}
+
+/// The manifest's top-level keys, in the published schema's order, and how each is
+/// written: the one list the messages that name tables are made from.
+#[must_use]
+pub fn top_level() -> &'static [(String, TopLevel)] {
+    static KEYS: std::sync::OnceLock<Vec<(String, TopLevel)>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let schema: Json = serde_json::from_str(MANIFEST_SCHEMA).unwrap_or_default();
+        schema
+            .get("properties")
+            .and_then(Json::as_object)
+            .map(|properties| {
+                properties
+                    .iter()
+                    .filter(|(name, _)| !name.starts_with('$'))
+                    .map(|(name, def)| {
+                        let kind = match def.get("type").and_then(Json::as_str) {
+                            Some("object") => TopLevel::Table,
+                            Some("array")
+                                if def.pointer("/items/type").and_then(Json::as_str)
+                                    == Some("object") =>
+                            {
+                                TopLevel::ArrayOfTables
+                            }
+                            _ => TopLevel::Value,
+                        };
+                        (name.clone(), kind)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// The tables a manifest may have, from the published schema (`x` last: the
+/// organisation's extensions), as `[service]`, `[[slo]]`, ...
+#[must_use]
+pub fn known_tables() -> String {
+    top_level()
+        .iter()
+        .filter_map(|(name, kind)| match kind {
+            TopLevel::Table => Some(format!("[{name}]")),
+            TopLevel::ArrayOfTables => Some(format!("[[{name}]]")),
+            TopLevel::Value => None,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A schema compiled once per run, with its own text kept for wording messages.
 #[derive(Debug)]
 pub struct CompiledSchema {
@@ -127,6 +186,11 @@ impl CompiledSchema {
                     let mut message = format!("unknown key `{full}`");
                     if let Some(best) = closest(name, &known) {
                         message.push_str(&format!(" (did you mean `{}`?)", join(&key, best)));
+                    } else if key.is_empty() && self.limits_arrays {
+                        message.push_str(&format!(
+                            "; the manifest's tables are {}; organisation extensions go under [x]",
+                            known_tables()
+                        ));
                     } else if key.is_empty() {
                         message.push_str("; organisation extensions go under [x]");
                     }

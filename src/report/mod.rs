@@ -707,7 +707,19 @@ impl Report {
             Some(next) => {
                 text.push_str(&format!("; {} needs {}", next.level, next.needs.join(", ")))
             }
-            None => text.push_str(" (the highest)"),
+            None => {
+                // A blocking failure of a rule that belongs to no level costs no level: say
+                // so, rather than "the highest" beside a failed gate.
+                let outside = self.failing_outside_levels(service);
+                if service.verdict == Verdict::Fail && !outside.is_empty() {
+                    text.push_str(&format!(
+                        ", the highest, but the gate fails on rules that belong to no level: {}",
+                        outside.join(", ")
+                    ));
+                } else {
+                    text.push_str(" (the highest)");
+                }
+            }
         }
         if self.below_min_level(service) {
             if let Some(required) = &self.min_level {
@@ -715,6 +727,27 @@ impl Report {
             }
         }
         Some(text)
+    }
+
+    /// The rules without a `level` that fail at severity error for `service`.
+    fn failing_outside_levels(&self, service: &ServiceReport) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .results
+            .iter()
+            .filter(|r| {
+                *r.manifest == *service.manifest
+                    && r.status == Status::Fail
+                    && r.severity == Severity::Error
+            })
+            .filter(|r| {
+                self.rules
+                    .iter()
+                    .any(|rule| *rule.id == *r.rule && rule.level.is_none())
+            })
+            .map(|r| &*r.rule)
+            .collect();
+        ids.dedup();
+        ids
     }
 
     /// Where a report's own parts disagree: its summaries and verdicts recomputed from its

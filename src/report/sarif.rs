@@ -2,7 +2,7 @@
 //! scanning tools read it. Every rule that ran is in `tool.driver.rules`; every failing or
 //! waived result is a SARIF result at its manifest line, a waived one with an external
 //! suppression carrying the waiver's reason. URIs are relative to the repository root
-//! (`%SRCROOT%`), and `partialFingerprints` come from manifest, rule and logical key, so an
+//! (`%SRCROOT%`), or absolute `file:` URIs for a manifest outside it, and `partialFingerprints` come from manifest, rule and logical key, so an
 //! alert stays the same alert when lines move.
 
 use std::collections::BTreeMap;
@@ -279,13 +279,65 @@ fn result(entry: &ResultEntry, rule_index: Option<usize>, fingerprint: &str, nth
 /// scanning needs a region to show an alert.
 fn physical_location(path: &str, line: Option<usize>, column: Option<usize>) -> Value {
     json!({
-        "artifactLocation": {
-            "uri": uri_path(path),
-            "uriBaseId": SRCROOT,
-        },
+        "artifactLocation": artifact_location(path),
         "region": {
             "startLine": line.unwrap_or(1).max(1),
             "startColumn": column.unwrap_or(1).max(1),
         },
     })
+}
+
+/// Where a file is: relative to `%SRCROOT%` when the report's path is (inside the
+/// repository), else an absolute `file:` URI of its own. SARIF forbids a `uriBaseId` beside
+/// an absolute URI (SARIF1004), and a manifest named by an absolute path outside the
+/// repository, or with no repository at all, keeps its absolute path in the report.
+fn artifact_location(path: &str) -> Value {
+    let slashed = path.replace('\\', "/");
+    let bytes = slashed.as_bytes();
+    let drive = bytes.len() >= 2
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1] == b':'
+        && (bytes.len() == 2 || bytes[2] == b'/');
+    if drive {
+        // `C:/x` -> `file:///C:/x`: the drive's colon stays as it is.
+        let (letter, rest) = slashed.split_at(2);
+        json!({ "uri": format!("file:///{letter}{}", uri_path(rest)) })
+    } else if let Some(share) = slashed.strip_prefix("//") {
+        // A UNC path `//server/share/x` -> `file://server/share/x`.
+        json!({ "uri": format!("file://{}", uri_path(share)) })
+    } else if slashed.starts_with('/') {
+        json!({ "uri": format!("file://{}", uri_path(&slashed)) })
+    } else {
+        json!({ "uri": uri_path(path), "uriBaseId": SRCROOT })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::artifact_location;
+    use serde_json::json;
+
+    #[test]
+    fn a_relative_path_is_relative_to_the_source_root() {
+        assert_eq!(
+            artifact_location("svc a/prr.toml"),
+            json!({ "uri": "svc%20a/prr.toml", "uriBaseId": "%SRCROOT%" })
+        );
+    }
+
+    #[test]
+    fn an_absolute_path_is_a_file_uri_without_a_base() {
+        assert_eq!(
+            artifact_location("/home/me/svc #1/prr.toml"),
+            json!({ "uri": "file:///home/me/svc%20%231/prr.toml" })
+        );
+        assert_eq!(
+            artifact_location("C:\\Users\\me\\prr.toml"),
+            json!({ "uri": "file:///C:/Users/me/prr.toml" })
+        );
+        assert_eq!(
+            artifact_location("//server/share/prr.toml"),
+            json!({ "uri": "file://server/share/prr.toml" })
+        );
+    }
 }

@@ -150,6 +150,8 @@ struct Loader<'a> {
     chain: Vec<PathBuf>,
     /// A file could not be read or parsed: the pack is not all there.
     unreadable: bool,
+    /// The files that could not be parsed, by the name their diagnostics carry.
+    unparsed: BTreeSet<String>,
 }
 
 /// A pack loaded for its authors (`prr rules lint`, `prr rules test`): every rule that
@@ -163,6 +165,12 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// A file could not be read or parsed, so rules may be missing from `rules`.
     pub unreadable: bool,
+    /// The rule files that could not be parsed (their rules are in neither `rules` nor
+    /// `written`), so that a count of rules can say what it leaves out.
+    pub unparsed: Vec<String>,
+    /// Every rule as written, including those that did not compile: `prr rules lint`
+    /// judges a rule's documentation and examples even when its check has a problem.
+    pub written: Vec<RawRule>,
     /// The mandatory rules added from the built-in pack because no pack named defines them:
     /// they run, but their examples are the built-in pack's, tested there.
     pub implicit: Vec<String>,
@@ -205,6 +213,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
         diagnostics: Vec::new(),
         chain: Vec::new(),
         unreadable: false,
+        unparsed: BTreeSet::new(),
     };
     let mut own = Vec::new();
     let mut raw: Vec<RawRule> = Vec::new();
@@ -255,6 +264,7 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
         }
     }
     let unreadable = loader.unreadable;
+    let unparsed = loader.unparsed.into_iter().collect();
     let mut diagnostics = loader.diagnostics;
     let mut rules: Vec<_> = raw
         .iter()
@@ -279,6 +289,8 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
         own,
         diagnostics,
         unreadable,
+        unparsed,
+        written: raw,
         implicit,
     }
 }
@@ -753,6 +765,7 @@ impl Loader<'_> {
 
     fn toml_error(&mut self, source: &Arc<SourceFile>, err: &toml::de::Error) {
         self.unreadable = true;
+        self.unparsed.insert(source.name.clone());
         let span = err.span().map_or(Span::START, Span::from);
         self.diagnostics.push(Diagnostic::at(
             source,

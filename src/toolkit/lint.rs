@@ -1,12 +1,15 @@
-//! `prr rules lint`: a pack's own rules judged as rules. Load problems (bad regexes,
-//! schemas or builtin parameters, duplicate ids, overrides of unknown rules) are reported
-//! with the rest rather than stopping at the first.
+//! `prr rules lint`: a pack's own rules judged as rules. Load problems (syntax errors, bad
+//! regexes, schemas or builtin parameters, duplicate ids, overrides of unknown rules) are
+//! reported with the rest rather than stopping at the first: every problem of every file
+//! in one run. A rule whose check does not compile is still judged on its documentation
+//! and examples, from the rule as written.
 
 use std::fmt;
 
 use jiff::civil::Date;
 
-use crate::rules::{Expect, Loaded, Rule};
+use crate::rules::compile::RawRule;
+use crate::rules::{Expect, Loaded};
 
 /// How much a lint finding matters: an error fails `prr rules lint` (exit 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,8 +81,8 @@ pub fn lint(loaded: &Loaded, today: Date) -> Vec<LintFinding> {
             }
         })
         .collect();
-    for rule in loaded.rules.rules.iter().filter(|r| loaded.is_own(r)) {
-        findings.extend(lint_rule(rule, today));
+    for rule in own_rules(loaded) {
+        findings.extend(lint_rule(rule, &loaded.rules.levels, today));
     }
     findings.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.level).cmp(&(&b.file, b.line, b.column, b.level))
@@ -88,8 +91,18 @@ pub fn lint(loaded: &Loaded, today: Date) -> Vec<LintFinding> {
     findings
 }
 
-fn lint_rule(rule: &Rule, today: Date) -> Vec<LintFinding> {
-    let id = &rule.id;
+/// The rules the pack named defines, as written (whether or not their check compiled).
+pub fn own_rules(loaded: &Loaded) -> impl Iterator<Item = &RawRule> {
+    loaded
+        .written
+        .iter()
+        .filter(|r| loaded.own.contains(&r.pack))
+}
+
+fn lint_rule(rule: &RawRule, levels: &[String], today: Date) -> Vec<LintFinding> {
+    let def = &rule.def;
+    let id = def.id.get_ref();
+    let text = |field: &Option<String>| field.as_deref().unwrap_or_default().trim().to_owned();
     let mut problems: Vec<(Level, String)> = Vec::new();
     let error = |message: String| (Level::Error, message);
     if !is_valid_id(id) {
@@ -97,40 +110,60 @@ fn lint_rule(rule: &Rule, today: Date) -> Vec<LintFinding> {
             "rule id `{id}` is not of the form `category.name` (lowercase letters, digits and `-`, such as `oncall.rotation`)"
         )));
     }
-    if rule.title.trim().is_empty() || rule.title == *id {
+    let title = text(&def.title);
+    if title.is_empty() || title == *id {
         problems.push(error(format!(
             "rule `{id}` has no title: add `title = \"...\"`, one line that says what holds when it passes"
         )));
     }
-    if rule.rationale.trim().is_empty() {
+    if text(&def.rationale).is_empty() {
         problems.push(error(format!(
             "rule `{id}` has no rationale: add `rationale = \"...\"`, why the rule matters"
         )));
     }
-    if rule.remediation.trim().is_empty() {
+    if text(&def.remediation).is_empty() {
         problems.push(error(format!(
             "rule `{id}` has no remediation: add `remediation = \"...\"`, what to write to pass, with an example"
         )));
     }
     for (expect, word) in [(Expect::Pass, "passing"), (Expect::Fail, "failing")] {
-        if !rule.tests.iter().any(|t| t.expect == expect) {
+        if !def.test.iter().any(|t| t.get_ref().expect == expect) {
             problems.push(error(format!(
                 "rule `{id}` has no {word} example: add a [[rule.test]] with `expect = \"{expect}\"`"
             )));
         }
     }
-    if let Some(category) = id.split_once('.').map(|(c, _)| c) {
-        if rule.category != category {
+    if let (Some(category), Some(written)) = (id.split_once('.').map(|(c, _)| c), &def.category) {
+        if written != category {
             problems.push((
                 Level::Warning,
-                format!(
-                    "rule `{id}` is in category `{}`, and its id says `{category}`",
-                    rule.category
-                ),
+                format!("rule `{id}` is in category `{written}`, and its id says `{category}`"),
             ));
         }
     }
-    if let Some(from) = rule.enforce_after {
+    if def.level.is_none() && !levels.is_empty() {
+        problems.push((
+            Level::Warning,
+            format!(
+                "rule `{id}` has no `level`, and the pack has levels ({}): its failure blocks the gate but costs no level, so a service that fails it can still reach the highest; add `level = \"{}\"` (or the level it belongs to)",
+                levels.join(", "),
+                levels[0]
+            ),
+        ));
+    }
+    let enforce_after = def
+        .enforce_after
+        .as_ref()
+        .and_then(|d| d.get_ref().date)
+        .and_then(|d| {
+            Date::new(
+                i16::try_from(d.year).ok()?,
+                i8::try_from(d.month).ok()?,
+                i8::try_from(d.day).ok()?,
+            )
+            .ok()
+        });
+    if let Some(from) = enforce_after {
         if from <= today {
             problems.push((
                 Level::Warning,
@@ -140,13 +173,14 @@ fn lint_rule(rule: &Rule, today: Date) -> Vec<LintFinding> {
             ));
         }
     }
+    let at = rule.source.line_col(rule.span.start);
     problems
         .into_iter()
         .map(|(level, message)| LintFinding {
             level,
-            file: rule.origin.file.clone(),
-            line: rule.origin.line,
-            column: rule.origin.column,
+            file: rule.source.name.clone(),
+            line: at.line,
+            column: at.column,
             message,
         })
         .collect()

@@ -8,6 +8,9 @@ use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
+#[allow(clippy::duplicate_mod)] // browser.rs and prometheus.rs load it too
+pub mod tools;
+
 /// The date the examples are judged on (reviews age).
 pub const AS_OF: &str = "2026-11-21";
 
