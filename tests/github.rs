@@ -1,7 +1,7 @@
 //! Publishing to GitHub, against a local wiremock server standing in for the API: the
 //! binary runs as it would in Actions, with `GITHUB_*` pointing at the mock.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
@@ -211,10 +211,19 @@ fn a_failing_gate_creates_the_comment_and_a_later_run_updates_it() {
     ])));
     comment_updates(&api, 1001);
     check_runs_ok(&api);
+    // The head commit now holds a ready manifest: `prr publish` judges it itself (an
+    // artifact never decides), and the artifact says the same.
+    head_holds(
+        &api,
+        &[(
+            UNREADY,
+            std::fs::read_to_string(READY).expect("the example"),
+        )],
+    );
     let report = passing_report_for(&api, UNREADY);
     let again = api
         .prr("pull_request", &pull_request_event())
-        .args(["publish"])
+        .args(["publish", "--manifest", UNREADY, "--as-of", AS_OF])
         .arg(&report)
         .output()
         .expect("prr runs");
@@ -313,33 +322,42 @@ fn the_marker_is_found_on_page_three_of_250_comments() {
 #[test]
 fn one_hundred_twenty_findings_take_three_annotation_requests() {
     let api = Api::start();
-    let mut report = report_of(&api, UNREADY);
-    let failing: Vec<Value> = report["results"]
-        .as_array()
-        .expect("results")
-        .iter()
-        .filter(|r| r["status"] == "fail" && !r["location"].is_null())
-        .cloned()
-        .collect();
-    assert!(!failing.is_empty());
-    let results: Vec<Value> = failing.iter().cycle().take(120).cloned().collect();
-    report["results"] = json!(results);
-    recount(&mut report);
-    let path_ = api.file("big.json");
-    std::fs::write(&path_, report.to_string()).expect("written");
+    // The unready example with critical dependencies that name no owner, SLA, timeout or
+    // retries: a finding of each rule for each.
+    let mut manifest = std::fs::read_to_string(UNREADY).expect("the example");
+    for i in 0..30 {
+        manifest.push_str(&format!(
+            "\n[[dependency]]\nname = \"extra-{i}\"\ncritical = true\n"
+        ));
+    }
+    let big = api.file("big/prr.toml");
+    std::fs::create_dir_all(big.parent().expect("a directory")).expect("created");
+    std::fs::write(&big, manifest).expect("written");
+    let json = api.file("big.json");
     api.mount(no_comments());
     comment_creates(&api, 1);
     check_runs_ok(&api);
     let out = api
         .prr("pull_request", &pull_request_event())
-        .arg("publish")
-        .arg(&path_)
+        .args(["check", "--manifest"])
+        .arg(&big)
+        .args(["--as-of", AS_OF, "--publish", "--format"])
+        .arg(format!("json={}", json.display()))
         .output()
         .expect("prr runs");
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("a report")).expect("JSON");
+    let located = report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["status"] == "fail" && !r["location"].is_null())
+        .count();
+    assert!(located > 100, "{located} findings");
     let created_ = api.of("POST", "/check-runs");
     let updated = api.of("PATCH", "/check-runs/555");
-    assert_eq!(created_.len() + updated.len(), 3);
+    assert_eq!(created_.len() + updated.len(), located.div_ceil(50));
     let counts: Vec<usize> = created_
         .iter()
         .chain(&updated)
@@ -349,7 +367,11 @@ fn one_hundred_twenty_findings_take_three_annotation_requests() {
                 .map_or(0, Vec::len)
         })
         .collect();
-    assert_eq!(counts, [50, 50, 20]);
+    let mut expected = vec![50; located / 50];
+    if located % 50 != 0 {
+        expected.push(located % 50);
+    }
+    assert_eq!(counts, expected);
     let first = body_of(&created_[0]);
     assert_eq!(first["head_sha"], SHA);
     assert_eq!(first["name"], "prr");
@@ -788,14 +810,18 @@ fn an_honest_artifact_publishes_without_a_mismatch_note() {
 }
 
 #[test]
-fn a_report_that_disagrees_with_itself_is_not_published() {
+fn a_report_that_disagrees_with_itself_is_never_published() {
     let api = Api::start();
     let mut edited = report_of(&api, UNREADY);
     edited["verdict"] = json!("pass");
     let report = api.file("edited.json");
     std::fs::write(&report, edited.to_string()).expect("written");
-    let out = api
-        .prr("pull_request", &pull_request_event())
+    // Where there is no head commit to judge, it is refused.
+    let out = Command::cargo_bin("prr")
+        .expect("built")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_REPOSITORY")
+        .env_remove("GITHUB_EVENT_PATH")
         .arg("publish")
         .arg(&report)
         .output()
@@ -807,6 +833,32 @@ fn a_report_that_disagrees_with_itself_is_not_published() {
         text(&out)
     );
     assert!(api.requests().is_empty(), "nothing was posted");
+    // In a job, prr judges the head commit and publishes that, naming the disagreement.
+    head_holds(
+        &api,
+        &[(
+            UNREADY,
+            std::fs::read_to_string(UNREADY).expect("the example"),
+        )],
+    );
+    api.mount(no_comments());
+    comment_creates(&api, 1);
+    check_runs_ok(&api);
+    let out = api
+        .prr("pull_request", &pull_request_event())
+        .args(["publish", "--manifest", UNREADY, "--as-of", AS_OF])
+        .arg(&report)
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let runs = api.of("POST", "/check-runs");
+    assert_eq!(body_of(&runs[0])["conclusion"], "failure");
+    let comments = api.of("POST", "/issues/7/comments");
+    let body = body_of(&comments[0])["body"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(body.contains("disagrees with itself"), "{body}");
 }
 
 #[test]
@@ -1487,4 +1539,185 @@ fn the_privileged_judgement_is_check_at_the_head_commit() {
 
 fn text_of_stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A head commit that fails `security.non-root`, with the trusted pack enforcing it now.
+fn non_root_head(api: &Api, padding: usize) -> (PathBuf, Vec<(String, String)>) {
+    let mut files = vec![
+        (
+            "examples/ready/prr.toml".to_owned(),
+            std::fs::read_to_string(READY).expect("the example"),
+        ),
+        (
+            "examples/ready/Dockerfile".to_owned(),
+            "FROM debian:12-slim\nUSER root\nCMD [\"api\"]\n".to_owned(),
+        ),
+    ];
+    let mut tree: Vec<Value> = files
+        .iter()
+        .map(|(p, _)| json!({"path": p, "type": "blob", "mode": "100644", "size": 40}))
+        .collect();
+    // Padding: small Kubernetes YAML in the service's directory, listed in the tree.
+    for i in 0..padding {
+        tree.push(json!({"path": format!("examples/ready/k8s/cm-{i:05}.yaml"),
+            "type": "blob", "mode": "100644", "size": 40}));
+    }
+    api.mount(
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/acme/payments/git/trees/{SHA}")))
+            .and(query_param("recursive", "1"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"sha": SHA, "tree": tree, "truncated": false})),
+            ),
+    );
+    for i in 0..padding.min(3) {
+        files.push((
+            format!("examples/ready/k8s/cm-{i:05}.yaml"),
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\n"),
+        ));
+    }
+    for (name, body) in &files {
+        api.mount(
+            Mock::given(method("GET"))
+                .and(path(format!("/repos/acme/payments/contents/{name}")))
+                .and(query_param("ref", SHA))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                    "type": "file", "name": name, "path": name, "encoding": "base64",
+                    "content": base64::engine::general_purpose::STANDARD.encode(body),
+                }))),
+        );
+    }
+    let pack = api.file("pack");
+    std::fs::create_dir_all(&pack).expect("created");
+    std::fs::write(
+        pack.join("pack.toml"),
+        "[pack]\nname = \"acme\"\nextends = [\"builtin\"]\n[override.\"security.non-root\"]\nenforce_after = 2026-01-01\n",
+    )
+    .expect("written");
+    fork_pull_request(api);
+    (pack, files)
+}
+
+fn publish_head_with(api: &Api, pack: &Path, event: &Value, artifact: &Path) -> (Value, Output) {
+    let out = api
+        .prr("workflow_run", event)
+        .args([
+            "publish",
+            "--manifest",
+            "examples/ready",
+            "--as-of",
+            AS_OF,
+            "--rules",
+        ])
+        .arg(pack)
+        .arg(artifact)
+        .output()
+        .expect("prr runs");
+    let runs = api.of("POST", "/check-runs");
+    assert_eq!(runs.len(), 1, "{}", text(&out));
+    (body_of(&runs[0]), out)
+}
+
+/// A fork cannot turn the privileged verdict green by padding its tree: the repository
+/// rules of a head that fails one still fail, padded or not, and the padding costs no
+/// request beyond the one listing.
+#[test]
+fn padding_the_tree_never_turns_the_privileged_verdict_green() {
+    for padding in [0, 3000] {
+        let api = Api::start();
+        let (pack, _) = non_root_head(&api, padding);
+        let artifact = api.file("artifact.json");
+        std::fs::write(&artifact, report_of(&api, READY).to_string()).expect("written");
+        let (run, out) = publish_head_with(&api, &pack, &fork_run_event(), &artifact);
+        assert_eq!(
+            run["conclusion"],
+            "failure",
+            "padding {padding}: {}",
+            text(&out)
+        );
+        let annotated: Vec<String> = run["output"]["annotations"]
+            .as_array()
+            .expect("annotations")
+            .iter()
+            .filter(|a| a["annotation_level"] == "failure")
+            .map(|a| a["title"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert!(
+            annotated.iter().any(|t| t.starts_with("security.non-root")),
+            "padding {padding}: {annotated:?}"
+        );
+        let contents = api
+            .of("GET", "")
+            .into_iter()
+            .filter(|r| r.url.path().contains("/contents/"))
+            .count();
+        assert!(contents <= 4, "padding {padding}: {contents} file reads");
+    }
+}
+
+/// A `workflow_run` triggered by another event (a review) is judged like any other: the
+/// forged artifact's pass is never published.
+#[test]
+fn a_workflow_run_of_a_review_publishes_the_head_s_own_verdict() {
+    let api = Api::start();
+    let (pack, _) = non_root_head(&api, 0);
+    let mut forged = report_of(&api, READY);
+    forged["verdict"] = json!("pass");
+    let artifact = api.file("artifact.json");
+    std::fs::write(&artifact, forged.to_string()).expect("written");
+    let event = json!({"action": "completed", "workflow_run": {
+        "event": "pull_request_review", "head_sha": SHA,
+        "pull_requests": [{"number": 42, "head": {"sha": SHA}}],
+        "head_repository": {"full_name": "stranger/payments"}}});
+    let (run, out) = publish_head_with(&api, &pack, &event, &artifact);
+    assert_eq!(run["conclusion"], "failure", "{}", text(&out));
+    assert_eq!(run["head_sha"], SHA);
+}
+
+/// An artifact that cannot be read (not JSON, another version, over the size limit) leaves
+/// the privileged verdict in place: the head is judged and published, and the note says
+/// the artifact could not be read. The oversized one is read no further than the limit.
+#[test]
+fn an_unreadable_artifact_still_gets_the_privileged_verdict() {
+    let oversized = {
+        let mut text = String::from("{\"version\": 1, \"pad\": \"");
+        text.push_str(&"x".repeat(3 * 1024 * 1024));
+        text.push_str("\"}");
+        text
+    };
+    for (what, content) in [
+        (
+            "not JSON",
+            "::error::all checks passed\n<img src=x>".to_owned(),
+        ),
+        ("another version", "{\"version\": 99}".to_owned()),
+        ("oversized", oversized),
+    ] {
+        let api = Api::start();
+        let (pack, _) = non_root_head(&api, 0);
+        let artifact = api.file("artifact.json");
+        std::fs::write(&artifact, content).expect("written");
+        let (run, out) = publish_head_with(&api, &pack, &fork_run_event(), &artifact);
+        assert_eq!(run["conclusion"], "failure", "{what}: {}", text(&out));
+        let comments = api.of("POST", "/issues/42/comments");
+        let body = body_of(&comments[0])["body"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            body.contains("the report artifact could not be read"),
+            "{what}: {body}"
+        );
+        assert!(!body.contains("<img"), "{what}: {body}");
+        for line in String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .chain(String::from_utf8_lossy(&out.stderr).lines())
+        {
+            assert!(
+                !line.starts_with("::error::all"),
+                "{what}: a forged workflow command reached the log: {line}"
+            );
+        }
+    }
 }

@@ -75,16 +75,20 @@ pub const MISMATCH: &str = "the report from the pull request's job does not matc
 /// The report cannot be read, is not a version-1 JSON report, or its parts disagree; in a
 /// privileged job, the manifests at the head commit or the rules cannot be had.
 pub fn run(args: &PublishCommand) -> Result<u8, Error> {
-    let artifact = args.report.as_deref().map(read_report).transpose()?;
-    let privileged = github::Context::from_env()
+    let artifact = args.report.as_deref().map(read_report);
+    // Wherever there is a head commit to publish on, prr judges it itself (decision 15):
+    // in a privileged job of any triggering event, and in every other job too. The
+    // artifact is only compared with that judgement.
+    let Some(cx) = github::Context::from_env()
         .ok()
-        .filter(github::Context::judges_for_a_pull_request);
-    let Some(cx) = privileged else {
-        let Some((report, name)) = artifact else {
+        .filter(|cx| cx.head_sha.is_some())
+    else {
+        let Some(artifact) = artifact else {
             return Err(Error::Usage(
-                "outside a privileged workflow_run or pull_request_target job, name the report to publish (`prr publish prr-report.json`)".to_owned(),
+                "outside a GitHub Actions job with a head commit, name the report to publish (`prr publish prr-report.json`)".to_owned(),
             ));
         };
+        let (report, name) = artifact?;
         refuse_disagreement(&report, &name)?;
         return Ok(publish(&report, &args.options, Some(name), exit::PASS));
     };
@@ -100,15 +104,26 @@ pub fn run(args: &PublishCommand) -> Result<u8, Error> {
         }
     };
     let mut body = markdown_body(&trusted);
-    if let Some((report, name)) = &artifact {
-        let mut differences = diff::mismatch(&trusted, report);
-        let disagreements = report.disagreements();
-        if !disagreements.is_empty() {
-            differences.push(format!(
-                "it disagrees with itself: {}",
-                disagreements.join("; ")
-            ));
-        }
+    if let Some(artifact) = &artifact {
+        let (differences, name) = match artifact {
+            Ok((report, name)) => {
+                let mut differences = diff::mismatch(&trusted, report);
+                let disagreements = report.disagreements();
+                if !disagreements.is_empty() {
+                    differences.push(format!(
+                        "it disagrees with itself: {}",
+                        disagreements.join("; ")
+                    ));
+                }
+                (differences, name.clone())
+            }
+            Err(err) => (
+                vec![format!("the report artifact could not be read: {err}")],
+                args.report
+                    .as_deref()
+                    .map_or_else(String::new, |p| p.display().to_string()),
+            ),
+        };
         if differences.is_empty() {
             write_stderr(&format!(
                 "prr: {name} matches the judgement of the head commit\n"
@@ -133,13 +148,20 @@ pub fn run(args: &PublishCommand) -> Result<u8, Error> {
     ))
 }
 
-/// Reads a JSON report.
+/// Reads a JSON report, no further than the size limit: an artifact of 100 MB is refused
+/// after 1 MiB, not read whole first.
 fn read_report(path: &Path) -> Result<(Report, String), Error> {
+    use std::io::Read as _;
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+    let io_error = |source| Error::Io {
         context: format!("cannot read the report {name}"),
         source,
-    })?;
+    };
+    let limit = max_file_bytes();
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(io_error)?;
     let text = text_from_bytes(bytes, &name, max_file_bytes())?.text;
     let report = json::parse(&text).map_err(|err| {
         Diagnostic::file(&name, format!("not a prr JSON report: {err}"))
@@ -192,7 +214,9 @@ fn judge_head(
         None,
         DEFAULT_TIME_BOUND,
     ));
-    let mut evidence = api_evidence(cx, &sha).with_prometheus(std::sync::Arc::clone(&prometheus));
+    let dirs = directories(files.iter().map(|(name, _)| name.as_str()));
+    let mut evidence =
+        api_evidence(cx, &sha, &dirs).with_prometheus(std::sync::Arc::clone(&prometheus));
     if rules.incidents.is_some() {
         evidence.incidents = crate::evidence::Gathered::NotConfigured(
             "the publishing job reads the head commit through GitHub's API and not its incident files; `prr check` reads them from the tree it judges".to_owned(),
@@ -224,7 +248,7 @@ fn judge_head(
                 ),
             )
         })?;
-        let evidence = api_evidence(cx, &base_sha).with_prometheus(prometheus);
+        let evidence = api_evidence(cx, &base_sha, &dirs).with_prometheus(prometheus);
         let base = judge_files(
             base_files,
             &base_sha,
@@ -254,10 +278,21 @@ fn judge_head(
     Ok(report)
 }
 
-/// The repository evidence at `sha`, read through the API as data (or why it could not be).
-fn api_evidence(cx: &github::Context, sha: &str) -> Evidence {
+/// The directories of the manifests named (from the root, `""` the root).
+fn directories<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut dirs: Vec<String> = names
+        .map(|name| name.rsplit_once('/').map_or("", |(dir, _)| dir).to_owned())
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    dirs
+}
+
+/// The repository evidence at `sha` for the manifests in `dirs`, read through the API as
+/// data (or why it could not be).
+fn api_evidence(cx: &github::Context, sha: &str, dirs: &[String]) -> Evidence {
     let short = sha.get(..12).unwrap_or(sha);
-    let snapshot = github::head_repository(cx, sha)
+    let snapshot = github::head_repository(cx, sha, dirs)
         .map(|(files, texts)| {
             Snapshot::from_listing(
                 format!("commit {short}"),

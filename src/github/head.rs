@@ -166,20 +166,44 @@ pub async fn file(
     }
 }
 
-/// The repository at `sha` as the evidence stage needs it: every file with its size (one
-/// `git/trees` listing) and the bytes of the files rules read, through the API as data.
+/// The most files whose text the privileged job reads through the API for one judgement:
+/// a head commit that pads the judged services' directories with more cannot make its
+/// repository rules pass by exhausting the deadline; it makes them unverifiable, which
+/// fails them.
+pub const MAX_TEXT_READS: usize = 200;
+
+/// The repository at `sha` as the evidence stage needs it for the manifests in `dirs` (from
+/// the root, `""` the root): every file with its size (one `git/trees` listing), and the
+/// bytes of the files rules read there (CODEOWNERS, the Dockerfiles and Kubernetes YAML in
+/// those directories and below), through the API as data, one request each, at most
+/// [`MAX_TEXT_READS`].
 ///
 /// # Errors
-/// GitHub refused, could not be reached, or cut the listing short.
+/// GitHub refused, could not be reached, cut the listing short, or the directories hold
+/// more files to read than the cap.
 pub async fn repository(
     client: &Client,
     owner: &str,
     repo: &str,
     sha: &str,
+    dirs: &[String],
 ) -> Result<Listing, Error> {
+    use crate::facts::repository::{is_below, wanted_paths, CODEOWNERS};
     let files = tree_sizes(client, owner, repo, sha).await?;
+    let wanted: Vec<String> = wanted_paths(files.iter().map(|(p, _)| p.as_str()))
+        .into_iter()
+        .filter(|path| {
+            CODEOWNERS.contains(&path.as_str()) || dirs.iter().any(|dir| is_below(dir, path))
+        })
+        .collect();
+    if wanted.len() > MAX_TEXT_READS {
+        return Err(Error::Context(format!(
+            "the judged services' directories hold {} Dockerfiles and YAML files at {sha}, more than the {MAX_TEXT_READS} the publishing job reads through the API",
+            wanted.len()
+        )));
+    }
     let mut texts = Vec::new();
-    for name in crate::facts::repository::wanted_paths(files.iter().map(|(p, _)| p.as_str())) {
+    for name in wanted {
         if let Ok(bytes) = file(client, owner, repo, sha, &name).await? {
             texts.push((name, bytes));
         }

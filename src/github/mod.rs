@@ -387,9 +387,9 @@ pub fn head_manifests(
 ///
 /// # Errors
 /// The listing or a file cannot be had.
-pub fn head_repository(cx: &Context, sha: &str) -> Result<head::Listing, Error> {
+pub fn head_repository(cx: &Context, sha: &str, dirs: &[String]) -> Result<head::Listing, Error> {
     with_client(cx, |client| async move {
-        head::repository(&client, &cx.owner, &cx.repo, sha).await
+        head::repository(&client, &cx.owner, &cx.repo, sha, dirs).await
     })
 }
 
