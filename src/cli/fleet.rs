@@ -120,14 +120,11 @@ pub fn run(args: &FleetArgs) -> Result<u8, Error> {
     check_outputs(&args.output.format)?;
     let root = repository_root();
     let as_of = args.as_of.unwrap_or_else(super::today);
-    let rules = rules::load(&crate::pipeline::rules_sources(&args.rules)?, &root)?;
+    let rules = crate::pipeline::load_rules(&args.rules, &root)?;
     let candidate = if args.candidate.is_empty() {
         None
     } else {
-        Some(rules::load(
-            &crate::pipeline::rules_sources(&args.candidate)?,
-            &root,
-        )?)
+        Some(crate::pipeline::load_rules(&args.candidate, &root)?)
     };
     let earlier = args.compare.as_deref().map(read_fleet_report).transpose()?;
     // The evidence stage as `prr check` runs it: each service's own repository, and the

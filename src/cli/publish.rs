@@ -195,8 +195,7 @@ fn judge_head(
     args: &PublishCommand,
     as_of: jiff::civil::Date,
 ) -> Result<Report, Error> {
-    let sources = crate::pipeline::rules_sources(&args.rules)?;
-    let rules = crate::rules::load(&sources, &super::repository_root())?;
+    let rules = crate::pipeline::load_rules(&args.rules, &super::repository_root())?;
     let (sha, files) = github::head_manifests(cx, &args.manifest).map_err(|err| {
         Diagnostic::file(
             args.manifest.first().map_or("prr.toml", String::as_str),
