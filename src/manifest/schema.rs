@@ -112,18 +112,20 @@ impl CompiledSchema {
         }
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected }
-            | ValidationErrorKind::UnevaluatedProperties { unexpected } => unexpected
+            | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+                // One index for all the unknown keys of the table: a table of thousands of
+                // unknown keys stays linear.
+                let entries = node.map(Node::entry_index).unwrap_or_default();
+                let known = rule
+                    .and_then(|r| r.get("properties"))
+                    .and_then(Json::as_object)
+                    .map(|p| p.keys().map(String::as_str).collect::<Vec<_>>())
+                    .unwrap_or_default();
+                unexpected
                 .iter()
                 .map(|name| {
-                    let key_span = node
-                        .and_then(|n| n.entry(name))
-                        .map_or(span, |(k, _)| k.span);
+                    let key_span = entries.entry(name).map_or(span, |(k, _)| k.span);
                     let full = join(&key, name);
-                    let known = rule
-                        .and_then(|r| r.get("properties"))
-                        .and_then(Json::as_object)
-                        .map(|p| p.keys().map(String::as_str).collect::<Vec<_>>())
-                        .unwrap_or_default();
                     let mut message = format!("unknown key `{full}`");
                     if let Some(best) = closest(name, &known) {
                         message.push_str(&format!(" (did you mean `{}`?)", join(&key, best)));
@@ -136,7 +138,8 @@ impl CompiledSchema {
                         message,
                     }
                 })
-                .collect(),
+                .collect()
+            }
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default();
                 let field = rule
