@@ -165,6 +165,7 @@ fn quarterly(args: &QuarterlyArgs) -> Result<u8, Error> {
         let path = PathBuf::from(source);
         records.extend(incident::read_file(&path, &display_name(&path, &root))?);
     }
+    records.keep_until(as_of);
     for problem in &records.left_out {
         write_stderr(&format!("warning: {problem}\n"));
     }
