@@ -697,7 +697,12 @@ fn a_repository_listed_twice_or_under_a_name_github_forbids_is_exit_2() {
         };
         json!({"pageInfo": {"hasNextPage": more, "endCursor": "next"}, "nodes": nodes})
     });
-    refused(&api, &["github:acme"], "GitHub listed acme/svc-00099 twice", 2);
+    refused(
+        &api,
+        &["github:acme"],
+        "GitHub listed acme/svc-00099 twice",
+        2,
+    );
 
     for bad in ["../../x", "acme/../../x", "acme/pay\u{7}", "other/pay"] {
         let name = bad.to_owned();
@@ -737,5 +742,9 @@ fn the_total_of_repositories_is_bounded() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("more than 250 repositories"), "{stderr}");
     assert!(!out.path().join("fleet.json").exists());
-    assert_eq!(github.asked().len(), 3, "it stops on the page that crosses the bound");
+    assert_eq!(
+        github.asked().len(),
+        3,
+        "it stops on the page that crosses the bound"
+    );
 }

@@ -64,7 +64,10 @@ fn keeps_the_device(dir: &Path, args: &[&str], exits: &[i32]) {
         "{args:?}: exit {code}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(is_device(&dev), "{args:?} replaced the device with a regular file");
+    assert!(
+        is_device(&dev),
+        "{args:?} replaced the device with a regular file"
+    );
     let strays: Vec<_> = std::fs::read_dir(dir)
         .expect("the directory")
         .filter_map(Result::ok)
@@ -84,13 +87,31 @@ fn check_writes_through_a_device_in_every_format_and_with_output() {
         let spec = format!("{format}={{}}");
         keeps_the_device(
             dir.path(),
-            &["check", "--manifest", manifest, "--as-of", "2026-11-21", "--format", &spec],
+            &[
+                "check",
+                "--manifest",
+                manifest,
+                "--as-of",
+                "2026-11-21",
+                "--format",
+                &spec,
+            ],
             &[0, 1],
         );
     }
     keeps_the_device(
         dir.path(),
-        &["check", "--manifest", manifest, "--as-of", "2026-11-21", "--format", "json", "--output", "{}"],
+        &[
+            "check",
+            "--manifest",
+            manifest,
+            "--as-of",
+            "2026-11-21",
+            "--format",
+            "json",
+            "--output",
+            "{}",
+        ],
         &[0, 1],
     );
 }
@@ -102,7 +123,14 @@ fn fleet_review_and_export_write_through_a_device() {
         let spec = format!("{format}={{}}");
         keeps_the_device(
             dir.path(),
-            &["fleet", "tests/fixtures/fleet/small", "--as-of", "2026-11-21", "--format", &spec],
+            &[
+                "fleet",
+                "tests/fixtures/fleet/small",
+                "--as-of",
+                "2026-11-21",
+                "--format",
+                &spec,
+            ],
             &[0, 1],
         );
     }
@@ -130,7 +158,14 @@ fn fleet_review_and_export_write_through_a_device() {
     for format in ["openslo", "backstage"] {
         keeps_the_device(
             dir.path(),
-            &["export", format, "--manifest", "examples/ready/prr.toml", "--output", "{}"],
+            &[
+                "export",
+                format,
+                "--manifest",
+                "examples/ready/prr.toml",
+                "--output",
+                "{}",
+            ],
             &[0],
         );
     }
@@ -147,25 +182,52 @@ fn a_symlink_is_written_through_and_a_regular_file_replaced() {
     std::os::unix::fs::symlink(&target, &link).expect("a symlink");
     let spec = format!("json={}", link.display());
     let out = prr()
-        .args(["check", "--manifest", "examples/ready/prr.toml", "--as-of", "2026-11-21"])
+        .args([
+            "check",
+            "--manifest",
+            "examples/ready/prr.toml",
+            "--as-of",
+            "2026-11-21",
+        ])
         .args(["--format", &spec])
         .output()
         .expect("prr runs");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(std::fs::symlink_metadata(&link).expect("there").file_type().is_symlink());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("there")
+        .file_type()
+        .is_symlink());
     let written = std::fs::read_to_string(&target).expect("the target");
-    let report: serde_json::Value = serde_json::from_str(&written).expect("the whole report, no old bytes after it");
+    let report: serde_json::Value =
+        serde_json::from_str(&written).expect("the whole report, no old bytes after it");
     assert_eq!(report["verdict"], "pass");
 
     let plain = dir.path().join("plain.json");
     std::fs::write(&plain, "old").expect("written");
     let spec = format!("json={}", plain.display());
     let out = prr()
-        .args(["check", "--manifest", "examples/ready/prr.toml", "--as-of", "2026-11-21"])
+        .args([
+            "check",
+            "--manifest",
+            "examples/ready/prr.toml",
+            "--as-of",
+            "2026-11-21",
+        ])
         .args(["--format", &spec])
         .output()
         .expect("prr runs");
     assert_eq!(out.status.code(), Some(0));
-    assert!(std::fs::read_to_string(&plain).expect("the report").starts_with('{'));
-    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 3, "no temporary file left");
+    assert!(std::fs::read_to_string(&plain)
+        .expect("the report")
+        .starts_with('{'));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("dir").count(),
+        3,
+        "no temporary file left"
+    );
 }

@@ -122,23 +122,23 @@ impl CompiledSchema {
                     .map(|p| p.keys().map(String::as_str).collect::<Vec<_>>())
                     .unwrap_or_default();
                 unexpected
-                .iter()
-                .map(|name| {
-                    let key_span = entries.entry(name).map_or(span, |(k, _)| k.span);
-                    let full = join(&key, name);
-                    let mut message = format!("unknown key `{full}`");
-                    if let Some(best) = closest(name, &known) {
-                        message.push_str(&format!(" (did you mean `{}`?)", join(&key, best)));
-                    } else if key.is_empty() {
-                        message.push_str("; organisation extensions go under [x]");
-                    }
-                    Violation {
-                        key: full,
-                        span: key_span,
-                        message,
-                    }
-                })
-                .collect()
+                    .iter()
+                    .map(|name| {
+                        let key_span = entries.entry(name).map_or(span, |(k, _)| k.span);
+                        let full = join(&key, name);
+                        let mut message = format!("unknown key `{full}`");
+                        if let Some(best) = closest(name, &known) {
+                            message.push_str(&format!(" (did you mean `{}`?)", join(&key, best)));
+                        } else if key.is_empty() {
+                            message.push_str("; organisation extensions go under [x]");
+                        }
+                        Violation {
+                            key: full,
+                            span: key_span,
+                            message,
+                        }
+                    })
+                    .collect()
             }
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default();

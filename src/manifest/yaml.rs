@@ -443,12 +443,10 @@ mod tests {
         let err = documents(&nested).unwrap_err();
         assert!(err.reason.contains("`*base`"), "{err:?}");
         // The usual use of anchors (shared defaults, a few times) reads as before.
-        let defaults = "defaults: &defaults {retries: 3, timeout: 30s}\na: *defaults\nb: *defaults\n";
+        let defaults =
+            "defaults: &defaults {retries: 3, timeout: 30s}\na: *defaults\nb: *defaults\n";
         let docs = documents(defaults).expect("a few aliases");
-        assert_eq!(
-            docs[0].pointer("b.retries").and_then(Node::as_i64),
-            Some(3)
-        );
+        assert_eq!(docs[0].pointer("b.retries").and_then(Node::as_i64), Some(3));
         // Aliases up to the bound are fine: 3 copies of a scalar as large as a quarter of
         // the file.
         let fine = format!("big: &blob \"{big}\"\nc: [*blob, *blob, *blob]\n");
@@ -469,7 +467,8 @@ mod tests {
                 Ok(docs) => {
                     let expanded: usize = docs.iter().map(expanded_size).sum();
                     assert!(
-                        expanded <= text.len() * 2 + EXPANSION_FACTOR * text.len() + EXPANSION_FLOOR,
+                        expanded
+                            <= text.len() * 2 + EXPANSION_FACTOR * text.len() + EXPANSION_FLOOR,
                         "{copies}: {expanded}"
                     );
                 }

@@ -21,6 +21,8 @@ pub type Sources = BTreeMap<String, Arc<SourceFile>>;
 /// Renders the report; `color` adds ANSI colours (only on a terminal, never with `NO_COLOR`).
 #[must_use]
 pub fn render(report: &Report, sources: &Sources, color: bool) -> String {
+    let listed = report.listed();
+    let report = &*listed;
     let mut out = Painter::new(sources, color);
     out.headline(report);
     if !report.diagnostics.is_empty() {
@@ -51,6 +53,12 @@ pub fn render(report: &Report, sources: &Sources, color: bool) -> String {
             FrameSeverity::Warning
         }
     });
+    if !report.unlisted.is_empty() {
+        out.line("");
+        for unlisted in &report.unlisted {
+            out.line(&format!("note: {}", unlisted.sentence()));
+        }
+    }
     let waived: Vec<&ResultEntry> = report
         .results
         .iter()
@@ -195,7 +203,7 @@ impl<'a> Painter<'a> {
             Verdict::Pass => "the gate passed".to_owned(),
             Verdict::Fail => format!(
                 "the gate failed: {} blocking finding(s)",
-                report.results.iter().filter(|r| report.blocks(r)).count()
+                report.blocking_count()
             ),
             Verdict::Error => "a manifest could not be judged".to_owned(),
         };

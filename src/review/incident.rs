@@ -609,8 +609,7 @@ mod tests {
 
     #[test]
     fn implausible_times_and_control_characters_are_left_out_with_their_line() {
-        let records = csv(
-            "id,service,severity,started,resolved\n\
+        let records = csv("id,service,severity,started,resolved\n\
              A1,pay,SEV1,2026-07-01T10:00:00Z,2026-07-01T11:00:00Z\n\
              a1,pay,SEV1,2026-07-02T10:00:00Z,2026-07-02T11:00:00Z\n\
              \"A1\u{0}\",pay,SEV1,2026-07-03T10:00:00Z,2026-07-03T11:00:00Z\n\
@@ -619,8 +618,7 @@ mod tests {
              Back,pay,SEV1,2026-07-05T10:00:00Z,2026-07-04T11:00:00Z\n\
              Far,pay,SEV1,2026-07-05T10:00:00Z,9000-12-31T23:59:59Z\n\
              Edge,pay,SEV1,2026-07-05T10:00:00Z,9999-12-31T23:59:59Z\n\
-             A1,pay,SEV1,2026-07-06T10:00:00Z,2026-07-06T11:00:00Z\n",
-        );
+             A1,pay,SEV1,2026-07-06T10:00:00Z,2026-07-06T11:00:00Z\n");
         let mut records = records;
         records.keep_until("2026-11-21".parse().expect("a date"));
         let ids: Vec<&str> = records.incidents.iter().map(|i| i.id.as_str()).collect();
@@ -647,10 +645,8 @@ mod tests {
 
     #[test]
     fn a_day_of_clock_skew_is_kept() {
-        let mut records = csv(
-            "id,service,severity,started,resolved\n\
-             S,pay,SEV1,2026-11-22T10:00:00Z,2026-11-22T23:00:00Z\n",
-        );
+        let mut records = csv("id,service,severity,started,resolved\n\
+             S,pay,SEV1,2026-11-22T10:00:00Z,2026-11-22T23:00:00Z\n");
         records.keep_until("2026-11-21".parse().expect("a date"));
         assert_eq!(records.incidents.len(), 1, "{:?}", records.left_out);
     }
