@@ -99,15 +99,37 @@ impl SourceFile {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let starts = self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect()
-        });
+        let starts = self.line_starts();
         let line = starts.partition_point(|&start| start <= offset);
         let line_start = starts[line - 1];
         let column = self.text[line_start..offset].chars().count() + 1;
         LineCol { line, column }
+    }
+
+    /// The byte offset of a 1-based line and character column, the inverse of
+    /// [`SourceFile::line_col`]; a line past the end gives the end, a column past its line
+    /// the line's end.
+    #[must_use]
+    pub fn offset(&self, line: usize, column: usize) -> usize {
+        let starts = self.line_starts();
+        let Some(&start) = line.checked_sub(1).and_then(|index| starts.get(index)) else {
+            return self.text.len();
+        };
+        let end = starts.get(line).copied().unwrap_or(self.text.len());
+        let within: usize = self.text[start..end]
+            .chars()
+            .take(column.saturating_sub(1))
+            .map(char::len_utf8)
+            .sum();
+        start + within
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
     }
 }
 
@@ -347,6 +369,22 @@ pub fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offset_is_the_inverse_of_line_col() {
+        let source = SourceFile::new("a.toml", "a = 1\né = \"ü\"\n\nlast");
+        for offset in 0..=source.text.len() {
+            if !source.text.is_char_boundary(offset) {
+                continue;
+            }
+            let at = source.line_col(offset);
+            assert_eq!(source.offset(at.line, at.column), offset, "{at:?}");
+        }
+        assert_eq!(source.offset(0, 1), source.text.len());
+        assert_eq!(source.offset(99, 1), source.text.len());
+        // A column past its line stops at the next line's start.
+        assert_eq!(source.offset(1, 40), 6);
+    }
 
     #[cfg(unix)]
     #[test]

@@ -500,3 +500,257 @@ fn a_fifo_and_dev_zero_as_manifest_are_refused_at_once() {
         assert!(text.contains("not a regular file"), "{path}: {text}");
     }
 }
+
+/// `prr` in `dir` (the repository root for evidence: no git above a temporary directory),
+/// with the given arguments after `check --as-of 2026-11-21`.
+fn run_in(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::cargo_bin("prr")
+        .expect("the binary is built")
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .args(["check", "--as-of", "2026-11-21"])
+        .args(args)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .expect("prr runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.contains("panicked"), "a panic: {text}");
+    assert!(!text.contains("memory allocation"), "an abort: {text}");
+    (
+        out.status
+            .code()
+            .expect("prr exited rather than being killed"),
+        text,
+    )
+}
+
+/// One 200 KB scalar anchored and aliased 5,000 times under `under` (a 210 KB file that
+/// would expand to a gigabyte): YAML that starts with `head`.
+fn string_alias_bomb(head: &str, under: &str) -> String {
+    let mut text = format!(
+        "{head}  {under}: {{blob: &blob \"{}\"}}\nspec:\n  copies:\n",
+        "x".repeat(200_000)
+    );
+    for _ in 0..5_000 {
+        text.push_str("    - *blob\n");
+    }
+    text
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("a directory");
+    for entry in std::fs::read_dir(from).expect("readable") {
+        let entry = entry.expect("an entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("a type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copied");
+        }
+    }
+}
+
+/// A string alias bomb imported as an OpenSLO file: exit 2 at once, naming the file, the
+/// line and the anchor, never an allocation failure.
+#[test]
+fn a_string_alias_bomb_through_an_import_is_exit_2_naming_the_anchor() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    copy_dir(&corpus("../fixtures/imports/payments"), dir.path());
+    let bomb = string_alias_bomb(
+        "apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: bomb\n",
+        "annotations",
+    );
+    std::fs::write(dir.path().join("slo/bomb.yaml"), bomb).expect("written");
+    let (code, text) = run_in(dir.path(), &["--manifest", "prr.toml"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("slo/bomb.yaml:13:7"), "{text}");
+    assert!(
+        text.contains("the alias `*blob` expands this file past"),
+        "{text}"
+    );
+    assert!(text.contains("the anchor `&blob`"), "{text}");
+}
+
+/// The same bomb as a YAML file beside a manifest, read as Kubernetes evidence: the rules
+/// that need it fail with "could not read" and the anchor; they never skip it.
+#[test]
+fn a_string_alias_bomb_through_kubernetes_evidence_fails_its_rules() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let ready = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ready/prr.toml"),
+    )
+    .expect("the ready example");
+    std::fs::write(
+        dir.path().join("prr.toml"),
+        ready.replace("#:schema ../../schemas/manifest.schema.json\n", ""),
+    )
+    .expect("written");
+    std::fs::create_dir(dir.path().join("deploy")).expect("a directory");
+    // It names no workload kind the reader would look for: bounded or not, a file the
+    // reader could not read is not skipped.
+    let bomb = string_alias_bomb(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pay\n",
+        "labels",
+    );
+    std::fs::write(dir.path().join("deploy/bomb.yaml"), bomb).expect("written");
+    let out = dir.path().join("report.json");
+    let (code, text) = run_in(
+        dir.path(),
+        &[
+            "--manifest",
+            "prr.toml",
+            "--format",
+            &format!("json={}", out.display()),
+        ],
+    );
+    assert!(code == 0 || code == 1, "{text}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("the report")).expect("JSON");
+    for rule in [
+        "resilience.health-checks",
+        "resilience.resources",
+        "availability.disruption-budget",
+    ] {
+        let result = report["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .find(|r| r["rule"] == rule)
+            .unwrap_or_else(|| panic!("{rule} ran"));
+        assert_eq!(result["status"], "fail", "{rule}: {result}");
+        let message = result["message"].as_str().expect("a message");
+        assert!(
+            message.starts_with("could not read deploy/bomb.yaml: the alias `*blob` expands"),
+            "{rule}: {message}"
+        );
+    }
+}
+
+/// Imports of many large files (the bench, bench/floods.sh, reads 40 of 1 MiB; here 4 of
+/// 256 KiB, as a debug build reads them slowly): judged to the end, with an output a small
+/// fraction of the input.
+#[test]
+fn many_large_imports_are_read_to_the_end_with_a_small_report() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    copy_dir(&corpus("../fixtures/imports/payments"), dir.path());
+    let slo = std::fs::read_to_string(dir.path().join("slo/availability.yaml")).expect("an SLO");
+    let mut input = 0;
+    for file in 0..4 {
+        let mut text = String::new();
+        let mut i = 0;
+        while text.len() < 256 * 1024 {
+            text.push_str(&slo.replacen(
+                "name: availability",
+                &format!("name: f{file}-s{i:05}"),
+                1,
+            ));
+            text.push_str("---\n");
+            i += 1;
+        }
+        input += text.len();
+        std::fs::write(dir.path().join(format!("slo/flood-{file}.yaml")), text).expect("written");
+    }
+    let out = dir.path().join("report.json");
+    let (code, text) = run_in(
+        dir.path(),
+        &[
+            "--manifest",
+            "prr.toml",
+            "--format",
+            &format!("json={}", out.display()),
+        ],
+    );
+    assert!(code == 1 || code == 2, "{text}");
+    let written = std::fs::metadata(&out).map_or(0, |m| m.len());
+    assert!(
+        written < (input as u64) / 4,
+        "{written} bytes of report for {input} of imports"
+    );
+}
+
+/// 1 MiB of unknown tables: one `manifest.schema` finding each, but every format lists at
+/// most 100 of them and counts the rest, so no output comes near 10x its input.
+#[test]
+fn a_mebibyte_of_unknown_tables_gives_small_reports_in_every_format() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = flood(dir.path(), "unknown.toml", 60_000, |i| {
+        format!("[u{i:05}]\n")
+    });
+    let input = std::fs::metadata(&path).expect("written").len();
+    assert!(input > 500_000, "{input}");
+    for format in ["human", "json", "sarif", "junit", "markdown", "github"] {
+        let out = dir.path().join(format!("out.{format}"));
+        let (code, text) = run(
+            &[
+                "--manifest",
+                path.to_str().unwrap(),
+                "--format",
+                &format!("{format}={}", out.display()),
+            ],
+            &[],
+        );
+        assert_eq!(code, 1, "{format}: {text}");
+        let written = std::fs::read_to_string(&out).expect("the report");
+        assert!(
+            (written.len() as u64) < input,
+            "{format}: {} bytes of output for {input} of input",
+            written.len()
+        );
+        if format == "json" {
+            let report: serde_json::Value = serde_json::from_str(&written).expect("JSON");
+            let unlisted = &report["unlisted"][0];
+            assert_eq!(unlisted["rule"], "manifest.schema", "{unlisted}");
+            assert!(
+                unlisted["count"].as_u64().unwrap_or(0) > 59_000,
+                "{unlisted}"
+            );
+        }
+    }
+}
+
+/// 100,000 incident rows (about 8 MiB, over the default file limit, so read with a
+/// raised one): read once each, linearly, into a review.
+#[test]
+fn a_hundred_thousand_incident_rows_are_read() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut csv = String::from("id,service,severity,started,resolved\n");
+    for i in 0..100_000 {
+        let day = 1 + i % 28;
+        csv.push_str(&format!(
+            "INC-{i:06},ledger,SEV{},2026-08-{day:02}T10:00:00Z,2026-08-{day:02}T11:30:00Z\n",
+            1 + i % 4
+        ));
+    }
+    let incidents = dir.path().join("incidents.csv");
+    std::fs::write(&incidents, csv).expect("written");
+    let out = Command::cargo_bin("prr")
+        .expect("the binary is built")
+        .env("NO_COLOR", "1")
+        .env("PRR_MAX_FILE_BYTES", "16777216")
+        .args([
+            "review",
+            "quarterly",
+            "--quarter",
+            "2026Q3",
+            "--as-of",
+            "2026-11-21",
+        ])
+        .arg("--manifest")
+        .arg(corpus("../fixtures/reviews/services"))
+        .arg("--incidents")
+        .arg(&incidents)
+        .args(["--format", "json"])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .expect("prr runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let review: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(review["incidents_used"], 100_000, "{stderr}");
+    assert_eq!(review["left_out"].as_array().map(Vec::len), Some(0));
+}

@@ -611,3 +611,140 @@ fn an_organisation_mixes_with_local_checkouts_and_reports_and_shards_split_it_by
     let all: Vec<String> = (0..300).map(|i| format!("acme/svc-{i:05}")).collect();
     assert_eq!(seen, all);
 }
+
+/// A GraphQL endpoint that answers every request with `page(first, after)`.
+fn hostile(page: impl Fn(u64, Option<&str>) -> Value + Send + Sync + 'static) -> Api {
+    let api = Api::start();
+    api.mount(
+        Mock::given(method("POST"))
+            .and(path("/graphql"))
+            .respond_with(move |request: &Request| {
+                let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+                let first = body["variables"]["first"].as_u64().unwrap_or(0);
+                let after = body["variables"]["after"].as_str();
+                ResponseTemplate::new(200).set_body_json(json!({
+                    "data": {"organization": {"repositories": page(first, after)}}
+                }))
+            }),
+    );
+    api
+}
+
+/// Ends in exit 2 naming the reason, writes no report, and asked at most `requests` times.
+fn refused(api: &Api, args: &[&str], reason: &str, requests: usize) {
+    let out = tempfile::tempdir().expect("a temporary directory");
+    let output = fleet(&api.uri(), args, out.path());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("github:acme"), "{stderr}");
+    assert!(stderr.contains(reason), "{reason}: {stderr}");
+    assert!(!out.path().join("fleet.json").exists());
+    let asked = api.requests().len();
+    assert!(asked <= requests, "{asked} requests for: {reason}");
+}
+
+fn names(from: usize, count: usize) -> Vec<Value> {
+    (from..from + count)
+        .map(|i| json!({"nameWithOwner": format!("acme/svc-{i:05}"), "isArchived": false, "toml": null, "json": null}))
+        .collect()
+}
+
+#[test]
+fn a_cursor_that_alternates_is_a_loop_and_exit_2_after_two_pages() {
+    // A, B, A, B ...: each page new rows, so a listing that only compares a cursor with
+    // the one before would follow it for ever.
+    let api = hostile(|first, after| {
+        let (next, from) = match after {
+            Some("A") => ("B", 100),
+            Some(_) => ("A", 200),
+            None => ("A", 0),
+        };
+        json!({
+            "pageInfo": {"hasNextPage": true, "endCursor": next},
+            "nodes": names(from, usize::try_from(first).unwrap_or(0).min(100)),
+        })
+    });
+    refused(
+        &api,
+        &["github:acme"],
+        "came back to a cursor it gave before (\"A\")",
+        3,
+    );
+}
+
+#[test]
+fn a_page_larger_than_asked_for_is_exit_2_before_its_rows_are_read() {
+    let api = hostile(|_, _| {
+        json!({
+            "pageInfo": {"hasNextPage": false, "endCursor": null},
+            "nodes": names(0, 10_000),
+        })
+    });
+    refused(
+        &api,
+        &["github:acme"],
+        "GitHub answered with 10000 repositories in a page of 100 asked for",
+        1,
+    );
+}
+
+#[test]
+fn a_repository_listed_twice_or_under_a_name_github_forbids_is_exit_2() {
+    let api = hostile(|_, after| {
+        let (nodes, more) = match after {
+            None => (names(0, 100), true),
+            _ => (names(99, 2), false),
+        };
+        json!({"pageInfo": {"hasNextPage": more, "endCursor": "next"}, "nodes": nodes})
+    });
+    refused(
+        &api,
+        &["github:acme"],
+        "GitHub listed acme/svc-00099 twice",
+        2,
+    );
+
+    for bad in ["../../x", "acme/../../x", "acme/pay\u{7}", "other/pay"] {
+        let name = bad.to_owned();
+        let api = hostile(move |_, _| {
+            json!({
+                "pageInfo": {"hasNextPage": false, "endCursor": null},
+                "nodes": [{"nameWithOwner": name, "isArchived": false, "toml": null, "json": null}],
+            })
+        });
+        refused(
+            &api,
+            &["github:acme"],
+            "which is not the name of a repository of acme",
+            1,
+        );
+    }
+}
+
+#[test]
+fn the_total_of_repositories_is_bounded() {
+    let github = Github::start(1_000, "/graphql", Vec::new());
+    let out = tempfile::tempdir().expect("a temporary directory");
+    let output = Command::cargo_bin("prr")
+        .expect("the prr binary is built")
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_GRAPHQL_URL")
+        .env_remove("GITHUB_TOKEN")
+        .env("GITHUB_API_URL", github.api.uri())
+        .env("PRR_FLEET_TOKEN", TOKEN)
+        .env("PRR_FLEET_MAX_REPOSITORIES", "250")
+        .args(["fleet", "github:acme", "--as-of", AS_OF, "--format"])
+        .arg(format!("json={}", out.path().join("fleet.json").display()))
+        .output()
+        .expect("prr runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("more than 250 repositories"), "{stderr}");
+    assert!(!out.path().join("fleet.json").exists());
+    assert_eq!(
+        github.asked().len(),
+        3,
+        "it stops on the page that crosses the bound"
+    );
+}

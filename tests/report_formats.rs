@@ -386,10 +386,16 @@ fn markdown_counts_findings_alike_rather_than_listing_them() {
         .filter(|l| l.starts_with("| `dependencies.critical-mitigation`"))
         .collect::<Vec<_>>();
     assert_eq!(rows.len(), 6, "five alike and the count: {rows:#?}");
+    // Of the 5,000 findings, the first 100 are listed (5 shown, 95 counted alike) and the
+    // other 4,900 counted as unlisted.
     assert!(
-        rows[5].contains("… and 4995 more like this at `dependency[*].sla`"),
+        rows[5].contains("… and 95 more like this at `dependency[*].sla`"),
         "{}",
         rows[5]
+    );
+    assert!(
+        text.contains("4900 more findings are not listed: each format lists the first 100"),
+        "{text}"
     );
     // Three cells: the count row fits the table.
     assert_eq!(rows[5].matches(" | ").count(), 2, "{}", rows[5]);
@@ -519,4 +525,83 @@ fn passing_services_collapse_into_one_line_before_a_failing_one_is_dropped() {
         .expect("blocking failures");
     let services = text.find("### Services").expect("the services");
     assert!(blocking < services);
+}
+
+/// Past `MAX_LISTED` findings of one rule in one manifest, every format lists the first and
+/// counts the rest; the JSON report's `unlisted` says how many, and a report read back from
+/// JSON still adds up (its summary, verdicts and blocking counts).
+#[test]
+fn every_format_lists_at_most_max_listed_findings_of_a_rule_and_counts_the_rest() {
+    use prr_gate::report::MAX_LISTED;
+    let report = many_findings(250);
+    let rule = "dependencies.critical-mitigation";
+    let failing = |r: &Report| {
+        r.results
+            .iter()
+            .filter(|x| &*x.rule == rule && x.status == prr_gate::engine::Status::Fail)
+            .count()
+    };
+    assert_eq!(failing(&report), 250, "the model keeps every finding");
+
+    let text = json::render(&report);
+    let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let unlisted = value["unlisted"].as_array().expect("unlisted");
+    assert_eq!(unlisted.len(), 1, "{unlisted:#?}");
+    assert_eq!(unlisted[0]["rule"], rule);
+    assert_eq!(unlisted[0]["manifest"], "services/sprawl/prr.toml");
+    assert_eq!(unlisted[0]["count"], 250 - MAX_LISTED);
+    assert_eq!(unlisted[0]["blocking"], 250 - MAX_LISTED);
+    let read = json::parse(&text).expect("reads back");
+    assert_eq!(failing(&read), MAX_LISTED);
+    assert_eq!(
+        read.summary, report.summary,
+        "the summary counts every finding"
+    );
+    assert!(
+        read.disagreements().is_empty(),
+        "{:?}",
+        read.disagreements()
+    );
+    assert_eq!(read.blocking_count(), report.blocking_count());
+    assert_eq!(
+        json::render(&read),
+        text,
+        "capping a capped report changes nothing"
+    );
+
+    let human = human::render(&report, &human::Sources::new(), false);
+    assert!(
+        human.contains(&format!(
+            "note: {} more findings of {rule} in services/sprawl/prr.toml not listed",
+            250 - MAX_LISTED
+        )),
+        "{human}"
+    );
+    assert!(human.contains(&format!("{} blocking finding(s)", report.blocking_count())));
+
+    let sarif: serde_json::Value = serde_json::from_str(&sarif::render(&report)).expect("JSON");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(
+        results.iter().filter(|r| r["ruleId"] == rule).count(),
+        MAX_LISTED
+    );
+    assert_eq!(
+        sarif["runs"][0]["properties"]["unlisted"][0]["count"],
+        250 - MAX_LISTED
+    );
+
+    let junit = junit::render(&report);
+    assert!(junit.contains("250 findings: "), "{junit:.2000}");
+    assert!(junit.contains(&format!("{} more findings of {rule}", 250 - MAX_LISTED)));
+
+    let github = github::render(&report);
+    let annotated = github.lines().filter(|l| l.starts_with("::error ")).count();
+    let blocking = report.blocking_count();
+    assert!(
+        github.contains(&format!(
+            "{} more findings are not annotated",
+            blocking - annotated
+        )),
+        "{github}"
+    );
 }

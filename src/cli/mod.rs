@@ -249,7 +249,13 @@ pub fn write_file(path: &Path, text: &str) -> Result<(), Error> {
 }
 
 /// Writes a file whole or not at all: into a temporary file beside it, then renamed over
-/// it, so an interrupted run never leaves half a report where the last good one was.
+/// it, so an interrupted run never leaves half a report where the last good one was. The
+/// one function every command writes its output files with.
+///
+/// Only a regular file (or nothing) is replaced that way. Anything else at `path` (a device
+/// such as `/dev/null`, a FIFO, `/dev/stdout`, a symlink) is written straight through:
+/// renaming over it would put a regular file in its place, and a `--format json=/dev/null`
+/// run as root would take the machine's `/dev/null` away.
 ///
 /// # Errors
 /// The file cannot be written; the error names it.
@@ -261,6 +267,23 @@ pub fn write_atomically(
         context: format!("cannot write {}", path.display()),
         source,
     };
+    let replaceable = match std::fs::symlink_metadata(path) {
+        Ok(metadata) => metadata.file_type().is_file(),
+        Err(err) => err.kind() == std::io::ErrorKind::NotFound,
+    };
+    if !replaceable {
+        // No truncation asked of a device or a FIFO (it has no length); a symlink's
+        // target, when a regular file, is truncated by the open like any file.
+        let through = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(std::fs::metadata(path).is_ok_and(|m| m.is_file()))
+            .open(path)
+            .and_then(|mut file| {
+                write(&mut file)?;
+                file.flush()
+            });
+        return through.map_err(error);
+    }
     let name = path.file_name().map_or_else(
         || std::ffi::OsString::from("report"),
         std::ffi::OsStr::to_os_string,

@@ -158,6 +158,7 @@ fn quarterly(args: &QuarterlyArgs) -> Result<u8, Error> {
             problems.join("\n")
         )));
     }
+    records.keep_until(as_of);
     for problem in &records.left_out {
         write_stderr(&format!("warning: {problem}\n"));
     }

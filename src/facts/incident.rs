@@ -47,19 +47,26 @@ pub struct Incidents {
 pub struct Records {
     pub incidents: Vec<Incident>,
     pub left_out: Vec<Diagnostic>,
+    /// Where each id kept was read, kept across [`Records::extend`] so that adding one
+    /// record costs one look-up, not a pass over all those read before.
+    seen: HashMap<String, String>,
 }
 
 impl Records {
-    /// Adds what one source gave, leaving out ids already seen (in this or an earlier source).
+    /// Adds what one source gave, leaving out ids already seen (in this or an earlier
+    /// source). Ids are compared as written: `A1` and `a1` are two incidents.
     pub fn extend(&mut self, other: Records) {
-        let mut seen: HashMap<String, String> = self
-            .incidents
-            .iter()
-            .map(|i| (i.id.clone(), i.origin.clone()))
-            .collect();
+        if self.seen.len() != self.incidents.len() {
+            // `incidents` was changed from outside: index it again, once.
+            self.seen = self
+                .incidents
+                .iter()
+                .map(|i| (i.id.clone(), i.origin.clone()))
+                .collect();
+        }
         self.left_out.extend(other.left_out);
         for incident in other.incidents {
-            if let Some(first) = seen.get(&incident.id) {
+            if let Some(first) = self.seen.get(&incident.id) {
                 self.left_out.push(origin_diagnostic(
                     &incident.origin,
                     format!(
@@ -69,11 +76,49 @@ impl Records {
                 ));
                 continue;
             }
-            seen.insert(incident.id.clone(), incident.origin.clone());
+            self.seen
+                .insert(incident.id.clone(), incident.origin.clone());
             self.incidents.push(incident);
         }
     }
+
+    /// Leaves out the records that start or end after the day after `as_of` (the run's
+    /// date): a clock a day ahead is plausible, a record from next year is not, and one
+    /// such record would make a team's time to resolve absurd.
+    pub fn keep_until(&mut self, as_of: jiff::civil::Date) {
+        let Ok(limit) = as_of
+            .tomorrow()
+            .and_then(jiff::civil::Date::tomorrow)
+            .and_then(|day| day.to_zoned(jiff::tz::TimeZone::UTC))
+            .map(|day| day.timestamp())
+        else {
+            return;
+        };
+        let (kept, late): (Vec<Incident>, Vec<Incident>) = std::mem::take(&mut self.incidents)
+            .into_iter()
+            .partition(|i| i.started < limit && i.resolved < limit);
+        for incident in late {
+            let field = if incident.started >= limit {
+                ("started", incident.started)
+            } else {
+                ("resolved", incident.resolved)
+            };
+            self.left_out.push(origin_diagnostic(
+                &incident.origin,
+                format!(
+                    "`{}` is {}, after the day after {as_of}: a time in the future; this record is left out",
+                    field.0, field.1
+                ),
+            ));
+            self.seen.remove(&incident.id);
+        }
+        self.incidents = kept;
+    }
 }
+
+/// The earliest time a record may hold: nothing prr judges happened before 1970, and a
+/// year 0 or -9999 is a typing error, not an incident.
+const EARLIEST: Timestamp = Timestamp::UNIX_EPOCH;
 
 /// A diagnostic at `file:line` written as an origin.
 fn origin_diagnostic(origin: &str, message: String) -> Diagnostic {
@@ -200,12 +245,30 @@ impl Raw {
                 missing.join(", ")
             ));
         }
+        if let Some(id) = &self.id {
+            if id.chars().any(char::is_control) {
+                return Err(format!(
+                    "the id {id:?} holds a control character; this record is left out"
+                ));
+            }
+        }
         let time = |name: &str, text: &Option<String>| -> Result<Option<Timestamp>, String> {
             text.as_deref()
                 .map(|t| {
-                    t.parse::<Timestamp>().map_err(|_| {
-                        format!("`{name}` is not an RFC 3339 time (`{t}`); this record is left out")
-                    })
+                    let time = t.parse::<Timestamp>().map_err(|err| {
+                        let reason = err.to_string();
+                        if reason.contains("range") {
+                            format!("`{name}` is out of the range of plausible times, 1970 to the run's date (`{t}`); this record is left out")
+                        } else {
+                            format!("`{name}` is not an RFC 3339 time (`{t}`); this record is left out")
+                        }
+                    })?;
+                    if time < EARLIEST {
+                        return Err(format!(
+                            "`{name}` is before 1970 (`{t}`); this record is left out"
+                        ));
+                    }
+                    Ok(time)
                 })
                 .transpose()
         };
@@ -312,7 +375,7 @@ pub fn read_csv(source: &Arc<SourceFile>) -> Result<Records, Error> {
         match raw.check(origin) {
             Ok(incident) => records.extend(Records {
                 incidents: vec![incident],
-                left_out: Vec::new(),
+                ..Records::default()
             }),
             Err(message) => records.left_out.push(at_line(line, message)),
         }
@@ -367,7 +430,7 @@ fn push_checked(
     match raw.check(origin) {
         Ok(incident) => records.extend(Records {
             incidents: vec![incident],
-            left_out: Vec::new(),
+            ..Records::default()
         }),
         Err(message) => records.left_out.push(Diagnostic::at(source, span, message)),
     }
@@ -441,7 +504,7 @@ pub fn from_pagerduty(incidents: &[serde_json::Value]) -> Records {
         match pagerduty_raw(field).check(origin.clone()) {
             Ok(incident) => records.extend(Records {
                 incidents: vec![incident],
-                left_out: Vec::new(),
+                ..Records::default()
             }),
             Err(message) => records.left_out.push(origin_diagnostic(&origin, message)),
         }
@@ -538,7 +601,7 @@ pub fn from_github_issues(repo: &str, issues: &[serde_json::Value]) -> Records {
         match raw.check(origin.clone()) {
             Ok(incident) => records.extend(Records {
                 incidents: vec![incident],
-                left_out: Vec::new(),
+                ..Records::default()
             }),
             Err(message) => records.left_out.push(origin_diagnostic(&origin, message)),
         }
@@ -559,6 +622,76 @@ pub fn is_severe(severity: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn csv(text: &str) -> Records {
+        read_csv(&Arc::new(SourceFile::new("incidents.csv", text))).expect("CSV")
+    }
+
+    #[test]
+    fn implausible_times_and_control_characters_are_left_out_with_their_line() {
+        let records = csv("id,service,severity,started,resolved\n\
+             A1,pay,SEV1,2026-07-01T10:00:00Z,2026-07-01T11:00:00Z\n\
+             a1,pay,SEV1,2026-07-02T10:00:00Z,2026-07-02T11:00:00Z\n\
+             \"A1\u{0}\",pay,SEV1,2026-07-03T10:00:00Z,2026-07-03T11:00:00Z\n\
+             Y0,pay,SEV1,0000-01-01T00:00:00Z,2026-07-03T11:00:00Z\n\
+             Yneg,pay,SEV1,-009999-01-01T00:00:00Z,2026-07-03T11:00:00Z\n\
+             Back,pay,SEV1,2026-07-05T10:00:00Z,2026-07-04T11:00:00Z\n\
+             Far,pay,SEV1,2026-07-05T10:00:00Z,9000-12-31T23:59:59Z\n\
+             Edge,pay,SEV1,2026-07-05T10:00:00Z,9999-12-31T23:59:59Z\n\
+             A1,pay,SEV1,2026-07-06T10:00:00Z,2026-07-06T11:00:00Z\n");
+        let mut records = records;
+        records.keep_until("2026-11-21".parse().expect("a date"));
+        let ids: Vec<&str> = records.incidents.iter().map(|i| i.id.as_str()).collect();
+        // Compared as written: `A1` and `a1` are two incidents.
+        assert_eq!(ids, ["A1", "a1"]);
+        let problems: Vec<String> = records.left_out.iter().map(ToString::to_string).collect();
+        let said = |line: usize, fragment: &str| {
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.contains(&format!("incidents.csv:{line}")) && p.contains(fragment)),
+                "line {line}, {fragment}: {problems:#?}"
+            );
+        };
+        said(4, "control character");
+        said(5, "before 1970");
+        said(6, "out of the range of plausible times");
+        said(7, "resolved before it started");
+        said(8, "after the day after 2026-11-21");
+        said(9, "out of the range of plausible times");
+        said(10, "duplicate incident id `A1` (first at incidents.csv:2)");
+        assert_eq!(problems.len(), 7, "{problems:#?}");
+    }
+
+    #[test]
+    fn a_day_of_clock_skew_is_kept() {
+        let mut records = csv("id,service,severity,started,resolved\n\
+             S,pay,SEV1,2026-11-22T10:00:00Z,2026-11-22T23:00:00Z\n");
+        records.keep_until("2026-11-21".parse().expect("a date"));
+        assert_eq!(records.incidents.len(), 1, "{:?}", records.left_out);
+    }
+
+    #[test]
+    fn extending_one_record_at_a_time_still_finds_duplicates() {
+        let mut all = Records::default();
+        for i in 0..1000 {
+            all.extend(csv(&format!(
+                "id,service,severity,started,resolved\nI{},pay,SEV2,2026-07-01T10:00:00Z,2026-07-01T11:00:00Z\n",
+                i % 700
+            )));
+        }
+        assert_eq!(all.incidents.len(), 700);
+        assert_eq!(all.left_out.len(), 300);
+        // Records pushed from outside are still seen.
+        all.incidents.push(Incident {
+            id: "X".to_owned(),
+            ..all.incidents[0].clone()
+        });
+        all.extend(csv(
+            "id,service,severity,started,resolved\nX,pay,SEV2,2026-07-01T10:00:00Z,2026-07-01T11:00:00Z\n",
+        ));
+        assert_eq!(all.incidents.len(), 701);
+    }
 
     #[test]
     fn front_matter_is_the_closed_dashed_block_at_the_top_only() {

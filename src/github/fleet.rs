@@ -35,6 +35,10 @@ const DEFAULT_TOTAL: Duration = Duration::from_secs(30 * 60);
 /// Pages followed (100 repositories each): a bound against a server whose listing never
 /// ends, not an expectation.
 const MAX_PAGES: usize = 5_000;
+/// Repositories listed in all, unless `PRR_FLEET_MAX_REPOSITORIES` says otherwise: well
+/// above the largest organisations, and a bound on what a broken or hostile endpoint can
+/// make prr hold and judge.
+const DEFAULT_MAX_REPOSITORIES: usize = 100_000;
 /// The token variables, the first set wins: an organisation-wide read token of its own,
 /// else the job's.
 pub const TOKEN_VARIABLES: [&str; 2] = ["PRR_FLEET_TOKEN", "GITHUB_TOKEN"];
@@ -172,6 +176,34 @@ pub fn list(org: &str, visit: impl FnMut(Repository)) -> Result<Listing, Error> 
     })
 }
 
+/// The most repositories one listing takes: [`DEFAULT_MAX_REPOSITORIES`], or
+/// `PRR_FLEET_MAX_REPOSITORIES`.
+fn max_repositories() -> usize {
+    std::env::var("PRR_FLEET_MAX_REPOSITORIES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(DEFAULT_MAX_REPOSITORIES)
+}
+
+/// Whether `name` is a repository of `org` as GitHub names them: `OWNER/REPO`, the owner
+/// `org` itself (GitHub compares logins without case), the repository name of letters,
+/// digits, `.`, `-` and `_`, at most 100 characters and not `.` or `..`. Anything else
+/// (a path such as `../../x`, control characters) is no repository of the organisation.
+fn is_repository_of(name: &str, org: &str) -> bool {
+    let Some((owner, repo)) = name.split_once('/') else {
+        return false;
+    };
+    owner.eq_ignore_ascii_case(org)
+        && !repo.is_empty()
+        && repo.len() <= 100
+        && repo != "."
+        && repo != ".."
+        && repo
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
 /// Page after page along the cursor.
 async fn walk(
     client: &Client,
@@ -180,9 +212,18 @@ async fn walk(
     mut visit: impl FnMut(Repository),
 ) -> Result<Listing, Error> {
     let what = format!("listing the repositories of github:{org}");
+    let refuse = |message: String| Error::Response {
+        what: what.clone(),
+        message,
+    };
+    let most = max_repositories();
     let mut listing = Listing::default();
     let mut after: Option<String> = None;
     let mut size = PAGE_SIZE;
+    // Every cursor followed and every repository listed: a listing that comes back to a
+    // cursor, or names a repository twice, is a loop or a broken server, never more rows.
+    let mut cursors = std::collections::HashSet::new();
+    let mut names = std::collections::HashSet::new();
     for _ in 0..MAX_PAGES {
         let asked = Page {
             org,
@@ -192,6 +233,18 @@ async fn walk(
         let connection = page(client, &what, &asked, &mut size, &mut listing.requests).await?;
         size = size.saturating_mul(2).min(PAGE_SIZE);
         for node in connection.nodes.into_iter().flatten() {
+            if !is_repository_of(&node.name_with_owner, org) {
+                return Err(refuse(format!(
+                    "GitHub listed {:?}, which is not the name of a repository of {org} (OWNER/REPO: letters, digits, `.`, `-`, `_`); prr stops rather than judge it",
+                    node.name_with_owner
+                )));
+            }
+            if !names.insert(node.name_with_owner.to_ascii_lowercase()) {
+                return Err(refuse(format!(
+                    "GitHub listed {} twice; prr stops rather than count it twice",
+                    node.name_with_owner
+                )));
+            }
             if node.is_archived {
                 listing.archived += 1;
                 continue;
@@ -200,6 +253,11 @@ async fn walk(
                 what: what.clone(),
                 message: format!("{}: not the blob asked for: {err}", node.name_with_owner),
             };
+            if listing.repositories >= most {
+                return Err(refuse(format!(
+                    "more than {most} repositories; prr stops there (raise PRR_FLEET_MAX_REPOSITORIES if the organisation is that large)"
+                )));
+            }
             listing.repositories += 1;
             visit(Repository {
                 toml: blob(node.toml).map_err(unexpected)?,
@@ -210,14 +268,18 @@ async fn walk(
         if !connection.page_info.has_next_page {
             return Ok(listing);
         }
-        let next = connection.page_info.end_cursor;
-        if next.is_none() || next == after {
-            return Err(Error::Response {
-                what,
-                message: "GitHub says more repositories follow, but gives no new cursor to ask for them from".to_owned(),
-            });
+        let Some(next) = connection.page_info.end_cursor else {
+            return Err(refuse(
+                "GitHub says more repositories follow, but gives no cursor to ask for them from"
+                    .to_owned(),
+            ));
+        };
+        if !cursors.insert(next.clone()) {
+            return Err(refuse(format!(
+                "GitHub's listing came back to a cursor it gave before ({next:?}): it would never end; prr stops"
+            )));
         }
-        after = next;
+        after = Some(next);
     }
     Err(Error::Response {
         what,
@@ -252,7 +314,7 @@ async fn page(
             .once(what, &Method::POST, asked.path, Some(&body))
             .await;
         let failure = match answer {
-            Ok(response) => match connection_of(what, asked.org, &response) {
+            Ok(response) => match connection_of(what, asked.org, &response, *size) {
                 Ok(connection) => return Ok(connection),
                 Err(failure) => failure,
             },
@@ -278,7 +340,12 @@ async fn page(
 /// The repositories connection of a 200 answer, or why there is none. GitHub answers a
 /// GraphQL error with 200 and an `errors` array: a rate limit (`RATE_LIMITED`, or a
 /// secondary limit's message) waits as the headers say; any other error is fatal.
-fn connection_of(what: &str, org: &str, response: &Response) -> Result<Connection, Failure> {
+fn connection_of(
+    what: &str,
+    org: &str,
+    response: &Response,
+    asked: u32,
+) -> Result<Connection, Failure> {
     let json = response.json(what).map_err(Failure::Fatal)?;
     let errors = json
         .get("errors")
@@ -325,6 +392,20 @@ fn connection_of(what: &str, org: &str, response: &Response) -> Result<Connectio
             message: format!("GitHub knows no organisation `{org}` (or the token may not see it)"),
         }));
     };
+    // Counted before anything is copied out of the answer: a page of more repositories
+    // than were asked for is a server that does not honour `first`.
+    let nodes = repositories
+        .get("nodes")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if nodes > usize::try_from(asked).unwrap_or(usize::MAX) {
+        return Err(Failure::Fatal(Error::Response {
+            what: what.to_owned(),
+            message: format!(
+                "GitHub answered with {nodes} repositories in a page of {asked} asked for; prr stops rather than read it"
+            ),
+        }));
+    }
     Connection::deserialize(repositories).map_err(|err| {
         Failure::Fatal(Error::Response {
             what: what.to_owned(),
@@ -356,6 +437,30 @@ mod tests {
             Some(("http://127.0.0.1:8080", "/graphql"))
         );
         assert!(split_endpoint("https://ghes.acme.dev").is_err());
+    }
+
+    #[test]
+    fn only_names_github_allows_are_repositories_of_the_organisation() {
+        for good in ["acme/pay", "ACME/pay.api", "acme/a_b-c.d", "acme/..x"] {
+            assert!(is_repository_of(good, "acme"), "{good}");
+        }
+        let long = format!("acme/{}", "a".repeat(101));
+        for bad in [
+            "../../x",
+            "acme/../../x",
+            "acme/..",
+            "acme/.",
+            "acme/",
+            "acme",
+            "other/pay",
+            "acme/pay\u{0}",
+            "acme/pay\nx",
+            "acme/p ay",
+            "acme/pay/extra",
+            long.as_str(),
+        ] {
+            assert!(!is_repository_of(bad, "acme"), "{bad:?}");
+        }
     }
 
     #[test]

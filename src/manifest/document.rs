@@ -13,6 +13,18 @@ pub struct Node {
     pub span: Span,
 }
 
+/// A table's entries by key name: [`Node::entry`] in constant time.
+#[derive(Clone, Debug, Default)]
+pub struct EntryIndex<'a>(std::collections::HashMap<&'a str, (&'a Key, &'a Node)>);
+
+impl<'a> EntryIndex<'a> {
+    /// The key and value of the entry `name`, as [`Node::entry`] gives them.
+    #[must_use]
+    pub fn entry(&self, name: &str) -> Option<(&'a Key, &'a Node)> {
+        self.0.get(name).copied()
+    }
+}
+
 /// A key of a table and where it stands.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Key {
@@ -69,6 +81,22 @@ impl Node {
                 .map(|(key, node)| (key, node)),
             _ => None,
         }
+    }
+
+    /// An index from key to entry of a table, for a caller that looks up many of its keys
+    /// (a schema error listing every unknown key of a table): one pass over the table
+    /// instead of one per key. Empty for a value that is not a table.
+    #[must_use]
+    pub fn entry_index(&self) -> EntryIndex<'_> {
+        let mut index = std::collections::HashMap::new();
+        if let Value::Table(entries) = &self.value {
+            index.reserve(entries.len());
+            for (key, node) in entries {
+                // The first of two equal keys, as `entry` finds it.
+                index.entry(key.name.as_str()).or_insert((key, node));
+            }
+        }
+        EntryIndex(index)
     }
 
     /// A dotted path of plain keys (`service.tier`), for the code's own look-ups.
@@ -275,5 +303,34 @@ pub fn format_number(f: f64) -> String {
     } else {
         let text = format!("{f}");
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_entry_index_finds_what_entry_finds() {
+        let key = |name: &str, at: usize| Key {
+            name: name.to_owned(),
+            span: Span::new(at, at + 1),
+        };
+        let table = Node::new(
+            Value::Table(vec![
+                (key("a", 0), Node::new(Value::Integer(1), Span::new(2, 3))),
+                (key("b", 4), Node::new(Value::Integer(2), Span::new(6, 7))),
+                (key("a", 8), Node::new(Value::Integer(3), Span::new(10, 11))),
+            ]),
+            Span::new(0, 11),
+        );
+        let index = table.entry_index();
+        for name in ["a", "b", "c"] {
+            assert_eq!(index.entry(name), table.entry(name), "{name}");
+        }
+        assert!(Node::new(Value::Null, Span::new(0, 0))
+            .entry_index()
+            .entry("a")
+            .is_none());
     }
 }

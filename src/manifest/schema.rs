@@ -171,36 +171,40 @@ impl CompiledSchema {
         }
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected }
-            | ValidationErrorKind::UnevaluatedProperties { unexpected } => unexpected
-                .iter()
-                .map(|name| {
-                    let key_span = node
-                        .and_then(|n| n.entry(name))
-                        .map_or(span, |(k, _)| k.span);
-                    let full = join(&key, name);
-                    let known = rule
-                        .and_then(|r| r.get("properties"))
-                        .and_then(Json::as_object)
-                        .map(|p| p.keys().map(String::as_str).collect::<Vec<_>>())
-                        .unwrap_or_default();
-                    let mut message = format!("unknown key `{full}`");
-                    if let Some(best) = closest(name, &known) {
-                        message.push_str(&format!(" (did you mean `{}`?)", join(&key, best)));
-                    } else if key.is_empty() && self.limits_arrays {
-                        message.push_str(&format!(
-                            "; the manifest's tables are {}; organisation extensions go under [x]",
-                            known_tables()
-                        ));
-                    } else if key.is_empty() {
-                        message.push_str("; organisation extensions go under [x]");
-                    }
-                    Violation {
-                        key: full,
-                        span: key_span,
-                        message,
-                    }
-                })
-                .collect(),
+            | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+                // One index for all the unknown keys of the table: a table of thousands of
+                // unknown keys stays linear.
+                let entries = node.map(Node::entry_index).unwrap_or_default();
+                let tables = std::cell::OnceCell::new();
+                let known = rule
+                    .and_then(|r| r.get("properties"))
+                    .and_then(Json::as_object)
+                    .map(|p| p.keys().map(String::as_str).collect::<Vec<_>>())
+                    .unwrap_or_default();
+                unexpected
+                    .iter()
+                    .map(|name| {
+                        let key_span = entries.entry(name).map_or(span, |(k, _)| k.span);
+                        let full = join(&key, name);
+                        let mut message = format!("unknown key `{full}`");
+                        if let Some(best) = closest(name, &known) {
+                            message.push_str(&format!(" (did you mean `{}`?)", join(&key, best)));
+                        } else if key.is_empty() && self.limits_arrays {
+                            message.push_str(&format!(
+                                "; the manifest's tables are {}; organisation extensions go under [x]",
+                                tables.get_or_init(known_tables)
+                            ));
+                        } else if key.is_empty() {
+                            message.push_str("; organisation extensions go under [x]");
+                        }
+                        Violation {
+                            key: full,
+                            span: key_span,
+                            message,
+                        }
+                    })
+                    .collect()
+            }
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default();
                 let field = rule

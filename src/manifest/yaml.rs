@@ -6,21 +6,44 @@
 //! exactly like a manifest's. The limits are the manifest's: nesting deeper than
 //! [`MAX_NESTING`] is refused before saphyr builds a tree (its tree is freed recursively), and
 //! the size limit is the reader's (`crate::source::read_text`).
+//!
+//! Aliases are bounded by what they expand to, not only by how many nodes they copy: one
+//! large scalar anchored and aliased thousands of times is a small file that expands to
+//! gigabytes. The parser's events are measured on their way to saphyr's loader, each alias
+//! at the size of what its anchor holds, and the file is refused at the first alias that
+//! would take the copies past [`EXPANSION_FACTOR`] times its bytes (or [`EXPANSION_FLOOR`]
+//! for a small file), before anything is copied.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr::{MarkedYaml, Scalar, YamlData, YamlLoader};
+use saphyr_parser::{BufferedInput, Event, Parser, SpannedEventReceiver};
 
 use crate::diagnostic::Diagnostic;
 use crate::manifest::document::{Key, Node, Value};
 use crate::manifest::parse::MAX_NESTING;
 use crate::source::{SourceFile, Span};
 
+/// How many times its own size the copies made by a file's aliases may add up to.
+pub const EXPANSION_FACTOR: usize = 4;
+
+/// What the aliases of any file may expand to, however small the file: room for the usual
+/// use of anchors (shared defaults) in a short file.
+pub const EXPANSION_FLOOR: usize = 64 * 1024;
+
+/// How many nodes a file's aliases may copy in all (saphyr's own default budget, checked
+/// here first so that the error names the anchor).
+pub const MAX_ALIAS_NODES: usize = 100_000;
+
 /// Text that is not YAML prr can read: where, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotYaml {
     pub span: Span,
     pub reason: String,
+    /// The text may be YAML, but its aliases expand past the bound ([`EXPANSION_FACTOR`]):
+    /// it was refused for its size, not for its syntax.
+    pub past_bound: bool,
 }
 
 impl NotYaml {
@@ -28,6 +51,7 @@ impl NotYaml {
         Self {
             span: Span::new(offset, offset),
             reason: reason.into(),
+            past_bound: false,
         }
     }
 
@@ -43,8 +67,8 @@ impl NotYaml {
 /// documents are left out.
 ///
 /// # Errors
-/// A syntax error, nesting deeper than [`MAX_NESTING`], aliases past saphyr's budget or a
-/// key that is not a scalar, each with its place.
+/// A syntax error, nesting deeper than [`MAX_NESTING`], aliases that expand past the bound
+/// (naming the anchor) or a key that is not a scalar, each with its place.
 pub fn documents(text: &str) -> Result<Vec<Node>, NotYaml> {
     if let Some(offset) = too_deep(text) {
         return Err(NotYaml::at(
@@ -53,13 +77,23 @@ pub fn documents(text: &str) -> Result<Vec<Node>, NotYaml> {
         ));
     }
     let offsets = Offsets::new(text);
-    let loaded = MarkedYaml::load_from_str(text).map_err(|err| {
-        let marker = err.marker();
+    let syntax = |err: &saphyr::ScanError| {
         NotYaml::at(
-            offsets.byte(marker.index()),
+            offsets.byte(err.marker().index()),
             format!("YAML syntax: {}", err.info()),
         )
-    })?;
+    };
+    let mut bounded = Bounded::new(text, &offsets);
+    let mut parser = Parser::new(BufferedInput::new(text.chars()));
+    let parsed = parser.load(&mut bounded, true);
+    if let Some(past) = bounded.past {
+        return Err(past);
+    }
+    parsed.map_err(|err| syntax(&err))?;
+    if let Some(err) = bounded.loader.error() {
+        return Err(syntax(err));
+    }
+    let loaded = bounded.loader.into_documents();
     let mut out = Vec::new();
     for document in &loaded {
         let node = convert(document, &offsets, 0)?;
@@ -139,6 +173,118 @@ fn convert(yaml: &MarkedYaml<'_>, offsets: &Offsets, depth: usize) -> Result<Nod
         }
     };
     Ok(Node::new(value, span))
+}
+
+/// Measures the parser's events on their way to saphyr's loader, and stops passing them on
+/// at the first alias that would expand the file past its bound.
+struct Bounded<'input, 'text> {
+    loader: YamlLoader<'input, MarkedYaml<'input>>,
+    text: &'text str,
+    offsets: &'text Offsets,
+    /// What the aliases may add, in bytes of scalar text plus one per node.
+    budget: usize,
+    /// The size of everything read so far, aliases counted at what they expand to.
+    size: usize,
+    /// What the aliases have added so far: (size, nodes).
+    copied: (usize, usize),
+    nodes: usize,
+    /// Each anchor's expanded (size, nodes), once its node is complete.
+    anchors: HashMap<usize, (usize, usize)>,
+    /// The collections being read: their anchor and (size, nodes) at their start.
+    open: Vec<(usize, usize, usize)>,
+    past: Option<NotYaml>,
+}
+
+impl<'input, 'text> Bounded<'input, 'text> {
+    fn new(text: &'text str, offsets: &'text Offsets) -> Self {
+        Self {
+            loader: YamlLoader::default(),
+            text,
+            offsets,
+            budget: text
+                .len()
+                .saturating_mul(EXPANSION_FACTOR)
+                .max(EXPANSION_FLOOR),
+            size: 0,
+            copied: (0, 0),
+            nodes: 0,
+            anchors: HashMap::new(),
+            open: Vec::new(),
+            past: None,
+        }
+    }
+
+    /// The anchor an alias at `offset` names, as written (`*defaults` gives `defaults`).
+    fn anchor_name(&self, offset: usize) -> &'text str {
+        let rest = self.text.get(offset..).unwrap_or_default();
+        let rest = rest.strip_prefix('*').unwrap_or(rest);
+        let end = rest
+            .find(|c: char| c.is_whitespace() || ",[]{}".contains(c))
+            .unwrap_or(rest.len());
+        &rest[..end]
+    }
+}
+
+impl<'input> SpannedEventReceiver<'input> for Bounded<'input, '_> {
+    fn on_event(&mut self, event: Event<'input>, span: saphyr_parser::Span) {
+        if self.past.is_some() {
+            return;
+        }
+        match &event {
+            Event::Scalar(value, _, anchor, _) => {
+                self.size = self.size.saturating_add(value.len() + 1);
+                self.nodes += 1;
+                if *anchor > 0 {
+                    self.anchors.insert(*anchor, (value.len() + 1, 1));
+                }
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                self.open.push((*anchor, self.size, self.nodes));
+                self.size = self.size.saturating_add(1);
+                self.nodes += 1;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((anchor, size, nodes)) = self.open.pop() {
+                    if anchor > 0 {
+                        self.anchors
+                            .insert(anchor, (self.size - size, self.nodes - nodes));
+                    }
+                }
+            }
+            Event::Alias(anchor) => {
+                let (size, nodes) = self.anchors.get(anchor).copied().unwrap_or((1, 1));
+                let copied = (
+                    self.copied.0.saturating_add(size),
+                    self.copied.1.saturating_add(nodes),
+                );
+                if copied.0 > self.budget || copied.1 > MAX_ALIAS_NODES {
+                    let at = self.offsets.byte(span.start.index());
+                    let name = self.anchor_name(at);
+                    let reason = if copied.1 > MAX_ALIAS_NODES {
+                        format!(
+                            "the alias `*{name}` makes the aliases of this file copy more than {MAX_ALIAS_NODES} nodes: write the values out, or anchor less"
+                        )
+                    } else {
+                        format!(
+                            "the alias `*{name}` expands this file past {} bytes ({EXPANSION_FACTOR} times its size): the anchor `&{name}` is too large to repeat this often; write the values out, or anchor less",
+                            self.budget
+                        )
+                    };
+                    self.past = Some(NotYaml {
+                        past_bound: true,
+                        ..NotYaml::at(at, reason)
+                    });
+                    return;
+                }
+                self.copied = copied;
+                self.size = self.size.saturating_add(size);
+                self.nodes = self.nodes.saturating_add(nodes);
+            }
+            Event::DocumentStart(_) => self.anchors.clear(),
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
+        }
+        self.loader.on_event(event, span);
+    }
 }
 
 fn scalar_value(scalar: &Scalar<'_>) -> Value {
@@ -275,5 +421,71 @@ mod tests {
         // Brackets inside quotes and comments do not count.
         let quoted = format!("a: \"{}\" # {}\n", "[".repeat(100), "{".repeat(100));
         assert!(documents(&quoted).is_ok());
+    }
+
+    #[test]
+    fn aliases_are_bounded_by_what_they_expand_to() {
+        // One large scalar aliased many times: few nodes, a great many bytes.
+        let big = "x".repeat(20_000);
+        let mut bomb = format!("big: &blob \"{big}\"\ncopies:\n");
+        for _ in 0..100 {
+            bomb.push_str("  - *blob\n");
+        }
+        let err = documents(&bomb).unwrap_err();
+        assert!(err.past_bound, "{err:?}");
+        assert!(err.reason.contains("`*blob`"), "{err:?}");
+        assert!(err.reason.contains("&blob"), "{err:?}");
+        assert!(bomb[err.span.start..].starts_with("*blob"), "{err:?}");
+        // An anchored collection counts with all it holds.
+        let mut nested = format!("base: &base {{a: \"{big}\", b: [1, 2]}}\nuses: [");
+        nested.push_str(&vec!["*base"; 50].join(", "));
+        nested.push_str("]\n");
+        let err = documents(&nested).unwrap_err();
+        assert!(err.reason.contains("`*base`"), "{err:?}");
+        // The usual use of anchors (shared defaults, a few times) reads as before.
+        let defaults =
+            "defaults: &defaults {retries: 3, timeout: 30s}\na: *defaults\nb: *defaults\n";
+        let docs = documents(defaults).expect("a few aliases");
+        assert_eq!(docs[0].pointer("b.retries").and_then(Node::as_i64), Some(3));
+        // Aliases up to the bound are fine: 3 copies of a scalar as large as a quarter of
+        // the file.
+        let fine = format!("big: &blob \"{big}\"\nc: [*blob, *blob, *blob]\n");
+        assert!(documents(&fine).is_ok());
+    }
+
+    #[test]
+    fn the_copies_never_exceed_the_budget_whatever_the_shape() {
+        // Checked against a count of the converted tree: what the reader lets through is
+        // within the bound it states.
+        for copies in [1usize, 3, 10, 100, 1000] {
+            let text = format!(
+                "a: &a [\"{}\", q, r]\nb: [{}]\n",
+                "y".repeat(500),
+                vec!["*a"; copies].join(", ")
+            );
+            match documents(&text) {
+                Ok(docs) => {
+                    let expanded: usize = docs.iter().map(expanded_size).sum();
+                    assert!(
+                        expanded
+                            <= text.len() * 2 + EXPANSION_FACTOR * text.len() + EXPANSION_FLOOR,
+                        "{copies}: {expanded}"
+                    );
+                }
+                Err(err) => assert!(err.past_bound, "{copies}: {err:?}"),
+            }
+        }
+    }
+
+    fn expanded_size(node: &Node) -> usize {
+        1 + match &node.value {
+            Value::String(s) => s.len(),
+            Value::Array(items) => items.iter().map(expanded_size).sum(),
+            Value::Table(entries) => entries
+                .iter()
+                .map(|(key, value)| key.name.len() + 1 + expanded_size(value))
+                .sum(),
+            _ => 8,
+        }
     }
 }

@@ -33,6 +33,8 @@ impl Command {
 /// The workflow commands for the report, one per line.
 #[must_use]
 pub fn render(report: &Report) -> String {
+    let listed = report.listed();
+    let report = &*listed;
     // Problems that stopped a manifest from being judged come before findings, and
     // blocking findings before the rest; within each, the report's order.
     let mut annotations: Vec<(Command, Annotation)> = report
@@ -65,7 +67,7 @@ pub fn render(report: &Report) -> String {
 
     let mut out = String::new();
     let mut shown = [0_usize; 3];
-    let mut left_out = 0;
+    let mut left_out: usize = report.unlisted.iter().map(|u| u.count).sum();
     for (command, annotation) in &annotations {
         // One notice is kept for the line that counts what was left out.
         let room = match command {
@@ -160,9 +162,7 @@ impl Annotation {
 /// command or start another one.
 #[must_use]
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    super::escape::workflow_data(text)
 }
 
 /// A command's property value: as data, and also `:` and `,`, which end a value.

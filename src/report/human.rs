@@ -21,6 +21,8 @@ pub type Sources = BTreeMap<String, Arc<SourceFile>>;
 /// Renders the report; `color` adds ANSI colours (only on a terminal, never with `NO_COLOR`).
 #[must_use]
 pub fn render(report: &Report, sources: &Sources, color: bool) -> String {
+    let listed = report.listed();
+    let report = &*listed;
     let mut out = Painter::new(sources, color);
     out.headline(report);
     if !report.diagnostics.is_empty() {
@@ -51,6 +53,12 @@ pub fn render(report: &Report, sources: &Sources, color: bool) -> String {
             FrameSeverity::Warning
         }
     });
+    if !report.unlisted.is_empty() {
+        out.line("");
+        for unlisted in &report.unlisted {
+            out.line(&format!("note: {}", unlisted.sentence()));
+        }
+    }
     let waived: Vec<&ResultEntry> = report
         .results
         .iter()
@@ -195,7 +203,7 @@ impl<'a> Painter<'a> {
             Verdict::Pass => "the gate passed".to_owned(),
             Verdict::Fail => format!(
                 "the gate failed: {} blocking finding(s)",
-                report.results.iter().filter(|r| report.blocks(r)).count()
+                report.blocking_count()
             ),
             Verdict::Error => "a manifest could not be judged".to_owned(),
         };
@@ -363,19 +371,8 @@ impl<'a> Painter<'a> {
     }
 }
 
-/// The byte offset of a 1-based line and character column.
+/// The byte offset of a 1-based line and character column, from the file's cached line
+/// starts: thousands of findings in one file cost a binary search each, not a rescan.
 fn offset_of(source: &SourceFile, line: usize, column: usize) -> usize {
-    let mut offset = 0;
-    for (index, text) in source.text.split_inclusive('\n').enumerate() {
-        if index + 1 == line {
-            let within: usize = text
-                .chars()
-                .take(column.saturating_sub(1))
-                .map(char::len_utf8)
-                .sum();
-            return offset + within;
-        }
-        offset += text.len();
-    }
-    source.text.len()
+    source.offset(line, column)
 }

@@ -18,6 +18,8 @@ use crate::rules::Severity;
 /// The report as a JUnit XML document, ending in a newline.
 #[must_use]
 pub fn render(report: &Report) -> String {
+    let listed = report.listed();
+    let report = &*listed;
     let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
     // Writing into memory cannot fail; an error would only cut the document short.
     let _ = write(&mut writer, report);
@@ -115,7 +117,13 @@ fn suite(
                     })?;
             }
             for case in &cases {
-                testcase(writer, &name, case)?;
+                let unlisted = case.first().and_then(|first| {
+                    report
+                        .unlisted
+                        .iter()
+                        .find(|u| u.manifest == service.manifest && *u.rule == *first.rule)
+                });
+                testcase(writer, &name, case, unlisted)?;
             }
             writer.create_element("system-out").write_empty()?;
             writer.create_element("system-err").write_empty()?;
@@ -198,6 +206,7 @@ fn testcase(
     writer: &mut Writer<Vec<u8>>,
     classname: &str,
     case: &[&ResultEntry],
+    unlisted: Option<&super::Unlisted>,
 ) -> io::Result<()> {
     let Some(first) = case.first() else {
         return Ok(());
@@ -215,7 +224,7 @@ fn testcase(
         Status::Fail => {
             let failing: Vec<&&ResultEntry> =
                 case.iter().filter(|r| r.status == Status::Fail).collect();
-            let message = match failing.len() {
+            let message = match failing.len() + unlisted.map_or(0, |u| u.count) {
                 1 => format!("{}{}", super::diff::tag(failing[0]), failing[0].message),
                 n => format!(
                     "{n} findings: {}{}",
@@ -236,6 +245,9 @@ fn testcase(
                     result.message,
                     place(result)
                 ));
+            }
+            if let Some(unlisted) = unlisted {
+                body.push_str(&format!("{}\n\n", unlisted.sentence()));
             }
             body.push_str(first.remediation.trim_end());
             let (message, body) = (xml_text(&message), xml_text(&body));

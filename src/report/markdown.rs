@@ -95,9 +95,11 @@ impl Default for Options {
 /// failing one is dropped), waivers, passed and skipped rules.
 #[must_use]
 pub fn render(report: &Report, options: &Options) -> String {
+    let listed = report.listed();
+    let report = &*listed;
     let blocking: Vec<&ResultEntry> = report.results.iter().filter(|r| report.blocks(r)).collect();
     let several = report.services.len() > 1;
-    let mut out = headline(report, blocking.len());
+    let mut out = headline(report, report.blocking_count());
     let warnings: Vec<&ResultEntry> = report
         .results
         .iter()
@@ -152,6 +154,15 @@ pub fn render(report: &Report, options: &Options) -> String {
         if missing > 0 {
             left_out.push(format!("{missing} {}", section.label));
         }
+    }
+    let unlisted: usize = report.unlisted.iter().map(|u| u.count).sum();
+    if unlisted > 0 {
+        let _ = write!(
+            out,
+            "\n> [!NOTE]\n> {unlisted} more {} not listed: each format lists the first {} findings of one rule in one manifest and counts the rest (the JSON report's `unlisted`).\n",
+            plural(unlisted, "finding is", "findings are"),
+            super::MAX_LISTED
+        );
     }
     if !left_out.is_empty() {
         let _ = write!(
@@ -727,23 +738,9 @@ fn code_content(text: &str) -> String {
         .collect()
 }
 
-/// Text made inert: Markdown punctuation is backslash-escaped (so `<` cannot open HTML,
-/// `[` a link, `|` a table cell), line breaks become spaces, and `@` is followed by a
-/// zero-width space so that a team named in a manifest is not notified.
+/// Text made inert, by the one Markdown escaping path ([`super::escape::markdown`]).
 fn plain(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '!' | '~' | '#' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '@' => out.push_str("@&#8203;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape::markdown(text)
 }
 
 /// At most [`MAX_CELL_CHARS`] characters, with an ellipsis when cut.

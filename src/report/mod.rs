@@ -3,6 +3,7 @@
 //! alone. Renderers never judge.
 
 pub mod diff;
+pub mod escape;
 pub mod github;
 pub mod gitlab;
 pub mod human;
@@ -71,6 +72,39 @@ pub fn inert(text: String) -> String {
             }
         })
         .collect()
+}
+
+/// How many findings of one rule in one manifest any format lists; the rest are counted
+/// (`unlisted`), so that no report is larger than a small multiple of its input however
+/// many findings a flood of keys makes.
+pub const MAX_LISTED: usize = 100;
+
+/// Findings of one rule in one manifest past [`MAX_LISTED`], counted rather than listed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unlisted {
+    pub manifest: String,
+    pub rule: String,
+    /// How many findings were left out of `results`.
+    pub count: usize,
+    /// How many of those block the gate.
+    pub blocking: usize,
+    /// Those findings counted as the report's `summary` counts results, so that the
+    /// summary still adds up with the listed results.
+    pub summary: Summary,
+}
+
+impl Unlisted {
+    /// The sentence every format says it with.
+    #[must_use]
+    pub fn sentence(&self) -> String {
+        format!(
+            "{} more finding{} of {} in {} not listed (each format lists the first {MAX_LISTED})",
+            self.count,
+            if self.count == 1 { "" } else { "s" },
+            self.rule,
+            self.manifest
+        )
+    }
 }
 
 /// How many findings alike (one manifest, one rule, one key pattern) a report for people
@@ -229,6 +263,14 @@ impl Summary {
             Status::Fail if result.severity == Severity::Error => self.failed += 1,
             Status::Fail => self.warnings += 1,
         }
+    }
+
+    fn add(&mut self, other: &Summary) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.warnings += other.warnings;
+        self.waived += other.waived;
+        self.skipped += other.skipped;
     }
 }
 
@@ -408,6 +450,10 @@ pub struct Report {
     /// The level every service must reach (`--min-level`); null when not asked.
     #[serde(default)]
     pub min_level: Option<String>,
+    /// Findings counted but not listed in `results`: past [`MAX_LISTED`] of one rule in one
+    /// manifest. Added in 0.2.0; empty in most reports, and read as empty from earlier ones.
+    #[serde(default)]
+    pub unlisted: Vec<Unlisted>,
 }
 
 impl Report {
@@ -429,7 +475,95 @@ impl Report {
             base: None,
             levels: Vec::new(),
             min_level: None,
+            unlisted: Vec::new(),
         }
+    }
+
+    /// The report as every format lists it: at most [`MAX_LISTED`] findings of one rule in
+    /// one manifest (the first, in report order), the rest counted in `unlisted` with how
+    /// many of them block. Borrowed when nothing is over the cap (the common case).
+    #[must_use]
+    pub fn listed(&self) -> std::borrow::Cow<'_, Report> {
+        let mut counts: std::collections::HashMap<(&str, &str), usize> =
+            std::collections::HashMap::new();
+        let mut over = false;
+        for result in &self.results {
+            let count = counts.entry((&result.manifest, &result.rule)).or_default();
+            *count += 1;
+            over |= *count > MAX_LISTED;
+        }
+        if !over {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut seen: std::collections::HashMap<(&str, &str), usize> =
+            std::collections::HashMap::new();
+        let mut left: BTreeMap<(String, String), (usize, usize, Summary)> = self
+            .unlisted
+            .iter()
+            .map(|u| {
+                (
+                    (u.manifest.clone(), u.rule.clone()),
+                    (u.count, u.blocking, u.summary),
+                )
+            })
+            .collect();
+        let mut results = Vec::new();
+        for result in &self.results {
+            let count = seen.entry((&result.manifest, &result.rule)).or_default();
+            *count += 1;
+            if *count <= MAX_LISTED {
+                results.push(result.clone());
+            } else {
+                let tally = left
+                    .entry((result.manifest.to_string(), result.rule.to_string()))
+                    .or_default();
+                tally.0 += 1;
+                tally.1 += usize::from(self.blocks(result));
+                tally.2.count(result);
+            }
+        }
+        let unlisted = left
+            .into_iter()
+            .map(|((manifest, rule), (count, blocking, summary))| Unlisted {
+                manifest,
+                rule,
+                count,
+                blocking,
+                summary,
+            })
+            .collect();
+        std::borrow::Cow::Owned(Report {
+            results,
+            unlisted,
+            ..self.without_results()
+        })
+    }
+
+    /// A copy of everything but the results.
+    fn without_results(&self) -> Report {
+        Report {
+            version: self.version,
+            tool: self.tool.clone(),
+            as_of: self.as_of.clone(),
+            fail_on: self.fail_on,
+            verdict: self.verdict,
+            summary: self.summary,
+            services: self.services.clone(),
+            results: Vec::new(),
+            rules: self.rules.clone(),
+            diagnostics: self.diagnostics.clone(),
+            base: self.base.clone(),
+            levels: self.levels.clone(),
+            min_level: self.min_level.clone(),
+            unlisted: Vec::new(),
+        }
+    }
+
+    /// How many findings block the gate, the unlisted ones included.
+    #[must_use]
+    pub fn blocking_count(&self) -> usize {
+        self.results.iter().filter(|r| self.blocks(r)).count()
+            + self.unlisted.iter().map(|u| u.blocking).sum::<usize>()
     }
 }
 
@@ -611,6 +745,7 @@ impl Report {
             base: None,
             levels: rules.levels.clone(),
             min_level: None,
+            unlisted: Vec::new(),
         }
     }
 
@@ -621,6 +756,9 @@ impl Report {
         let mut counts = BTreeMap::new();
         for result in self.results.iter().filter(|r| self.blocks(r)) {
             *counts.entry(&*result.manifest).or_default() += 1;
+        }
+        for unlisted in self.unlisted.iter().filter(|u| u.blocking > 0) {
+            *counts.entry(unlisted.manifest.as_str()).or_default() += unlisted.blocking;
         }
         counts
     }
@@ -767,6 +905,14 @@ impl Report {
                 .or_default()
                 .count(result);
         }
+        // Findings counted but not listed (past MAX_LISTED) still count.
+        for unlisted in &self.unlisted {
+            summary.add(&unlisted.summary);
+            by_manifest
+                .entry(&unlisted.manifest)
+                .or_default()
+                .add(&unlisted.summary);
+        }
         if summary != self.summary {
             problems.push(format!(
                 "its summary says {}, its results count {}",
@@ -781,7 +927,7 @@ impl Report {
             if counted != service.summary {
                 problems.push(format!(
                     "{}: its summary says {}, its results count {}",
-                    service.manifest,
+                    escape::quoted(&service.manifest),
                     summary_text(&service.summary),
                     summary_text(&counted)
                 ));
@@ -789,13 +935,16 @@ impl Report {
             if again.verdict != service.verdict {
                 problems.push(format!(
                     "{}: its verdict is {}, its results make it {}",
-                    service.manifest, service.verdict, again.verdict
+                    escape::quoted(&service.manifest),
+                    service.verdict,
+                    again.verdict
                 ));
             }
         }
         for manifest in by_manifest.keys() {
             problems.push(format!(
-                "results for {manifest}, which it lists no service for"
+                "results for {}, which it lists no service for",
+                escape::quoted(manifest)
             ));
         }
         if recomputed.verdict != self.verdict {

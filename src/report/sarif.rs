@@ -96,6 +96,9 @@ impl LeftOut {
 /// blocking failures first, then warnings and notes, then waived findings, each in report
 /// order; what does not fit is counted in the run's `properties.leftOut`.
 fn log_within(report: &Report, max_results: usize, max_bytes: usize) -> (Value, Option<LeftOut>) {
+    // At most MAX_LISTED findings of one rule in one manifest; the rest counted below.
+    let listed = report.listed();
+    let report = &*listed;
     let rule_index: BTreeMap<&str, usize> = report
         .rules
         .iter()
@@ -189,6 +192,9 @@ fn log_within(report: &Report, max_results: usize, max_bytes: usize) -> (Value, 
         }
     }
     log["runs"][0]["results"] = Value::Array(results);
+    if !report.unlisted.is_empty() {
+        log["runs"][0]["properties"]["unlisted"] = json!(report.unlisted);
+    }
     if left_out.total() == 0 {
         return (log, None);
     }

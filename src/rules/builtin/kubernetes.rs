@@ -143,6 +143,15 @@ impl Builtin for Kubernetes {
                     }));
                     budgets.extend(objects.budgets);
                 }
+                Err(not_yaml) if not_yaml.past_bound => {
+                    // A file that expands past the YAML reader's bound may hide any object:
+                    // the pull request's own data, so the rule fails rather than skipping it.
+                    failures.push(Failure::new(
+                        format!("could not read {path}: {}", not_yaml.reason),
+                        path,
+                        not_yaml.span.in_file(file),
+                    ));
+                }
                 Err(not_yaml) => {
                     // Other tools keep YAML that is not YAML until they render it; only a
                     // file that names a workload is taken to be one the rule should read.
