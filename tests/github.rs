@@ -1721,3 +1721,47 @@ fn an_unreadable_artifact_still_gets_the_privileged_verdict() {
         }
     }
 }
+
+/// A forged artifact whose manifest names carry workflow commands, Markdown and mentions:
+/// the privileged judgement is published, the names reach the log and the comment
+/// neutralised, and no line of the job's output is a command prr did not write.
+#[test]
+fn a_forged_artifact_s_strings_are_neutralised() {
+    let api = Api::start();
+    let (pack, _) = non_root_head(&api, 0);
+    let hostile = "x\n::add-mask::secret\n::stop-commands::t0k\n> ✅ all checks passed <img src=x onerror=alert(1)> @acme/everyone [click](https://evil.example)";
+    let mut forged = report_of(&api, READY);
+    forged["services"][0]["manifest"] = json!(hostile);
+    for result in forged["results"].as_array_mut().into_iter().flatten() {
+        result["manifest"] = json!(hostile);
+    }
+    let artifact = api.file("artifact.json");
+    std::fs::write(&artifact, forged.to_string()).expect("written");
+    let (run, out) = publish_head_with(&api, &pack, &fork_run_event(), &artifact);
+    assert_eq!(run["conclusion"], "failure", "{}", text(&out));
+    for line in String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .chain(String::from_utf8_lossy(&out.stderr).lines())
+    {
+        if let Some(command) = line.trim_start().strip_prefix("::") {
+            // prr's own annotations of the trusted judgement, and nothing else.
+            assert!(
+                ["error ", "warning ", "notice "]
+                    .iter()
+                    .any(|c| command.starts_with(c))
+                    && command.contains("file=examples/ready/"),
+                "a command prr did not write reached the log: {line}"
+            );
+        }
+    }
+    let comments = api.of("POST", "/issues/42/comments");
+    let body = body_of(&comments[0])["body"].as_str().unwrap_or_default().to_owned();
+    assert!(body.contains("does not match"), "{body}");
+    assert!(!body.contains("<img"), "{body}");
+    assert!(!body.contains("@acme/everyone"), "{body}");
+    assert!(!body.contains("](https://evil"), "{body}");
+    assert!(
+        !body.lines().any(|l| l.starts_with("> ✅") || l.starts_with("::")),
+        "a forged line broke out of the note: {body}"
+    );
+}

@@ -12,7 +12,7 @@ use crate::diagnostic::{Diagnostic, Error};
 use crate::evidence::{approval, Evidence, Snapshot, Unavailable, DEFAULT_TIME_BOUND};
 use crate::github::{self, CommentMode};
 use crate::manifest::Manifest;
-use crate::report::{diff, json, markdown, BaseSide, FailOn, Report, Verdict};
+use crate::report::{diff, escape, json, markdown, BaseSide, FailOn, Report, Verdict};
 use crate::source::{max_file_bytes, text_from_bytes};
 
 /// How the verdict is published (shared by `check --publish` and `publish`).
@@ -132,8 +132,9 @@ pub fn run(args: &PublishCommand) -> Result<u8, Error> {
             let mut log = format!("prr: warning: {MISMATCH} ({name}); this job's judgement of the head commit is published:\n");
             let mut note = format!("> [!WARNING]\n> **{MISMATCH}.** This is prr's own judgement of the head commit; the report uploaded by the pull request's job differs:\n");
             for line in &differences {
-                let _ = writeln!(log, "prr:   {line}");
-                let _ = writeln!(note, "> - {line}");
+                // The differences name what the artifact says: text the pull request controls.
+                let _ = writeln!(log, "prr:   {}", escape::log_line(line));
+                let _ = writeln!(note, "> - {}", escape::markdown(line));
             }
             write_stderr(&log);
             body = format!("{note}\n{body}");
