@@ -366,9 +366,77 @@ pub fn one_line(text: &str) -> String {
     }
 }
 
+/// What one run may read for imports and repository evidence together (decision 19): a
+/// total of bytes, and a time by which the reading must be done. Shared by the manifest
+/// stage (imports) and the evidence stage (the repository's files), so that many files,
+/// each under the size limit, cannot add up to a run that reads for minutes or fills
+/// memory. Past either, the file that crossed it is named.
+#[derive(Debug)]
+pub struct ReadBudget {
+    bytes: u64,
+    used: std::sync::atomic::AtomicU64,
+    deadline: std::time::Instant,
+    bound: std::time::Duration,
+}
+
+impl ReadBudget {
+    /// The bytes a run reads unless told otherwise: a service's imports and its
+    /// Dockerfiles and Kubernetes YAML are kilobytes; a monorepo of thousands of services
+    /// stays well inside.
+    pub const DEFAULT_BYTES: u64 = 64 * 1024 * 1024;
+
+    /// A budget of `bytes`, to be spent within `bound` from now.
+    #[must_use]
+    pub fn new(bytes: u64, bound: std::time::Duration) -> Self {
+        Self {
+            bytes,
+            used: std::sync::atomic::AtomicU64::new(0),
+            deadline: std::time::Instant::now() + bound,
+            bound,
+        }
+    }
+
+    /// Spends `size` bytes on reading `name`.
+    ///
+    /// # Errors
+    /// The run's bytes are spent, or its time is up: the message names `name` and the
+    /// bound it crossed.
+    pub fn take(&self, size: u64, name: &str) -> Result<(), String> {
+        if std::time::Instant::now() > self.deadline {
+            return Err(format!(
+                "{name}: not read: the run's time for reading files ({} s) ran out before it",
+                self.bound.as_secs_f64()
+            ));
+        }
+        let before = self
+            .used
+            .fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+        if before.saturating_add(size) > self.bytes {
+            return Err(format!(
+                "{name}: not read: it would take the files this run reads for imports and repository evidence past {} MiB",
+                self.bytes / (1024 * 1024)
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_s_reads_share_one_budget_and_the_file_that_crosses_it_is_named() {
+        let budget = ReadBudget::new(100, std::time::Duration::from_secs(60));
+        assert!(budget.take(60, "a.yaml").is_ok());
+        let err = budget.take(60, "b.yaml").unwrap_err();
+        assert!(err.starts_with("b.yaml: not read"), "{err}");
+        assert!(err.contains("past 0 MiB") || err.contains("MiB"), "{err}");
+        let late = ReadBudget::new(u64::MAX, std::time::Duration::ZERO);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let err = late.take(1, "c.yaml").unwrap_err();
+        assert!(err.contains("ran out"), "{err}");
+    }
 
     #[test]
     fn offset_is_the_inverse_of_line_col() {

@@ -1755,13 +1755,18 @@ fn a_forged_artifact_s_strings_are_neutralised() {
         }
     }
     let comments = api.of("POST", "/issues/42/comments");
-    let body = body_of(&comments[0])["body"].as_str().unwrap_or_default().to_owned();
+    let body = body_of(&comments[0])["body"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(body.contains("does not match"), "{body}");
     assert!(!body.contains("<img"), "{body}");
     assert!(!body.contains("@acme/everyone"), "{body}");
     assert!(!body.contains("](https://evil"), "{body}");
     assert!(
-        !body.lines().any(|l| l.starts_with("> ✅") || l.starts_with("::")),
+        !body
+            .lines()
+            .any(|l| l.starts_with("> ✅") || l.starts_with("::")),
         "a forged line broke out of the note: {body}"
     );
 }

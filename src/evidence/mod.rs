@@ -108,6 +108,14 @@ impl Evidence {
         }
     }
 
+    /// The same evidence, reading the repository within `budget` (shared with the imports of
+    /// the run's manifests).
+    #[must_use]
+    pub fn with_read_budget(mut self, budget: Arc<crate::source::ReadBudget>) -> Self {
+        self.repository.set_budget(budget);
+        self
+    }
+
     /// The same evidence, with the Prometheus the pack (or `--prometheus`) names.
     #[must_use]
     pub fn with_prometheus(self, prometheus: Arc<prometheus::Gatherer>) -> Self {

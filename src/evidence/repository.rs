@@ -18,7 +18,7 @@ use crate::facts::repository::slug_of_remote;
 use crate::facts::{Gathered, Needs, Repository, Snapshot, Unavailable};
 use crate::git::{self, Repo};
 use crate::manifest::Manifest;
-use crate::source::{max_file_bytes, read_text, text_from_bytes, SourceFile};
+use crate::source::{max_file_bytes, read_text, text_from_bytes, ReadBudget, SourceFile};
 
 /// The most files one manifest's directory may hold: a directory larger than this is not a
 /// service's.
@@ -28,6 +28,8 @@ const MAX_FILES: usize = 500_000;
 #[derive(Debug)]
 pub struct Gatherer {
     source: Source,
+    /// The run's budget of bytes and time for the files it reads, when it has one.
+    budget: Option<Arc<ReadBudget>>,
     /// What was found at a repository root (a root file's size and text, the remote), by
     /// root and path: read once per run however many manifests ask.
     roots: Mutex<HashMap<PathBuf, RootFacts>>,
@@ -81,8 +83,21 @@ impl Gatherer {
     fn with(source: Source) -> Self {
         Self {
             source,
+            budget: None,
             roots: Mutex::default(),
         }
+    }
+
+    /// Reads within `budget` from now on.
+    pub fn set_budget(&mut self, budget: Arc<ReadBudget>) {
+        self.budget = Some(budget);
+    }
+
+    /// Spends the bytes of the file `name` (from the root) of `size`.
+    fn spend(&self, size: u64, name: &str) -> Result<(), String> {
+        self.budget
+            .as_ref()
+            .map_or(Ok(()), |budget| budget.take(size, name))
     }
 
     /// The repository as listed in one piece (a commit, or through GitHub's API).
@@ -161,17 +176,20 @@ impl Gatherer {
         // Outside a repository the manifest's directory stands for it (as the working
         // directory stands for the root of the reports' paths): nothing above is read.
         let mut snapshot = Snapshot::new("the working tree".to_owned(), slug);
-        for (file, size, text) in self.root_files(&root, needs) {
+        for (file, size, text) in self.root_files(&root, needs).map_err(unavailable)? {
             snapshot.insert_shared(file.to_owned(), size, text);
         }
+        let spend = |size: u64, name: &str| self.spend(size, name);
         if needs.service_tree {
-            walk(&dir, &root, in_repository, deadline, &mut snapshot).map_err(unavailable)?;
+            walk(&dir, &root, in_repository, deadline, &spend, &mut snapshot)
+                .map_err(unavailable)?;
         }
         if needs.named_files {
             let view = snapshot.view_of(&manifest_dir);
             for file in named(manifest, &view) {
                 if !snapshot.holds(&file) {
-                    probe(&root, &file, in_repository, &mut snapshot);
+                    probe(&root, &file, in_repository, &spend, &mut snapshot)
+                        .map_err(unavailable)?;
                 }
             }
         }
@@ -201,28 +219,35 @@ impl Gatherer {
         &self,
         root: &Path,
         needs: &Needs,
-    ) -> Vec<(&'static str, u64, Option<Arc<SourceFile>>)> {
+    ) -> Result<Vec<(&'static str, u64, Option<Arc<SourceFile>>)>, String> {
         let mut roots = self
             .roots
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let facts = roots.entry(root.to_path_buf()).or_default();
-        needs
-            .root_files
-            .iter()
-            .filter_map(|file| {
-                let found = facts.files.entry(file).or_insert_with(|| {
-                    let size = regular_file_size(&root.join(file))?;
-                    let text = crate::facts::repository::wanted(file)
-                        .and_then(|_| read_text(&root.join(file), file).ok())
-                        .map(Arc::new);
-                    Some((size, text))
-                });
-                found
-                    .as_ref()
-                    .map(|(size, text)| (*file, *size, text.clone()))
-            })
-            .collect()
+        let mut found = Vec::new();
+        for file in &needs.root_files {
+            if !facts.files.contains_key(file) {
+                let read = match regular_file_size(&root.join(file)) {
+                    None => None,
+                    Some(size) => {
+                        let text = match crate::facts::repository::wanted(file) {
+                            Some(_) => {
+                                self.spend(size, file)?;
+                                read_text(&root.join(file), file).ok().map(Arc::new)
+                            }
+                            None => None,
+                        };
+                        Some((size, text))
+                    }
+                };
+                facts.files.insert(file, read);
+            }
+            if let Some(Some((size, text))) = facts.files.get(file) {
+                found.push((*file, *size, text.clone()));
+            }
+        }
+        Ok(found)
     }
 }
 
@@ -246,6 +271,7 @@ fn walk(
     root: &Path,
     in_repository: bool,
     deadline: Instant,
+    spend: &dyn Fn(u64, &str) -> Result<(), String>,
     snapshot: &mut Snapshot,
 ) -> Result<(), String> {
     let walk = ignore::WalkBuilder::new(dir)
@@ -277,8 +303,13 @@ fn walk(
             .reason);
         }
         let size = entry.metadata().map_or(0, |m| m.len());
-        let text = crate::facts::repository::wanted(&path)
-            .and_then(|_| read_text(entry.path(), &path).ok());
+        let text = match crate::facts::repository::wanted(&path) {
+            Some(_) => {
+                spend(size, &path)?;
+                read_text(entry.path(), &path).ok()
+            }
+            None => None,
+        };
         snapshot.insert(path, size, text);
     }
     Ok(())
@@ -286,19 +317,31 @@ fn walk(
 
 /// Lists `file` (from the root) when it is a regular file, or the first file of it when it
 /// is a directory with files; nothing outside the repository.
-fn probe(root: &Path, file: &str, in_repository: bool, snapshot: &mut Snapshot) {
+fn probe(
+    root: &Path,
+    file: &str,
+    in_repository: bool,
+    spend: &dyn Fn(u64, &str) -> Result<(), String>,
+    snapshot: &mut Snapshot,
+) -> Result<(), String> {
     let path = root.join(file);
     let Ok(meta) = path.symlink_metadata() else {
-        return;
+        return Ok(());
     };
     let inside = std::fs::canonicalize(&path).is_ok_and(|real| real.starts_with(root));
     if !inside {
-        return;
+        return Ok(());
     }
     if meta.file_type().is_file() {
-        let text = crate::facts::repository::wanted(file).and_then(|_| read_text(&path, file).ok());
+        let text = match crate::facts::repository::wanted(file) {
+            Some(_) => {
+                spend(meta.len(), file)?;
+                read_text(&path, file).ok()
+            }
+            None => None,
+        };
         snapshot.insert(file.to_owned(), meta.len(), text);
-        return;
+        return Ok(());
     }
     if meta.file_type().is_dir() {
         let first = ignore::WalkBuilder::new(&path)
@@ -316,6 +359,7 @@ fn probe(root: &Path, file: &str, in_repository: bool, snapshot: &mut Snapshot) 
             }
         }
     }
+    Ok(())
 }
 
 /// The files of `commit`, read through git: the listing with sizes, and the texts rules

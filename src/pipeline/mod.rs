@@ -20,7 +20,7 @@ use crate::git::Repo;
 use crate::manifest::{self, import, Manifest};
 use crate::report::{FailOn, Report};
 use crate::rules::{self, RuleSet};
-use crate::source::display_name;
+use crate::source::{display_name, ReadBudget};
 
 /// What one run judges, and how: the arguments `prr check` takes, whichever command asks.
 #[derive(Clone, Debug, Default)]
@@ -79,8 +79,16 @@ pub fn run(options: &Options) -> Result<Run, Result<RulesUnusable, Error>> {
     }
     let rules =
         load_rules(&options.rules, &root).map_err(|error| Ok(RulesUnusable { as_of, error }))?;
-    let (manifests, commit) = load_manifests(options, &root, &rules.imports).map_err(Err)?;
-    let evidence = gather_evidence(options, &root, commit.as_ref(), base.as_ref(), &rules);
+    // One budget of bytes and time for every file the run reads beyond the manifests and
+    // the rules: the imports, then the repository's files.
+    let budget = Arc::new(ReadBudget::new(
+        ReadBudget::DEFAULT_BYTES,
+        evidence::DEFAULT_TIME_BOUND,
+    ));
+    let (manifests, commit) =
+        load_manifests(options, &root, &rules.imports, &budget).map_err(Err)?;
+    let evidence = gather_evidence(options, &root, commit.as_ref(), base.as_ref(), &rules)
+        .with_read_budget(budget);
     let mut judgement = judge(manifests, &rules, as_of, &evidence);
     let mut report = judgement.report(&rules, as_of, options.fail_on);
     if let Some(base) = &base {
@@ -159,16 +167,21 @@ pub fn load_manifests(
     options: &Options,
     root: &Path,
     imports: &import::Settings,
+    budget: &Arc<ReadBudget>,
 ) -> Result<(Manifests, Option<Commit>), Error> {
     match &options.rev {
         None => {
             let root = root.to_path_buf();
             let paths = manifest_paths(&options.manifests, &root)?;
             let imports = imports.clone();
+            let budget = Arc::clone(budget);
             let manifests = paths.into_iter().map(move |path| {
                 let name = display_name(&path, &root);
                 let manifest = Manifest::load_in(&path, &name, &root).and_then(|mut manifest| {
-                    let files = import::WorkingTree { root: &root };
+                    let files = import::Budgeted {
+                        files: &import::WorkingTree { root: &root },
+                        budget: &budget,
+                    };
                     import::resolve(&mut manifest, &files, &imports)?;
                     Ok(manifest)
                 });

@@ -187,6 +187,30 @@ impl Files for WorkingTree<'_> {
     }
 }
 
+/// Files read within a run's [`ReadBudget`](crate::source::ReadBudget): each file read is
+/// spent from it, and a read past it fails naming the file.
+pub struct Budgeted<'a> {
+    pub files: &'a dyn Files,
+    pub budget: &'a crate::source::ReadBudget,
+}
+
+impl Files for Budgeted<'_> {
+    fn list(&self, dir: &str) -> Vec<String> {
+        self.files.list(dir)
+    }
+
+    fn read(&self, path: &str) -> Result<SourceFile, ReadError> {
+        let file = self.files.read(path)?;
+        self.budget
+            .take(file.text.len() as u64, path)
+            .map_err(|why| ReadError::Io {
+                name: path.to_owned(),
+                source: std::io::Error::other(why),
+            })?;
+        Ok(file)
+    }
+}
+
 /// Files given as texts (a rule's example), by path from the repository root.
 impl Files for BTreeMap<String, String> {
     fn list(&self, dir: &str) -> Vec<String> {
