@@ -14,6 +14,7 @@ pub mod facts;
 pub mod fleet;
 pub mod git;
 pub mod github;
+pub mod lsp;
 pub mod manifest;
 pub mod pipeline;
 pub mod report;
