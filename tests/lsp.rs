@@ -605,3 +605,51 @@ fn settings_name_the_pack_and_a_pack_file_shows_lint_and_its_examples() {
     assert!(diagnostics.iter().all(|d| code(d) != "docs.architecture"));
     client.stop();
 }
+
+#[test]
+fn live_sources_are_not_asked_while_typing() {
+    let (repo, _) = repository();
+    repo.write(
+        "packs/live/pack.toml",
+        "[pack]\nname = \"live\"\nversion = \"1.0.0\"\nextends = [\"builtin\"]\nwaiver_approvers = \"@acme/sre\"\n\n[source.prometheus]\nurl_env = \"PRR_TEST_PROMETHEUS_URL\"\n",
+    );
+    let text = format!(
+        "{}\n[monitoring.alerts]\nlatency = \"PaymentsLatencyHigh\"\n",
+        common::ready()
+    );
+    let rules = prr_gate::pipeline::load_rules(
+        &[repo.work.join("packs/live").to_string_lossy().into_owned()],
+        &repo.work,
+    )
+    .unwrap();
+    let run = prr_gate::pipeline::document::judge_text(
+        &repo.work.join(MANIFEST),
+        &text,
+        &repo.work,
+        &rules,
+        common::AS_OF.parse().unwrap(),
+        false,
+    );
+    let result = |rule: &str| {
+        run.report
+            .results
+            .iter()
+            .find(|r| &*r.rule == rule)
+            .unwrap_or_else(|| panic!("no {rule}"))
+    };
+    for rule in ["monitoring.alerts", "waiver.approved"] {
+        let result = result(rule);
+        assert_eq!(result.status, prr_gate::engine::Status::Skipped, "{rule}");
+        assert!(
+            result.message.contains("not checked in the editor"),
+            "{rule}: {}",
+            result.message
+        );
+    }
+    // The repository is read as `prr check` reads it: CODEOWNERS assigns the manifest.
+    assert_eq!(
+        result("ownership.codeowners").status,
+        prr_gate::engine::Status::Pass
+    );
+    assert_eq!(&*result("ownership.codeowners").manifest, MANIFEST);
+}

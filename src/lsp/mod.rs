@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{select, Receiver, Sender};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::{
-    CodeActionParams, CompletionParams, Diagnostic, DidChangeConfigurationParams,
+    CompletionParams, Diagnostic, DidChangeConfigurationParams,
     DidChangeTextDocumentParams, DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentDiagnosticParams, Hover,
     HoverContents, HoverParams, InitializeParams, MarkupContent, MarkupKind,
@@ -196,6 +196,14 @@ struct Server {
     /// Counts changes of the packs: the judging thread loads them again.
     epoch: u64,
     schema: Value,
+}
+
+/// What a `textDocument/codeAction` request says that the server reads.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CodeActionAt {
+    text_document: lsp_types::TextDocumentIdentifier,
+    range: lsp_types::Range,
 }
 
 enum Event {
@@ -564,7 +572,10 @@ impl Server {
         let result = match method.as_str() {
             "textDocument/hover" => serde_json::from_value::<HoverParams>(params)
                 .map(|p| serde_json::to_value(self.hover(&p)).unwrap_or(Value::Null)),
-            "textDocument/codeAction" => serde_json::from_value::<CodeActionParams>(params)
+            // Only the document and the range are read: the client's copy of the
+            // diagnostics is not needed (the server has its own), so a client that sends
+            // them partly still gets its actions.
+            "textDocument/codeAction" => serde_json::from_value::<CodeActionAt>(params)
                 .map(|p| serde_json::to_value(self.code_actions(&p)).unwrap_or(Value::Null)),
             "textDocument/completion" => serde_json::from_value::<CompletionParams>(params)
                 .map(|p| serde_json::to_value(self.completion(&p)).unwrap_or(Value::Null)),
@@ -661,7 +672,7 @@ impl Server {
         })
     }
 
-    fn code_actions(&self, params: &CodeActionParams) -> Vec<lsp_types::CodeAction> {
+    fn code_actions(&self, params: &CodeActionAt) -> Vec<lsp_types::CodeAction> {
         let uri = &params.text_document.uri;
         let Some(doc) = self.docs.get(uri) else {
             return Vec::new();
