@@ -103,6 +103,24 @@ impl Client {
             .unwrap();
     }
 
+    /// Waits for a request from the server with `method`, answering it.
+    fn server_request(&mut self, method: &str) -> Request {
+        loop {
+            match self.connection.receiver.recv_timeout(PATIENCE) {
+                Ok(Message::Request(request)) if request.method == method => {
+                    self.connection
+                        .sender
+                        .send(Response::new_ok(request.id.clone(), Value::Null).into())
+                        .unwrap();
+                    return request;
+                }
+                Ok(Message::Notification(n)) => self.inbox.push_back(n),
+                Ok(_) => {}
+                Err(err) => panic!("no {method} request: {err}"),
+            }
+        }
+    }
+
     fn notification(&mut self) -> Notification {
         if let Some(n) = self.inbox.pop_front() {
             return n;
@@ -548,16 +566,34 @@ fn findings_in_codeowners_show_on_it_and_as_related_information() {
 #[test]
 fn pull_diagnostics_answer_with_the_findings() {
     let (repo, uri) = repository();
-    let capabilities = json!({ "textDocument": { "diagnostic": {} } });
+    let capabilities = json!({
+        "textDocument": { "diagnostic": {} },
+        "workspace": { "diagnostics": { "refreshSupport": true } }
+    });
     let mut client = Client::start(&repo.work, options(), capabilities, &[]);
     client.open(&uri, FAILING, 1);
-    let report = client.request(
-        "textDocument/diagnostic",
-        json!({ "textDocument": { "uri": uri } }),
+    let pull = |client: &mut Client| -> Vec<Diagnostic> {
+        let report = client.request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": uri } }),
+        );
+        assert_eq!(report["kind"], "full");
+        serde_json::from_value(report["items"].clone()).unwrap()
+    };
+    assert_eq!(editor_findings(&pull(&mut client)), check_findings(&repo, MANIFEST));
+    // New settings judge again without a pull: the client is asked to pull again.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "prr": { "asOf": "2030-01-01" } } }),
     );
-    assert_eq!(report["kind"], "full");
-    let items: Vec<Diagnostic> = serde_json::from_value(report["items"].clone()).unwrap();
-    assert_eq!(editor_findings(&items), check_findings(&repo, MANIFEST));
+    client.server_request("workspace/diagnostic/refresh");
+    let later = pull(&mut client);
+    assert!(
+        later.iter().any(|d| d.message.contains("review") || code(d).starts_with("review.")),
+        "reviews age by 2030: {later:?}"
+    );
+    // Nothing is pushed to a client that pulls.
+    assert!(client.inbox.iter().all(|n| n.method != "textDocument/publishDiagnostics"));
     client.stop();
 }
 

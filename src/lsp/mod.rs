@@ -59,6 +59,14 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     let (id, params) = connection
         .initialize_start()
         .map_err(|err| err.to_string())?;
+    // A puller that can be told to ask again is told when a judgement it did not wait
+    // for (settings or a pack changed, an import was saved) changes what it would get.
+    // Read from the message itself: lsp-types names the capability `diagnostic`, the
+    // specification `diagnostics`.
+    let workspace = &params["capabilities"]["workspace"];
+    let refresh = ["diagnostics", "diagnostic"]
+        .iter()
+        .any(|key| workspace[*key]["refreshSupport"] == Value::Bool(true));
     let params: InitializeParams =
         serde_json::from_value(params).map_err(|err| format!("initialize: {err}"))?;
     let encoding = Encoding::negotiate(
@@ -143,6 +151,8 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         jobs,
         encoding,
         pull,
+        refresh,
+        refreshes: std::cell::Cell::new(0),
         config,
         folders,
         docs: HashMap::new(),
@@ -183,6 +193,9 @@ struct Server {
     encoding: Encoding,
     /// The client asks for diagnostics (`textDocument/diagnostic`) rather than being sent them.
     pull: bool,
+    /// The puller may be asked to pull again (`workspace/diagnostic/refresh`).
+    refresh: bool,
+    refreshes: std::cell::Cell<u64>,
     config: Config,
     folders: Vec<PathBuf>,
     docs: HashMap<Uri, Doc>,
@@ -491,6 +504,9 @@ impl Server {
                 .into_iter()
                 .partition(|(_, u)| *u == outcome.uri);
             self.pending_pulls = rest;
+            if waiting.is_empty() {
+                self.ask_to_pull();
+            }
             for (id, _) in waiting {
                 self.answer_pull(id, diagnostics.clone());
             }
@@ -539,13 +555,22 @@ impl Server {
             let version = self.docs.get(uri).map(|doc| doc.version);
             self.publish(uri.clone(), self.other_diagnostics(uri), version);
         } else {
-            // A puller asks again when told the diagnostics changed.
-            self.send(Request::new(
-                RequestId::from("prr/refresh".to_owned()),
-                "workspace/diagnostic/refresh".to_owned(),
-                Value::Null,
-            ));
+            self.ask_to_pull();
         }
+    }
+
+    /// Tells a puller that diagnostics changed without its asking.
+    fn ask_to_pull(&self) {
+        if !self.refresh {
+            return;
+        }
+        let n = self.refreshes.get() + 1;
+        self.refreshes.set(n);
+        self.send(Request::new(
+            RequestId::from(format!("prr/refresh/{n}")),
+            "workspace/diagnostic/refresh".to_owned(),
+            Value::Null,
+        ));
     }
 
     fn publish(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) {
