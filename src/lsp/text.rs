@@ -292,7 +292,7 @@ mod tests {
     #[test]
     fn changes_apply_at_their_range() {
         let mut text = "[service]\nname = \"a😀b\"\n".to_owned();
-        let range = Range::new(Position::new(1, 10), Position::new(1, 11));
+        let range = Range::new(Position::new(1, 11), Position::new(1, 12));
         apply_change(&mut text, Some(range), "c", Encoding::Utf16);
         assert_eq!(text, "[service]\nname = \"a😀c\"\n");
         apply_change(&mut text, None, "x", Encoding::Utf16);
