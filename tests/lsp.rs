@@ -689,3 +689,47 @@ fn live_sources_are_not_asked_while_typing() {
     );
     assert_eq!(&*result("ownership.codeowners").manifest, MANIFEST);
 }
+
+#[test]
+fn with_check_on_save_a_change_is_judged_when_saved() {
+    let (repo, uri) = repository();
+    let mut client = Client::start(
+        &repo.work,
+        json!({ "asOf": common::AS_OF, "checkOn": "save" }),
+        json!({}),
+        &[],
+    );
+    client.open(&uri, FAILING, 1);
+    assert_eq!(client.last_diagnostics(&uri, 1).len(), 6);
+    client.change(&uri, &common::ready(), 2);
+    // Time enough for a judgement on change to be published, were there one.
+    std::thread::sleep(Duration::from_millis(300));
+    client.notify("textDocument/didSave", json!({ "textDocument": { "uri": uri } }));
+    let published = client.diagnostics(&uri, Some(2));
+    assert_eq!(published.len(), 1, "nothing before the save: {published:?}");
+    assert!(published[0].diagnostics.is_empty());
+    client.stop();
+}
+
+#[test]
+fn each_workspace_folder_is_judged_with_its_own_repository() {
+    let (good, good_uri) = repository();
+    let (other, other_uri) = repository();
+    other.write(".github/CODEOWNERS", "* @acme/platform\n");
+    let folders = json!([
+        { "uri": uri_of(&good.work).unwrap(), "name": "good" },
+        { "uri": uri_of(&other.work).unwrap(), "name": "other" },
+    ]);
+    let mut client = Client::start(&good.work, options(), json!({}), &[]);
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({ "event": { "added": folders, "removed": [] } }),
+    );
+    client.open(&good_uri, FAILING, 1);
+    client.open(&other_uri, FAILING, 1);
+    let good_codes: Vec<String> = client.last_diagnostics(&good_uri, 1).iter().map(code).collect();
+    let other_codes: Vec<String> = client.last_diagnostics(&other_uri, 1).iter().map(code).collect();
+    assert!(!good_codes.contains(&"ownership.codeowners".to_owned()), "{good_codes:?}");
+    assert!(other_codes.contains(&"ownership.codeowners".to_owned()), "{other_codes:?}");
+    client.stop();
+}
