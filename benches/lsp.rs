@@ -119,41 +119,34 @@ impl Editor {
     }
 }
 
-/// The ready manifest with `[[dependency]]` tables appended until just under 1 MiB: far
-/// past the array limit, the worst case of a file the size limit lets in.
-fn dependencies_mib() -> String {
-    let mut text = READY.to_owned();
-    let mut i = 0;
-    loop {
-        let next = format!(
-            "\n[[dependency]]\nname = \"dependency-{i:05}\"\ncritical = false\nsla = 99.9\nowner = \"@acme/platform\"\ntimeout_ms = 250\nretries = 2\n"
-        );
+/// `head` followed by the lines `line` gives for 0, 1, 2, ... until just under 1 MiB.
+fn up_to_a_mib(head: &str, line: impl Fn(usize) -> String) -> String {
+    let mut text = head.to_owned();
+    for i in 0.. {
+        let next = line(i);
         if text.len() + next.len() >= MIB - 2 {
             break;
         }
         text.push_str(&next);
-        i += 1;
     }
     text.push('\n');
     text
 }
 
+/// The ready manifest with `[[dependency]]` tables appended until just under 1 MiB: far
+/// past the array limit, the worst case of a file the size limit lets in.
+fn dependencies_mib() -> String {
+    up_to_a_mib(READY, |i| {
+        format!("\n[[dependency]]\nname = \"dependency-{i:05}\"\ncritical = false\nsla = 99.9\nowner = \"@acme/platform\"\ntimeout_ms = 250\nretries = 2\n")
+    })
+}
+
 /// The ready manifest with organisation extensions (`[x]`) up to just under 1 MiB: a large
 /// file whose bulk no rule reads.
 fn extensions_mib() -> String {
-    let mut text = READY.to_owned();
-    text.push_str("\n[x]\n");
-    let mut i = 0;
-    loop {
-        let next = format!("note_{i:06} = \"an organisation's own key, carried along but not judged\"\n");
-        if text.len() + next.len() >= MIB - 2 {
-            break;
-        }
-        text.push_str(&next);
-        i += 1;
-    }
-    text.push('\n');
-    text
+    up_to_a_mib(&format!("{READY}\n[x]\n"), |i| {
+        format!("note_{i:06} = \"an organisation's own key, carried along but not judged\"\n")
+    })
 }
 
 fn bench(c: &mut Criterion) {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use lsp_types::{Position, PositionEncodingKind, Range, TextEdit, Uri};
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
+use percent_encoding::percent_decode_str;
 
 /// How the client counts a column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -227,24 +227,6 @@ pub fn edit_between(old: &str, new: &str, encoding: Encoding) -> TextEdit {
     )
 }
 
-/// What a path segment keeps of its characters in a `file:` URI.
-const SEGMENT: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'[')
-    .add(b']')
-    .add(b'\\')
-    .add(b'^')
-    .add(b'`')
-    .add(b'{')
-    .add(b'|')
-    .add(b'}');
-
 /// The file a `file:` URI names.
 #[must_use]
 pub fn path_of(uri: &Uri) -> Option<PathBuf> {
@@ -252,18 +234,26 @@ pub fn path_of(uri: &Uri) -> Option<PathBuf> {
     // `file:///path` (empty authority) or `file://localhost/path`.
     let path = rest.strip_prefix("localhost").unwrap_or(rest);
     let decoded = percent_decode_str(path).decode_utf8().ok()?;
-    Some(PathBuf::from(decoded.as_ref()))
+    // `file:///C:/x` is `C:/x` on Windows.
+    let decoded = match decoded.strip_prefix('/') {
+        Some(rest) if cfg!(windows) && rest.get(1..2) == Some(":") => rest.to_owned(),
+        _ => decoded.into_owned(),
+    };
+    Some(PathBuf::from(decoded))
 }
 
 /// The `file:` URI of an absolute path.
 #[must_use]
 pub fn uri_of(path: &Path) -> Option<Uri> {
-    let text = path.to_str()?;
-    let encoded: Vec<String> = text
-        .split('/')
-        .map(|segment| utf8_percent_encode(segment, SEGMENT).to_string())
-        .collect();
-    format!("file://{}", encoded.join("/")).parse().ok()
+    let text = path.to_str()?.replace('\\', "/");
+    let text = if text.starts_with('/') {
+        text
+    } else {
+        format!("/{text}")
+    };
+    format!("file://{}", crate::report::uri_path(&text))
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]
