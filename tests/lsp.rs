@@ -103,14 +103,14 @@ impl Client {
             .unwrap();
     }
 
-    /// Waits for a request from the server with `method`, answering it.
-    fn server_request(&mut self, method: &str) -> Request {
+    /// Waits for a request from the server with `method`, answering it with `answer`.
+    fn server_request(&mut self, method: &str, answer: Value) -> Request {
         loop {
             match self.connection.receiver.recv_timeout(PATIENCE) {
                 Ok(Message::Request(request)) if request.method == method => {
                     self.connection
                         .sender
-                        .send(Response::new_ok(request.id.clone(), Value::Null).into())
+                        .send(Response::new_ok(request.id.clone(), answer).into())
                         .unwrap();
                     return request;
                 }
@@ -586,7 +586,7 @@ fn pull_diagnostics_answer_with_the_findings() {
         "workspace/didChangeConfiguration",
         json!({ "settings": { "prr": { "asOf": "2030-01-01" } } }),
     );
-    client.server_request("workspace/diagnostic/refresh");
+    client.server_request("workspace/diagnostic/refresh", Value::Null);
     let later = pull(&mut client);
     assert!(
         later.iter().any(|d| d.message.contains("review") || code(d).starts_with("review.")),
@@ -632,10 +632,10 @@ fn settings_name_the_pack_and_a_pack_file_shows_lint_and_its_examples() {
     assert!(test.message.contains("expects pass, the rule gave fail"), "{}", test.message);
     assert!(on_pack.iter().any(|d| code(d) == "rules lint"), "{on_pack:?}");
 
-    // Another pack through the settings: the finding goes with it.
+    // The built-in pack through the settings: the pack's finding goes with it.
     client.notify(
         "workspace/didChangeConfiguration",
-        json!({ "settings": { "prr": { "asOf": common::AS_OF } } }),
+        json!({ "settings": { "prr": { "rules": [] } } }),
     );
     let diagnostics = client.last_diagnostics(&uri, 1);
     assert!(diagnostics.iter().all(|d| code(d) != "docs.architecture"));
@@ -731,5 +731,26 @@ fn each_workspace_folder_is_judged_with_its_own_repository() {
     let other_codes: Vec<String> = client.last_diagnostics(&other_uri, 1).iter().map(code).collect();
     assert!(!good_codes.contains(&"ownership.codeowners".to_owned()), "{good_codes:?}");
     assert!(other_codes.contains(&"ownership.codeowners".to_owned()), "{other_codes:?}");
+    client.stop();
+}
+
+#[test]
+fn settings_are_asked_for_when_the_client_keeps_them() {
+    let (repo, uri) = repository();
+    let capabilities = json!({ "workspace": { "configuration": true } });
+    let mut client = Client::start(&repo.work, options(), capabilities, &[]);
+    client.open(&uri, &common::ready(), 1);
+    assert_eq!(client.last_diagnostics(&uri, 1), []);
+    client.notify("workspace/didChangeConfiguration", json!({ "settings": null }));
+    let asked = client.server_request(
+        "workspace/configuration",
+        json!([{ "asOf": "2030-01-01" }]),
+    );
+    assert_eq!(asked.params["items"][0]["section"], "prr");
+    let later = client.last_diagnostics(&uri, 1);
+    assert!(
+        later.iter().any(|d| code(d) == "review.prr-fresh"),
+        "the review of 2025-06-01 is stale by 2030: {later:?}"
+    );
     client.stop();
 }

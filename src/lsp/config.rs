@@ -33,14 +33,22 @@ impl Config {
     /// problems returned and left at its default.
     #[must_use]
     pub fn read(value: &Value) -> (Self, Vec<String>) {
+        Self::default().over(value)
+    }
+
+    /// These settings with those `value` gives in their place, key by key (a key left out
+    /// keeps its value here: settings sent later override the initialization options).
+    #[must_use]
+    pub fn over(&self, value: &Value) -> (Self, Vec<String>) {
         let settings = value.get("prr").unwrap_or(value);
-        let mut config = Self::default();
+        let mut config = self.clone();
         let mut problems = Vec::new();
         let Some(settings) = settings.as_object() else {
             return (config, problems);
         };
         match settings.get("rules") {
             None | Some(Value::Null) => {}
+            Some(Value::String(one)) if one.is_empty() => config.rules = Vec::new(),
             Some(Value::String(one)) => config.rules = vec![one.clone()],
             Some(Value::Array(many)) if many.iter().all(Value::is_string) => {
                 config.rules = many
@@ -55,7 +63,7 @@ impl Config {
         }
         match settings.get("asOf") {
             None | Some(Value::Null) => {}
-            Some(Value::String(date)) if date.is_empty() => {}
+            Some(Value::String(date)) if date.is_empty() => config.as_of = None,
             Some(Value::String(date)) => match date.parse::<Date>() {
                 Ok(date) => config.as_of = Some(date),
                 Err(_) => problems.push(format!(
@@ -65,7 +73,8 @@ impl Config {
             Some(other) => problems.push(format!("prr.asOf must be a date, not {other}")),
         }
         match settings.get("checkOn").and_then(Value::as_str) {
-            None | Some("change") => {}
+            None => {}
+            Some("change") => config.check_on = CheckOn::Change,
             Some("save") => config.check_on = CheckOn::Save,
             Some(other) => problems.push(format!(
                 "prr.checkOn must be \"change\" or \"save\", not `{other}`"
@@ -98,5 +107,12 @@ mod tests {
         let (config, problems) = Config::read(&json!({"asOf": "21/11/2026", "checkOn": "typing"}));
         assert_eq!(config, Config::default());
         assert_eq!(problems.len(), 2, "{problems:?}");
+
+        let (base, _) = Config::read(&json!({"rules": ["packs/acme"], "checkOn": "save"}));
+        let (later, problems) = base.over(&json!({"asOf": "2026-11-21", "checkOn": "change"}));
+        assert!(problems.is_empty());
+        assert_eq!(later.rules, ["packs/acme"], "a key left out keeps its value");
+        assert_eq!(later.check_on, CheckOn::Change);
+        assert_eq!(later.as_of, Some(jiff::civil::date(2026, 11, 21)));
     }
 }

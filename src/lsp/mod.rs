@@ -40,6 +40,9 @@ use text::{path_of, Encoding, Lines};
 /// 50 ms of the last keystroke (`benches/lsp.rs`).
 pub const DEBOUNCE: Duration = Duration::from_millis(15);
 
+/// The id of the server's `workspace/configuration` request.
+const CONFIGURATION_REQUEST: &str = "prr/configuration";
+
 /// Serves the client on stdin and stdout until it exits.
 ///
 /// # Errors
@@ -67,6 +70,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     let refresh = ["diagnostics", "diagnostic"]
         .iter()
         .any(|key| workspace[*key]["refreshSupport"] == Value::Bool(true));
+    let ask_configuration = workspace["configuration"] == Value::Bool(true);
     let params: InitializeParams =
         serde_json::from_value(params).map_err(|err| format!("initialize: {err}"))?;
     let encoding = Encoding::negotiate(
@@ -153,6 +157,8 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         pull,
         refresh,
         refreshes: std::cell::Cell::new(0),
+        ask_configuration,
+        initial: config.clone(),
         config,
         folders,
         docs: HashMap::new(),
@@ -196,6 +202,10 @@ struct Server {
     /// The puller may be asked to pull again (`workspace/diagnostic/refresh`).
     refresh: bool,
     refreshes: std::cell::Cell<u64>,
+    /// The client answers `workspace/configuration`.
+    ask_configuration: bool,
+    /// The initialization options' settings, which later ones override key by key.
+    initial: Config,
     config: Config,
     folders: Vec<PathBuf>,
     docs: HashMap<Uri, Doc>,
@@ -267,7 +277,8 @@ impl Server {
                     }
                     self.notification(notification);
                 }
-                Event::Client(Message::Response(_)) | Event::Tick => {}
+                Event::Client(Message::Response(response)) => self.response(response),
+                Event::Tick => {}
                 Event::Judged(outcome) => self.judged(outcome),
             }
             self.dispatch_due();
@@ -311,14 +322,17 @@ impl Server {
             }
             "workspace/didChangeConfiguration" => {
                 if let Ok(p) = serde_json::from_value::<DidChangeConfigurationParams>(params) {
-                    let (config, problems) = Config::read(&p.settings);
-                    for problem in problems {
-                        self.show_message(&problem);
+                    match p.settings.get("prr") {
+                        Some(settings) if settings.is_object() => self.configure(settings),
+                        // A client that keeps its settings to be asked for (VS Code sends
+                        // `null`) is asked for the `prr` section.
+                        _ if self.ask_configuration => self.send(Request::new(
+                            RequestId::from(CONFIGURATION_REQUEST.to_owned()),
+                            "workspace/configuration".to_owned(),
+                            json!({ "items": [{ "section": "prr" }] }),
+                        )),
+                        _ => {}
                     }
-                    self.config = config;
-                    self.generation += 1;
-                    self.epoch += 1;
-                    self.judge_all(Instant::now());
                 }
             }
             "workspace/didChangeWorkspaceFolders" => {
@@ -334,6 +348,31 @@ impl Server {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// New settings over the initialization options: every document judged again under
+    /// them, the packs loaded again.
+    fn configure(&mut self, settings: &Value) {
+        let (config, problems) = self.initial.over(settings);
+        for problem in problems {
+            self.show_message(&problem);
+        }
+        self.config = config;
+        self.generation += 1;
+        self.epoch += 1;
+        self.judge_all(Instant::now());
+    }
+
+    /// The client's answer to a request of the server's.
+    fn response(&mut self, response: Response) {
+        if response.id == RequestId::from(CONFIGURATION_REQUEST.to_owned()) {
+            if let Ok(Some(settings)) = response
+                .response_result
+                .map(|result| result.get(0).filter(|s| s.is_object()).cloned())
+            {
+                self.configure(&settings);
+            }
         }
     }
 
