@@ -90,9 +90,15 @@ impl Editor {
         self.version += 1;
         let line = self.lines;
         let (range, text) = if self.typed {
-            (json!({ "start": { "line": line, "character": 0 }, "end": { "line": line, "character": 1 } }), "")
+            (
+                json!({ "start": { "line": line, "character": 0 }, "end": { "line": line, "character": 1 } }),
+                "",
+            )
         } else {
-            (json!({ "start": { "line": line, "character": 0 }, "end": { "line": line, "character": 0 } }), "#")
+            (
+                json!({ "start": { "line": line, "character": 0 }, "end": { "line": line, "character": 0 } }),
+                "#",
+            )
         };
         self.typed = !self.typed;
         self.connection
@@ -110,7 +116,12 @@ impl Editor {
     }
 
     fn close(mut self) {
-        let send = |message: Message| self.connection.sender.send(message).expect("the server reads");
+        let send = |message: Message| {
+            self.connection
+                .sender
+                .send(message)
+                .expect("the server reads")
+        };
         send(Request::new(RequestId::from(1), "shutdown".to_owned(), Value::Null).into());
         send(Notification::new("exit".to_owned(), Value::Null).into());
         if let Some(server) = self.server.take() {

@@ -262,7 +262,10 @@ fn initialize_negotiates_the_encoding_and_the_diagnostics_model() {
     let caps = &client.initialized["capabilities"];
     assert_eq!(caps["positionEncoding"], "utf-16");
     assert_eq!(caps["hoverProvider"], true);
-    assert_eq!(caps["codeActionProvider"]["codeActionKinds"], json!(["quickfix"]));
+    assert_eq!(
+        caps["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix"])
+    );
     assert!(caps["completionProvider"].is_object());
     assert!(caps.get("diagnosticProvider").is_none(), "{caps}");
     assert_eq!(client.initialized["serverInfo"]["name"], "prr");
@@ -306,8 +309,14 @@ fn diagnostics_are_the_findings_of_prr_check_rule_for_rule_and_line_for_line() {
             "{href}"
         );
     }
-    let schema = diagnostics.iter().find(|d| code(d) == "manifest.schema").unwrap();
-    assert_eq!(schema.message, "unknown key `docs.runbok` (did you mean `docs.runbook`?)");
+    let schema = diagnostics
+        .iter()
+        .find(|d| code(d) == "manifest.schema")
+        .unwrap();
+    assert_eq!(
+        schema.message,
+        "unknown key `docs.runbok` (did you mean `docs.runbook`?)"
+    );
     // The range is the key's.
     assert_eq!(
         schema.range,
@@ -337,7 +346,10 @@ fn a_change_that_fixes_the_file_clears_the_diagnostics_and_a_parse_error_is_one(
     assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
     assert_eq!(diagnostics[0].code, None);
     assert_eq!(diagnostics[0].range.start.line, 12, "the line of `[docs`");
-    assert_eq!(diagnostics[0].severity, Some(lsp_types::DiagnosticSeverity::ERROR));
+    assert_eq!(
+        diagnostics[0].severity,
+        Some(lsp_types::DiagnosticSeverity::ERROR)
+    );
 
     client.change(&uri, &common::ready(), 3);
     assert_eq!(client.last_diagnostics(&uri, 3), []);
@@ -354,7 +366,11 @@ fn a_result_for_an_outdated_version_is_never_published() {
         open_params(&uri, FAILING, 1),
     ))];
     for version in 2..=10 {
-        let text = if version % 2 == 0 { common::ready() } else { FAILING.to_owned() };
+        let text = if version % 2 == 0 {
+            common::ready()
+        } else {
+            FAILING.to_owned()
+        };
         before.push(
             Notification::new(
                 "textDocument/didChange".to_owned(),
@@ -367,7 +383,10 @@ fn a_result_for_an_outdated_version_is_never_published() {
     let published = client.diagnostics(&uri, Some(10));
     let versions: Vec<Option<i32>> = published.iter().map(|p| p.version).collect();
     assert_eq!(versions, [Some(10)], "only the last version is published");
-    assert!(published[0].diagnostics.is_empty(), "version 10 is the ready manifest");
+    assert!(
+        published[0].diagnostics.is_empty(),
+        "version 10 is the ready manifest"
+    );
     client.stop();
 }
 
@@ -376,7 +395,10 @@ fn hover_text(client: &mut Client, uri: &Uri, line: u32, character: u32) -> Stri
         "textDocument/hover",
         json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } }),
     );
-    hover["contents"]["value"].as_str().unwrap_or_default().to_owned()
+    hover["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[test]
@@ -393,7 +415,10 @@ fn hover_explains_the_rule_of_a_finding_and_of_a_waiver() {
     let explain = common::stdout(&repo.prr(&["explain", "release.progressive"]));
     assert!(text.starts_with("**release.progressive**: "), "{text}");
     assert!(text.contains("from the pack `builtin`"), "{text}");
-    assert!(text.contains(&explain), "hover:\n{text}\nexplain:\n{explain}");
+    assert!(
+        text.contains(&explain),
+        "hover:\n{text}\nexplain:\n{explain}"
+    );
     assert!(text.contains("Why it matters") && text.contains("How to fix"));
 
     let waived = format!(
@@ -402,7 +427,13 @@ fn hover_explains_the_rule_of_a_finding_and_of_a_waiver() {
     client.change(&uri, &waived, 2);
     let diagnostics = client.last_diagnostics(&uri, 2);
     assert!(diagnostics.iter().all(|d| code(d) != "oncall.rotation"));
-    let line = u32::try_from(waived.lines().position(|l| l == "rule = \"oncall.rotation\"").unwrap()).unwrap();
+    let line = u32::try_from(
+        waived
+            .lines()
+            .position(|l| l == "rule = \"oncall.rotation\"")
+            .unwrap(),
+    )
+    .unwrap();
     let text = hover_text(&mut client, &uri, line, 10);
     assert!(text.starts_with("**oncall.rotation**: "), "{text}");
     assert_eq!(hover_text(&mut client, &uri, 0, 0), "");
@@ -446,7 +477,11 @@ fn each_code_action_applied_and_judged_again() {
     client.open(&uri, &text, version);
     let mut diagnostics = client.last_diagnostics(&uri, version);
     let take = |client: &mut Client, diagnostics: &[Diagnostic], rule: &str, title: &str| {
-        let diagnostic = diagnostics.iter().find(|d| code(d) == rule).unwrap().clone();
+        let diagnostic = diagnostics
+            .iter()
+            .find(|d| code(d) == rule)
+            .unwrap()
+            .clone();
         let actions = actions_for(client, &uri, &diagnostic);
         actions
             .into_iter()
@@ -456,18 +491,34 @@ fn each_code_action_applied_and_judged_again() {
 
     // The misspelt key replaced with the suggestion: the schema finding and the missing
     // runbook both go.
-    let action = take(&mut client, &diagnostics, "manifest.schema", "Replace `runbok` with `runbook`");
+    let action = take(
+        &mut client,
+        &diagnostics,
+        "manifest.schema",
+        "Replace `runbok` with `runbook`",
+    );
     assert_eq!(action["kind"], "quickfix");
     text = applied(&text, &uri, &action);
-    assert!(text.contains("runbook = \"https://wiki.acme.dev/payments/runbook\"   # the on-call guide"));
+    assert!(
+        text.contains("runbook = \"https://wiki.acme.dev/payments/runbook\"   # the on-call guide")
+    );
     version += 1;
     client.change(&uri, &text, version);
     diagnostics = client.last_diagnostics(&uri, version);
     let rules: Vec<String> = diagnostics.iter().map(code).collect();
-    assert!(!rules.contains(&"manifest.schema".to_owned()) && !rules.contains(&"docs.runbook".to_owned()), "{rules:?}");
+    assert!(
+        !rules.contains(&"manifest.schema".to_owned())
+            && !rules.contains(&"docs.runbook".to_owned()),
+        "{rules:?}"
+    );
 
     // The remediation's snippet: the missing [oncall] table.
-    let action = take(&mut client, &diagnostics, "oncall.rotation", "Insert the remediation of oncall.rotation");
+    let action = take(
+        &mut client,
+        &diagnostics,
+        "oncall.rotation",
+        "Insert the remediation of oncall.rotation",
+    );
     text = applied(&text, &uri, &action);
     assert!(
         text.contains("labels = [\"pci\"]\n\n[oncall]\nrotation = \"https://acme.pagerduty.com/schedules/P123\"\nescalation = \"https://acme.pagerduty.com/escalation_policies/P456\"\n\n[docs]\n"),
@@ -477,19 +528,37 @@ fn each_code_action_applied_and_judged_again() {
     version += 1;
     client.change(&uri, &text, version);
     diagnostics = client.last_diagnostics(&uri, version);
-    assert!(diagnostics.iter().all(|d| code(d) != "oncall.rotation"), "{diagnostics:?}");
+    assert!(
+        diagnostics.iter().all(|d| code(d) != "oncall.rotation"),
+        "{diagnostics:?}"
+    );
 
     // The remediation's keys, into the dependency the finding names.
-    let action = take(&mut client, &diagnostics, "dependencies.resilience", "Insert the remediation");
+    let action = take(
+        &mut client,
+        &diagnostics,
+        "dependencies.resilience",
+        "Insert the remediation",
+    );
     text = applied(&text, &uri, &action);
     assert!(text.contains("name = \"fraud-score\"\ncritical = true\nsla = 99.95\nowner = \"@acme/risk\"\nretries = 2\ntimeout_ms = 200\n"), "{text}");
     version += 1;
     client.change(&uri, &text, version);
     diagnostics = client.last_diagnostics(&uri, version);
-    assert!(diagnostics.iter().all(|d| code(d) != "dependencies.resilience"), "{diagnostics:?}");
+    assert!(
+        diagnostics
+            .iter()
+            .all(|d| code(d) != "dependencies.resilience"),
+        "{diagnostics:?}"
+    );
 
     // A waiver, expiring within the pack's waiver_max_days (90 days from the as-of date).
-    let action = take(&mut client, &diagnostics, "release.progressive", "Waive release.progressive until 2027-02-19");
+    let action = take(
+        &mut client,
+        &diagnostics,
+        "release.progressive",
+        "Waive release.progressive until 2027-02-19",
+    );
     text = applied(&text, &uri, &action);
     assert!(text.ends_with("[[waiver]]\nrule = \"release.progressive\"\nreason = \"TODO: why this rule cannot be met yet\"\nticket = \"TODO: the ticket of the work that will remove this waiver\"\nexpires = 2027-02-19\n"), "{text}");
     version += 1;
@@ -497,17 +566,30 @@ fn each_code_action_applied_and_judged_again() {
     diagnostics = client.last_diagnostics(&uri, version);
     // The rule is waived; the placeholders are reported until they are filled in, as
     // `prr init`'s are, at warning level: the gate passes.
-    let line_of = |start: &str| u32::try_from(text.lines().position(|l| l.starts_with(start)).unwrap() + 1).unwrap();
+    let line_of = |start: &str| {
+        u32::try_from(text.lines().position(|l| l.starts_with(start)).unwrap() + 1).unwrap()
+    };
     assert_eq!(
         editor_findings(&diagnostics),
         [
-            ("manifest.schema".to_owned(), line_of("reason = \"TODO"), "warning".to_owned()),
-            ("manifest.schema".to_owned(), line_of("ticket = \"TODO"), "warning".to_owned())
+            (
+                "manifest.schema".to_owned(),
+                line_of("reason = \"TODO"),
+                "warning".to_owned()
+            ),
+            (
+                "manifest.schema".to_owned(),
+                line_of("ticket = \"TODO"),
+                "warning".to_owned()
+            )
         ],
         "{text}"
     );
     std::fs::write(repo.work.join(MANIFEST), &text).unwrap();
-    assert_eq!(editor_findings(&diagnostics), check_findings(&repo, MANIFEST));
+    assert_eq!(
+        editor_findings(&diagnostics),
+        check_findings(&repo, MANIFEST)
+    );
     client.stop();
 }
 
@@ -523,16 +605,27 @@ fn completion_offers_keys_values_and_rule_ids() {
             "textDocument/completion",
             json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } }),
         );
-        items.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap().to_owned()).collect()
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_owned())
+            .collect()
     };
-    let lifecycle = text.lines().position(|l| l.starts_with("lifecycle")).unwrap();
+    let lifecycle = text
+        .lines()
+        .position(|l| l.starts_with("lifecycle"))
+        .unwrap();
     assert_eq!(
         complete(&mut client, lifecycle, 12),
         ["experimental", "beta", "production", "deprecated"]
     );
     let rule = text.lines().position(|l| l == "rule = ").unwrap();
     let ids = complete(&mut client, rule, 7);
-    assert!(ids.contains(&"release.progressive".to_owned()) && ids.len() > 20, "{ids:?}");
+    assert!(
+        ids.contains(&"release.progressive".to_owned()) && ids.len() > 20,
+        "{ids:?}"
+    );
     client.stop();
 }
 
@@ -559,7 +652,10 @@ fn findings_in_codeowners_show_on_it_and_as_related_information() {
     assert_eq!(there.diagnostics.len(), 1);
     assert_eq!(code(&there.diagnostics[0]), "ownership.codeowners");
     assert_eq!(there.diagnostics[0].range.start.line, 1);
-    assert_eq!(path_of(&there.uri).unwrap(), repo.work.join(".github/CODEOWNERS"));
+    assert_eq!(
+        path_of(&there.uri).unwrap(),
+        repo.work.join(".github/CODEOWNERS")
+    );
     client.stop();
 }
 
@@ -580,7 +676,10 @@ fn pull_diagnostics_answer_with_the_findings() {
         assert_eq!(report["kind"], "full");
         serde_json::from_value(report["items"].clone()).unwrap()
     };
-    assert_eq!(editor_findings(&pull(&mut client)), check_findings(&repo, MANIFEST));
+    assert_eq!(
+        editor_findings(&pull(&mut client)),
+        check_findings(&repo, MANIFEST)
+    );
     // New settings judge again without a pull: the client is asked to pull again.
     client.notify(
         "workspace/didChangeConfiguration",
@@ -589,11 +688,16 @@ fn pull_diagnostics_answer_with_the_findings() {
     client.server_request("workspace/diagnostic/refresh", Value::Null);
     let later = pull(&mut client);
     assert!(
-        later.iter().any(|d| d.message.contains("review") || code(d).starts_with("review.")),
+        later
+            .iter()
+            .any(|d| d.message.contains("review") || code(d).starts_with("review.")),
         "reviews age by 2030: {later:?}"
     );
     // Nothing is pushed to a client that pulls.
-    assert!(client.inbox.iter().all(|n| n.method != "textDocument/publishDiagnostics"));
+    assert!(client
+        .inbox
+        .iter()
+        .all(|n| n.method != "textDocument/publishDiagnostics"));
     client.stop();
 }
 
@@ -606,7 +710,10 @@ fn settings_name_the_pack_and_a_pack_file_shows_lint_and_its_examples() {
     );
     let rule_file = "[[rule]]\nid = \"docs.architecture\"\ntitle = \"An architecture document is linked\"\nseverity = \"warning\"\ncategory = \"docs\"\nrequire = [\"docs.architecture\"]\nrationale = \"People new to the service start there.\"\nremediation = \"Link it:\\n\\n[docs]\\narchitecture = \\\"https://wiki.acme.dev/design\\\"\\n\"\n\n[[rule.test]]\nname = \"a manifest without it passes (wrongly)\"\nexpect = \"pass\"\nmanifest = '''\n[service]\nname = \"a\"\ntier = 1\nlifecycle = \"production\"\n'''\n";
     repo.write("packs/acme/docs.toml", rule_file);
-    let text = FAILING.replace("architecture = \"https://wiki.acme.dev/payments/design\"\n", "");
+    let text = FAILING.replace(
+        "architecture = \"https://wiki.acme.dev/payments/design\"\n",
+        "",
+    );
     let mut client = Client::start(
         &repo.work,
         json!({ "asOf": common::AS_OF, "rules": ["packs/acme"] }),
@@ -619,8 +726,14 @@ fn settings_name_the_pack_and_a_pack_file_shows_lint_and_its_examples() {
         .iter()
         .find(|d| code(d) == "docs.architecture")
         .unwrap_or_else(|| panic!("{diagnostics:?}"));
-    assert_eq!(architecture.severity, Some(lsp_types::DiagnosticSeverity::WARNING));
-    assert!(architecture.code_description.is_none(), "the pack gives no docs page");
+    assert_eq!(
+        architecture.severity,
+        Some(lsp_types::DiagnosticSeverity::WARNING)
+    );
+    assert!(
+        architecture.code_description.is_none(),
+        "the pack gives no docs page"
+    );
 
     let pack_uri = uri_of(&repo.work.join("packs/acme/docs.toml")).unwrap();
     client.open(&pack_uri, rule_file, 1);
@@ -629,8 +742,15 @@ fn settings_name_the_pack_and_a_pack_file_shows_lint_and_its_examples() {
         .iter()
         .find(|d| code(d) == "rules test")
         .unwrap_or_else(|| panic!("{on_pack:?}"));
-    assert!(test.message.contains("expects pass, the rule gave fail"), "{}", test.message);
-    assert!(on_pack.iter().any(|d| code(d) == "rules lint"), "{on_pack:?}");
+    assert!(
+        test.message.contains("expects pass, the rule gave fail"),
+        "{}",
+        test.message
+    );
+    assert!(
+        on_pack.iter().any(|d| code(d) == "rules lint"),
+        "{on_pack:?}"
+    );
 
     // The built-in pack through the settings: the pack's finding goes with it.
     client.notify(
@@ -704,7 +824,10 @@ fn with_check_on_save_a_change_is_judged_when_saved() {
     client.change(&uri, &common::ready(), 2);
     // Time enough for a judgement on change to be published, were there one.
     std::thread::sleep(Duration::from_millis(300));
-    client.notify("textDocument/didSave", json!({ "textDocument": { "uri": uri } }));
+    client.notify(
+        "textDocument/didSave",
+        json!({ "textDocument": { "uri": uri } }),
+    );
     let published = client.diagnostics(&uri, Some(2));
     assert_eq!(published.len(), 1, "nothing before the save: {published:?}");
     assert!(published[0].diagnostics.is_empty());
@@ -727,10 +850,24 @@ fn each_workspace_folder_is_judged_with_its_own_repository() {
     );
     client.open(&good_uri, FAILING, 1);
     client.open(&other_uri, FAILING, 1);
-    let good_codes: Vec<String> = client.last_diagnostics(&good_uri, 1).iter().map(code).collect();
-    let other_codes: Vec<String> = client.last_diagnostics(&other_uri, 1).iter().map(code).collect();
-    assert!(!good_codes.contains(&"ownership.codeowners".to_owned()), "{good_codes:?}");
-    assert!(other_codes.contains(&"ownership.codeowners".to_owned()), "{other_codes:?}");
+    let good_codes: Vec<String> = client
+        .last_diagnostics(&good_uri, 1)
+        .iter()
+        .map(code)
+        .collect();
+    let other_codes: Vec<String> = client
+        .last_diagnostics(&other_uri, 1)
+        .iter()
+        .map(code)
+        .collect();
+    assert!(
+        !good_codes.contains(&"ownership.codeowners".to_owned()),
+        "{good_codes:?}"
+    );
+    assert!(
+        other_codes.contains(&"ownership.codeowners".to_owned()),
+        "{other_codes:?}"
+    );
     client.stop();
 }
 
@@ -741,11 +878,11 @@ fn settings_are_asked_for_when_the_client_keeps_them() {
     let mut client = Client::start(&repo.work, options(), capabilities, &[]);
     client.open(&uri, &common::ready(), 1);
     assert_eq!(client.last_diagnostics(&uri, 1), []);
-    client.notify("workspace/didChangeConfiguration", json!({ "settings": null }));
-    let asked = client.server_request(
-        "workspace/configuration",
-        json!([{ "asOf": "2030-01-01" }]),
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": null }),
     );
+    let asked = client.server_request("workspace/configuration", json!([{ "asOf": "2030-01-01" }]));
     assert_eq!(asked.params["items"][0]["section"], "prr");
     let later = client.last_diagnostics(&uri, 1);
     assert!(

@@ -69,10 +69,7 @@ pub fn actions(
                     .checked_add(jiff::Span::new().days(rules.waiver_max_days.clamp(0, 3650)))
                     .unwrap_or(as_of);
                 offer(
-                    format!(
-                        "Waive {} until {expires} (add a [[waiver]])",
-                        finding.rule
-                    ),
+                    format!("Waive {} until {expires} (add a [[waiver]])", finding.rule),
                     with_waiver(text, &finding.rule, expires),
                 );
             }
@@ -258,15 +255,17 @@ fn merge_at(
                 changed |= merge_at(existing, wanted, None, false);
             }
             (Some(Item::ArrayOfTables(existing)), Item::ArrayOfTables(wanted)) => {
-                let Some(wanted) = wanted.get(0) else { continue };
-                let chosen = element.filter(|(array, _)| array == key).and_then(
-                    |(_, which)| match which {
+                let Some(wanted) = wanted.get(0) else {
+                    continue;
+                };
+                let chosen = element
+                    .filter(|(array, _)| array == key)
+                    .and_then(|(_, which)| match which {
                         Element::Named(field, value) => existing.iter().position(|t| {
                             t.get(field).and_then(Item::as_str) == Some(value.as_str())
                         }),
                         Element::Index(index) => (*index < existing.len()).then_some(*index),
-                    },
-                );
+                    });
                 if let Some(index) = chosen {
                     if let Some(table) = existing.get_mut(index) {
                         let mut wanted = wanted.clone();
@@ -332,7 +331,8 @@ mod tests {
 
     #[test]
     fn a_missing_table_is_added_whole_and_comments_stay() {
-        let remediation = "Link it:\n\n[oncall]\nrotation = \"https://x\"\nescalation = \"https://y\"\n";
+        let remediation =
+            "Link it:\n\n[oncall]\nrotation = \"https://x\"\nescalation = \"https://y\"\n";
         let new = with_remediation(MANIFEST, remediation, Some("oncall.rotation")).unwrap();
         assert!(new.starts_with("# the payments API\n[service]\nname = \"pay\"   # short\n"));
         assert!(
@@ -344,9 +344,12 @@ mod tests {
     #[test]
     fn missing_keys_go_into_the_element_the_finding_names() {
         let remediation = "Set them:\n\n[[dependency]]\nname = \"ledger\"\ncritical = true\ntimeout_ms = 200\nretries = 1\n";
-        let new =
-            with_remediation(MANIFEST, remediation, Some("dependency[name=queue].timeout_ms"))
-                .unwrap();
+        let new = with_remediation(
+            MANIFEST,
+            remediation,
+            Some("dependency[name=queue].timeout_ms"),
+        )
+        .unwrap();
         assert!(
             new.contains("name = \"queue\"\ncritical = true\ntimeout_ms = 200\nretries = 1"),
             "{new}"
@@ -362,8 +365,12 @@ mod tests {
 
     #[test]
     fn a_waiver_is_appended_with_placeholders() {
-        let new = with_waiver(MANIFEST, "release.progressive", jiff::civil::date(2027, 2, 19))
-            .unwrap();
+        let new = with_waiver(
+            MANIFEST,
+            "release.progressive",
+            jiff::civil::date(2027, 2, 19),
+        )
+        .unwrap();
         assert!(new.starts_with(MANIFEST), "{new}");
         assert!(new.ends_with(&format!(
             "[[waiver]]\nrule = \"release.progressive\"\nreason = \"{REASON_PLACEHOLDER}\"\nticket = \"{TICKET_PLACEHOLDER}\"\nexpires = 2027-02-19\n"
@@ -376,6 +383,9 @@ mod tests {
             did_you_mean("unknown key `service.owmer` (did you mean `service.owner`?)"),
             Some(("owmer".to_owned(), "owner".to_owned()))
         );
-        assert_eq!(did_you_mean("unknown key `colour`; organisation extensions go under [x]"), None);
+        assert_eq!(
+            did_you_mean("unknown key `colour`; organisation extensions go under [x]"),
+            None
+        );
     }
 }

@@ -157,12 +157,15 @@ fn anchor(id: &str) -> String {
         .collect()
 }
 
+/// A pack loaded, with what the server shows of it.
+type Pack = (RuleSet, Arc<RulesView>);
+
 /// The judging thread's state: the rule packs loaded, by root and sources, until the pack
 /// changes (`epoch`).
 #[derive(Default)]
 pub struct Worker {
     epoch: u64,
-    packs: HashMap<(PathBuf, Vec<String>), Result<(RuleSet, Arc<RulesView>), String>>,
+    packs: HashMap<(PathBuf, Vec<String>), Result<Pack, String>>,
 }
 
 impl Worker {
@@ -533,7 +536,5 @@ fn same_file(name: &str, path: &Path, root: &Path, dir: &Path) -> bool {
     [named.to_path_buf(), root.join(named), dir.join(named)]
         .iter()
         .any(|candidate| candidate == path)
-        || (named.is_relative()
-            && named.file_name() == path.file_name()
-            && path.ends_with(named))
+        || (named.is_relative() && named.file_name() == path.file_name() && path.ends_with(named))
 }

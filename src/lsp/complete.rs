@@ -36,8 +36,16 @@ pub fn complete(
             return rule_ids
                 .iter()
                 .map(|(id, title)| {
-                    let mut item = item(id.to_string(), Some(title.to_string()), CompletionItemKind::REFERENCE);
-                    item.insert_text = Some(if quoted { (*id).to_owned() } else { format!("\"{id}\"") });
+                    let mut item = item(
+                        id.to_string(),
+                        Some(title.to_string()),
+                        CompletionItemKind::REFERENCE,
+                    );
+                    item.insert_text = Some(if quoted {
+                        (*id).to_owned()
+                    } else {
+                        format!("\"{id}\"")
+                    });
                     item
                 })
                 .collect();
@@ -53,13 +61,20 @@ pub fn complete(
                     Value::String(s) => (s.clone(), format!("\"{s}\"")),
                     other => (other.to_string(), other.to_string()),
                 };
-                let mut item = item(label, description(property), CompletionItemKind::ENUM_MEMBER);
+                let mut item = item(
+                    label,
+                    description(property),
+                    CompletionItemKind::ENUM_MEMBER,
+                );
                 item.insert_text = Some(insert);
                 item
             })
             .collect();
     }
-    if !trimmed.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    if !trimmed
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         return Vec::new();
     }
     properties(object)
@@ -68,7 +83,11 @@ pub fn complete(
         .filter(|(name, _)| name.starts_with(trimmed) && name.as_str() != "$schema")
         .filter(|(_, property)| !is_table(property))
         .map(|(name, property)| {
-            let mut item = item(name.clone(), description(property), CompletionItemKind::PROPERTY);
+            let mut item = item(
+                name.clone(),
+                description(property),
+                CompletionItemKind::PROPERTY,
+            );
             item.insert_text = Some(format!("{name} = "));
             item
         })

@@ -111,7 +111,11 @@ mod tests {
         let (base, _) = Config::read(&json!({"rules": ["packs/acme"], "checkOn": "save"}));
         let (later, problems) = base.over(&json!({"asOf": "2026-11-21", "checkOn": "change"}));
         assert!(problems.is_empty());
-        assert_eq!(later.rules, ["packs/acme"], "a key left out keeps its value");
+        assert_eq!(
+            later.rules,
+            ["packs/acme"],
+            "a key left out keeps its value"
+        );
         assert_eq!(later.check_on, CheckOn::Change);
         assert_eq!(later.as_of, Some(jiff::civil::date(2026, 11, 21)));
     }

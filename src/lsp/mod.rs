@@ -23,11 +23,10 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{select, Receiver, Sender};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::{
-    CompletionParams, Diagnostic, DidChangeConfigurationParams,
-    DidChangeTextDocumentParams, DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentDiagnosticParams, Hover,
-    HoverContents, HoverParams, InitializeParams, MarkupContent, MarkupKind,
-    PublishDiagnosticsParams, Uri,
+    CompletionParams, Diagnostic, DidChangeConfigurationParams, DidChangeTextDocumentParams,
+    DidChangeWorkspaceFoldersParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidSaveTextDocumentParams, DocumentDiagnosticParams, Hover, HoverContents, HoverParams,
+    InitializeParams, MarkupContent, MarkupKind, PublishDiagnosticsParams, Uri,
 };
 use serde_json::{json, Value};
 
@@ -231,7 +230,7 @@ struct CodeActionAt {
 
 enum Event {
     Client(Message),
-    Judged(Outcome),
+    Judged(Box<Outcome>),
     Tick,
 }
 
@@ -243,18 +242,16 @@ impl Server {
             let event = match connection.receiver.try_recv() {
                 Ok(message) => Event::Client(message),
                 Err(_) => {
-                    let wait = self
-                        .next_due()
-                        .map_or(Duration::from_secs(3600), |due| {
-                            due.saturating_duration_since(Instant::now())
-                        });
+                    let wait = self.next_due().map_or(Duration::from_secs(3600), |due| {
+                        due.saturating_duration_since(Instant::now())
+                    });
                     select! {
                         recv(connection.receiver) -> message => match message {
                             Ok(message) => Event::Client(message),
                             Err(_) => return Ok(()),
                         },
                         recv(outcomes) -> outcome => match outcome {
-                            Ok(outcome) => Event::Judged(outcome),
+                            Ok(outcome) => Event::Judged(Box::new(outcome)),
                             Err(_) => return Err("the judging thread stopped".to_owned()),
                         },
                         default(wait) => Event::Tick,
@@ -279,7 +276,7 @@ impl Server {
                 }
                 Event::Client(Message::Response(response)) => self.response(response),
                 Event::Tick => {}
-                Event::Judged(outcome) => self.judged(outcome),
+                Event::Judged(outcome) => self.judged(*outcome),
             }
             self.dispatch_due();
         }
@@ -302,7 +299,11 @@ impl Server {
         match notification.method.as_str() {
             "textDocument/didOpen" => {
                 if let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(params) {
-                    self.open(p.text_document.uri, p.text_document.text, p.text_document.version);
+                    self.open(
+                        p.text_document.uri,
+                        p.text_document.text,
+                        p.text_document.version,
+                    );
                 }
             }
             "textDocument/didChange" => {
@@ -336,10 +337,13 @@ impl Server {
                 }
             }
             "workspace/didChangeWorkspaceFolders" => {
-                if let Ok(p) = serde_json::from_value::<DidChangeWorkspaceFoldersParams>(params)
-                {
-                    let removed: Vec<PathBuf> =
-                        p.event.removed.iter().filter_map(|f| path_of(&f.uri)).collect();
+                if let Ok(p) = serde_json::from_value::<DidChangeWorkspaceFoldersParams>(params) {
+                    let removed: Vec<PathBuf> = p
+                        .event
+                        .removed
+                        .iter()
+                        .filter_map(|f| path_of(&f.uri))
+                        .collect();
                     self.folders.retain(|f| !removed.contains(f));
                     self.folders
                         .extend(p.event.added.iter().filter_map(|f| path_of(&f.uri)));
@@ -445,8 +449,9 @@ impl Server {
             self.publish(uri.clone(), Vec::new(), None);
         }
         self.set_contributions(uri, Vec::new());
-        let (waiting, rest): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut self.pending_pulls).into_iter().partition(|(_, u)| u == uri);
+        let (waiting, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending_pulls)
+            .into_iter()
+            .partition(|(_, u)| u == uri);
         self.pending_pulls = rest;
         for (id, _) in waiting {
             self.answer_pull(id, Vec::new());
@@ -481,7 +486,9 @@ impl Server {
             .collect();
         for uri in ready {
             let job = {
-                let Some(doc) = self.docs.get(&uri) else { continue };
+                let Some(doc) = self.docs.get(&uri) else {
+                    continue;
+                };
                 let folder = self.folder_of(&doc.path);
                 let root = doc
                     .path
@@ -571,10 +578,15 @@ impl Server {
                 .or_default()
                 .insert(key.clone(), (manifest.clone(), diagnostics));
         }
-        self.contributions.retain(|_, by_manifest| !by_manifest.is_empty());
+        self.contributions
+            .retain(|_, by_manifest| !by_manifest.is_empty());
         touched.dedup();
         for uri in touched {
-            if self.docs.get(&uri).is_some_and(|doc| doc.kind == Kind::Other) {
+            if self
+                .docs
+                .get(&uri)
+                .is_some_and(|doc| doc.kind == Kind::Other)
+            {
                 self.publish_other(&uri);
             }
         }
@@ -748,7 +760,14 @@ impl Server {
             .path
             .extension()
             .is_some_and(|ext| ext.eq_ignore_ascii_case("toml"));
-        actions::actions(uri, &doc.text, is_toml, analysis, params.range, self.encoding)
+        actions::actions(
+            uri,
+            &doc.text,
+            is_toml,
+            analysis,
+            params.range,
+            self.encoding,
+        )
     }
 
     fn completion(&self, params: &CompletionParams) -> Vec<lsp_types::CompletionItem> {
@@ -756,12 +775,14 @@ impl Server {
         let Some(doc) = self.docs.get(&at.text_document.uri) else {
             return Vec::new();
         };
-        if doc.kind != Kind::Manifest || !doc.path.extension().is_some_and(|e| e == "toml") {
+        if doc.kind != Kind::Manifest || doc.path.extension().is_none_or(|e| e != "toml") {
             return Vec::new();
         }
         let lines = Lines::new(&doc.text, self.encoding);
         let index = at.position.line as usize;
-        let above: Vec<&str> = (0..index.min(lines.count())).map(|i| lines.line(i)).collect();
+        let above: Vec<&str> = (0..index.min(lines.count()))
+            .map(|i| lines.line(i))
+            .collect();
         let cursor = lines.offset(at.position);
         let before = &doc.text[lines.start(index).min(cursor)..cursor];
         let rules = doc.rules.clone();

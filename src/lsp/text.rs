@@ -172,9 +172,7 @@ fn token_len(rest: &str) -> usize {
     match trimmed.chars().next() {
         None => 0,
         Some('[') => trimmed.rfind(']').map_or(trimmed.len(), |i| i + 1),
-        Some(quote @ ('"' | '\'')) => trimmed[1..]
-            .find(quote)
-            .map_or(trimmed.len(), |i| i + 2),
+        Some(quote @ ('"' | '\'')) => trimmed[1..].find(quote).map_or(trimmed.len(), |i| i + 2),
         Some(_) => trimmed
             .find(|c: char| c.is_whitespace() || matches!(c, '=' | ',' | ']' | '}' | '#'))
             .unwrap_or(trimmed.len()),
@@ -216,8 +214,7 @@ pub fn edit_between(old: &str, new: &str, encoding: Encoding) -> TextEdit {
         .zip(new[prefix..].bytes().rev())
         .take_while(|(a, b)| a == b)
         .count();
-    while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix)
-    {
+    while !old.is_char_boundary(old.len() - suffix) || !new.is_char_boundary(new.len() - suffix) {
         suffix -= 1;
     }
     let lines = Lines::new(old, encoding);
@@ -292,7 +289,10 @@ mod tests {
     #[test]
     fn one_edit_covers_only_what_differs() {
         let edit = edit_between("a\nb\nc\n", "a\nb\nB2\nc\n", Encoding::Utf16);
-        assert_eq!(edit.range, Range::new(Position::new(2, 0), Position::new(2, 0)));
+        assert_eq!(
+            edit.range,
+            Range::new(Position::new(2, 0), Position::new(2, 0))
+        );
         assert_eq!(edit.new_text, "B2\n");
     }
 
