@@ -87,6 +87,20 @@ impl Editor {
     /// One keystroke at the end of the file (a `#` typed, or deleted again), as an
     /// incremental change; returns when its diagnostics are published.
     fn keystroke(&mut self) -> usize {
+        self.type_one();
+        self.published(self.version)
+    }
+
+    /// `n` keystrokes sent as fast as the channel takes them; returns when the diagnostics
+    /// of the last are published (those of the others may be skipped, never the last's).
+    fn burst(&mut self, n: usize) -> usize {
+        for _ in 0..n {
+            self.type_one();
+        }
+        self.published(self.version)
+    }
+
+    fn type_one(&mut self) {
         self.version += 1;
         let line = self.lines;
         let (range, text) = if self.typed {
@@ -112,7 +126,6 @@ impl Editor {
                 .into(),
             )
             .expect("the server reads");
-        self.published(self.version)
     }
 
     fn close(mut self) {
@@ -186,6 +199,17 @@ fn bench(c: &mut Criterion) {
                 start.elapsed()
             });
         });
+        if name.starts_with("typical (ready") {
+            group.bench_function("typical: a burst of 20 keystrokes, to the last one's", |b| {
+                b.iter_custom(|iterations| {
+                    let start = Instant::now();
+                    for _ in 0..iterations {
+                        black_box(editor.burst(20));
+                    }
+                    start.elapsed()
+                });
+            });
+        }
         editor.close();
     }
     group.finish();
