@@ -183,7 +183,7 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("lsp: keystroke to diagnostics");
     for (name, text, samples) in [
-        ("typical (ready, 3 KB)", READY.to_owned(), 50),
+        ("typical (ready, 2.7 KB)", READY.to_owned(), 50),
         ("typical (unready, failing)", UNREADY.to_owned(), 50),
         ("1 MiB of [[dependency]]", dependencies_mib(), 10),
         ("1 MiB of [x] extensions", extensions_mib(), 10),
