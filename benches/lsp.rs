@@ -200,15 +200,18 @@ fn bench(c: &mut Criterion) {
             });
         });
         if name.starts_with("typical (ready") {
-            group.bench_function("typical: a burst of 20 keystrokes, to the last one's", |b| {
-                b.iter_custom(|iterations| {
-                    let start = Instant::now();
-                    for _ in 0..iterations {
-                        black_box(editor.burst(20));
-                    }
-                    start.elapsed()
-                });
-            });
+            group.bench_function(
+                "typical: a burst of 20 keystrokes, to the last one's",
+                |b| {
+                    b.iter_custom(|iterations| {
+                        let start = Instant::now();
+                        for _ in 0..iterations {
+                            black_box(editor.burst(20));
+                        }
+                        start.elapsed()
+                    });
+                },
+            );
         }
         editor.close();
     }

@@ -891,3 +891,55 @@ fn settings_are_asked_for_when_the_client_keeps_them() {
     );
     client.stop();
 }
+
+#[test]
+fn a_pack_changed_on_disk_is_loaded_again() {
+    let (repo, uri) = repository();
+    let rule = |severity: &str| {
+        format!("[[rule]]\nid = \"docs.architecture\"\ntitle = \"An architecture document is linked\"\nseverity = \"{severity}\"\ncategory = \"docs\"\nrequire = [\"docs.architecture\"]\nrationale = \"People new to the service start there.\"\nremediation = \"Link it.\"\n")
+    };
+    repo.write(
+        "packs/acme/pack.toml",
+        "[pack]\nname = \"acme\"\nversion = \"1.0.0\"\nextends = [\"builtin\"]\n",
+    );
+    repo.write("packs/acme/docs.toml", &rule("warning"));
+    let capabilities =
+        json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } });
+    let mut client = Client::start(
+        &repo.work,
+        json!({ "asOf": common::AS_OF, "rules": ["packs/acme"] }),
+        capabilities,
+        &[],
+    );
+    let registration = client.server_request("client/registerCapability", Value::Null);
+    assert_eq!(
+        registration.params["registrations"][0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
+    let text = common::ready().replace(
+        "architecture = \"https://wiki.acme.dev/payments/design\"\n",
+        "",
+    );
+    client.open(&uri, &text, 1);
+    let severity = |diagnostics: &[Diagnostic]| {
+        diagnostics
+            .iter()
+            .find(|d| code(d) == "docs.architecture")
+            .and_then(|d| d.severity)
+    };
+    assert_eq!(
+        severity(&client.last_diagnostics(&uri, 1)),
+        Some(lsp_types::DiagnosticSeverity::WARNING)
+    );
+    repo.write("packs/acme/docs.toml", &rule("error"));
+    let changed = uri_of(&repo.work.join("packs/acme/docs.toml")).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": changed, "type": 2 }] }),
+    );
+    assert_eq!(
+        severity(&client.last_diagnostics(&uri, 1)),
+        Some(lsp_types::DiagnosticSeverity::ERROR)
+    );
+    client.stop();
+}

@@ -60,7 +60,7 @@ pub fn run_stdio() -> Result<(), String> {
 pub fn serve(connection: &Connection) -> Result<(), String> {
     let (id, params) = connection
         .initialize_start()
-        .map_err(|err| err.to_string())?;
+        .map_err(|err| format!("no initialize request from the client: {err}"))?;
     // A puller that can be told to ask again is told when a judgement it did not wait
     // for (settings or a pack changed, an import was saved) changes what it would get.
     // Read from the message itself: lsp-types names the capability `diagnostic`, the
@@ -70,6 +70,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         .iter()
         .any(|key| workspace[*key]["refreshSupport"] == Value::Bool(true));
     let ask_configuration = workspace["configuration"] == Value::Bool(true);
+    let watch = workspace["didChangeWatchedFiles"]["dynamicRegistration"] == Value::Bool(true);
     let params: InitializeParams =
         serde_json::from_value(params).map_err(|err| format!("initialize: {err}"))?;
     let encoding = Encoding::negotiate(
@@ -169,6 +170,23 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     };
     for problem in problems {
         server.show_message(&problem);
+    }
+    if watch {
+        // Packs, manifests, imports and CODEOWNERS change on disk too (a pull, a checkout,
+        // another editor): the client tells the server, which judges again.
+        server.send(Request::new(
+            RequestId::from("prr/watch".to_owned()),
+            "client/registerCapability".to_owned(),
+            json!({ "registrations": [{
+                "id": "prr/watch",
+                "method": "workspace/didChangeWatchedFiles",
+                "registerOptions": { "watchers": [
+                    { "globPattern": "**/*.toml" },
+                    { "globPattern": "**/*.{json,yaml,yml}" },
+                    { "globPattern": "**/CODEOWNERS" }
+                ] }
+            }] }),
+        ));
     }
     let result = server.run(connection, &outcomes);
     drop(server);
@@ -333,6 +351,23 @@ impl Server {
                             json!({ "items": [{ "section": "prr" }] }),
                         )),
                         _ => {}
+                    }
+                }
+            }
+            "workspace/didChangeWatchedFiles" => {
+                if let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidChangeWatchedFilesParams>(params)
+                {
+                    let packs = p
+                        .changes
+                        .iter()
+                        .filter_map(|change| path_of(&change.uri))
+                        .any(|path| Kind::of(&path) == Kind::Pack);
+                    if packs {
+                        self.epoch += 1;
+                    }
+                    if !p.changes.is_empty() {
+                        self.judge_all(Instant::now());
                     }
                 }
             }
