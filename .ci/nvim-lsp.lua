@@ -1,7 +1,7 @@
 -- A real editor as the client of `prr lsp`: Neovim (0.7 API: vim.lsp.start_client,
 -- buf_attach_client, vim.wait polling vim.diagnostic.get). It opens a failing manifest,
--- waits for the diagnostics, checks them against `prr check --format json`, applies the
--- "did you mean" code action and waits for the file to be judged again.
+-- waits for the diagnostics, checks them against `prr check --format json`, hovers on a
+-- finding, applies the "did you mean" code action and waits for the file to be judged again.
 -- Run by .ci/lsp.sh: nvim --headless --clean -u NONE -c "luafile .ci/nvim-lsp.lua"
 local prr = assert(os.getenv("PRR_BIN"), "PRR_BIN")
 local root = assert(os.getenv("PRR_ROOT"), "PRR_ROOT")
@@ -56,6 +56,25 @@ local function main()
       .. "\n  editor:    " .. table.concat(got, " "))
   end
 
+  -- Hover on a finding explains its rule (`prr explain`'s text) and names the pack.
+  local progressive
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    if lsp_code(d) == "release.progressive" then progressive = d end
+  end
+  if not progressive then return finish(1, "no release.progressive diagnostic") end
+  local hovers = vim.lsp.buf_request_sync(bufnr, "textDocument/hover", {
+    textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+    position = { line = progressive.lnum, character = 0 },
+  }, 10000)
+  local hover_text = ""
+  for _, answer in pairs(hovers or {}) do
+    if answer.result and answer.result.contents then hover_text = answer.result.contents.value or "" end
+  end
+  if not (hover_text:find("**release.progressive**", 1, true) and hover_text:find("How to fix", 1, true)
+      and hover_text:find("from the pack `builtin`", 1, true)) then
+    return finish(1, "the hover does not explain the rule: " .. hover_text)
+  end
+
   -- The code action for the misspelt key, applied as the editor applies it.
   local typo
   for _, d in ipairs(vim.diagnostic.get(bufnr)) do
@@ -93,7 +112,7 @@ local function main()
   if not vim.wait(30000, fixed, 50) then
     return finish(1, "the diagnostics did not follow the edit")
   end
-  finish(0, string.format("ok: %d diagnostics equal prr check's; the code action fixed `%s`; %d left",
+  finish(0, string.format("ok: %d diagnostics equal prr check's; hover explains the rule; the code action fixed `%s`; %d left",
     #want, line, #vim.diagnostic.get(bufnr)))
 end
 
