@@ -15,6 +15,7 @@ pub mod fleet;
 pub mod git;
 pub mod github;
 pub mod gitlab;
+pub mod lsp;
 pub mod manifest;
 pub mod pipeline;
 pub mod report;

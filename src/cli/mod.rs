@@ -9,6 +9,7 @@ mod fleet;
 mod gitlab;
 mod hook;
 mod init;
+mod lsp;
 mod man;
 mod publish;
 mod review;
@@ -112,6 +113,8 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Print a JSON Schema: of the manifest, or of rule files and pack.toml.
     Schema(schema::SchemaArgs),
+    /// The language server (LSP on stdin and stdout): `prr check`'s findings in the editor.
+    Lsp(lsp::LspArgs),
     /// Publish a JSON report to the pull request (a later, privileged job's step).
     Publish(publish::PublishCommand),
     /// The quarterly reviews from data: blameless MTTR/MTTF figures per team.
@@ -175,6 +178,7 @@ pub fn main() -> ExitCode {
         Command::Export(args) => export::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Schema(args) => Ok(schema::run(&args)),
+        Command::Lsp(args) => lsp::run(&args),
         Command::Publish(args) => publish::run(&args),
         Command::Review(args) => review::run(&args),
         Command::Fleet(args) => fleet::run(&args),

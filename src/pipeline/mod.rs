@@ -3,6 +3,7 @@
 //! `budget`, `fleet`, `publish`, the hooks, the language server) gets it from here and reads
 //! its output from the [`Report`]; none decides by a rule id or a judgement of its own.
 
+pub mod document;
 pub mod judge;
 pub mod revision;
 
