@@ -176,7 +176,7 @@ impl Gatherer {
         // Outside a repository the manifest's directory stands for it (as the working
         // directory stands for the root of the reports' paths): nothing above is read.
         let mut snapshot = Snapshot::new("the working tree".to_owned(), slug);
-        for (file, size, text) in self.root_files(&root, needs).map_err(unavailable)? {
+        for (file, (size, text)) in self.root_files(&root, needs).map_err(unavailable)? {
             snapshot.insert_shared(file.to_owned(), size, text);
         }
         let spend = |size: u64, name: &str| self.spend(size, name);
@@ -219,7 +219,7 @@ impl Gatherer {
         &self,
         root: &Path,
         needs: &Needs,
-    ) -> Result<Vec<(&'static str, u64, Option<Arc<SourceFile>>)>, String> {
+    ) -> Result<Vec<(&'static str, RootFile)>, String> {
         let mut roots = self
             .roots
             .lock()
@@ -244,7 +244,7 @@ impl Gatherer {
                 facts.files.insert(file, read);
             }
             if let Some(Some((size, text))) = facts.files.get(file) {
-                found.push((*file, *size, text.clone()));
+                found.push((*file, (*size, text.clone())));
             }
         }
         Ok(found)
