@@ -10,7 +10,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::facts::{Facts, Needs, Repository};
+use crate::facts::{Facts, Needs, Origin, Repository};
 use crate::manifest::{Manifest, Service};
 use crate::rules::builtin::{self, read_waivers, Context, SloBudget, Standing, WaiverCheck};
 use crate::rules::{OnUnavailable, Rule, RuleSet, Severity, When, UNWAIVABLE};
@@ -192,8 +192,13 @@ fn evaluate_with(
         let (severity, grace) = effective_severity(rule, as_of);
         for failure in outcome.failures {
             let mut message = failure.message;
-            // A claim nobody could check blocks only when the pack says so.
-            let severity = if failure.unverified && rules.on_unavailable == OnUnavailable::Warn {
+            // A claim a live source could not check blocks only when the pack says so for
+            // this kind of run; the pull request's own files that could not be read never
+            // soften (decision 19).
+            let softened = failure.unverified
+                && failure.origin == Origin::Live
+                && unavailable_policy(rules, facts.deploy) == OnUnavailable::Warn;
+            let severity = if softened {
                 Severity::Warning.min(severity)
             } else {
                 message.push_str(&grace);
@@ -295,7 +300,14 @@ fn live_budgets(manifest: &Manifest, facts: &Facts, slos: &mut [SloBudget]) {
                 if let Some(slo) = slos.get_mut(index) {
                     match live {
                         Ok(live) => slo.live = Some(live),
-                        Err(why) => slo.live_unavailable = Some(why),
+                        // Every problem, once, after the source named once.
+                        Err(problems) => {
+                            let why = crate::facts::Unavailable::live(
+                                readings.source.clone(),
+                                problems.join("; "),
+                            );
+                            slo.live_unavailable = Some(why.to_string());
+                        }
                     }
                 }
             }
@@ -323,6 +335,19 @@ fn live_budgets(manifest: &Manifest, facts: &Facts, slos: &mut [SloBudget]) {
     }
 }
 
+/// What a claim a live source could not check does to this run: `[pack]
+/// deploy_on_unavailable` (default `fail`) on a deploy, `on_unavailable` (default `warn`)
+/// otherwise (decision 18). A deploy fails closed: an outage must not ship what a spent
+/// budget would have stopped.
+#[must_use]
+pub fn unavailable_policy(rules: &RuleSet, deploy: bool) -> OnUnavailable {
+    if deploy {
+        rules.deploy_on_unavailable
+    } else {
+        rules.on_unavailable
+    }
+}
+
 /// Whether waivers a pull request adds or extends need approval to count: the rule
 /// `waiver.approved` runs and its grace period is over (until then it only warns, so that
 /// upgrading never turns a gate red).
@@ -339,7 +364,9 @@ fn counts_without_more_approval(waiver: &builtin::Waiver, facts: &Facts, rules: 
     match builtin::standing(waiver, &facts.approval) {
         Standing::Existing | Standing::Approved(_) | Standing::NotJudged(_) => true,
         Standing::Unapproved(_) => false,
-        Standing::Unverified(_) => rules.on_unavailable == OnUnavailable::Warn,
+        Standing::Unverified(_) => {
+            unavailable_policy(rules, facts.deploy) == OnUnavailable::Warn
+        }
     }
 }
 

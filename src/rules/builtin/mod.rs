@@ -158,6 +158,9 @@ pub struct Failure {
     /// The claim could not be checked (its source gave no usable answer): never a pass, and
     /// the pack's `on_unavailable` decides whether it blocks.
     pub unverified: bool,
+    /// Whose data could not be had, when `unverified`: only a live source's outage may be
+    /// softened by the pack (decision 19).
+    pub origin: crate::facts::Origin,
     /// The most this finding weighs, whatever the rule's severity: a rule's lesser
     /// findings (an alert's runbook link that differs) are warnings beside its errors.
     pub at_most: Option<crate::rules::Severity>,
@@ -177,6 +180,7 @@ impl Failure {
             key: key.into(),
             span,
             unverified: false,
+            origin: crate::facts::Origin::Live,
             at_most: None,
             exception: None,
             related: None,
@@ -206,6 +210,7 @@ impl Failure {
     pub fn unverified(why: &Unavailable, key: impl Into<String>, span: Span) -> Self {
         Self {
             unverified: true,
+            origin: why.origin,
             ..Self::new(why.to_string(), key, span)
         }
     }
@@ -245,10 +250,7 @@ pub fn repository<'a>(
 /// "Could not verify" for a file of the repository whose text could not be read.
 #[must_use]
 pub fn unreadable_file(path: &str, span: Span) -> Failure {
-    let why = Unavailable {
-        source: path.to_owned(),
-        reason: "it cannot be read as text".to_owned(),
-    };
+    let why = Unavailable::own(path, "it cannot be read as text");
     Failure::unverified(&why, path, span)
 }
 

@@ -4,16 +4,18 @@
 //! pack's Prometheus, evaluated now. A query that returns nothing measures nothing: a typo
 //! in a metric name or a label reads as a perfect SLO on every dashboard built on it.
 //!
-//! Findings, at the query's line: a query that returns no series or no value (NaN),
-//! several series (aggregate them, `sum(...)`), a query the server refuses, and good events
-//! that outnumber the total. Without a configured Prometheus the rule is skipped, saying
+//! Findings, at the query's line: a query that returns no series, no number (NaN), an
+//! infinity or a negative count, several series (aggregate them, `sum(...)`), a query the
+//! server refuses, and good events that outnumber the total. Good and total are compared as
+//! one query reads them together (one snapshot of the data, at the run's one instant), so
+//! a scrape landing between two requests cannot make a healthy SLI look broken. Without a configured Prometheus the rule is skipped, saying
 //! how to configure one; a server that gives no usable answer makes each query "could not
 //! verify", never a pass. The pass names each SLO's attainment over its window.
 //!
 //! Parameters: none.
 
 use super::{no_params, percent, Builtin, Context, Failure, Outcome, Spec};
-use crate::facts::prometheus::{sli_queries, Answer, Events, SliQuery};
+use crate::facts::prometheus::{pairs, sli_queries, Answer, Events, SliQuery, EVENTS_LABEL};
 use crate::facts::Gathered;
 use crate::manifest::Node;
 
@@ -93,7 +95,25 @@ impl Builtin for Sli {
                         query.written.span,
                     )),
                     [one] if one.value.is_nan() => failures.push(Failure::new(
-                        format!("`{}` returns no data{over} (NaN)", key(query)),
+                        format!("`{}` returns no data{over} (NaN, not a number)", key(query)),
+                        key(query),
+                        query.written.span,
+                    )),
+                    [one] if one.value.is_infinite() => failures.push(Failure::new(
+                        format!(
+                            "`{}` returns an infinity{over} ({}Inf), not a count",
+                            key(query),
+                            if one.value > 0.0 { "+" } else { "-" }
+                        ),
+                        key(query),
+                        query.written.span,
+                    )),
+                    [one] if one.value < 0.0 => failures.push(Failure::new(
+                        format!(
+                            "`{}` returns a negative count{over} ({}): count with increase(), which handles counter resets",
+                            key(query),
+                            number(one.value)
+                        ),
                         key(query),
                         query.written.span,
                     )),
@@ -111,6 +131,34 @@ impl Builtin for Sli {
                         query.written.span,
                     )),
                 },
+            }
+        }
+        // Good and total as one query read them together, where the server answered it:
+        // the comparison below must not depend on when each request arrived.
+        for pair in pairs(&queries) {
+            let Some(together) = pair.together_over_window() else {
+                continue;
+            };
+            let Ok(Answer::Series(series)) = evidence.answer(&together) else {
+                continue;
+            };
+            let half = |events: &str| {
+                let values: Vec<f64> = series
+                    .iter()
+                    .filter(|s| s.labels.get(EVENTS_LABEL).map(String::as_str) == Some(events))
+                    .map(|s| s.value)
+                    .collect();
+                match values.as_slice() {
+                    [one] if one.is_finite() => Some(*one),
+                    _ => None,
+                }
+            };
+            if let (Some(good), Some(total), Some(slot)) =
+                (half("good"), half("total"), values.get_mut(&pair.slo))
+            {
+                if slot[0].is_some() && slot[1].is_some() {
+                    *slot = [Some(good), Some(total)];
+                }
             }
         }
         let mut attained = Vec::new();
