@@ -422,12 +422,58 @@ fn prometheus_down_during_a_deploy_never_passes() {
     let result = budget_result(&report);
     assert_eq!(result["status"], "fail", "{result:#}");
     assert_eq!(result["unverified"], true);
-    assert!(result["message"]
-        .as_str()
+    let message = result["message"].as_str().unwrap();
+    assert!(message.starts_with("could not verify"), "{message}");
+    // Named once, not twice.
+    assert_eq!(message.matches("could not verify").count(), 1, "{message}");
+    // A deploy fails closed (`deploy_on_unavailable`, default "fail"): it blocks.
+    assert_eq!(result["severity"], "error");
+    assert_eq!(out.status.code(), Some(1));
+
+    // A pack that prefers to ship through an outage says so for deploys alone.
+    let warn = PACK.replace(
+        "extends = [\"builtin\"]\n",
+        "extends = [\"builtin\"]\ndeploy_on_unavailable = \"warn\"\n",
+    );
+    std::fs::write(dir.path().join("pack/pack.toml"), warn).unwrap();
+    let run = |deploy: bool| {
+        let mut args = vec![
+            "check",
+            "--manifest",
+            "search",
+            "--rules",
+            "pack",
+            "--as-of",
+            common::AS_OF,
+            "--prometheus",
+            &url,
+            "--format",
+            "json",
+        ];
+        if deploy {
+            args.push("--deploy");
+        }
+        let out = prr(dir.path(), &args);
+        let report: Value = serde_json::from_str(&common::stdout(&out)).unwrap();
+        (out.status.code(), report)
+    };
+    let (code, report) = run(true);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(budget_result(&report)["severity"], "warning");
+    // A pull-request run keeps `on_unavailable` (default "warn"): the SLI it could not ask
+    // is a warning there.
+    let (code, report) = run(false);
+    assert_eq!(code, Some(0), "{report:#}");
+    let sli: Vec<&Value> = report["results"]
+        .as_array()
         .unwrap()
-        .starts_with("could not verify"));
-    // The default `on_unavailable = "warn"`: reported, not blocking.
-    assert_eq!(result["severity"], "warning");
+        .iter()
+        .filter(|r| r["rule"] == "slo.sli")
+        .collect();
+    assert!(!sli.is_empty());
+    assert!(sli
+        .iter()
+        .all(|r| r["unverified"] == true && r["severity"] == "warning"));
 }
 
 /// `prr budget` is `prr check --deploy` read another way (decision 17): the same exit code

@@ -329,8 +329,7 @@ fn live_budgets(manifest: &Manifest, facts: &Facts, slos: &mut [SloBudget]) {
     }
     for (index, slo) in slos.iter_mut().enumerate() {
         if slo.live.is_none() && slo.live_unavailable.is_none() && !declares_sli(index) {
-            slo.live_unavailable =
-                Some("no `[slo.sli]`: prr has no query to measure it with".to_owned());
+            slo.live_unavailable = Some(crate::facts::budget::NO_SLI.to_owned());
         }
     }
 }

@@ -871,8 +871,8 @@ total = 'b[{{window}}]'
             ]
         );
         // Good and total over the window, both together over the window, 1 h and 6 h,
-        // and the data's coverage.
-        assert_eq!(queries_of([&manifest]).len(), 6);
+        // and four looks at the data's coverage (28, 2, 0.14 and 0.01 days).
+        assert_eq!(queries_of([&manifest]).len(), 9);
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub const FAST_BURN_1H: f64 = 14.4;
 /// The burn rate over 6 hours above which it is: 5% of a 30-day budget in 6 hours (6x).
 pub const FAST_BURN_6H: f64 = 6.0;
 
+/// Why an SLO without `[slo.sli]` has no live figures.
+pub const NO_SLI: &str = "no `[slo.sli]`: prr has no query to measure it with";
+
 /// Good and total events over one period.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Counts {
@@ -321,32 +324,19 @@ pub fn of_manifest(
             )
             .map_err(|problems| problems.join("; "))
         });
-        let coverage = pair.total.coverage().map(|asked| {
-            match readings.answer(&asked) {
-                Err(why) => Err(why.reason),
-                Ok(crate::facts::prometheus::Answer::Rejected(why)) => {
-                    Err(format!("Prometheus refused the query: {why}"))
-                }
-                Ok(crate::facts::prometheus::Answer::Series(series)) => match series.as_slice() {
-                    [one] if one.value.is_finite() && one.value > 0.0 => Ok(one.value / 86_400.0),
-                    [] => Err("no step of the window holds data".to_owned()),
-                    [one] => Err(format!("the answer is {}", one.value)),
-                    many => Err(format!("{} series, where one is expected", many.len())),
-                },
-            }
-        });
+        let coverage = coverage_seconds(readings, &pair.total.coverage());
         let mut budget = live(
             target,
             days,
             window,
             one.as_ref().ok().copied(),
             six.as_ref().ok().copied(),
-            coverage.as_ref().and_then(|c| c.as_ref().ok()).copied(),
+            coverage.as_ref().ok().map(|seconds| seconds / 86_400.0),
         );
         budget.burn_1h_unmeasured = one.err();
         budget.burn_6h_unmeasured = six.err();
         budget.at = readings.at.map(|at| at.to_string());
-        if let Some(Err(why)) = coverage {
+        if let Err(why) = coverage {
             budget.notes.push(format!(
                 "how much of the window the data covers is not known ({why}): the figures are over what exists"
             ));
@@ -354,6 +344,41 @@ pub fn of_manifest(
         budgets.push((pair.slo, Ok(budget)));
     }
     budgets
+}
+
+/// How many seconds of the window the data covers, from the looks' answers; else why
+/// that is not known.
+fn coverage_seconds(
+    readings: &crate::facts::prometheus::Readings,
+    looks: &[crate::facts::prometheus::Look],
+) -> Result<f64, String> {
+    use crate::facts::prometheus::{Answer, Look};
+    let mut answers = Vec::new();
+    let mut faults = Vec::new();
+    for look in looks {
+        let seconds = match readings.answer(&look.query) {
+            Err(why) => {
+                faults.push(why.reason);
+                None
+            }
+            Ok(Answer::Rejected(why)) => {
+                faults.push(format!("Prometheus refused the query: {why}"));
+                None
+            }
+            Ok(Answer::Series(series)) => match series.as_slice() {
+                [one] => Some(one.value),
+                _ => None,
+            },
+        };
+        answers.push((look.clone(), seconds));
+    }
+    // A look that failed leaves the choice unfounded: a finer one alone can mistake a
+    // gap for a start.
+    if !faults.is_empty() {
+        faults.dedup();
+        return Err(faults.join("; "));
+    }
+    Look::choose(&answers).ok_or_else(|| "no slice of the window holds two samples".to_owned())
 }
 
 /// Good and total over `over`, from the query that asks them together (`together`); when

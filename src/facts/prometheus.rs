@@ -178,7 +178,7 @@ pub fn asked_queries(manifest: &Manifest) -> Vec<String> {
         }
         asked.extend(pair.together_over_window());
         asked.extend(BURN_HOURS.iter().filter_map(|hours| pair.together_over_hours(*hours)));
-        asked.extend(pair.total.coverage());
+        asked.extend(pair.total.coverage().into_iter().map(|look| look.query));
     }
     asked
 }
@@ -252,8 +252,9 @@ impl Pair<'_> {
 /// alerting: 1 h and 6 h).
 pub const BURN_HOURS: [u32; 2] = [1, 6];
 
-/// How many slices of its range a total query is read over to find where the data starts:
-/// a slice of 28 days is one day, long enough to hold two samples of even a sparse scrape.
+/// How many slices of its range a total query is read over to find where the data starts
+/// (see [`Look`]): a slice of 28 days is one day, long enough to hold two samples of even a
+/// sparse scrape.
 const COVERAGE_SLICES: f64 = 28.0;
 /// The shortest slice: two samples of a 30-second scrape.
 const MIN_SLICE_SECONDS: f64 = 60.0;
@@ -270,56 +271,99 @@ impl SliQuery<'_> {
             .map(|text| text.replace(WINDOW, &format!("{hours}h")))
     }
 
-    /// For a total query: how many seconds of the window the data covers.
-    ///
-    /// The query is read over short slices (a day of a 28-day window) at every quarter
-    /// slice across a range (a subquery), and the earliest slice that has a value marks
-    /// where the data starts; the slice is added back, so that the figure errs towards
-    /// "covered" and a full window is never reported as short. A subquery's steps are
-    /// aligned to the epoch, not to now, so one range is not enough: data younger than the
-    /// last step falls in no step. The range is therefore read again, finer, over the last
-    /// two slices of the one before, down to a minute's slice; the finest look whose
-    /// earliest value is not its first step (the data starts inside it) gives the answer,
-    /// and the slice ending now gives it for data younger than every step. `increase()`
-    /// over a range that starts before the data counts what exists; this says how much.
+    /// For a total query: the looks that say how many seconds of the window the data
+    /// covers, widest first (see [`Look`]). Each is asked as its own query, at the run's
+    /// instant; [`Look::choose`] reads their answers.
     #[must_use]
-    pub fn coverage(&self) -> Option<String> {
+    pub fn coverage(&self) -> Vec<Look> {
         if self.events != Events::Total {
-            return None;
+            return Vec::new();
         }
-        let days = self.window_days?;
-        let written = self.written.as_str()?;
+        let (Some(days), Some(written)) = (self.window_days, self.written.as_str()) else {
+            return Vec::new();
+        };
         let mut range = (days * 86_400.0).round();
-        let mut looks = Vec::new();
-        let mut finest_slice = String::new();
-        let mut finest_seconds = 0.0;
-        for level in 0..COVERAGE_LEVELS {
-            let slice_seconds = (range / COVERAGE_SLICES).round().max(MIN_SLICE_SECONDS);
-            let step_seconds = (slice_seconds / 4.0).round();
-            let sliced = written.replace(WINDOW, &format!("{slice_seconds}s"));
-            let look = format!(
-                "(time() - min_over_time(timestamp({sliced})[{range}s:{step_seconds}s]) + {slice_seconds})"
-            );
-            // The widest look answers whenever any step has data; a finer one only when
-            // the data starts inside its range, after its first step.
-            looks.push(if level == 0 {
-                look
-            } else {
-                format!("({look} < {})", range - step_seconds + slice_seconds)
+        let mut looks: Vec<Look> = Vec::new();
+        for _ in 0..COVERAGE_LEVELS {
+            let slice = (range / COVERAGE_SLICES).round().max(MIN_SLICE_SECONDS);
+            let step = (slice / 4.0).round();
+            let sliced = written.replace(WINDOW, &format!("{slice}s"));
+            looks.push(Look {
+                query: format!(
+                    "time() - min_over_time(timestamp({sliced})[{range}s:{step}s]) + {slice}"
+                ),
+                range,
+                slice,
+                step,
             });
-            finest_slice = sliced;
-            finest_seconds = slice_seconds;
-            let next = 2.0 * slice_seconds;
-            if slice_seconds <= MIN_SLICE_SECONDS || next >= range {
+            let next = 2.0 * slice;
+            if slice <= MIN_SLICE_SECONDS || next >= range {
+                // Data younger than every step still has the slice that ends now.
+                if let Some(finest) = looks.last_mut() {
+                    finest.query = format!(
+                        "({}) or (time() - timestamp({sliced}) + {slice})",
+                        finest.query
+                    );
+                }
                 break;
             }
             range = next;
         }
-        looks.reverse();
-        looks.push(format!(
-            "(time() - timestamp({finest_slice}) + {finest_seconds})"
-        ));
-        Some(looks.join(" or "))
+        looks
+    }
+}
+
+/// One look at where an SLO's data starts: the total query read over short slices (a day
+/// of a 28-day window) at every quarter slice across `range` (a subquery); the earliest
+/// slice with a value marks where the data starts, and the slice is added back, so that
+/// the figure errs towards "covered" and a full window is never reported as short.
+/// `increase()` over a range that starts before the data counts what exists; this says how
+/// much that was.
+///
+/// A subquery's steps are aligned to the epoch, not to now, and a slice holds two samples
+/// only where the data is dense enough, so one look is not enough: data younger than the
+/// last step falls in no step, and a gap in old data looks like a start. The range is read
+/// again, finer, over the last two slices of the look before, down to a minute's slice,
+/// each look asked alone (at the run's one instant) and chosen in [`Look::choose`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Look {
+    /// The query: seconds from the earliest slice with data to now, plus the slice.
+    pub query: String,
+    pub range: f64,
+    pub slice: f64,
+    pub step: f64,
+}
+
+impl Look {
+    /// The seconds of data, from the looks' answers (widest first; `None` where a look
+    /// had no value): the finest look that the wider ones leave room for and that sees the
+    /// data start inside its own range (after its first step). A look with no value is
+    /// passed over: the data is younger than its step, or its slices too short for the
+    /// scrape.
+    #[must_use]
+    pub fn choose(looks: &[(Self, Option<f64>)]) -> Option<f64> {
+        let mut best: Option<f64> = None;
+        for (index, (look, seconds)) in looks.iter().enumerate() {
+            // The wider look's estimate errs by up to a slice and a step towards covered:
+            // a finer look is believed only when the data may start inside its range.
+            if index > 0 {
+                if let (Some(best), Some((wider, _))) = (best, looks.get(index - 1)) {
+                    if best > 3.0 * wider.slice + wider.step {
+                        break;
+                    }
+                }
+            }
+            let Some(seconds) = seconds.filter(|s| s.is_finite() && *s > 0.0) else {
+                continue;
+            };
+            if index == 0 || seconds < look.range - look.step + look.slice {
+                best = Some(seconds);
+            } else {
+                // This look's range is full of data: the wider estimate stands.
+                break;
+            }
+        }
+        best
     }
 }
 
@@ -420,5 +464,78 @@ impl TestFacts {
             alerts: Ok(Arc::new(alerts)),
             queries,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn looks_of(days: &str) -> Vec<Look> {
+        let manifest = Manifest::from_text(
+            "prr.toml",
+            &format!(
+                "[[slo]]\nname = \"a\"\nwindow = \"{days}\"\n[slo.sli]\ngood = 'sum(increase(ok[{{{{window}}}}]))'\ntotal = 'sum(increase(all[{{{{window}}}}]))'\n"
+            ),
+        )
+        .unwrap();
+        let queries = sli_queries(&manifest);
+        queries[1].coverage()
+    }
+
+    #[test]
+    fn coverage_is_looked_at_finer_and_finer_down_to_a_minute() {
+        let looks = looks_of("28d");
+        let shape: Vec<(f64, f64, f64)> = looks.iter().map(|l| (l.range, l.slice, l.step)).collect();
+        assert_eq!(
+            shape,
+            [
+                (2_419_200.0, 86_400.0, 21_600.0),
+                (172_800.0, 6_171.0, 1_543.0),
+                (12_342.0, 441.0, 110.0),
+                (882.0, 60.0, 15.0)
+            ]
+        );
+        assert_eq!(
+            looks[0].query,
+            "time() - min_over_time(timestamp(sum(increase(all[86400s])))[2419200s:21600s]) + 86400"
+        );
+        // The finest also reads the slice that ends now: data younger than every step.
+        assert!(looks[3]
+            .query
+            .ends_with(" or (time() - timestamp(sum(increase(all[60s]))) + 60)"));
+        // A one-day window stops at a minute's slice too.
+        assert_eq!(looks_of("1d").last().map(|l| l.slice), Some(60.0));
+    }
+
+    #[test]
+    fn the_finest_look_that_sees_the_start_is_chosen() {
+        let looks = looks_of("28d");
+        let with = |answers: [Option<f64>; 4]| -> Vec<(Look, Option<f64>)> {
+            looks.iter().cloned().zip(answers).collect()
+        };
+        // 10.5 days of data, sparse before the last day: the finer looks see a start where
+        // the dense samples begin, a day ago, but the widest leaves them no room.
+        let old = Look::choose(&with([Some(907_200.0), Some(92_000.0), Some(12_000.0), None]));
+        assert_eq!(old, Some(907_200.0));
+        // Five minutes of data at a 1 s scrape: no 6 h or 26 min step since it started; the
+        // 110 s steps see it from the third on, the 15 s steps from the twentieth.
+        let young = Look::choose(&with([None, None, Some(771.0), Some(360.0)]));
+        assert_eq!(young, Some(360.0));
+        // Data older than the finest look's range: the 3.4 h look's figure stands.
+        let hours = Look::choose(&with([None, Some(8_000.0), Some(3_000.0), Some(942.0)]));
+        assert_eq!(hours, Some(3_000.0));
+        // A full window.
+        let full = Look::choose(&with([Some(2_500_000.0), Some(178_000.0), None, None]));
+        assert_eq!(full, Some(2_500_000.0));
+        assert_eq!(Look::choose(&with([None, None, None, None])), None);
+    }
+
+    #[test]
+    fn good_and_total_are_asked_together_each_half_labelled() {
+        assert_eq!(
+            together("sum(a)", "sum(b)"),
+            "label_replace(sum(a), \"prr_events\", \"good\", \"\", \"\") or label_replace(sum(b), \"prr_events\", \"total\", \"\", \"\")"
+        );
     }
 }

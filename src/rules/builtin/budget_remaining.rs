@@ -45,9 +45,7 @@ fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
     }
     Ok(Box::new(BudgetRemaining {
         threshold,
-        labels: p
-            .labels
-            .unwrap_or_else(|| vec!["reliability-fix".to_owned(), "security-fix".to_owned()]),
+        labels: super::fix_labels(p.labels),
     }))
 }
 
@@ -182,17 +180,7 @@ impl BudgetRemaining {
     /// The fix label that lets this deploy through a freeze, applied by a member of the
     /// owner team, as the reason of the exception.
     fn exception(&self, cx: &Context<'_>) -> Option<String> {
-        let Gathered::Known(labels) = &cx.facts.labels else {
-            return None;
-        };
-        let label = labels
-            .labels
-            .iter()
-            .find(|l| l.member && self.labels.contains(&l.name))?;
-        Some(format!(
-            "pull request #{} is labelled `{}` by {}, a member of {}: a fix the freeze lets through",
-            labels.pull_request, label.name, label.by, labels.team
-        ))
+        super::fix_exception(cx, &self.labels)
     }
 
     fn spent(

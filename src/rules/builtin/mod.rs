@@ -216,6 +216,51 @@ impl Failure {
     }
 }
 
+/// The labels that let a fix through an error-budget freeze, and through a deploy whose
+/// Prometheus claims could not be verified, unless a rule's `labels` says otherwise.
+pub const FIX_LABELS: [&str; 2] = ["reliability-fix", "security-fix"];
+
+/// The rule's fix labels: its `labels` parameter, else [`FIX_LABELS`].
+#[must_use]
+pub fn fix_labels(given: Option<Vec<String>>) -> Vec<String> {
+    given.unwrap_or_else(|| FIX_LABELS.map(str::to_owned).to_vec())
+}
+
+/// The exception a deploy's pull request earns with one of `labels`, applied by a member of
+/// the error budget's owner team, as its reason; `None` when there is none (and on every
+/// run that is not a deploy: labels are read only for deploys).
+#[must_use]
+pub fn fix_exception(cx: &Context<'_>, labels: &[String]) -> Option<String> {
+    let crate::facts::Gathered::Known(applied) = &cx.facts.labels else {
+        return None;
+    };
+    let label = applied
+        .labels
+        .iter()
+        .find(|l| l.member && labels.contains(&l.name))?;
+    Some(format!(
+        "pull request #{} is labelled `{}` by {}, a member of {}: a fix the freeze lets through",
+        applied.pull_request, label.name, label.by, applied.team
+    ))
+}
+
+/// On a deploy, a claim a live source could not verify does not stop a labelled fix
+/// (decision 18): each such failure carries the exception. Failures the evidence proves
+/// (a missing alert, a typo in a query) keep blocking.
+#[must_use]
+pub fn let_fixes_through(mut outcome: Outcome, cx: &Context<'_>, labels: &[String]) -> Outcome {
+    if let Some(reason) = fix_exception(cx, labels) {
+        for failure in outcome
+            .failures
+            .iter_mut()
+            .filter(|f| f.unverified && f.origin == crate::facts::Origin::Live)
+        {
+            failure.exception.get_or_insert_with(|| reason.clone());
+        }
+    }
+    outcome
+}
+
 /// Reads a check's `with` table into its parameters, refusing unknown keys.
 ///
 /// # Errors

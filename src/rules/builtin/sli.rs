@@ -12,9 +12,15 @@
 //! how to configure one; a server that gives no usable answer makes each query "could not
 //! verify", never a pass. The pass names each SLO's attainment over its window.
 //!
-//! Parameters: none.
+//! NaN or an infinity is no count: the server answered, but nothing the budget could use,
+//! so the query "could not verify" (the pack's `on_unavailable` decides, and on a deploy
+//! `deploy_on_unavailable`). On a deploy, a claim that could not be verified does not stop
+//! a fix whose pull request a member of the error budget's owner team labelled with one of
+//! `labels` (decision 18).
+//!
+//! Parameters (`with`): `labels` (default `reliability-fix`, `security-fix`).
 
-use super::{no_params, percent, Builtin, Context, Failure, Outcome, Spec};
+use super::{params, percent, Builtin, Context, Failure, Outcome, Spec};
 use crate::facts::prometheus::{pairs, sli_queries, Answer, Events, SliQuery, EVENTS_LABEL};
 use crate::facts::Gathered;
 use crate::manifest::Node;
@@ -25,13 +31,23 @@ pub const SPEC: Spec = Spec {
     build,
 };
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Params {
+    labels: Option<Vec<String>>,
+}
+
 fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
-    no_params(with)?;
-    Ok(Box::new(Sli))
+    let p: Params = params(with)?;
+    Ok(Box::new(Sli {
+        labels: super::fix_labels(p.labels),
+    }))
 }
 
 #[derive(Debug)]
-struct Sli;
+struct Sli {
+    labels: Vec<String>,
+}
 
 impl Builtin for Sli {
     fn needs(&self) -> crate::facts::Needs {
@@ -42,6 +58,12 @@ impl Builtin for Sli {
     }
 
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+        super::let_fixes_through(judge(cx), cx, &self.labels)
+    }
+}
+
+fn judge(cx: &Context<'_>) -> Outcome {
+    {
         let queries = sli_queries(cx.manifest);
         if queries.is_empty() {
             return Outcome::skip("no SLO declares how it is measured (`[slo.sli]`)");
@@ -94,20 +116,19 @@ impl Builtin for Sli {
                         key(query),
                         query.written.span,
                     )),
-                    [one] if one.value.is_nan() => failures.push(Failure::new(
-                        format!("`{}` returns no data{over} (NaN, not a number)", key(query)),
-                        key(query),
-                        query.written.span,
-                    )),
-                    [one] if one.value.is_infinite() => failures.push(Failure::new(
-                        format!(
-                            "`{}` returns an infinity{over} ({}Inf), not a count",
-                            key(query),
-                            if one.value > 0.0 { "+" } else { "-" }
-                        ),
-                        key(query),
-                        query.written.span,
-                    )),
+                    // No number is no count: could not verify, never no traffic.
+                    [one] if !one.value.is_finite() => {
+                        let what = if one.value.is_nan() {
+                            "NaN, not a number".to_owned()
+                        } else {
+                            format!("{}Inf, not a count", if one.value > 0.0 { "+" } else { "-" })
+                        };
+                        let why = crate::facts::Unavailable::live(
+                            evidence.source.clone(),
+                            format!("`{}` returns {what}{over}", key(query)),
+                        );
+                        failures.push(Failure::unverified(&why, key(query), query.written.span));
+                    }
                     [one] if one.value < 0.0 => failures.push(Failure::new(
                         format!(
                             "`{}` returns a negative count{over} ({}): count with increase(), which handles counter resets",
