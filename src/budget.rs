@@ -106,7 +106,18 @@ fn unread(report: &Report) -> Vec<String> {
 fn slo_line(slo: &SloEntry) -> String {
     let name = inert(slo.name.clone().unwrap_or_else(|| "unnamed SLO".to_owned()));
     match (&slo.live, &slo.live_unavailable) {
-        (Some(live), _) => format!("{name}: {}", inert(live.sentence())),
+        (Some(live), _) => {
+            let covered = live.covered_share.map_or_else(
+                || "how much of the window the data covers is not known".to_owned(),
+                |share| {
+                    format!(
+                        "data over {}% of the window",
+                        crate::facts::budget::share_percent(share)
+                    )
+                },
+            );
+            format!("{name}: {}; {covered}", inert(live.sentence()))
+        }
         (None, Some(why)) => format!("{name}: no live figures: {}", inert(why.clone())),
         (None, None) => format!("{name}: no live figures (no reason was recorded)"),
     }

@@ -358,6 +358,12 @@ impl Client {
     }
 }
 
+/// Now, to the millisecond: the instant the queries are sent with is the one reports show.
+fn now_to_the_millisecond() -> jiff::Timestamp {
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_millisecond(now.as_millisecond()).unwrap_or(now)
+}
+
 /// An instant as the API's `time` parameter takes it: seconds since the epoch, to the
 /// millisecond (`1764000000.250`).
 #[must_use]
@@ -565,7 +571,7 @@ pub async fn gather(
     deadline: tokio::time::Instant,
     bound: Duration,
 ) -> Gathering {
-    let at = jiff::Timestamp::now();
+    let at = now_to_the_millisecond();
     let some = gather_some(client, true, queries, at, deadline, bound).await;
     let late = crate::facts::unfinished(&some.source, bound);
     Gathering {
@@ -757,7 +763,7 @@ impl Gatherer {
         Self {
             state,
             // Taken once per run, before any manifest is judged.
-            at: jiff::Timestamp::now(),
+            at: now_to_the_millisecond(),
             alerts: std::sync::OnceLock::new(),
         }
     }

@@ -189,17 +189,24 @@ fn span_of_days(days: f64) -> String {
     }
 }
 
-/// A share as a percentage with as many decimals as a small share needs: 38, 1.7, 0.06.
-fn share_percent(share: f64) -> String {
+/// A share as a percentage with as many decimals as a small share needs: 38, 1.7, 0.06,
+/// 0.0025 (two significant digits below 1%, so that minutes of a month never read as 0).
+#[must_use]
+pub fn share_percent(share: f64) -> String {
     let percent = share * 100.0;
-    let digits = if percent >= 10.0 {
-        0
-    } else if percent >= 1.0 {
-        1
-    } else {
-        2
-    };
-    round(percent, digits)
+    if percent >= 10.0 {
+        return round(percent, 0);
+    }
+    if percent >= 1.0 {
+        return round(percent, 1);
+    }
+    if percent < 1e-6 {
+        return "0".to_owned();
+    }
+    // Two significant digits: 0.0025 has its first at the third decimal.
+    #[allow(clippy::cast_possible_truncation)]
+    let digits = (-percent.log10()).ceil() as i32 + 1;
+    round(percent, digits.min(8))
 }
 
 impl LiveBudget {
@@ -247,12 +254,8 @@ impl LiveBudget {
             (None, Some(why)) => format!("not measured over {over} ({why})"),
             (None, None) => format!("no traffic over {over}"),
         };
-        let covered = self.covered_share.map_or_else(
-            || "the data's reach not measured".to_owned(),
-            |share| format!("data over {}% of the window", share_percent(share)),
-        );
         format!(
-            "{attainment}; {} of {} budget minutes left ({}% remaining); burn rate {}, {}; {covered}",
+            "{attainment}; {} of {} budget minutes left ({}% remaining); burn rate {}, {}",
             round(self.remaining_minutes, 1),
             round(self.budget_minutes, 1),
             round(self.remaining * 100.0, 1),
@@ -670,6 +673,10 @@ mod tests {
             young.notes,
             ["the data covers about 25 minutes of the window's 1 day (1.7%): the figures are over what exists"]
         );
+        // A minute of a 28-day window is a share people can read, not "0%".
+        assert_eq!(share_percent(1.0 / 1440.0 / 28.0), "0.0025");
+        assert_eq!(share_percent(0.017), "1.7");
+        assert_eq!(share_percent(1.0), "100");
         // Data covering the whole window is not a note.
         let whole = live(
             99.0,

@@ -209,6 +209,54 @@ impl Prometheus {
         Some(server)
     }
 
+    /// Starts Prometheus with an empty TSDB, scraping `targets` (`127.0.0.1:PORT`) every
+    /// second, the targets' own `job` labels kept (`honor_labels`). `None` (with a skip
+    /// message) when Prometheus is not installed outside CI.
+    pub fn scraping(targets: &[String]) -> Option<Self> {
+        if unavailable().is_some() {
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let list: Vec<String> = targets.iter().map(|t| format!("{t:?}")).collect();
+        let config = format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: exporter\n    honor_labels: true\n    static_configs:\n      - targets: [{}]\n",
+            list.join(", ")
+        );
+        let config_file = dir.path().join("prometheus.yml");
+        std::fs::write(&config_file, config).unwrap();
+        let data = dir.path().join("data");
+        let log = dir.path().join("prometheus.log");
+        let port = free_port();
+        let child = Command::new("prometheus")
+            .arg(format!("--config.file={}", config_file.display()))
+            .arg(format!("--storage.tsdb.path={}", data.display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--log.level=warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("prometheus starts");
+        let end = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let server = Self {
+            child,
+            _dir: dir,
+            port,
+            end,
+            log,
+        };
+        server.wait_until_ready(0);
+        Some(server)
+    }
+
+    /// The server's log so far, for a failing test's message.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
