@@ -536,3 +536,72 @@ pub fn not_applicable(when: &When, service: &Service, deploy: bool) -> Option<St
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{Gathered, Unavailable};
+    use crate::rules::RulesSource;
+
+    fn judged(facts: &Facts, rule: &str) -> Vec<Finding> {
+        let rules = crate::rules::load(&[RulesSource::Builtin], std::path::Path::new("."))
+            .expect("the built-in pack");
+        let manifest = Manifest::from_text(
+            "prr.toml",
+            "[service]\nname = \"api\"\ntier = 1\nlifecycle = \"production\"\n[error_budget]\npolicy = \"freeze-features\"\n[[slo]]\nname = \"a\"\ntarget = 99.9\nwindow = \"28d\"\n[slo.sli]\ngood = 'sum(increase(ok[{{window}}]))'\ntotal = 'sum(increase(all[{{window}}]))'\n",
+        )
+        .expect("a manifest");
+        let as_of: Date = "2027-06-01".parse().expect("a date");
+        evaluate_with_facts(&manifest, &rules, as_of, facts)
+            .findings
+            .into_iter()
+            .filter(|f| f.rule == rule)
+            .collect()
+    }
+
+    /// Decision 19: the pull request's own files that could not be read fail the rules that
+    /// need them at their severity; only a live source's outage is softened by
+    /// `on_unavailable = "warn"` (the default).
+    #[test]
+    fn unreadable_repository_evidence_is_never_softened_but_a_live_outage_is() {
+        let mut facts = Facts::none("only the repository");
+        facts.repository = Gathered::Unavailable(Unavailable::own(
+            "the working tree",
+            "past the evidence stage's byte budget",
+        ));
+        let own = judged(&facts, "security.non-root");
+        assert!(!own.is_empty());
+        for finding in &own {
+            assert_eq!(finding.status, Status::Fail);
+            assert!(finding.unverified);
+            assert_eq!(finding.severity, Severity::Error, "{}", finding.message);
+        }
+        facts.repository = Gathered::Unavailable(Unavailable::live("a mirror", "HTTP 503"));
+        for finding in judged(&facts, "security.non-root") {
+            assert_eq!(finding.severity, Severity::Warning, "{}", finding.message);
+        }
+    }
+
+    /// Decision 18: the same outage warns on a pull request and blocks a deploy.
+    #[test]
+    fn a_deploy_follows_deploy_on_unavailable_and_a_pull_request_on_unavailable() {
+        let mut facts = Facts::none("only Prometheus");
+        facts.prometheus =
+            Gathered::Unavailable(Unavailable::live("prometheus at http://x", "HTTP 503"));
+        for finding in judged(&facts, "slo.sli") {
+            assert!(finding.unverified);
+            assert_eq!(finding.severity, Severity::Warning);
+        }
+        facts.deploy = true;
+        let deploy = judged(&facts, "slo.budget-remaining");
+        assert_eq!(deploy.len(), 1);
+        assert_eq!(deploy[0].severity, Severity::Error);
+        assert_eq!(deploy[0].status, Status::Fail);
+        assert_eq!(
+            deploy[0].message.matches("could not verify").count(),
+            1,
+            "{}",
+            deploy[0].message
+        );
+    }
+}

@@ -732,4 +732,56 @@ mod tests {
             Err(CountsError::NotNumbers { .. })
         ));
     }
+    /// What of_manifest makes of each kind of answer: every problem named, both of good
+    /// and total, and no traffic only from two real zeros.
+    #[test]
+    fn every_answer_that_is_no_count_is_named_and_never_no_traffic() {
+        use crate::facts::prometheus::TestFacts;
+        let manifest = crate::manifest::Manifest::from_text(
+            "prr.toml",
+            "[[slo]]\nname = \"a\"\ntarget = 99.9\nwindow = \"28d\"\n[slo.sli]\ngood = 'sum(increase(ok[{{window}}]))'\ntotal = 'sum(increase(all[{{window}}]))'\n",
+        )
+        .unwrap();
+        let judge = |good: Vec<f64>, total: Vec<f64>| {
+            let facts = TestFacts {
+                queries: [
+                    ("sum(increase(ok[28d]))".to_owned(), good),
+                    ("sum(increase(all[28d]))".to_owned(), total),
+                ]
+                .into_iter()
+                .collect(),
+                ..TestFacts::default()
+            };
+            let readings = facts.readings(&manifest);
+            of_manifest(&manifest, &readings).remove(0).1
+        };
+        let problems = |good, total| judge(good, total).expect_err("no figures");
+        assert_eq!(
+            problems(vec![f64::NAN], vec![f64::NAN]),
+            [
+                "the good count over 28d is NaN, not a number (a division by zero, or nothing to compute from)",
+                "the total count over 28d is NaN, not a number (a division by zero, or nothing to compute from)"
+            ]
+        );
+        assert_eq!(
+            problems(vec![f64::INFINITY], vec![1.0]),
+            ["the good count over 28d is +infinite"]
+        );
+        assert!(problems(vec![-5.0], vec![10.0])[0].contains("is negative (-5)"));
+        assert!(problems(vec![], vec![10.0])[0]
+            .starts_with("the good query returned no series over 28d (an empty vector"));
+        assert!(problems(vec![11.0], vec![10.0])[0].contains("more good events (11)"));
+        assert!(problems(vec![1.0, 2.0], vec![3.0])[0].contains("returned 2 series"));
+        // Two real zeros: no traffic, nothing spent.
+        let quiet = judge(vec![0.0], vec![0.0]).expect("figures");
+        assert_eq!(quiet.attainment, None);
+        assert!(quiet.notes[0].starts_with("no traffic over the window"));
+        // The example's server has no data over the last hour: the burn rate says that it
+        // was not measured and why, not "no traffic".
+        assert!(quiet
+            .burn_1h_unmeasured
+            .as_deref()
+            .is_some_and(|why| why.contains("no series over 1h")));
+        assert!(quiet.sentence().contains("not measured over 1 h (the good query"));
+    }
 }
