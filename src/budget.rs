@@ -135,7 +135,10 @@ fn verdict_line(report: &Report) -> String {
         parts.push(format!("error budget spent: {}", spent.join(", ")));
     }
     if !unread.is_empty() {
-        parts.push(format!("could not verify the budget of {}", unread.join(", ")));
+        parts.push(format!(
+            "could not verify the budget of {}",
+            unread.join(", ")
+        ));
     }
     let details = if parts.is_empty() {
         String::new()

@@ -545,6 +545,53 @@ fn prr_budget_and_check_deploy_give_one_answer() {
                     "{pack}/{service}: {slo}"
                 );
             }
+            // The closing line says "allowed", "spent" and "could not verify" only when
+            // the report shows it (the budget rule is off in `org`, but its own rule reads
+            // the same figures).
+            let summary = budget_view["summary"].as_str().expect("summary");
+            let spent = budget_view["spent"].as_array().expect("spent");
+            let unread = budget_view["could_not_verify"].as_array().expect("unread");
+            match service {
+                "pay" => {
+                    assert_eq!(summary, "prr: deploy allowed: nothing blocks it", "{pack}");
+                    assert!(spent.is_empty() && unread.is_empty(), "{budget_view:#}");
+                }
+                "search" => {
+                    assert!(
+                        summary.contains("error budget spent: availability (search)"),
+                        "{pack}: {summary}"
+                    );
+                    assert!(!summary.contains("could not verify"), "{pack}: {summary}");
+                    assert!(unread.is_empty(), "{budget_view:#}");
+                }
+                _ => {
+                    // No series for its job: could not verify, never spent, never allowed;
+                    // every problem of the SLO, the source named once.
+                    assert!(
+                        summary.starts_with("prr: deploy blocked by"),
+                        "{pack}: {summary}"
+                    );
+                    assert!(summary.contains("could not verify the budget of availability (ghost)"));
+                    assert!(!summary.contains("spent") && spent.is_empty(), "{summary}");
+                    let lines = budget_view["services"][0]["lines"]
+                        .as_array()
+                        .expect("lines");
+                    let line = lines[0].as_str().unwrap_or_default();
+                    assert!(
+                        line.starts_with(
+                            "availability: no live figures: could not verify: prometheus at "
+                        ),
+                        "{line}"
+                    );
+                    assert_eq!(line.matches("could not verify").count(), 1, "{line}");
+                    assert!(
+                        line.contains("the good query returned no series over 28d")
+                            && line.contains("the total query returned no series over 28d"),
+                        "{line}"
+                    );
+                    assert_eq!(check.status.code(), Some(1), "{pack}: fails closed");
+                }
+            }
             codes.insert((pack, service), check.status.code());
         }
     }

@@ -88,10 +88,7 @@ fn deploy(server: Server) -> Deploy {
             mount(Some(&together), ok(halves(value, value)));
             mount(None, ok(vector(value)));
         }
-        Server::Slow => mount(
-            None,
-            ok(empty).set_delay(std::time::Duration::from_secs(8)),
-        ),
+        Server::Slow => mount(None, ok(empty).set_delay(std::time::Duration::from_secs(8))),
         Server::Down => mount(
             None,
             ResponseTemplate::new(503).set_body_string("upstream unavailable"),
@@ -222,7 +219,12 @@ fn a_reliability_fix_labelled_by_the_owner_team_ships_through_the_freeze() {
         .collect();
     assert!(requests.len() >= 9, "{}", requests.len());
     assert_eq!(times.len(), 1, "{times:?}");
-    assert!(times.iter().all(|t| t.parse::<f64>().is_ok_and(|t| t > 1.7e9)), "{times:?}");
+    assert!(
+        times
+            .iter()
+            .all(|t| t.parse::<f64>().is_ok_and(|t| t > 1.7e9)),
+        "{times:?}"
+    );
     let results = budget_results(&report);
     assert_eq!(results.len(), 2, "{results:#?}");
     for result in results {
@@ -287,7 +289,10 @@ fn fails_closed_and_lets_fixes_through(server: Server, named: &str) {
         assert_eq!(result["severity"], "error", "{result:#}");
         assert_eq!(result["unverified"], true, "{result:#}");
         let message = result["message"].as_str().unwrap();
-        assert!(message.starts_with("could not verify: prometheus at "), "{message}");
+        assert!(
+            message.starts_with("could not verify: prometheus at "),
+            "{message}"
+        );
         assert_eq!(message.matches("could not verify").count(), 1, "{message}");
         assert!(message.contains(named), "{named}: {message}");
         assert!(!message.contains("no traffic"), "{message}");
@@ -313,7 +318,10 @@ fn fails_closed_and_lets_fixes_through(server: Server, named: &str) {
         assert_eq!(result["status"], "waived", "{result:#}");
         assert_eq!(result["unverified"], true, "{result:#}");
         let reason = result["waiver"]["reason"].as_str().unwrap();
-        assert!(reason.contains("labelled `reliability-fix` by ana"), "{reason}");
+        assert!(
+            reason.contains("labelled `reliability-fix` by ana"),
+            "{reason}"
+        );
     }
 }
 

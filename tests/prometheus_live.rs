@@ -166,21 +166,25 @@ fn live_counters_give_the_same_verdict_every_run_and_both_commands_agree() {
             args.extend(["--manifest".to_owned(), job.to_owned()]);
         }
         args.extend(
-            ["--as-of", common::AS_OF, "--prometheus", &url, "--format", "json"]
-                .map(str::to_owned),
+            [
+                "--as-of",
+                common::AS_OF,
+                "--prometheus",
+                &url,
+                "--format",
+                "json",
+            ]
+            .map(str::to_owned),
         );
         args
     };
     let check_args = args(&["check", "--deploy"]);
     let budget_args = args(&["budget"]);
-    let expected: BTreeMap<String, String> = [
-        ("burning", "fail"),
-        ("healthy", "pass"),
-        ("quiet", "pass"),
-    ]
-    .map(|(name, verdict)| (name.to_owned(), verdict.to_owned()))
-    .into_iter()
-    .collect();
+    let expected: BTreeMap<String, String> =
+        [("burning", "fail"), ("healthy", "pass"), ("quiet", "pass")]
+            .map(|(name, verdict)| (name.to_owned(), verdict.to_owned()))
+            .into_iter()
+            .collect();
     for run in 0..RUNS {
         let as_str: Vec<&str> = check_args.iter().map(String::as_str).collect();
         let check = prr(dir.path(), &as_str);
@@ -200,17 +204,26 @@ fn live_counters_give_the_same_verdict_every_run_and_both_commands_agree() {
             .unwrap_or_else(|err| panic!("run {run}: {err}: {}", common::stderr(&budget)));
 
         // The same verdict per service on every run...
-        assert_eq!(verdicts(&check_report), expected, "run {run}: {check_report:#}");
+        assert_eq!(
+            verdicts(&check_report),
+            expected,
+            "run {run}: {check_report:#}"
+        );
         // ...and the two commands agree on it, on the exit code and on what blocks.
-        assert_eq!(verdicts(&budget_view), expected, "run {run}: {budget_view:#}");
+        assert_eq!(
+            verdicts(&budget_view),
+            expected,
+            "run {run}: {budget_view:#}"
+        );
         assert_eq!(check.status.code(), Some(1), "run {run}");
         assert_eq!(budget.status.code(), check.status.code(), "run {run}");
         assert_eq!(budget_view["verdict"], check_report["verdict"], "run {run}");
         let blocking: Vec<&Value> = budget_view["blocking"].as_array().unwrap().iter().collect();
         assert!(
-            blocking
-                .iter()
-                .all(|b| b["manifest"].as_str().unwrap_or_default().starts_with("burning")),
+            blocking.iter().all(|b| b["manifest"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("burning")),
             "run {run}: {blocking:#?}"
         );
         assert!(!blocking.is_empty(), "run {run}");
@@ -222,7 +235,10 @@ fn live_counters_give_the_same_verdict_every_run_and_both_commands_agree() {
             .iter()
             .filter_map(Value::as_str)
             .collect();
-        assert!(!spent.is_empty() && spent.iter().all(|s| s.contains("(burning)")), "{spent:?}");
+        assert!(
+            !spent.is_empty() && spent.iter().all(|s| s.contains("(burning)")),
+            "{spent:?}"
+        );
         assert_eq!(budget_view["could_not_verify"], serde_json::json!([]));
 
         // Every SLO with an SLI has figures, from one instant, and says how little of the
@@ -247,11 +263,10 @@ fn live_counters_give_the_same_verdict_every_run_and_both_commands_agree() {
                     _ => assert!(consumed.abs() < 1e-9, "{live:#}"),
                 }
                 assert!(
-                    live["notes"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .any(|n| n.as_str().unwrap_or_default().starts_with("the data covers about")),
+                    live["notes"].as_array().unwrap().iter().any(|n| n
+                        .as_str()
+                        .unwrap_or_default()
+                        .starts_with("the data covers about")),
                     "{live:#}"
                 );
             }
@@ -268,6 +283,12 @@ fn live_counters_give_the_same_verdict_every_run_and_both_commands_agree() {
     assert!(human.contains("  availability: 99.99% good;"), "{human}");
     let last = human.lines().last().unwrap_or_default();
     assert!(last.starts_with("prr: deploy blocked by "), "{last}");
-    assert!(last.contains("error budget spent: availability (burning)"), "{last}");
-    assert!(!last.contains("healthy") && !last.contains("quiet"), "{last}");
+    assert!(
+        last.contains("error budget spent: availability (burning)"),
+        "{last}"
+    );
+    assert!(
+        !last.contains("healthy") && !last.contains("quiet"),
+        "{last}"
+    );
 }

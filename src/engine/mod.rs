@@ -363,9 +363,7 @@ fn counts_without_more_approval(waiver: &builtin::Waiver, facts: &Facts, rules: 
     match builtin::standing(waiver, &facts.approval) {
         Standing::Existing | Standing::Approved(_) | Standing::NotJudged(_) => true,
         Standing::Unapproved(_) => false,
-        Standing::Unverified(_) => {
-            unavailable_policy(rules, facts.deploy) == OnUnavailable::Warn
-        }
+        Standing::Unverified(_) => unavailable_policy(rules, facts.deploy) == OnUnavailable::Warn,
     }
 }
 

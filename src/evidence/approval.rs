@@ -33,7 +33,10 @@ impl Base {
             Self::Git { repo, commit } => repo
                 .read_files(commit, &[name.to_owned()])
                 .map_err(|err| {
-                    Unavailable::live("git", format!("cannot read {name} at the base commit: {err}"))
+                    Unavailable::live(
+                        "git",
+                        format!("cannot read {name} at the base commit: {err}"),
+                    )
                 })?
                 .pop()
                 .flatten(),

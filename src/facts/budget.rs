@@ -247,13 +247,12 @@ impl LiveBudget {
             Some(a) => format!("{}% good", round(a, 3)),
             None => "no traffic".to_owned(),
         };
-        let burn = |rate: Option<f64>, unmeasured: Option<&String>, over: &str| match (
-            rate, unmeasured,
-        ) {
-            (Some(r), _) => format!("{}x over {over}", round(r, 1)),
-            (None, Some(why)) => format!("not measured over {over} ({why})"),
-            (None, None) => format!("no traffic over {over}"),
-        };
+        let burn =
+            |rate: Option<f64>, unmeasured: Option<&String>, over: &str| match (rate, unmeasured) {
+                (Some(r), _) => format!("{}x over {over}", round(r, 1)),
+                (None, Some(why)) => format!("not measured over {over} ({why})"),
+                (None, None) => format!("no traffic over {over}"),
+            };
         format!(
             "{attainment}; {} of {} budget minutes left ({}% remaining); burn rate {}, {}",
             round(self.remaining_minutes, 1),
@@ -305,12 +304,8 @@ pub fn of_manifest(
         };
         let over_window = crate::facts::prometheus::duration(days);
         let halves = pair.good.asked.clone().zip(pair.total.asked.clone());
-        let window = match pair_counts(
-            readings,
-            pair.together_over_window(),
-            halves,
-            &over_window,
-        ) {
+        let window = match pair_counts(readings, pair.together_over_window(), halves, &over_window)
+        {
             Ok(window) => window,
             Err(problems) => {
                 budgets.push((pair.slo, Err(problems)));
@@ -782,6 +777,8 @@ mod tests {
             .burn_1h_unmeasured
             .as_deref()
             .is_some_and(|why| why.contains("no series over 1h")));
-        assert!(quiet.sentence().contains("not measured over 1 h (the good query"));
+        assert!(quiet
+            .sentence()
+            .contains("not measured over 1 h (the good query"));
     }
 }

@@ -177,7 +177,11 @@ pub fn asked_queries(manifest: &Manifest) -> Vec<String> {
             continue;
         }
         asked.extend(pair.together_over_window());
-        asked.extend(BURN_HOURS.iter().filter_map(|hours| pair.together_over_hours(*hours)));
+        asked.extend(
+            BURN_HOURS
+                .iter()
+                .filter_map(|hours| pair.together_over_hours(*hours)),
+        );
         asked.extend(pair.total.coverage().into_iter().map(|look| look.query));
     }
     asked
@@ -235,7 +239,10 @@ impl Pair<'_> {
     /// Good and total together over the SLO's window.
     #[must_use]
     pub fn together_over_window(&self) -> Option<String> {
-        Some(together(self.good.asked.as_deref()?, self.total.asked.as_deref()?))
+        Some(together(
+            self.good.asked.as_deref()?,
+            self.total.asked.as_deref()?,
+        ))
     }
 
     /// Good and total together over the last `hours`.
@@ -429,9 +436,7 @@ impl TestFacts {
         for pair in pairs(&sli) {
             let spans = [(pair.good.asked.clone(), pair.total.asked.clone())]
                 .into_iter()
-                .chain(
-                    BURN_HOURS.map(|h| (pair.good.over_hours(h), pair.total.over_hours(h))),
-                );
+                .chain(BURN_HOURS.map(|h| (pair.good.over_hours(h), pair.total.over_hours(h))));
             for (good, total) in spans {
                 if let (Some(good), Some(total)) = (good, total) {
                     halves.insert(together(&good, &total), (good, total));
@@ -486,7 +491,8 @@ mod tests {
     #[test]
     fn coverage_is_looked_at_finer_and_finer_down_to_a_minute() {
         let looks = looks_of("28d");
-        let shape: Vec<(f64, f64, f64)> = looks.iter().map(|l| (l.range, l.slice, l.step)).collect();
+        let shape: Vec<(f64, f64, f64)> =
+            looks.iter().map(|l| (l.range, l.slice, l.step)).collect();
         assert_eq!(
             shape,
             [
@@ -516,7 +522,12 @@ mod tests {
         };
         // 10.5 days of data, sparse before the last day: the finer looks see a start where
         // the dense samples begin, a day ago, but the widest leaves them no room.
-        let old = Look::choose(&with([Some(907_200.0), Some(92_000.0), Some(12_000.0), None]));
+        let old = Look::choose(&with([
+            Some(907_200.0),
+            Some(92_000.0),
+            Some(12_000.0),
+            None,
+        ]));
         assert_eq!(old, Some(907_200.0));
         // Five minutes of data at a 1 s scrape: no 6 h or 26 min step since it started; the
         // 110 s steps see it from the third on, the 15 s steps from the twentieth.

@@ -474,9 +474,8 @@ fn budget_bar(live: &crate::facts::budget::LiveBudget) -> String {
     let filled = (left * 10.0).round() as usize;
     let bar: String = "▓".repeat(filled) + &"░".repeat(10 - filled);
     let round = |x: f64| format_number((x * 10.0).round() / 10.0);
-    let burn = |rate: Option<f64>, unmeasured: Option<&String>, over: &str| match (
-        rate, unmeasured,
-    ) {
+    let burn = |rate: Option<f64>, unmeasured: Option<&String>, over: &str| match (rate, unmeasured)
+    {
         (Some(r), _) => format!("{}x ({over})", round(r)),
         (None, Some(why)) => format!("not measured ({over}: {})", plain(why)),
         (None, None) => format!("no traffic ({over})"),

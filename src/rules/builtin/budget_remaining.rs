@@ -98,8 +98,14 @@ impl Builtin for BudgetRemaining {
                 let mut failures = Vec::new();
                 let mut unread = Vec::new();
                 for i in &with_sli {
-                    let failure =
-                        self.unverifiable(cx, &name(*i), why, format!("slo[{i}]"), span(*i), policy);
+                    let failure = self.unverifiable(
+                        cx,
+                        &name(*i),
+                        why,
+                        format!("slo[{i}]"),
+                        span(*i),
+                        policy,
+                    );
                     match failure {
                         Some(failure) => failures.push(failure),
                         None => unread.push(format!("{}: {why}", name(*i))),
@@ -123,8 +129,10 @@ impl Builtin for BudgetRemaining {
             match budget {
                 Err(problems) => {
                     // Every problem, after the source named once.
-                    let why =
-                        crate::facts::Unavailable::live(readings.source.clone(), problems.join("; "));
+                    let why = crate::facts::Unavailable::live(
+                        readings.source.clone(),
+                        problems.join("; "),
+                    );
                     match self.unverifiable(cx, &slo, &why, key, span(*index), policy) {
                         Some(failure) => failures.push(failure),
                         None => figures.push(format!("{slo}: {why}")),
