@@ -65,8 +65,8 @@ fn slo_label(service: &ServiceReport, slo: &SloEntry) -> String {
     )
 }
 
-/// The SLOs whose live budget is spent (nothing left), as the figures say.
-fn spent(report: &Report) -> Vec<String> {
+/// The SLOs (`availability (search)`) for which `what` holds.
+fn slos_where(report: &Report, what: impl Fn(&SloEntry) -> bool) -> Vec<String> {
     report
         .services
         .iter()
@@ -74,32 +74,29 @@ fn spent(report: &Report) -> Vec<String> {
             service
                 .slos
                 .iter()
-                .filter(|slo| slo.live.as_ref().is_some_and(|live| live.remaining <= 0.0))
+                .filter(|slo| what(slo))
                 .map(move |slo| slo_label(service, slo))
         })
         .collect()
 }
 
+/// The SLOs whose live budget is spent (nothing left), as the figures say.
+fn spent(report: &Report) -> Vec<String> {
+    slos_where(report, |slo| {
+        slo.live.as_ref().is_some_and(|live| live.remaining <= 0.0)
+    })
+}
+
 /// The SLOs that declare how they are measured but have no figures because the source
 /// could not give them (not those without `[slo.sli]` or without a configured server).
 fn unread(report: &Report) -> Vec<String> {
-    report
-        .services
-        .iter()
-        .flat_map(|service| {
-            service
-                .slos
-                .iter()
-                .filter(|slo| {
-                    slo.live.is_none()
-                        && slo
-                            .live_unavailable
-                            .as_deref()
-                            .is_some_and(|why| why.starts_with("could not verify"))
-                })
-                .map(move |slo| slo_label(service, slo))
-        })
-        .collect()
+    slos_where(report, |slo| {
+        slo.live.is_none()
+            && slo
+                .live_unavailable
+                .as_deref()
+                .is_some_and(|why| why.starts_with("could not verify"))
+    })
 }
 
 /// The line for one SLO: its name, then its figures or the reason there are none.

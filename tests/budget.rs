@@ -401,41 +401,6 @@ fn prometheus_down_during_a_deploy_never_passes() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
-    let out = prr(
-        dir.path(),
-        &[
-            "check",
-            "--manifest",
-            "search",
-            "--rules",
-            "pack",
-            "--as-of",
-            common::AS_OF,
-            "--prometheus",
-            &url,
-            "--format",
-            "json",
-            "--deploy",
-        ],
-    );
-    let report: Value = serde_json::from_str(&common::stdout(&out)).unwrap();
-    let result = budget_result(&report);
-    assert_eq!(result["status"], "fail", "{result:#}");
-    assert_eq!(result["unverified"], true);
-    let message = result["message"].as_str().unwrap();
-    assert!(message.starts_with("could not verify"), "{message}");
-    // Named once, not twice.
-    assert_eq!(message.matches("could not verify").count(), 1, "{message}");
-    // A deploy fails closed (`deploy_on_unavailable`, default "fail"): it blocks.
-    assert_eq!(result["severity"], "error");
-    assert_eq!(out.status.code(), Some(1));
-
-    // A pack that prefers to ship through an outage says so for deploys alone.
-    let warn = PACK.replace(
-        "extends = [\"builtin\"]\n",
-        "extends = [\"builtin\"]\ndeploy_on_unavailable = \"warn\"\n",
-    );
-    std::fs::write(dir.path().join("pack/pack.toml"), warn).unwrap();
     let run = |deploy: bool| {
         let mut args = vec![
             "check",
@@ -457,6 +422,24 @@ fn prometheus_down_during_a_deploy_never_passes() {
         let report: Value = serde_json::from_str(&common::stdout(&out)).unwrap();
         (out.status.code(), report)
     };
+    let (code, report) = run(true);
+    let result = budget_result(&report);
+    assert_eq!(result["status"], "fail", "{result:#}");
+    assert_eq!(result["unverified"], true);
+    let message = result["message"].as_str().unwrap();
+    assert!(message.starts_with("could not verify"), "{message}");
+    // Named once, not twice.
+    assert_eq!(message.matches("could not verify").count(), 1, "{message}");
+    // A deploy fails closed (`deploy_on_unavailable`, default "fail"): it blocks.
+    assert_eq!(result["severity"], "error");
+    assert_eq!(code, Some(1));
+
+    // A pack that prefers to ship through an outage says so for deploys alone.
+    let warn = PACK.replace(
+        "extends = [\"builtin\"]\n",
+        "extends = [\"builtin\"]\ndeploy_on_unavailable = \"warn\"\n",
+    );
+    std::fs::write(dir.path().join("pack/pack.toml"), warn).unwrap();
     let (code, report) = run(true);
     assert_eq!(code, Some(0), "{report:#}");
     assert_eq!(budget_result(&report)["severity"], "warning");

@@ -183,14 +183,22 @@ impl Prometheus {
         }
         let config_file = dir.path().join("prometheus.yml");
         std::fs::write(&config_file, config).unwrap();
+        // The backfilled blocks reach 29 days back: a retention as long as the default
+        // (15 days) would delete half of them at start.
+        let server = Self::spawn(dir, &config_file, end, "3650d");
+        server.wait_until_ready(rule_files.len());
+        Some(server)
+    }
+
+    /// Runs `prometheus` with `config_file` and its TSDB in `dir`, on a free loopback port.
+    fn spawn(dir: TempDir, config_file: &Path, end: u64, retention: &str) -> Self {
+        let data = dir.path().join("data");
         let log = dir.path().join("prometheus.log");
         let port = free_port();
         let child = Command::new("prometheus")
             .arg(format!("--config.file={}", config_file.display()))
             .arg(format!("--storage.tsdb.path={}", data.display()))
-            // The backfilled blocks reach 29 days back: a retention as long as the default
-            // (15 days) would delete half of them at start.
-            .arg("--storage.tsdb.retention.time=3650d")
+            .arg(format!("--storage.tsdb.retention.time={retention}"))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
             .arg("--log.level=warn")
             .stdin(Stdio::null())
@@ -198,15 +206,13 @@ impl Prometheus {
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .expect("prometheus starts");
-        let server = Self {
+        Self {
             child,
             _dir: dir,
             port,
             end,
             log,
-        };
-        server.wait_until_ready(rule_files.len());
-        Some(server)
+        }
     }
 
     /// Starts Prometheus with an empty TSDB, scraping `targets` (`127.0.0.1:PORT`) every
@@ -224,30 +230,11 @@ impl Prometheus {
         );
         let config_file = dir.path().join("prometheus.yml");
         std::fs::write(&config_file, config).unwrap();
-        let data = dir.path().join("data");
-        let log = dir.path().join("prometheus.log");
-        let port = free_port();
-        let child = Command::new("prometheus")
-            .arg(format!("--config.file={}", config_file.display()))
-            .arg(format!("--storage.tsdb.path={}", data.display()))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .arg("--log.level=warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("prometheus starts");
         let end = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap()
             .as_secs();
-        let server = Self {
-            child,
-            _dir: dir,
-            port,
-            end,
-            log,
-        };
+        let server = Self::spawn(dir, &config_file, end, "1d");
         server.wait_until_ready(0);
         Some(server)
     }
