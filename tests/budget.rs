@@ -585,3 +585,59 @@ fn prr_budget_and_check_deploy_give_one_answer() {
     assert_eq!(codes[&("org", "pay")], Some(0));
     assert_eq!(codes[&("pack", "pay")], Some(0));
 }
+
+/// A pack that names its Prometheus, in a deploy pipeline that lost the URL's secret: no
+/// answer, not no source. The deploy fails closed; a pull-request run skips the rules and
+/// says how to configure the URL.
+#[test]
+fn a_deploy_whose_prometheus_url_is_unset_fails_closed() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::create_dir_all(dir.path().join("search")).unwrap();
+    std::fs::write(
+        dir.path().join("search/prr.toml"),
+        manifest("search", "freeze-features"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("pack")).unwrap();
+    let pack = "[pack]\nname = \"acme\"\nextends = [\"builtin\"]\n\n[source.prometheus]\nurl_env = \"PRR_TEST_PROMETHEUS_URL_NEVER_SET\"\n";
+    std::fs::write(dir.path().join("pack/pack.toml"), pack).unwrap();
+    let run = |command: &[&str]| {
+        let mut args = command.to_vec();
+        args.extend([
+            "--manifest",
+            "search",
+            "--rules",
+            "pack",
+            "--as-of",
+            common::AS_OF,
+            "--format",
+            "json",
+        ]);
+        let out = prr(dir.path(), &args);
+        let report: Value = serde_json::from_str(&common::stdout(&out))
+            .unwrap_or_else(|err| panic!("{err}: {}", common::stderr(&out)));
+        (out.status.code(), report)
+    };
+    let (code, report) = run(&["check", "--deploy"]);
+    assert_eq!(code, Some(1), "{report:#}");
+    let result = budget_result(&report);
+    assert_eq!(result["unverified"], true, "{result:#}");
+    assert_eq!(result["severity"], "error");
+    let message = result["message"].as_str().unwrap();
+    assert!(
+        message.contains("PRR_TEST_PROMETHEUS_URL_NEVER_SET is not set"),
+        "{message}"
+    );
+    let (code, view) = run(&["budget"]);
+    assert_eq!(code, Some(1), "{view:#}");
+    assert_eq!(view["deploy"], "blocked: could not verify");
+    let (code, report) = run(&["check"]);
+    assert_eq!(code, Some(0), "{report:#}");
+    let sli = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "slo.sli")
+        .expect("an slo.sli result");
+    assert_eq!(sli["status"], "skipped", "{sli:#}");
+}

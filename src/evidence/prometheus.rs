@@ -682,6 +682,9 @@ impl Gathering {
 /// The alerting rules are read once, with the first manifest that needs them.
 pub struct Gatherer {
     state: State,
+    /// The pack names a server (`[source.prometheus]`) but its URL variable is unset: on a
+    /// pull request the rules are skipped, saying so; on a deploy that is no answer.
+    url_missing: bool,
     /// The run's one instant: every query of every manifest is evaluated at it.
     at: jiff::Timestamp,
     alerts: std::sync::OnceLock<Result<Arc<BTreeMap<String, AlertRule>>, Unavailable>>,
@@ -719,6 +722,7 @@ impl Gatherer {
     pub fn none(why: &str) -> Self {
         Self {
             state: State::NotConfigured(why.to_owned()),
+            url_missing: false,
             at: jiff::Timestamp::now(),
             alerts: std::sync::OnceLock::new(),
         }
@@ -737,7 +741,10 @@ impl Gatherer {
                 ),
                 None => NOT_CONFIGURED.to_owned(),
             };
-            return Self::none(&why);
+            return Self {
+                url_missing: def.is_some(),
+                ..Self::none(&why)
+            };
         };
         let source = shown_url(&config.url).map_or_else(
             || "prometheus".to_owned(),
@@ -762,9 +769,24 @@ impl Gatherer {
         };
         Self {
             state,
+            url_missing: false,
             // Taken once per run, before any manifest is judged.
             at: now_to_the_millisecond(),
             alerts: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The same server for a deploy when `deploy`: a pack that names a Prometheus whose URL
+    /// variable is unset gives no answer, not no source, so a deploy pipeline that lost its
+    /// secret fails closed (decision 18) instead of skipping the budget.
+    #[must_use]
+    pub fn deploying(self, deploy: bool) -> Self {
+        match self.state {
+            State::NotConfigured(why) if deploy && self.url_missing => Self {
+                state: State::Broken(Unavailable::live("prometheus", why)),
+                ..self
+            },
+            _ => self,
         }
     }
 
