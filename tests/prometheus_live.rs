@@ -255,6 +255,16 @@ fn live_counters_give_the_same_verdict_every_run_and_both_commands_agree() {
                 let covered = live["covered_days"].as_f64().expect("covered_days");
                 assert!(covered < 1.0, "run {run} {name}: {covered}");
                 let consumed = live["consumed"].as_f64().unwrap();
+                // All the data is younger than an hour: the window, 6 h and 1 h read the
+                // same samples at the same instant, so both burn rates equal the share of
+                // the budget consumed, exactly (queries at different instants drift apart).
+                for burn in ["burn_rate_1h", "burn_rate_6h"] {
+                    let rate = live[burn].as_f64().unwrap_or(f64::NAN);
+                    assert!(
+                        (rate - consumed).abs() <= 1e-9 * consumed.abs().max(1.0),
+                        "run {run} {name}: {burn} {rate} against consumed {consumed}"
+                    );
+                }
                 match name {
                     // 0.01% bad of a 0.05% or 0.1% budget; the counters' whole-request
                     // steps and increase()'s extrapolation move it a little.
