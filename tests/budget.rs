@@ -401,9 +401,8 @@ fn prometheus_down_during_a_deploy_never_passes() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
-    let out = prr(
-        dir.path(),
-        &[
+    let run = |deploy: bool| {
+        let mut args = vec![
             "check",
             "--manifest",
             "search",
@@ -415,19 +414,49 @@ fn prometheus_down_during_a_deploy_never_passes() {
             &url,
             "--format",
             "json",
-            "--deploy",
-        ],
-    );
-    let report: Value = serde_json::from_str(&common::stdout(&out)).unwrap();
+        ];
+        if deploy {
+            args.push("--deploy");
+        }
+        let out = prr(dir.path(), &args);
+        let report: Value = serde_json::from_str(&common::stdout(&out)).unwrap();
+        (out.status.code(), report)
+    };
+    let (code, report) = run(true);
     let result = budget_result(&report);
     assert_eq!(result["status"], "fail", "{result:#}");
     assert_eq!(result["unverified"], true);
-    assert!(result["message"]
-        .as_str()
+    let message = result["message"].as_str().unwrap();
+    assert!(message.starts_with("could not verify"), "{message}");
+    // Named once, not twice.
+    assert_eq!(message.matches("could not verify").count(), 1, "{message}");
+    // A deploy fails closed (`deploy_on_unavailable`, default "fail"): it blocks.
+    assert_eq!(result["severity"], "error");
+    assert_eq!(code, Some(1));
+
+    // A pack that prefers to ship through an outage says so for deploys alone.
+    let warn = PACK.replace(
+        "extends = [\"builtin\"]\n",
+        "extends = [\"builtin\"]\ndeploy_on_unavailable = \"warn\"\n",
+    );
+    std::fs::write(dir.path().join("pack/pack.toml"), warn).unwrap();
+    let (code, report) = run(true);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(budget_result(&report)["severity"], "warning");
+    // A pull-request run keeps `on_unavailable` (default "warn"): the SLI it could not ask
+    // is a warning there.
+    let (code, report) = run(false);
+    assert_eq!(code, Some(0), "{report:#}");
+    let sli: Vec<&Value> = report["results"]
+        .as_array()
         .unwrap()
-        .starts_with("could not verify"));
-    // The default `on_unavailable = "warn"`: reported, not blocking.
-    assert_eq!(result["severity"], "warning");
+        .iter()
+        .filter(|r| r["rule"] == "slo.sli")
+        .collect();
+    assert!(!sli.is_empty());
+    assert!(sli
+        .iter()
+        .all(|r| r["unverified"] == true && r["severity"] == "warning"));
 }
 
 /// `prr budget` is `prr check --deploy` read another way (decision 17): the same exit code
@@ -499,6 +528,53 @@ fn prr_budget_and_check_deploy_give_one_answer() {
                     "{pack}/{service}: {slo}"
                 );
             }
+            // The closing line says "allowed", "spent" and "could not verify" only when
+            // the report shows it (the budget rule is off in `org`, but its own rule reads
+            // the same figures).
+            let summary = budget_view["summary"].as_str().expect("summary");
+            let spent = budget_view["spent"].as_array().expect("spent");
+            let unread = budget_view["could_not_verify"].as_array().expect("unread");
+            match service {
+                "pay" => {
+                    assert_eq!(summary, "prr: deploy allowed: nothing blocks it", "{pack}");
+                    assert!(spent.is_empty() && unread.is_empty(), "{budget_view:#}");
+                }
+                "search" => {
+                    assert!(
+                        summary.contains("error budget spent: availability (search)"),
+                        "{pack}: {summary}"
+                    );
+                    assert!(!summary.contains("could not verify"), "{pack}: {summary}");
+                    assert!(unread.is_empty(), "{budget_view:#}");
+                }
+                _ => {
+                    // No series for its job: could not verify, never spent, never allowed;
+                    // every problem of the SLO, the source named once.
+                    assert!(
+                        summary.starts_with("prr: deploy blocked by"),
+                        "{pack}: {summary}"
+                    );
+                    assert!(summary.contains("could not verify the budget of availability (ghost)"));
+                    assert!(!summary.contains("spent") && spent.is_empty(), "{summary}");
+                    let lines = budget_view["services"][0]["lines"]
+                        .as_array()
+                        .expect("lines");
+                    let line = lines[0].as_str().unwrap_or_default();
+                    assert!(
+                        line.starts_with(
+                            "availability: no live figures: could not verify: prometheus at "
+                        ),
+                        "{line}"
+                    );
+                    assert_eq!(line.matches("could not verify").count(), 1, "{line}");
+                    assert!(
+                        line.contains("the good query returned no series over 28d")
+                            && line.contains("the total query returned no series over 28d"),
+                        "{line}"
+                    );
+                    assert_eq!(check.status.code(), Some(1), "{pack}: fails closed");
+                }
+            }
             codes.insert((pack, service), check.status.code());
         }
     }
@@ -508,4 +584,60 @@ fn prr_budget_and_check_deploy_give_one_answer() {
     assert_eq!(codes[&("pack", "search")], Some(1));
     assert_eq!(codes[&("org", "pay")], Some(0));
     assert_eq!(codes[&("pack", "pay")], Some(0));
+}
+
+/// A pack that names its Prometheus, in a deploy pipeline that lost the URL's secret: no
+/// answer, not no source. The deploy fails closed; a pull-request run skips the rules and
+/// says how to configure the URL.
+#[test]
+fn a_deploy_whose_prometheus_url_is_unset_fails_closed() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::create_dir_all(dir.path().join("search")).unwrap();
+    std::fs::write(
+        dir.path().join("search/prr.toml"),
+        manifest("search", "freeze-features"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("pack")).unwrap();
+    let pack = "[pack]\nname = \"acme\"\nextends = [\"builtin\"]\n\n[source.prometheus]\nurl_env = \"PRR_TEST_PROMETHEUS_URL_NEVER_SET\"\n";
+    std::fs::write(dir.path().join("pack/pack.toml"), pack).unwrap();
+    let run = |command: &[&str]| {
+        let mut args = command.to_vec();
+        args.extend([
+            "--manifest",
+            "search",
+            "--rules",
+            "pack",
+            "--as-of",
+            common::AS_OF,
+            "--format",
+            "json",
+        ]);
+        let out = prr(dir.path(), &args);
+        let report: Value = serde_json::from_str(&common::stdout(&out))
+            .unwrap_or_else(|err| panic!("{err}: {}", common::stderr(&out)));
+        (out.status.code(), report)
+    };
+    let (code, report) = run(&["check", "--deploy"]);
+    assert_eq!(code, Some(1), "{report:#}");
+    let result = budget_result(&report);
+    assert_eq!(result["unverified"], true, "{result:#}");
+    assert_eq!(result["severity"], "error");
+    let message = result["message"].as_str().unwrap();
+    assert!(
+        message.contains("PRR_TEST_PROMETHEUS_URL_NEVER_SET is not set"),
+        "{message}"
+    );
+    let (code, view) = run(&["budget"]);
+    assert_eq!(code, Some(1), "{view:#}");
+    assert_eq!(view["deploy"], "blocked: could not verify");
+    let (code, report) = run(&["check"]);
+    assert_eq!(code, Some(0), "{report:#}");
+    let sli = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "slo.sli")
+        .expect("an slo.sli result");
+    assert_eq!(sli["status"], "skipped", "{sli:#}");
 }

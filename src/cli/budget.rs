@@ -1,7 +1,9 @@
 //! `prr budget`: `prr check --deploy` read through the deploy view. The same pipeline, the
 //! same evidence (the pack's Prometheus, or `--prometheus URL`) and the same exit code; only
-//! the rendering is the budget's: each SLO's attainment, budget left and burn rates, and
-//! what decides the deploy.
+//! the rendering is the budget's: each SLO's attainment, budget left, burn rates and how
+//! much of the window the data covers, all at the run's one instant, and what decides the
+//! deploy. A budget that cannot be verified blocks a feature deploy as a spent one does
+//! (`[pack] deploy_on_unavailable`, default `fail`).
 
 use std::path::PathBuf;
 
@@ -27,8 +29,9 @@ pub struct BudgetArgs {
     /// Judge dates as of this day instead of today (UTC); live data is always now.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
     pub as_of: Option<jiff::civil::Date>,
-    /// `human` (the default) or `json` (the services' SLOs with their live figures or why
-    /// there are none, the blocking findings, and the deploy's fate).
+    /// `human` (the default) or `json` (the same facts: the services' SLOs with their live
+    /// figures or every reason there are none, the blocking findings, the SLOs whose budget
+    /// is spent or could not be verified, and the deploy's fate with its closing line).
     #[arg(long, value_name = "FORMAT", default_value = "human")]
     pub format: String,
 }

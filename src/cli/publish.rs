@@ -301,9 +301,12 @@ fn api_evidence(cx: &github::Context, sha: &str, dirs: &[String]) -> Evidence {
                 texts,
             )
         })
-        .map_err(|err| Unavailable {
-            source: format!("GitHub's API at commit {short}"),
-            reason: github::redact(&err.to_string()),
+        // The head's files are the pull request's own data (decision 19).
+        .map_err(|err| {
+            Unavailable::own(
+                format!("GitHub's API at commit {short}"),
+                github::redact(&err.to_string()),
+            )
         });
     Evidence::of_snapshot(snapshot, DEFAULT_TIME_BOUND)
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::facts::{Facts, Needs, Repository};
+use crate::facts::{Facts, Needs, Origin, Repository};
 use crate::manifest::{Manifest, Service};
 use crate::rules::builtin::{self, read_waivers, Context, SloBudget, Standing, WaiverCheck};
 use crate::rules::{OnUnavailable, Rule, RuleSet, Severity, When, UNWAIVABLE};
@@ -192,8 +192,13 @@ fn evaluate_with(
         let (severity, grace) = effective_severity(rule, as_of);
         for failure in outcome.failures {
             let mut message = failure.message;
-            // A claim nobody could check blocks only when the pack says so.
-            let severity = if failure.unverified && rules.on_unavailable == OnUnavailable::Warn {
+            // A claim a live source could not check blocks only when the pack says so for
+            // this kind of run; the pull request's own files that could not be read never
+            // soften (decision 19).
+            let softened = failure.unverified
+                && failure.origin == Origin::Live
+                && unavailable_policy(rules, facts.deploy) == OnUnavailable::Warn;
+            let severity = if softened {
                 Severity::Warning.min(severity)
             } else {
                 message.push_str(&grace);
@@ -295,7 +300,14 @@ fn live_budgets(manifest: &Manifest, facts: &Facts, slos: &mut [SloBudget]) {
                 if let Some(slo) = slos.get_mut(index) {
                     match live {
                         Ok(live) => slo.live = Some(live),
-                        Err(why) => slo.live_unavailable = Some(why),
+                        // Every problem, once, after the source named once.
+                        Err(problems) => {
+                            let why = crate::facts::Unavailable::live(
+                                readings.source.clone(),
+                                problems.join("; "),
+                            );
+                            slo.live_unavailable = Some(why.to_string());
+                        }
                     }
                 }
             }
@@ -317,9 +329,21 @@ fn live_budgets(manifest: &Manifest, facts: &Facts, slos: &mut [SloBudget]) {
     }
     for (index, slo) in slos.iter_mut().enumerate() {
         if slo.live.is_none() && slo.live_unavailable.is_none() && !declares_sli(index) {
-            slo.live_unavailable =
-                Some("no `[slo.sli]`: prr has no query to measure it with".to_owned());
+            slo.live_unavailable = Some(crate::facts::budget::NO_SLI.to_owned());
         }
+    }
+}
+
+/// What a claim a live source could not check does to this run: `[pack]
+/// deploy_on_unavailable` (default `fail`) on a deploy, `on_unavailable` (default `warn`)
+/// otherwise (decision 18). A deploy fails closed: an outage must not ship what a spent
+/// budget would have stopped.
+#[must_use]
+pub fn unavailable_policy(rules: &RuleSet, deploy: bool) -> OnUnavailable {
+    if deploy {
+        rules.deploy_on_unavailable
+    } else {
+        rules.on_unavailable
     }
 }
 
@@ -339,7 +363,7 @@ fn counts_without_more_approval(waiver: &builtin::Waiver, facts: &Facts, rules: 
     match builtin::standing(waiver, &facts.approval) {
         Standing::Existing | Standing::Approved(_) | Standing::NotJudged(_) => true,
         Standing::Unapproved(_) => false,
-        Standing::Unverified(_) => rules.on_unavailable == OnUnavailable::Warn,
+        Standing::Unverified(_) => unavailable_policy(rules, facts.deploy) == OnUnavailable::Warn,
     }
 }
 
@@ -509,4 +533,73 @@ pub fn not_applicable(when: &When, service: &Service, deploy: bool) -> Option<St
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{Gathered, Unavailable};
+    use crate::rules::RulesSource;
+
+    fn judged(facts: &Facts, rule: &str) -> Vec<Finding> {
+        let rules = crate::rules::load(&[RulesSource::Builtin], std::path::Path::new("."))
+            .expect("the built-in pack");
+        let manifest = Manifest::from_text(
+            "prr.toml",
+            "[service]\nname = \"api\"\ntier = 1\nlifecycle = \"production\"\n[error_budget]\npolicy = \"freeze-features\"\n[[slo]]\nname = \"a\"\ntarget = 99.9\nwindow = \"28d\"\n[slo.sli]\ngood = 'sum(increase(ok[{{window}}]))'\ntotal = 'sum(increase(all[{{window}}]))'\n",
+        )
+        .expect("a manifest");
+        let as_of: Date = "2027-06-01".parse().expect("a date");
+        evaluate_with_facts(&manifest, &rules, as_of, facts)
+            .findings
+            .into_iter()
+            .filter(|f| f.rule == rule)
+            .collect()
+    }
+
+    /// Decision 19: the pull request's own files that could not be read fail the rules that
+    /// need them at their severity; only a live source's outage is softened by
+    /// `on_unavailable = "warn"` (the default).
+    #[test]
+    fn unreadable_repository_evidence_is_never_softened_but_a_live_outage_is() {
+        let mut facts = Facts::none("only the repository");
+        facts.repository = Gathered::Unavailable(Unavailable::own(
+            "the working tree",
+            "past the evidence stage's byte budget",
+        ));
+        let own = judged(&facts, "security.non-root");
+        assert!(!own.is_empty());
+        for finding in &own {
+            assert_eq!(finding.status, Status::Fail);
+            assert!(finding.unverified);
+            assert_eq!(finding.severity, Severity::Error, "{}", finding.message);
+        }
+        facts.repository = Gathered::Unavailable(Unavailable::live("a mirror", "HTTP 503"));
+        for finding in judged(&facts, "security.non-root") {
+            assert_eq!(finding.severity, Severity::Warning, "{}", finding.message);
+        }
+    }
+
+    /// Decision 18: the same outage warns on a pull request and blocks a deploy.
+    #[test]
+    fn a_deploy_follows_deploy_on_unavailable_and_a_pull_request_on_unavailable() {
+        let mut facts = Facts::none("only Prometheus");
+        facts.prometheus =
+            Gathered::Unavailable(Unavailable::live("prometheus at http://x", "HTTP 503"));
+        for finding in judged(&facts, "slo.sli") {
+            assert!(finding.unverified);
+            assert_eq!(finding.severity, Severity::Warning);
+        }
+        facts.deploy = true;
+        let deploy = judged(&facts, "slo.budget-remaining");
+        assert_eq!(deploy.len(), 1);
+        assert_eq!(deploy[0].severity, Severity::Error);
+        assert_eq!(deploy[0].status, Status::Fail);
+        assert_eq!(
+            deploy[0].message.matches("could not verify").count(),
+            1,
+            "{}",
+            deploy[0].message
+        );
+    }
 }

@@ -32,9 +32,11 @@ impl Base {
         let bytes = match self {
             Self::Git { repo, commit } => repo
                 .read_files(commit, &[name.to_owned()])
-                .map_err(|err| Unavailable {
-                    source: "git".to_owned(),
-                    reason: format!("cannot read {name} at the base commit: {err}"),
+                .map_err(|err| {
+                    Unavailable::live(
+                        "git",
+                        format!("cannot read {name} at the base commit: {err}"),
+                    )
                 })?
                 .pop()
                 .flatten(),
@@ -98,10 +100,10 @@ impl Gatherer {
         }
         let Some(base) = base else {
             return Self {
-                pull_request: Gathered::Unavailable(Unavailable {
-                    source: "git".to_owned(),
-                    reason: "the manifests at the pull request's base commit cannot be read (in a shallow checkout, fetch it: `fetch-depth: 0`)".to_owned(),
-                }),
+                pull_request: Gathered::Unavailable(Unavailable::live(
+                    "git",
+                    "the manifests at the pull request's base commit cannot be read (in a shallow checkout, fetch it: `fetch-depth: 0`)",
+                )),
                 base: None,
             };
         };
@@ -115,10 +117,10 @@ impl Gatherer {
             Ok(None) => Gathered::NotConfigured(
                 "the run's pull request could not be found from its head commit".to_owned(),
             ),
-            Err(err) => Gathered::Unavailable(Unavailable {
-                source: "GitHub's API".to_owned(),
-                reason: github::redact(&err.to_string()),
-            }),
+            Err(err) => Gathered::Unavailable(Unavailable::live(
+                "GitHub's API",
+                github::redact(&err.to_string()),
+            )),
         };
         Self {
             pull_request,

@@ -108,9 +108,9 @@ fn read(team: &str) -> Gathered<Labels> {
         Ok(None) => {
             Gathered::NotConfigured("no pull request is known for the deployed commit".to_owned())
         }
-        Err(err) => Gathered::Unavailable(Unavailable {
-            source: "GitHub's API".to_owned(),
-            reason: github::redact(&err.to_string()),
-        }),
+        Err(err) => Gathered::Unavailable(Unavailable::live(
+            "GitHub's API",
+            github::redact(&err.to_string()),
+        )),
     }
 }

@@ -32,10 +32,11 @@ pub fn gather(
     };
     let source = def.files.join(", ");
     let unavailable = |reason: String| {
-        Gathered::Unavailable(Unavailable {
-            source: format!("the incident records ({source})"),
+        // The files are the repository's: the pull request's own data (decision 19).
+        Gathered::Unavailable(Unavailable::own(
+            format!("the incident records ({source})"),
             reason,
-        })
+        ))
     };
     let texts = match commit {
         None => def

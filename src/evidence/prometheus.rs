@@ -4,7 +4,9 @@
 //!
 //! Two calls: `GET /api/v1/rules?type=alert` (every alerting rule and its `runbook_url`
 //! annotation) and `GET /api/v1/query` (an instant query, evaluated now: `--as-of` does not
-//! move live data). Every fault is a value with the source and the reason, shown as "could
+//! move live data). "Now" is one instant per run, taken once and sent as the `time`
+//! parameter of every query, so that the good and total counts, the burn rates and the
+//! coverage of one SLO describe the same moment however the requests are scheduled. Every fault is a value with the source and the reason, shown as "could
 //! not verify: prometheus at http://127.0.0.1:9090: HTTP 503"; never a panic, never a pass.
 
 use std::collections::BTreeMap;
@@ -255,15 +257,32 @@ impl Client {
         Ok(rules)
     }
 
-    /// An instant query, evaluated now (`GET /api/v1/query`).
+    /// An instant query, evaluated when the server receives it (`GET /api/v1/query`).
     ///
     /// # Errors
     /// The server gave no usable answer (a refused query is an [`Answer::Rejected`]).
     pub async fn query(&self, promql: &str) -> Result<Answer, Fault> {
-        let path = format!(
+        self.query_at(promql, None).await
+    }
+
+    /// An instant query evaluated at `at` (the API's `time` parameter), or when the server
+    /// receives it.
+    ///
+    /// # Errors
+    /// The server gave no usable answer (a refused query is an [`Answer::Rejected`]).
+    pub async fn query_at(
+        &self,
+        promql: &str,
+        at: Option<jiff::Timestamp>,
+    ) -> Result<Answer, Fault> {
+        let mut path = format!(
             "/api/v1/query?query={}",
             utf8_percent_encode(promql, NON_ALPHANUMERIC)
         );
+        if let Some(at) = at {
+            path.push_str("&time=");
+            path.push_str(&api_time(at));
+        }
         let (status, body) = self.get(&path).await?;
         // The API answers a query it cannot parse or run with 400 or 422 and a JSON error.
         if status == StatusCode::BAD_REQUEST || status == StatusCode::UNPROCESSABLE_ENTITY {
@@ -337,6 +356,20 @@ impl Client {
             ))),
         }
     }
+}
+
+/// Now, to the millisecond: the instant the queries are sent with is the one reports show.
+fn now_to_the_millisecond() -> jiff::Timestamp {
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_millisecond(now.as_millisecond()).unwrap_or(now)
+}
+
+/// An instant as the API's `time` parameter takes it: seconds since the epoch, to the
+/// millisecond (`1764000000.250`).
+#[must_use]
+pub fn api_time(at: jiff::Timestamp) -> String {
+    let millis = at.as_millisecond();
+    format!("{}.{:03}", millis.div_euclid(1000), millis.rem_euclid(1000))
 }
 
 /// A header value that HTTP/2 tables and debug output keep to themselves.
@@ -522,17 +555,20 @@ struct VectorSample {
 const CONCURRENCY: usize = 8;
 
 /// Asks the server for its alerting rules and every query of `queries`, concurrently,
-/// until `deadline`. What has not finished by then is unavailable, saying so.
+/// until `deadline`, each evaluated at the same instant (now). What has not finished by
+/// then is unavailable, saying so.
 pub async fn gather(
     client: &Client,
     queries: std::collections::BTreeSet<String>,
     deadline: tokio::time::Instant,
     bound: Duration,
 ) -> Gathering {
-    let some = gather_some(client, true, queries, deadline, bound).await;
+    let at = now_to_the_millisecond();
+    let some = gather_some(client, true, queries, at, deadline, bound).await;
     let late = crate::facts::unfinished(&some.source, bound);
     Gathering {
         source: some.source,
+        at,
         alerts: some.alerts.unwrap_or(Err(late)),
         answers: some.answers,
     }
@@ -549,6 +585,7 @@ async fn gather_some(
     client: &Client,
     want_alerts: bool,
     queries: std::collections::BTreeSet<String>,
+    at: jiff::Timestamp,
     deadline: tokio::time::Instant,
     bound: Duration,
 ) -> Partial {
@@ -557,10 +594,7 @@ async fn gather_some(
         Query(String, Result<Answer, Fault>),
     }
     let source = client.source().to_owned();
-    let unavailable = |fault: Fault| Unavailable {
-        source: source.clone(),
-        reason: fault.0,
-    };
+    let unavailable = |fault: Fault| Unavailable::live(source.clone(), fault.0);
     let mut pending = queries.into_iter().collect::<Vec<_>>().into_iter();
     let mut tasks = tokio::task::JoinSet::new();
     if want_alerts {
@@ -576,7 +610,7 @@ async fn gather_some(
             asked.push(query.clone());
             let client = client.clone();
             tasks.spawn(async move {
-                let answer = client.query(&query).await;
+                let answer = client.query_at(&query, Some(at)).await;
                 Done::Query(query, answer)
             });
         }
@@ -609,6 +643,8 @@ async fn gather_some(
 #[derive(Clone, Debug)]
 pub struct Gathering {
     pub source: String,
+    /// The instant every query was evaluated at.
+    pub at: jiff::Timestamp,
     pub alerts: Result<Arc<BTreeMap<String, AlertRule>>, Unavailable>,
     pub answers: BTreeMap<String, Result<Answer, Unavailable>>,
 }
@@ -626,6 +662,7 @@ impl Gathering {
             .collect();
         Readings {
             source: self.source.clone(),
+            at: Some(self.at),
             alerts: self.alerts.clone(),
             queries,
         }
@@ -637,6 +674,11 @@ impl Gathering {
 /// The alerting rules are read once, with the first manifest that needs them.
 pub struct Gatherer {
     state: State,
+    /// The pack names a server (`[source.prometheus]`) but its URL variable is unset: on a
+    /// pull request the rules are skipped, saying so; on a deploy that is no answer.
+    url_missing: bool,
+    /// The run's one instant: every query of every manifest is evaluated at it.
+    at: jiff::Timestamp,
     alerts: std::sync::OnceLock<Result<Arc<BTreeMap<String, AlertRule>>, Unavailable>>,
 }
 
@@ -672,6 +714,8 @@ impl Gatherer {
     pub fn none(why: &str) -> Self {
         Self {
             state: State::NotConfigured(why.to_owned()),
+            url_missing: false,
+            at: jiff::Timestamp::now(),
             alerts: std::sync::OnceLock::new(),
         }
     }
@@ -689,17 +733,17 @@ impl Gatherer {
                 ),
                 None => NOT_CONFIGURED.to_owned(),
             };
-            return Self::none(&why);
+            return Self {
+                url_missing: def.is_some(),
+                ..Self::none(&why)
+            };
         };
         let source = shown_url(&config.url).map_or_else(
             || "prometheus".to_owned(),
             |url| format!("prometheus at {url}"),
         );
         let state = match Client::new(&config) {
-            Err(fault) => State::Broken(Unavailable {
-                source,
-                reason: fault.0,
-            }),
+            Err(fault) => State::Broken(Unavailable::live(source, fault.0)),
             Ok(client) => match tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -709,15 +753,32 @@ impl Gatherer {
                     runtime,
                     bound,
                 })),
-                Err(err) => State::Broken(Unavailable {
+                Err(err) => State::Broken(Unavailable::live(
                     source,
-                    reason: format!("cannot start the HTTP runtime: {err}"),
-                }),
+                    format!("cannot start the HTTP runtime: {err}"),
+                )),
             },
         };
         Self {
             state,
+            url_missing: false,
+            // Taken once per run, before any manifest is judged.
+            at: now_to_the_millisecond(),
             alerts: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The same server for a deploy when `deploy`: a pack that names a Prometheus whose URL
+    /// variable is unset gives no answer, not no source, so a deploy pipeline that lost its
+    /// secret fails closed (decision 18) instead of skipping the budget.
+    #[must_use]
+    pub fn deploying(self, deploy: bool) -> Self {
+        match self.state {
+            State::NotConfigured(why) if deploy && self.url_missing => Self {
+                state: State::Broken(Unavailable::live("prometheus", why)),
+                ..self
+            },
+            _ => self,
         }
     }
 
@@ -740,8 +801,14 @@ impl Gatherer {
         let deadline = tokio::time::Instant::from_std(deadline);
         let known_alerts = self.alerts.get().cloned();
         let want_alerts = names_alerts && known_alerts.is_none();
-        let gathering =
-            runtime.block_on(gather_some(client, want_alerts, queries, deadline, bound));
+        let gathering = runtime.block_on(gather_some(
+            client,
+            want_alerts,
+            queries,
+            self.at,
+            deadline,
+            bound,
+        ));
         let alerts = match (known_alerts, gathering.alerts) {
             (Some(known), _) => known,
             (None, Some(fresh)) => {
@@ -749,13 +816,14 @@ impl Gatherer {
                 // either way, since the deadline has passed.
                 self.alerts.get_or_init(|| fresh).clone()
             }
-            (None, None) => Err(Unavailable {
-                source: gathering.source.clone(),
-                reason: "the alerting rules were not asked".to_owned(),
-            }),
+            (None, None) => Err(Unavailable::live(
+                gathering.source.clone(),
+                "the alerting rules were not asked",
+            )),
         };
         Gathered::Known(Readings {
             source: gathering.source,
+            at: Some(self.at),
             alerts,
             queries: gathering.answers,
         })
@@ -822,8 +890,9 @@ total = 'b[{{window}}]'
                 (2, None)
             ]
         );
-        // Over the window, over 1 h and 6 h for the burn rates, and the data's coverage.
-        assert_eq!(queries_of([&manifest]).len(), 7);
+        // Good and total over the window, both together over the window, 1 h and 6 h,
+        // and four looks at the data's coverage (28, 2, 0.14 and 0.01 days).
+        assert_eq!(queries_of([&manifest]).len(), 9);
     }
 
     #[test]

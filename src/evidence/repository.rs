@@ -154,10 +154,7 @@ impl Gatherer {
         named: &dyn Fn(&Manifest, &Repository) -> Vec<String>,
         deadline: Instant,
     ) -> Result<Repository, Unavailable> {
-        let unavailable = |reason: String| Unavailable {
-            source: "the working tree".to_owned(),
-            reason,
-        };
+        let unavailable = |reason: String| Unavailable::own("the working tree", reason);
         let dir = std::fs::canonicalize(path)
             .map_err(|err| unavailable(format!("cannot find {}: {err}", path.display())))?
             .parent()
@@ -367,10 +364,7 @@ fn probe(
 fn of_commit(repo: &Repo, commit: &str) -> Result<Snapshot, Unavailable> {
     let short = commit.get(..12).unwrap_or(commit);
     let origin = format!("commit {short}");
-    let unavailable = |reason: String| Unavailable {
-        source: origin.clone(),
-        reason,
-    };
+    let unavailable = |reason: String| Unavailable::own(origin.clone(), reason);
     let listed = repo
         .list_sizes(commit)
         .map_err(|err| unavailable(err.to_string()))?;

@@ -17,6 +17,9 @@ pub const FAST_BURN_1H: f64 = 14.4;
 /// The burn rate over 6 hours above which it is: 5% of a 30-day budget in 6 hours (6x).
 pub const FAST_BURN_6H: f64 = 6.0;
 
+/// Why an SLO without `[slo.sli]` has no live figures.
+pub const NO_SLI: &str = "no `[slo.sli]`: prr has no query to measure it with";
+
 /// Good and total events over one period.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Counts {
@@ -87,6 +90,19 @@ pub struct LiveBudget {
     pub burn_rate_6h: Option<f64>,
     /// Days of the window the data covers, when less than the whole window.
     pub covered_days: Option<f64>,
+    /// The share of the window the data covers (1.0: all of it); `None` when it could not
+    /// be measured (a note says why). Added in 0.2.0.
+    #[serde(default)]
+    pub covered_share: Option<f64>,
+    /// Why a burn rate was not measured (its query failed), by span; `None` when it was, or
+    /// when there was no traffic then. Added in 0.2.0.
+    #[serde(default)]
+    pub burn_1h_unmeasured: Option<String>,
+    #[serde(default)]
+    pub burn_6h_unmeasured: Option<String>,
+    /// The one instant every query of the run was evaluated at (RFC 3339). Added in 0.2.0.
+    #[serde(default)]
+    pub at: Option<String>,
     /// What a reader must know: no traffic, a window longer than the data.
     pub notes: Vec<String>,
 }
@@ -120,12 +136,14 @@ pub fn live(
         notes.push("no traffic over the window: no budget was spent".to_owned());
         0.0
     };
+    let covered_share = covered_days.map(|days| (days / window_days).clamp(0.0, 1.0));
     let covered_days = covered_days.filter(|days| *days < window_days);
     if let Some(days) = covered_days {
         notes.push(format!(
-            "the data covers about {} of the window's {} days: the figures are over what exists",
-            round(days, 1),
-            round(window_days, 1)
+            "the data covers about {} of the window's {} ({}%): the figures are over what exists",
+            span_of_days(days),
+            span_of_days(window_days),
+            share_percent(days / window_days),
         ));
     }
     let burn = |counts: Option<Counts>| {
@@ -145,8 +163,50 @@ pub fn live(
         burn_rate_1h: burn(last_1h),
         burn_rate_6h: burn(last_6h),
         covered_days,
+        covered_share,
+        burn_1h_unmeasured: None,
+        burn_6h_unmeasured: None,
+        at: None,
         notes,
     }
+}
+
+/// A span of days as people say it: "10.5 days", "1 day", "5 hours", "25 minutes".
+fn span_of_days(days: f64) -> String {
+    let plural = |n: String, unit: &str| {
+        if n == "1" {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
+    if days >= 1.0 {
+        plural(round(days, 1), "day")
+    } else if days * 24.0 >= 1.0 {
+        plural(round(days * 24.0, 1), "hour")
+    } else {
+        plural(round((days * 1440.0).max(1.0), 0), "minute")
+    }
+}
+
+/// A share as a percentage with as many decimals as a small share needs: 38, 1.7, 0.06,
+/// 0.0025 (two significant digits below 1%, so that minutes of a month never read as 0).
+#[must_use]
+pub fn share_percent(share: f64) -> String {
+    let percent = share * 100.0;
+    if percent >= 10.0 {
+        return round(percent, 0);
+    }
+    if percent >= 1.0 {
+        return round(percent, 1);
+    }
+    if percent < 1e-6 {
+        return "0".to_owned();
+    }
+    // Two significant digits: 0.0025 has its first at the third decimal.
+    #[allow(clippy::cast_possible_truncation)]
+    let digits = (-percent.log10()).ceil() as i32 + 1;
+    round(percent, digits.min(8))
 }
 
 impl LiveBudget {
@@ -187,19 +247,19 @@ impl LiveBudget {
             Some(a) => format!("{}% good", round(a, 3)),
             None => "no traffic".to_owned(),
         };
-        let burn = |rate: Option<f64>, over: &str| {
-            rate.map_or_else(
-                || format!("no traffic over {over}"),
-                |r| format!("{}x over {over}", round(r, 1)),
-            )
-        };
+        let burn =
+            |rate: Option<f64>, unmeasured: Option<&String>, over: &str| match (rate, unmeasured) {
+                (Some(r), _) => format!("{}x over {over}", round(r, 1)),
+                (None, Some(why)) => format!("not measured over {over} ({why})"),
+                (None, None) => format!("no traffic over {over}"),
+            };
         format!(
             "{attainment}; {} of {} budget minutes left ({}% remaining); burn rate {}, {}",
             round(self.remaining_minutes, 1),
             round(self.budget_minutes, 1),
             round(self.remaining * 100.0, 1),
-            burn(self.burn_rate_1h, "1 h"),
-            burn(self.burn_rate_6h, "6 h"),
+            burn(self.burn_rate_1h, self.burn_1h_unmeasured.as_ref(), "1 h"),
+            burn(self.burn_rate_6h, self.burn_6h_unmeasured.as_ref(), "6 h"),
         )
     }
 }
@@ -210,14 +270,17 @@ fn round(value: f64, digits: i32) -> String {
     crate::manifest::format_number((value * factor).round() / factor)
 }
 
-/// The live budget of every SLO of `manifest` that declares `sli`, by the SLO's index, from
-/// what Prometheus answered: the budget, or why it cannot be had.
+/// The live budget of every SLO of `manifest` that declares both good and total queries,
+/// by the SLO's index, from what Prometheus answered: the budget, or every reason it cannot
+/// be had (each named: no answer, a refused query, an empty vector, several series, NaN,
+/// an infinity, a negative count, more good than total). Zero total is "no traffic" only
+/// when both answers are real zeros: NaN is never read as no traffic.
 #[must_use]
 pub fn of_manifest(
     manifest: &crate::manifest::Manifest,
     readings: &crate::facts::prometheus::Readings,
-) -> Vec<(usize, Result<LiveBudget, String>)> {
-    use crate::facts::prometheus::{sli_queries, Events, BURN_HOURS};
+) -> Vec<(usize, Result<LiveBudget, Vec<String>>)> {
+    use crate::facts::prometheus::{pairs, sli_queries, BURN_HOURS};
     let slos = manifest
         .root
         .get("slo")
@@ -225,74 +288,181 @@ pub fn of_manifest(
         .unwrap_or_default();
     let queries = sli_queries(manifest);
     let mut budgets = Vec::new();
-    for (index, slo) in slos.iter().enumerate() {
-        let mine: Vec<_> = queries.iter().filter(|q| q.slo == index).collect();
-        let good = mine.iter().find(|q| q.events == Events::Good);
-        let total = mine.iter().find(|q| q.events == Events::Total);
-        let (Some(good), Some(total)) = (good, total) else {
-            continue;
-        };
-        let target = slo.get("target").and_then(crate::manifest::Node::as_f64);
-        let (Some(target), Some(days)) = (target, good.window_days) else {
+    for pair in pairs(&queries) {
+        let target = slos
+            .get(pair.slo)
+            .and_then(|slo| slo.get("target"))
+            .and_then(crate::manifest::Node::as_f64);
+        let (Some(target), Some(days)) = (target, pair.window_days()) else {
             budgets.push((
-                index,
-                Err("the SLO has no target or window prr can read".to_owned()),
+                pair.slo,
+                Err(vec![
+                    "the SLO has no target or window prr can read".to_owned()
+                ]),
             ));
             continue;
         };
-        // One number per query: exactly one series with a value.
-        let value = |asked: Option<String>| -> Result<f64, String> {
-            let asked = asked.ok_or("the query has no window")?;
-            match readings.answer(&asked).map_err(|why| why.to_string())? {
-                crate::facts::prometheus::Answer::Series(series) if series.len() == 1 => {
-                    Ok(series[0].value)
-                }
-                crate::facts::prometheus::Answer::Series(series) => Err(format!(
-                    "`{asked}` returned {} series, not one",
-                    series.len()
-                )),
-                crate::facts::prometheus::Answer::Rejected(why) => {
-                    Err(format!("Prometheus refused `{asked}`: {why}"))
-                }
-            }
-        };
-        let counts = |good: f64, total: f64| Counts { good, total }.checked();
-        let window = value(good.asked.clone())
-            .and_then(|g| Ok((g, value(total.asked.clone())?)))
-            .and_then(|(g, t)| {
-                // No traffic at all: increase() over nothing is NaN; nothing was spent.
-                if g.is_nan() && t.is_nan() {
-                    return Ok(Counts {
-                        good: 0.0,
-                        total: 0.0,
-                    });
-                }
-                counts(g, t).map_err(|err| err.to_string())
-            });
-        let window = match window {
+        let over_window = crate::facts::prometheus::duration(days);
+        let halves = pair.good.asked.clone().zip(pair.total.asked.clone());
+        let window = match pair_counts(readings, pair.together_over_window(), halves, &over_window)
+        {
             Ok(window) => window,
-            Err(why) => {
-                budgets.push((index, Err(why)));
+            Err(problems) => {
+                budgets.push((pair.slo, Err(problems)));
                 continue;
             }
         };
-        // A burn rate that cannot be had is left out, not fatal: the window decides.
+        // A burn rate that cannot be had is said so, not fatal: the window decides.
         let [one, six] = BURN_HOURS.map(|hours| {
-            let g = value(good.over_hours(hours)).ok()?;
-            let t = value(total.over_hours(hours)).ok()?;
-            counts(g, t).ok()
+            pair_counts(
+                readings,
+                pair.together_over_hours(hours),
+                None,
+                &format!("{hours}h"),
+            )
+            .map_err(|problems| problems.join("; "))
         });
-        // How much of the window the data covers: not knowing is not a note.
-        let covered_days = value(total.coverage())
-            .ok()
-            .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
-            .map(|seconds| seconds / 86_400.0);
-        budgets.push((
-            index,
-            Ok(live(target, days, window, one, six, covered_days)),
-        ));
+        let coverage = coverage_seconds(readings, &pair.total.coverage());
+        let mut budget = live(
+            target,
+            days,
+            window,
+            one.as_ref().ok().copied(),
+            six.as_ref().ok().copied(),
+            coverage.as_ref().ok().map(|seconds| seconds / 86_400.0),
+        );
+        budget.burn_1h_unmeasured = one.err();
+        budget.burn_6h_unmeasured = six.err();
+        budget.at = readings.at.map(|at| at.to_string());
+        if let Err(why) = coverage {
+            budget.notes.push(format!(
+                "how much of the window the data covers is not known ({why}): the figures are over what exists"
+            ));
+        }
+        budgets.push((pair.slo, Ok(budget)));
     }
     budgets
+}
+
+/// How many seconds of the window the data covers, from the looks' answers; else why
+/// that is not known.
+fn coverage_seconds(
+    readings: &crate::facts::prometheus::Readings,
+    looks: &[crate::facts::prometheus::Look],
+) -> Result<f64, String> {
+    use crate::facts::prometheus::{Answer, Look};
+    let mut answers = Vec::new();
+    let mut faults = Vec::new();
+    for look in looks {
+        let seconds = match readings.answer(&look.query) {
+            Err(why) => {
+                faults.push(why.reason);
+                None
+            }
+            Ok(Answer::Rejected(why)) => {
+                faults.push(format!("Prometheus refused the query: {why}"));
+                None
+            }
+            Ok(Answer::Series(series)) => match series.as_slice() {
+                [one] => Some(one.value),
+                _ => None,
+            },
+        };
+        answers.push((look.clone(), seconds));
+    }
+    // A look that failed leaves the choice unfounded: a finer one alone can mistake a
+    // gap for a start.
+    if !faults.is_empty() {
+        faults.dedup();
+        return Err(faults.join("; "));
+    }
+    Look::choose(&answers).ok_or_else(|| "no slice of the window holds two samples".to_owned())
+}
+
+/// Good and total over `over`, from the query that asks them together (`together`); when
+/// the server refuses that one and `halves` are given, from the two queries asked alone at
+/// the same instant (an SLI written as a scalar cannot be labelled).
+fn pair_counts(
+    readings: &crate::facts::prometheus::Readings,
+    together: Option<String>,
+    halves: Option<(String, String)>,
+    over: &str,
+) -> Result<Counts, Vec<String>> {
+    use crate::facts::prometheus::{Answer, EVENTS_LABEL};
+    let Some(together) = together else {
+        return Err(vec!["the queries cannot be asked".to_owned()]);
+    };
+    match readings.answer(&together) {
+        Err(why) => Err(vec![format!("good and total over {over}: {}", why.reason)]),
+        Ok(Answer::Series(series)) => {
+            let half = |events: &str| -> Vec<f64> {
+                series
+                    .iter()
+                    .filter(|s| s.labels.get(EVENTS_LABEL).map(String::as_str) == Some(events))
+                    .map(|s| s.value)
+                    .collect()
+            };
+            checked_pair(
+                one_count("good", &half("good"), over),
+                one_count("total", &half("total"), over),
+            )
+        }
+        Ok(Answer::Rejected(refused)) => {
+            let Some((good, total)) = halves else {
+                return Err(vec![format!(
+                    "Prometheus refused the query of good and total over {over}: {refused}"
+                )]);
+            };
+            let alone = |asked: &str, events: &str| match readings.answer(asked) {
+                Err(why) => Err(format!("the {events} query over {over}: {}", why.reason)),
+                Ok(Answer::Rejected(why)) => {
+                    Err(format!("Prometheus refused the {events} query: {why}"))
+                }
+                Ok(Answer::Series(series)) => {
+                    let values: Vec<f64> = series.iter().map(|s| s.value).collect();
+                    one_count(events, &values, over)
+                }
+            };
+            checked_pair(alone(&good, "good"), alone(&total, "total"))
+        }
+    }
+}
+
+/// The one value of a query's answer, checked; else what is wrong with it, by name.
+fn one_count(events: &str, values: &[f64], over: &str) -> Result<f64, String> {
+    match values {
+        [] => Err(format!(
+            "the {events} query returned no series over {over} (an empty vector: no data matches; check the metric name and labels)"
+        )),
+        [value] if value.is_nan() => Err(format!(
+            "the {events} count over {over} is NaN, not a number (a division by zero, or nothing to compute from)"
+        )),
+        [value] if value.is_infinite() => Err(format!(
+            "the {events} count over {over} is {}infinite",
+            if *value > 0.0 { "+" } else { "-" }
+        )),
+        [value] if *value < 0.0 => Err(format!(
+            "the {events} count over {over} is negative ({value}): count with increase(), which handles counter resets"
+        )),
+        [value] => Ok(*value),
+        many => Err(format!(
+            "the {events} query returned {} series over {over}, where one is expected: aggregate them (`sum(...)`)",
+            many.len()
+        )),
+    }
+}
+
+/// Good and total, each checked, then together; every problem of either is kept.
+fn checked_pair(
+    good: Result<f64, String>,
+    total: Result<f64, String>,
+) -> Result<Counts, Vec<String>> {
+    match (good, total) {
+        (Ok(good), Ok(total)) => Counts { good, total }
+            .checked()
+            .map_err(|err| vec![err.to_string()]),
+        (good, total) => Err(good.err().into_iter().chain(total.err()).collect()),
+    }
 }
 
 #[cfg(test)]
@@ -479,8 +649,29 @@ mod tests {
         assert_eq!(budget.covered_days, Some(9.5));
         assert_eq!(
             budget.notes,
-            ["the data covers about 9.5 of the window's 28 days: the figures are over what exists"]
+            ["the data covers about 9.5 days of the window's 28 days (34%): the figures are over what exists"]
         );
+        assert_eq!(budget.covered_share, Some(9.5 / 28.0));
+        // Young data is said in the unit it has, never "about 0 days".
+        let young = live(
+            99.0,
+            1.0,
+            Counts {
+                good: 990.0,
+                total: 1_000.0,
+            },
+            None,
+            None,
+            Some(25.0 / 1440.0),
+        );
+        assert_eq!(
+            young.notes,
+            ["the data covers about 25 minutes of the window's 1 day (1.7%): the figures are over what exists"]
+        );
+        // A minute of a 28-day window is a share people can read, not "0%".
+        assert_eq!(share_percent(1.0 / 1440.0 / 28.0), "0.0025");
+        assert_eq!(share_percent(0.017), "1.7");
+        assert_eq!(share_percent(1.0), "100");
         // Data covering the whole window is not a note.
         let whole = live(
             99.0,
@@ -535,5 +726,59 @@ mod tests {
             .checked(),
             Err(CountsError::NotNumbers { .. })
         ));
+    }
+    /// What of_manifest makes of each kind of answer: every problem named, both of good
+    /// and total, and no traffic only from two real zeros.
+    #[test]
+    fn every_answer_that_is_no_count_is_named_and_never_no_traffic() {
+        use crate::facts::prometheus::TestFacts;
+        let manifest = crate::manifest::Manifest::from_text(
+            "prr.toml",
+            "[[slo]]\nname = \"a\"\ntarget = 99.9\nwindow = \"28d\"\n[slo.sli]\ngood = 'sum(increase(ok[{{window}}]))'\ntotal = 'sum(increase(all[{{window}}]))'\n",
+        )
+        .unwrap();
+        let judge = |good: Vec<f64>, total: Vec<f64>| {
+            let facts = TestFacts {
+                queries: [
+                    ("sum(increase(ok[28d]))".to_owned(), good),
+                    ("sum(increase(all[28d]))".to_owned(), total),
+                ]
+                .into_iter()
+                .collect(),
+                ..TestFacts::default()
+            };
+            let readings = facts.readings(&manifest);
+            of_manifest(&manifest, &readings).remove(0).1
+        };
+        let problems = |good, total| judge(good, total).expect_err("no figures");
+        assert_eq!(
+            problems(vec![f64::NAN], vec![f64::NAN]),
+            [
+                "the good count over 28d is NaN, not a number (a division by zero, or nothing to compute from)",
+                "the total count over 28d is NaN, not a number (a division by zero, or nothing to compute from)"
+            ]
+        );
+        assert_eq!(
+            problems(vec![f64::INFINITY], vec![1.0]),
+            ["the good count over 28d is +infinite"]
+        );
+        assert!(problems(vec![-5.0], vec![10.0])[0].contains("is negative (-5)"));
+        assert!(problems(vec![], vec![10.0])[0]
+            .starts_with("the good query returned no series over 28d (an empty vector"));
+        assert!(problems(vec![11.0], vec![10.0])[0].contains("more good events (11)"));
+        assert!(problems(vec![1.0, 2.0], vec![3.0])[0].contains("returned 2 series"));
+        // Two real zeros: no traffic, nothing spent.
+        let quiet = judge(vec![0.0], vec![0.0]).expect("figures");
+        assert_eq!(quiet.attainment, None);
+        assert!(quiet.notes[0].starts_with("no traffic over the window"));
+        // The example's server has no data over the last hour: the burn rate says that it
+        // was not measured and why, not "no traffic".
+        assert!(quiet
+            .burn_1h_unmeasured
+            .as_deref()
+            .is_some_and(|why| why.contains("no series over 1h")));
+        assert!(quiet
+            .sentence()
+            .contains("not measured over 1 h (the good query"));
     }
 }

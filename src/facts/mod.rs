@@ -142,6 +142,44 @@ pub struct Unavailable {
     pub source: String,
     /// What went wrong (`HTTP 503`, `no answer within 5 s`).
     pub reason: String,
+    /// Whose data it is: the engine lets the pack's `on_unavailable` soften only what a
+    /// live source failed to say, never what the pull request's own files failed to show.
+    pub origin: Origin,
+}
+
+/// Where a fact that could not be had comes from (PRODUCT.md decision 19).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A live source outside the pull request's control: Prometheus, GitHub's approvals
+    /// and labels, PagerDuty. An outage there is nobody's fault in the pull request; the
+    /// pack's `on_unavailable` (`deploy_on_unavailable` on a deploy) decides.
+    Live,
+    /// The pull request's own data: its repository's files (and the incident files it
+    /// holds). What cannot be read within the bounds fails the rules that need it, at their
+    /// severity: a pull request must not turn a red gate green by being hard to read.
+    PullRequest,
+}
+
+impl Unavailable {
+    /// A live source gave no usable answer.
+    #[must_use]
+    pub fn live(source: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            source: source.into(),
+            reason: reason.into(),
+            origin: Origin::Live,
+        }
+    }
+
+    /// The pull request's own data could not be read within the bounds.
+    #[must_use]
+    pub fn own(source: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            source: source.into(),
+            reason: reason.into(),
+            origin: Origin::PullRequest,
+        }
+    }
 }
 
 impl std::fmt::Display for Unavailable {
@@ -154,13 +192,13 @@ impl std::fmt::Display for Unavailable {
 /// waited on it.
 #[must_use]
 pub fn unfinished(source: &str, bound: Duration) -> Unavailable {
-    Unavailable {
-        source: source.to_owned(),
-        reason: format!(
+    Unavailable::live(
+        source,
+        format!(
             "not finished within the evidence stage's time bound of {} s",
             bound.as_secs_f64()
         ),
-    }
+    )
 }
 
 /// `[rule.test.facts]`: the evidence an example is judged with, given inline, so that every
@@ -265,10 +303,10 @@ impl TestFacts {
             facts.prometheus = Gathered::Known(prometheus.readings(manifest));
         }
         if let Some(reason) = self.unavailable.get("prometheus") {
-            facts.prometheus = Gathered::Unavailable(Unavailable {
-                source: "prometheus (the example's facts)".to_owned(),
-                reason: reason.clone(),
-            });
+            facts.prometheus = Gathered::Unavailable(Unavailable::live(
+                "prometheus (the example's facts)",
+                reason.clone(),
+            ));
         }
         if let Some(approval) = &self.approval {
             facts.approval = Gathered::Known(approval::Approval {
@@ -286,10 +324,8 @@ impl TestFacts {
             });
         }
         if let Some(reason) = self.unavailable.get("approval") {
-            facts.approval = Gathered::Unavailable(Unavailable {
-                source: "GitHub's API".to_owned(),
-                reason: reason.clone(),
-            });
+            facts.approval =
+                Gathered::Unavailable(Unavailable::live("GitHub's API", reason.clone()));
         }
         if let Some(text) = &self.incidents {
             let file = crate::source::SourceFile::new("example-incidents.csv", text.clone());
@@ -299,23 +335,21 @@ impl TestFacts {
                     left_out: records.left_out.len(),
                     records: records.incidents,
                 })),
-                Err(err) => Gathered::Unavailable(Unavailable {
-                    source: "the example's incidents".to_owned(),
-                    reason: err.to_string(),
-                }),
+                Err(err) => Gathered::Unavailable(Unavailable::own(
+                    "the example's incidents",
+                    err.to_string(),
+                )),
             };
         }
         if let Some(reason) = self.unavailable.get("incidents") {
-            facts.incidents = Gathered::Unavailable(Unavailable {
-                source: "the incident records (the example's facts)".to_owned(),
-                reason: reason.clone(),
-            });
+            facts.incidents = Gathered::Unavailable(Unavailable::own(
+                "the incident records (the example's facts)",
+                reason.clone(),
+            ));
         }
         if let Some(reason) = self.unavailable.get("repository") {
-            facts.repository = Gathered::Unavailable(Unavailable {
-                source: "the repository".to_owned(),
-                reason: reason.clone(),
-            });
+            facts.repository =
+                Gathered::Unavailable(Unavailable::own("the repository", reason.clone()));
         }
         facts
     }

@@ -245,6 +245,7 @@ fn prometheus_source(options: &Options, rules: &RuleSet) -> evidence::prometheus
         options.prometheus.as_deref(),
         evidence::DEFAULT_TIME_BOUND,
     )
+    .deploying(options.deploy)
 }
 
 /// The manifests named, or the one at the repository root.

@@ -270,6 +270,13 @@ impl<'a> Painter<'a> {
                     for note in &live.notes {
                         self.line(&format!("        note: {}", super::inert(note.clone())));
                     }
+                } else if let Some(why) = slo.live_unavailable.as_deref().filter(|_| slo.measured())
+                {
+                    // As `prr budget` says it: no figures, and every reason.
+                    self.line(&format!(
+                        "        live: no figures: {}",
+                        super::inert(why.to_owned())
+                    ));
                 }
             }
         }

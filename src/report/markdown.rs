@@ -459,6 +459,10 @@ fn budgets(service: &ServiceReport) -> String {
             if let Some(live) = &slo.live {
                 line.push_str("<br>");
                 line.push_str(&budget_bar(live));
+            } else if let Some(why) = slo.live_unavailable.as_deref().filter(|_| slo.measured()) {
+                // As `prr budget` and the terminal say it: no figures, and every reason.
+                line.push_str("<br>no live figures: ");
+                line.push_str(&plain(why));
             }
             Some(line)
         })
@@ -481,11 +485,11 @@ fn budget_bar(live: &crate::facts::budget::LiveBudget) -> String {
     let filled = (left * 10.0).round() as usize;
     let bar: String = "▓".repeat(filled) + &"░".repeat(10 - filled);
     let round = |x: f64| format_number((x * 10.0).round() / 10.0);
-    let burn = |rate: Option<f64>, over: &str| {
-        rate.map_or_else(
-            || format!("no traffic ({over})"),
-            |r| format!("{}x ({over})", round(r)),
-        )
+    let burn = |rate: Option<f64>, unmeasured: Option<&String>, over: &str| match (rate, unmeasured)
+    {
+        (Some(r), _) => format!("{}x ({over})", round(r)),
+        (None, Some(why)) => format!("not measured ({over}: {})", plain(why)),
+        (None, None) => format!("no traffic ({over})"),
     };
     // A budget is spent at zero, whatever the bar's rounding shows.
     let bar = if live.remaining <= 0.0 {
@@ -502,8 +506,8 @@ fn budget_bar(live: &crate::facts::budget::LiveBudget) -> String {
         "`{bar}` {state}, {} of {} min; burn {}, {}",
         round(live.remaining_minutes),
         round(live.budget_minutes),
-        burn(live.burn_rate_1h, "1 h"),
-        burn(live.burn_rate_6h, "6 h"),
+        burn(live.burn_rate_1h, live.burn_1h_unmeasured.as_ref(), "1 h"),
+        burn(live.burn_rate_6h, live.burn_6h_unmeasured.as_ref(), "6 h"),
     );
     // No traffic, or data younger than the window: the bar alone would mislead.
     for note in &live.notes {

@@ -300,6 +300,19 @@ pub struct SloEntry {
     pub live_unavailable: Option<String>,
 }
 
+impl SloEntry {
+    /// Whether the SLO says how it is measured (`[slo.sli]`): then its figures, or why
+    /// there are none, are worth saying wherever its budget is shown.
+    #[must_use]
+    pub fn measured(&self) -> bool {
+        self.live.is_some()
+            || self
+                .live_unavailable
+                .as_deref()
+                .is_some_and(|why| why != crate::facts::budget::NO_SLI)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ServiceReport {
     pub manifest: String,

@@ -106,6 +106,7 @@ struct Settings {
     levels: Option<Vec<String>>,
     max_items: BTreeMap<String, usize>,
     on_unavailable: Option<OnUnavailable>,
+    deploy_on_unavailable: Option<OnUnavailable>,
     waiver_approvers: Option<String>,
     prometheus: Option<crate::rules::sources::PrometheusSource>,
     pagerduty: Option<crate::rules::sources::PagerDutySource>,
@@ -120,6 +121,7 @@ impl Settings {
         self.levels = over.levels.or(self.levels.take());
         self.max_items.extend(over.max_items);
         self.on_unavailable = over.on_unavailable.or(self.on_unavailable);
+        self.deploy_on_unavailable = over.deploy_on_unavailable.or(self.deploy_on_unavailable);
         self.waiver_approvers = over.waiver_approvers.or(self.waiver_approvers.take());
         self.prometheus = over.prometheus.or(self.prometheus.take());
         self.pagerduty = over.pagerduty.or(self.pagerduty.take());
@@ -279,6 +281,9 @@ pub fn load_partial(sources: &[RulesSource], root: &Path) -> Loaded {
             packs,
             max_items: crate::manifest::limits::max_items(&settings.max_items),
             on_unavailable: settings.on_unavailable.unwrap_or_default(),
+            deploy_on_unavailable: settings
+                .deploy_on_unavailable
+                .unwrap_or(OnUnavailable::Fail),
             waiver_approvers: settings.waiver_approvers,
             prometheus: settings.prometheus,
             pagerduty: settings.pagerduty,
@@ -512,6 +517,7 @@ impl Loader<'_> {
                 levels: def.pack.levels.as_ref().map(|l| l.get_ref().clone()),
                 max_items: def.pack.max_items.clone(),
                 on_unavailable: def.pack.on_unavailable,
+                deploy_on_unavailable: def.pack.deploy_on_unavailable,
                 waiver_approvers: def.pack.waiver_approvers.clone(),
                 prometheus: def.source.prometheus.clone(),
                 pagerduty: def.source.pagerduty.clone(),

@@ -66,6 +66,8 @@ pub struct RuleSet {
     pub omitted: Vec<model::OmittedDef>,
     /// Whether a claim that could not be verified blocks (`[pack] on_unavailable`).
     pub on_unavailable: OnUnavailable,
+    /// The same on a deploy (`[pack] deploy_on_unavailable`, default `fail`).
+    pub deploy_on_unavailable: OnUnavailable,
     /// `[pack] waiver_approvers`: the team that approves new waivers.
     pub waiver_approvers: Option<String>,
     /// `[source.prometheus]`: where the Prometheus evidence comes from.

@@ -336,6 +336,10 @@ pub struct PackDef {
     /// Whether a claim that could not be verified (its evidence source timed out, failed or
     /// answered nonsense) blocks: `warn` (the default) or `fail`.
     pub on_unavailable: Option<OnUnavailable>,
+    /// The same for a deploy (`prr check --deploy`, `prr budget`): `fail` (the default) or
+    /// `warn`. A deploy fails closed: a budget nobody could read blocks a feature deploy
+    /// as a spent one does, and the fix labels still let fixes through.
+    pub deploy_on_unavailable: Option<OnUnavailable>,
     /// The team whose approval a waiver added or extended by a pull request needs
     /// (`@org/sre`); without it such a waiver waives nothing.
     pub waiver_approvers: Option<String>,

@@ -186,14 +186,22 @@ impl Prometheus {
         }
         let config_file = dir.path().join("prometheus.yml");
         std::fs::write(&config_file, config).unwrap();
+        // The backfilled blocks reach 29 days back: a retention as long as the default
+        // (15 days) would delete half of them at start.
+        let server = Self::spawn(dir, &config_file, end, "3650d");
+        server.wait_until_ready(rule_files.len());
+        Some(server)
+    }
+
+    /// Runs `prometheus` with `config_file` and its TSDB in `dir`, on a free loopback port.
+    fn spawn(dir: TempDir, config_file: &Path, end: u64, retention: &str) -> Self {
+        let data = dir.path().join("data");
         let log = dir.path().join("prometheus.log");
         let port = free_port();
         let child = Command::new("prometheus")
             .arg(format!("--config.file={}", config_file.display()))
             .arg(format!("--storage.tsdb.path={}", data.display()))
-            // The backfilled blocks reach 29 days back: a retention as long as the default
-            // (15 days) would delete half of them at start.
-            .arg("--storage.tsdb.retention.time=3650d")
+            .arg(format!("--storage.tsdb.retention.time={retention}"))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
             .arg("--log.level=warn")
             .stdin(Stdio::null())
@@ -201,15 +209,42 @@ impl Prometheus {
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .expect("prometheus starts");
-        let server = Self {
+        Self {
             child,
             _dir: dir,
             port,
             end,
             log,
-        };
-        server.wait_until_ready(rule_files.len());
+        }
+    }
+
+    /// Starts Prometheus with an empty TSDB, scraping `targets` (`127.0.0.1:PORT`) every
+    /// second, the targets' own `job` labels kept (`honor_labels`). `None` (with a skip
+    /// message) when Prometheus is not installed outside CI.
+    pub fn scraping(targets: &[String]) -> Option<Self> {
+        if unavailable().is_some() {
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let list: Vec<String> = targets.iter().map(|t| format!("{t:?}")).collect();
+        let config = format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: exporter\n    honor_labels: true\n    static_configs:\n      - targets: [{}]\n",
+            list.join(", ")
+        );
+        let config_file = dir.path().join("prometheus.yml");
+        std::fs::write(&config_file, config).unwrap();
+        let end = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let server = Self::spawn(dir, &config_file, end, "1d");
+        server.wait_until_ready(0);
         Some(server)
+    }
+
+    /// The server's log so far, for a failing test's message.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     pub fn url(&self) -> String {

@@ -9,8 +9,13 @@
 //! is skipped, saying how to configure one; a server that gives no usable answer makes
 //! every claim "could not verify", never a pass.
 //!
+//! On a deploy, a claim Prometheus could not verify does not stop a fix whose pull request
+//! a member of the error budget's owner team labelled with one of `labels` (decision 18):
+//! the finding shows as waived with the label.
+//!
 //! Parameters (`with`): `table` (default `monitoring.alerts`), `runbook` (the manifest path
-//! the annotation is compared with, default `docs.runbook`).
+//! the annotation is compared with, default `docs.runbook`), `labels` (default
+//! `reliability-fix`, `security-fix`).
 
 use super::{params, Builtin, Context, Failure, Outcome, Spec};
 use crate::facts::Gathered;
@@ -28,6 +33,7 @@ pub const SPEC: Spec = Spec {
 struct Params {
     table: Option<String>,
     runbook: Option<String>,
+    labels: Option<Vec<String>>,
 }
 
 fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
@@ -35,6 +41,7 @@ fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
     Ok(Box::new(Alerts {
         table: p.table.unwrap_or_else(|| "monitoring.alerts".to_owned()),
         runbook: p.runbook.unwrap_or_else(|| "docs.runbook".to_owned()),
+        labels: super::fix_labels(p.labels),
     }))
 }
 
@@ -42,6 +49,7 @@ fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
 struct Alerts {
     table: String,
     runbook: String,
+    labels: Vec<String>,
 }
 
 impl Builtin for Alerts {
@@ -53,6 +61,12 @@ impl Builtin for Alerts {
     }
 
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+        super::let_fixes_through(self.judge(cx), cx, &self.labels)
+    }
+}
+
+impl Alerts {
+    fn judge(&self, cx: &Context<'_>) -> Outcome {
         let Some(table) = cx.manifest.root.pointer(&self.table) else {
             return Outcome::skip(format!(
                 "the manifest names no alerting rules (`[{}]`)",

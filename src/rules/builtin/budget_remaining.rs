@@ -7,6 +7,12 @@
 //! manifest `[[waiver]]` cannot waive it: the freeze is the point. Evidence: the live
 //! budget from Prometheus (`[slo.sli]`), and the deploy's labels from GitHub.
 //!
+//! A budget that cannot be read (Prometheus down, slow or answering nonsense; NaN, an
+//! infinity, a negative count, more good than total, no series) is "could not verify" and
+//! counts as a spent one would (PRODUCT.md decision 18): under freeze-features it blocks the
+//! deploy unless the pack sets `deploy_on_unavailable = "warn"`, and the same fix labels let
+//! a fix through; under review it is a warning; under none it is said in the pass.
+//!
 //! Parameters (`with`): `threshold` (the remaining share at or below which a budget is
 //! exhausted, default 0), `labels` (default `reliability-fix`, `security-fix`).
 
@@ -39,9 +45,7 @@ fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
     }
     Ok(Box::new(BudgetRemaining {
         threshold,
-        labels: p
-            .labels
-            .unwrap_or_else(|| vec!["reliability-fix".to_owned(), "security-fix".to_owned()]),
+        labels: super::fix_labels(p.labels),
     }))
 }
 
@@ -91,11 +95,29 @@ impl Builtin for BudgetRemaining {
             Gathered::Known(readings) => readings,
             Gathered::NotConfigured(why) => return Outcome::skip(why.clone()),
             Gathered::Unavailable(why) => {
-                let failures = with_sli
-                    .iter()
-                    .map(|i| Failure::unverified(why, format!("slo[{i}]"), span(*i)))
-                    .collect();
-                return Outcome::fail(failures, "");
+                let mut failures = Vec::new();
+                let mut unread = Vec::new();
+                for i in &with_sli {
+                    let failure = self.unverifiable(
+                        cx,
+                        &name(*i),
+                        why,
+                        format!("slo[{i}]"),
+                        span(*i),
+                        policy,
+                    );
+                    match failure {
+                        Some(failure) => failures.push(failure),
+                        None => unread.push(format!("{}: {why}", name(*i))),
+                    }
+                }
+                return Outcome::fail(
+                    failures,
+                    format!(
+                        "the budget is not enforced (policy none); {}",
+                        unread.join("; ")
+                    ),
+                );
             }
         };
         let budgets = crate::facts::budget::of_manifest(cx.manifest, readings);
@@ -105,12 +127,16 @@ impl Builtin for BudgetRemaining {
             let key = format!("slo[{index}]");
             let slo = name(*index);
             match budget {
-                Err(why) => {
-                    let why = crate::facts::Unavailable {
-                        source: readings.source.clone(),
-                        reason: why.clone(),
-                    };
-                    failures.push(Failure::unverified(&why, key, span(*index)));
+                Err(problems) => {
+                    // Every problem, after the source named once.
+                    let why = crate::facts::Unavailable::live(
+                        readings.source.clone(),
+                        problems.join("; "),
+                    );
+                    match self.unverifiable(cx, &slo, &why, key, span(*index), policy) {
+                        Some(failure) => failures.push(failure),
+                        None => figures.push(format!("{slo}: {why}")),
+                    }
                 }
                 Ok(budget) if budget.exhausted(self.threshold) && policy != "none" => {
                     failures.push(self.spent(cx, &slo, budget, key, span(*index), policy));
@@ -131,6 +157,40 @@ impl Builtin for BudgetRemaining {
 }
 
 impl BudgetRemaining {
+    /// The finding for a budget nobody could read: a spent one's weight, and its
+    /// exception. `None` under the policy none, which enforces nothing.
+    fn unverifiable(
+        &self,
+        cx: &Context<'_>,
+        slo: &str,
+        why: &crate::facts::Unavailable,
+        key: String,
+        span: crate::source::Span,
+        policy: &str,
+    ) -> Option<Failure> {
+        let what = match policy {
+            "none" => return None,
+            "freeze-features" => "a feature deploy waits until it can be read, as it would for a spent budget (the pack's `deploy_on_unavailable`); reliability and security fixes still ship with their label",
+            _ => "the policy asks for a review before more risk is taken",
+        };
+        let mut failure = Failure::unverified(why, key, span);
+        failure.message = format!(
+            "{}; the error budget of SLO \"{slo}\" cannot be read: {what}",
+            failure.message
+        );
+        if policy != "freeze-features" {
+            failure = failure.at_most(Severity::Warning);
+        }
+        failure.exception = self.exception(cx);
+        Some(failure)
+    }
+
+    /// The fix label that lets this deploy through a freeze, applied by a member of the
+    /// owner team, as the reason of the exception.
+    fn exception(&self, cx: &Context<'_>) -> Option<String> {
+        super::fix_exception(cx, &self.labels)
+    }
+
     fn spent(
         &self,
         cx: &Context<'_>,
@@ -173,18 +233,7 @@ impl BudgetRemaining {
         if policy != "freeze-features" {
             failure = failure.at_most(Severity::Warning);
         }
-        if let Gathered::Known(labels) = &cx.facts.labels {
-            if let Some(label) = labels
-                .labels
-                .iter()
-                .find(|l| l.member && self.labels.contains(&l.name))
-            {
-                failure.exception = Some(format!(
-                    "pull request #{} is labelled `{}` by {}, a member of {}: a fix the freeze lets through",
-                    labels.pull_request, label.name, label.by, labels.team
-                ));
-            }
-        }
+        failure.exception = self.exception(cx);
         failure
     }
 }

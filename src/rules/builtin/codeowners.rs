@@ -80,10 +80,7 @@ impl Builtin for Codeowners {
             );
         };
         let Some((file, text)) = repository.text(cx.manifest, path) else {
-            let why = Unavailable {
-                source: path.to_owned(),
-                reason: "it cannot be read as text".to_owned(),
-            };
+            let why = Unavailable::own(path, "it cannot be read as text");
             return Outcome::fail(vec![Failure::unverified(&why, key, owner_node.span)], "");
         };
         let lines = parse(text);

@@ -158,6 +158,9 @@ pub struct Failure {
     /// The claim could not be checked (its source gave no usable answer): never a pass, and
     /// the pack's `on_unavailable` decides whether it blocks.
     pub unverified: bool,
+    /// Whose data could not be had, when `unverified`: only a live source's outage may be
+    /// softened by the pack (decision 19).
+    pub origin: crate::facts::Origin,
     /// The most this finding weighs, whatever the rule's severity: a rule's lesser
     /// findings (an alert's runbook link that differs) are warnings beside its errors.
     pub at_most: Option<crate::rules::Severity>,
@@ -177,6 +180,7 @@ impl Failure {
             key: key.into(),
             span,
             unverified: false,
+            origin: crate::facts::Origin::Live,
             at_most: None,
             exception: None,
             related: None,
@@ -206,9 +210,55 @@ impl Failure {
     pub fn unverified(why: &Unavailable, key: impl Into<String>, span: Span) -> Self {
         Self {
             unverified: true,
+            origin: why.origin,
             ..Self::new(why.to_string(), key, span)
         }
     }
+}
+
+/// The labels that let a fix through an error-budget freeze, and through a deploy whose
+/// Prometheus claims could not be verified, unless a rule's `labels` says otherwise.
+pub const FIX_LABELS: [&str; 2] = ["reliability-fix", "security-fix"];
+
+/// The rule's fix labels: its `labels` parameter, else [`FIX_LABELS`].
+#[must_use]
+pub fn fix_labels(given: Option<Vec<String>>) -> Vec<String> {
+    given.unwrap_or_else(|| FIX_LABELS.map(str::to_owned).to_vec())
+}
+
+/// The exception a deploy's pull request earns with one of `labels`, applied by a member of
+/// the error budget's owner team, as its reason; `None` when there is none (and on every
+/// run that is not a deploy: labels are read only for deploys).
+#[must_use]
+pub fn fix_exception(cx: &Context<'_>, labels: &[String]) -> Option<String> {
+    let crate::facts::Gathered::Known(applied) = &cx.facts.labels else {
+        return None;
+    };
+    let label = applied
+        .labels
+        .iter()
+        .find(|l| l.member && labels.contains(&l.name))?;
+    Some(format!(
+        "pull request #{} is labelled `{}` by {}, a member of {}: a fix the freeze lets through",
+        applied.pull_request, label.name, label.by, applied.team
+    ))
+}
+
+/// On a deploy, a claim a live source could not verify does not stop a labelled fix
+/// (decision 18): each such failure carries the exception. Failures the evidence proves
+/// (a missing alert, a typo in a query) keep blocking.
+#[must_use]
+pub fn let_fixes_through(mut outcome: Outcome, cx: &Context<'_>, labels: &[String]) -> Outcome {
+    if let Some(reason) = fix_exception(cx, labels) {
+        for failure in outcome
+            .failures
+            .iter_mut()
+            .filter(|f| f.unverified && f.origin == crate::facts::Origin::Live)
+        {
+            failure.exception.get_or_insert_with(|| reason.clone());
+        }
+    }
+    outcome
 }
 
 /// Reads a check's `with` table into its parameters, refusing unknown keys.
@@ -245,10 +295,7 @@ pub fn repository<'a>(
 /// "Could not verify" for a file of the repository whose text could not be read.
 #[must_use]
 pub fn unreadable_file(path: &str, span: Span) -> Failure {
-    let why = Unavailable {
-        source: path.to_owned(),
-        reason: "it cannot be read as text".to_owned(),
-    };
+    let why = Unavailable::own(path, "it cannot be read as text");
     Failure::unverified(&why, path, span)
 }
 

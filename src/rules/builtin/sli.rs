@@ -4,16 +4,24 @@
 //! pack's Prometheus, evaluated now. A query that returns nothing measures nothing: a typo
 //! in a metric name or a label reads as a perfect SLO on every dashboard built on it.
 //!
-//! Findings, at the query's line: a query that returns no series or no value (NaN),
-//! several series (aggregate them, `sum(...)`), a query the server refuses, and good events
-//! that outnumber the total. Without a configured Prometheus the rule is skipped, saying
+//! Findings, at the query's line: a query that returns no series, no number (NaN), an
+//! infinity or a negative count, several series (aggregate them, `sum(...)`), a query the
+//! server refuses, and good events that outnumber the total. Good and total are compared as
+//! one query reads them together (one snapshot of the data, at the run's one instant), so
+//! a scrape landing between two requests cannot make a healthy SLI look broken. Without a configured Prometheus the rule is skipped, saying
 //! how to configure one; a server that gives no usable answer makes each query "could not
 //! verify", never a pass. The pass names each SLO's attainment over its window.
 //!
-//! Parameters: none.
+//! NaN or an infinity is no count: the server answered, but nothing the budget could use,
+//! so the query "could not verify" (the pack's `on_unavailable` decides, and on a deploy
+//! `deploy_on_unavailable`). On a deploy, a claim that could not be verified does not stop
+//! a fix whose pull request a member of the error budget's owner team labelled with one of
+//! `labels` (decision 18).
+//!
+//! Parameters (`with`): `labels` (default `reliability-fix`, `security-fix`).
 
-use super::{no_params, percent, Builtin, Context, Failure, Outcome, Spec};
-use crate::facts::prometheus::{sli_queries, Answer, Events, SliQuery};
+use super::{params, percent, Builtin, Context, Failure, Outcome, Spec};
+use crate::facts::prometheus::{pairs, sli_queries, Answer, Events, SliQuery, EVENTS_LABEL};
 use crate::facts::Gathered;
 use crate::manifest::Node;
 
@@ -23,13 +31,23 @@ pub const SPEC: Spec = Spec {
     build,
 };
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Params {
+    labels: Option<Vec<String>>,
+}
+
 fn build(with: &toml::Table) -> Result<Box<dyn Builtin>, String> {
-    no_params(with)?;
-    Ok(Box::new(Sli))
+    let p: Params = params(with)?;
+    Ok(Box::new(Sli {
+        labels: super::fix_labels(p.labels),
+    }))
 }
 
 #[derive(Debug)]
-struct Sli;
+struct Sli {
+    labels: Vec<String>,
+}
 
 impl Builtin for Sli {
     fn needs(&self) -> crate::facts::Needs {
@@ -40,6 +58,12 @@ impl Builtin for Sli {
     }
 
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+        super::let_fixes_through(judge(cx), cx, &self.labels)
+    }
+}
+
+fn judge(cx: &Context<'_>) -> Outcome {
+    {
         let queries = sli_queries(cx.manifest);
         if queries.is_empty() {
             return Outcome::skip("no SLO declares how it is measured (`[slo.sli]`)");
@@ -92,8 +116,25 @@ impl Builtin for Sli {
                         key(query),
                         query.written.span,
                     )),
-                    [one] if one.value.is_nan() => failures.push(Failure::new(
-                        format!("`{}` returns no data{over} (NaN)", key(query)),
+                    // No number is no count: could not verify, never no traffic.
+                    [one] if !one.value.is_finite() => {
+                        let what = if one.value.is_nan() {
+                            "NaN, not a number".to_owned()
+                        } else {
+                            format!("{}Inf, not a count", if one.value > 0.0 { "+" } else { "-" })
+                        };
+                        let why = crate::facts::Unavailable::live(
+                            evidence.source.clone(),
+                            format!("`{}` returns {what}{over}", key(query)),
+                        );
+                        failures.push(Failure::unverified(&why, key(query), query.written.span));
+                    }
+                    [one] if one.value < 0.0 => failures.push(Failure::new(
+                        format!(
+                            "`{}` returns a negative count{over} ({}): count with increase(), which handles counter resets",
+                            key(query),
+                            number(one.value)
+                        ),
                         key(query),
                         query.written.span,
                     )),
@@ -111,6 +152,34 @@ impl Builtin for Sli {
                         query.written.span,
                     )),
                 },
+            }
+        }
+        // Good and total as one query read them together, where the server answered it:
+        // the comparison below must not depend on when each request arrived.
+        for pair in pairs(&queries) {
+            let Some(together) = pair.together_over_window() else {
+                continue;
+            };
+            let Ok(Answer::Series(series)) = evidence.answer(&together) else {
+                continue;
+            };
+            let half = |events: &str| {
+                let values: Vec<f64> = series
+                    .iter()
+                    .filter(|s| s.labels.get(EVENTS_LABEL).map(String::as_str) == Some(events))
+                    .map(|s| s.value)
+                    .collect();
+                match values.as_slice() {
+                    [one] if one.is_finite() => Some(*one),
+                    _ => None,
+                }
+            };
+            if let (Some(good), Some(total), Some(slot)) =
+                (half("good"), half("total"), values.get_mut(&pair.slo))
+            {
+                if slot[0].is_some() && slot[1].is_some() {
+                    *slot = [Some(good), Some(total)];
+                }
             }
         }
         let mut attained = Vec::new();
