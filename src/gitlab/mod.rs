@@ -180,10 +180,9 @@ pub fn deploy_labels(team: &str) -> Gathered<Labels> {
         Ok(None) => {
             Gathered::NotConfigured("no merge request is known for the deployed commit".to_owned())
         }
-        Err(err) => Gathered::Unavailable(Unavailable::live(
-            "GitLab's API",
-            redact(&err.to_string()),
-        )),
+        Err(err) => {
+            Gathered::Unavailable(Unavailable::live("GitLab's API", redact(&err.to_string())))
+        }
     }
 }
 
