@@ -155,6 +155,8 @@ fn fleet_review_and_export_write_through_a_device() {
             &[0],
         );
     }
+    // A manifest that exports validly to both formats: its SLOs carry indicators and its
+    // owner is a Backstage group (from its catalog-info import).
     for format in ["openslo", "backstage"] {
         keeps_the_device(
             dir.path(),
@@ -162,7 +164,7 @@ fn fleet_review_and_export_write_through_a_device() {
                 "export",
                 format,
                 "--manifest",
-                "examples/ready/prr.toml",
+                "tests/fixtures/imports/payments/prr.toml",
                 "--output",
                 "{}",
             ],
