@@ -667,20 +667,26 @@ fn head_holds(api: &Api, files: &[(&str, String)]) {
         .map(|(p, _)| json!({"path": p, "type": "blob", "mode": "100644"}))
         .chain([json!({"path": "README.md", "type": "blob"})])
         .collect();
+    head_at(api, SHA, &tree, files);
+}
+
+/// The commit `sha` lists `tree` (git/trees entries) and serves the contents of `files`.
+fn head_at<S: AsRef<str>>(api: &Api, sha: &str, tree: &[Value], files: &[(S, String)]) {
     api.mount(
         Mock::given(method("GET"))
-            .and(path(format!("/repos/acme/payments/git/trees/{SHA}")))
+            .and(path(format!("/repos/acme/payments/git/trees/{sha}")))
             .and(query_param("recursive", "1"))
             .respond_with(
                 ResponseTemplate::new(200)
-                    .set_body_json(json!({"sha": SHA, "tree": tree, "truncated": false})),
+                    .set_body_json(json!({"sha": sha, "tree": tree, "truncated": false})),
             ),
     );
     for (name, text) in files {
+        let name = name.as_ref();
         api.mount(
             Mock::given(method("GET"))
                 .and(path(format!("/repos/acme/payments/contents/{name}")))
-                .and(query_param("ref", SHA))
+                .and(query_param("ref", sha))
                 .respond_with(ResponseTemplate::new(200).set_body_json(json!({
                     "type": "file", "name": name, "path": name, "encoding": "base64",
                     "content": base64::engine::general_purpose::STANDARD.encode(text),
@@ -1438,26 +1444,7 @@ fn the_privileged_judgement_is_check_at_the_head_commit() {
         .iter()
         .map(|(p, _)| json!({"path": p, "type": "blob", "mode": "100644", "size": 10}))
         .collect();
-    api.mount(
-        Mock::given(method("GET"))
-            .and(path(format!("/repos/acme/payments/git/trees/{sha}")))
-            .and(query_param("recursive", "1"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(json!({"sha": sha, "tree": tree, "truncated": false})),
-            ),
-    );
-    for (name, body) in &files {
-        api.mount(
-            Mock::given(method("GET"))
-                .and(path(format!("/repos/acme/payments/contents/{name}")))
-                .and(query_param("ref", sha.as_str()))
-                .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                    "type": "file", "name": name, "path": name, "encoding": "base64",
-                    "content": base64::engine::general_purpose::STANDARD.encode(body),
-                }))),
-        );
-    }
+    head_at(&api, &sha, &tree, &files);
     api.mount(
         Mock::given(method("GET"))
             .and(path(format!("/repos/acme/payments/commits/{sha}/pulls")))
@@ -1562,32 +1549,13 @@ fn non_root_head(api: &Api, padding: usize) -> (PathBuf, Vec<(String, String)>) 
         tree.push(json!({"path": format!("examples/ready/k8s/cm-{i:05}.yaml"),
             "type": "blob", "mode": "100644", "size": 40}));
     }
-    api.mount(
-        Mock::given(method("GET"))
-            .and(path(format!("/repos/acme/payments/git/trees/{SHA}")))
-            .and(query_param("recursive", "1"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(json!({"sha": SHA, "tree": tree, "truncated": false})),
-            ),
-    );
     for i in 0..padding.min(3) {
         files.push((
             format!("examples/ready/k8s/cm-{i:05}.yaml"),
             format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\n"),
         ));
     }
-    for (name, body) in &files {
-        api.mount(
-            Mock::given(method("GET"))
-                .and(path(format!("/repos/acme/payments/contents/{name}")))
-                .and(query_param("ref", SHA))
-                .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                    "type": "file", "name": name, "path": name, "encoding": "base64",
-                    "content": base64::engine::general_purpose::STANDARD.encode(body),
-                }))),
-        );
-    }
+    head_at(api, SHA, &tree, &files);
     let pack = api.file("pack");
     std::fs::create_dir_all(&pack).expect("created");
     std::fs::write(
