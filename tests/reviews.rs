@@ -875,3 +875,29 @@ fn incident_records_that_cannot_be_read_are_could_not_verify_never_a_pass() {
         "{message}"
     );
 }
+
+/// The gate reads incident records as the review does: one resolved after the run's date
+/// (and a day), such as in the year 9999, is left out rather than counted, so it can make
+/// no figure and no finding of its own.
+#[test]
+fn the_gate_leaves_out_incident_records_from_after_the_run() {
+    let dir = repository_with_incidents(Some(
+        "id,service,severity,started,resolved,postmortem\n\
+         INC-1,payments-api,SEV2,2026-10-03T10:00:00Z,2026-10-03T11:00:00Z,https://wiki.acme.dev/pm/1\n\
+         INC-9,payments-api,SEV1,2026-11-20T08:00:00Z,9999-01-01T00:00:00Z,\n",
+    ));
+    let (_, results) = check_with(dir.path(), "pack");
+    let postmortem = results_of(&results, "incidents.postmortem");
+    assert_eq!(postmortem[0]["status"], "pass", "{postmortem:#?}");
+    let text = serde_json::to_string(&results).unwrap();
+    assert!(!text.contains("INC-9"), "{text}");
+    // The same file with the record resolved in time: it counts, and it fails the rule.
+    let fixed = std::fs::read_to_string(dir.path().join("ops/incidents.csv"))
+        .unwrap()
+        .replace("9999-01-01T00:00:00Z", "2026-11-20T09:00:00Z");
+    std::fs::write(dir.path().join("ops/incidents.csv"), fixed).unwrap();
+    let (_, results) = check_with(dir.path(), "pack");
+    let postmortem = results_of(&results, "incidents.postmortem");
+    assert_eq!(postmortem[0]["status"], "fail", "{postmortem:#?}");
+    assert!(postmortem[0]["message"].as_str().unwrap().contains("INC-9"));
+}

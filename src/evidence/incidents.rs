@@ -26,6 +26,7 @@ pub fn gather(
     def: Option<&SourceDef>,
     root: &Path,
     commit: Option<(&Repo, &str)>,
+    as_of: jiff::civil::Date,
 ) -> Gathered<Arc<Incidents>> {
     let Some(def) = def.filter(|d| !d.files.is_empty()) else {
         return Gathered::NotConfigured(NOT_CONFIGURED.to_owned());
@@ -69,6 +70,9 @@ pub fn gather(
             Err(err) => return unavailable(err.to_string()),
         }
     }
+    // A record that starts or ends after the run's date (and a day) is a typo or a forgery:
+    // left out with its file and line, as `prr review quarterly` leaves it out.
+    records.keep_until(as_of);
     Gathered::Known(Arc::new(Incidents {
         source,
         left_out: records.left_out.len(),

@@ -36,7 +36,7 @@ pub fn judge_text(
 ) -> Run {
     let name = display_name(path, root);
     let manifest = parse(path, &name, text, root, &rules.imports);
-    let evidence = editor_evidence(root, rules, deploy);
+    let evidence = editor_evidence(root, rules, as_of, deploy);
     let mut judgement = judge(std::iter::once((name, manifest)), rules, as_of, &evidence);
     let report = judgement.report(rules, as_of, FailOn::Error);
     Run {
@@ -65,11 +65,11 @@ fn parse(
 /// The evidence stage of the editor: the working tree (the manifest's own repository, the
 /// pack's incident files), a deploy when asked, and no live source.
 #[must_use]
-pub fn editor_evidence(root: &Path, rules: &RuleSet, deploy: bool) -> Evidence {
+pub fn editor_evidence(root: &Path, rules: &RuleSet, as_of: Date, deploy: bool) -> Evidence {
     let mut evidence = Evidence::gather(Tree::Working, evidence::DEFAULT_TIME_BOUND);
     evidence.approval = approval::Gatherer::not_configured(NOT_IN_EDITOR);
     evidence.deploy = deploy;
     evidence.labels = deploy::Gatherer::not_configured(NOT_IN_EDITOR);
-    evidence.incidents = evidence::incidents::gather(rules.incidents.as_ref(), root, None);
+    evidence.incidents = evidence::incidents::gather(rules.incidents.as_ref(), root, None, as_of);
     evidence.with_prometheus(Arc::new(prometheus::Gatherer::none(NOT_IN_EDITOR)))
 }

@@ -229,6 +229,7 @@ pub fn gather_evidence(
         rules.incidents.as_ref(),
         root,
         commit.map(|commit| (&repo, commit.id.as_str())),
+        options.as_of.unwrap_or_else(today),
     );
     evidence.with_prometheus(Arc::new(prometheus_source(options, rules)))
 }
