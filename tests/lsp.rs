@@ -785,6 +785,7 @@ fn live_sources_are_not_asked_while_typing() {
         &rules,
         common::AS_OF.parse().unwrap(),
         false,
+        None,
     );
     let result = |rule: &str| {
         run.report
@@ -941,5 +942,74 @@ fn a_pack_changed_on_disk_is_loaded_again() {
         severity(&client.last_diagnostics(&uri, 1)),
         Some(lsp_types::DiagnosticSeverity::ERROR)
     );
+    client.stop();
+}
+
+/// With `base` set, each diagnostic says whether the change introduced it, as
+/// `prr check --base` marks the same findings.
+#[test]
+fn with_a_base_each_diagnostic_says_new_or_existing() {
+    let repo = common::Repo::new();
+    repo.commit(MANIFEST, FAILING, "a manifest that fails");
+    // The buffer adds a failure: the rollback procedure is gone.
+    let edited = common::without(FAILING, "rollback");
+    repo.write(MANIFEST, &edited);
+    let out = repo.prr(&[
+        "check",
+        "--manifest",
+        MANIFEST,
+        "--as-of",
+        common::AS_OF,
+        "--base",
+        "HEAD",
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut expected: Vec<(String, u32, String)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "fail" && r["location"]["path"] == MANIFEST)
+        .map(|r| {
+            (
+                r["rule"].as_str().unwrap().to_owned(),
+                u32::try_from(r["location"]["line"].as_u64().unwrap()).unwrap(),
+                r["change"].as_str().unwrap_or("none").to_owned(),
+            )
+        })
+        .collect();
+    expected.sort();
+    assert!(expected.iter().any(|f| f.2 == "existing"), "{expected:?}");
+    assert!(
+        expected
+            .iter()
+            .any(|f| f.0 == "release.rollback" && f.2 == "new"),
+        "{expected:?}"
+    );
+    let uri = uri_of(&repo.work.join(MANIFEST)).unwrap();
+    let mut client = Client::start(
+        &repo.work,
+        json!({ "asOf": common::AS_OF, "base": "HEAD" }),
+        json!({}),
+        &[],
+    );
+    client.open(&uri, &edited, 1);
+    let diagnostics = client.last_diagnostics(&uri, 1);
+    let mut shown: Vec<(String, u32, String)> = diagnostics
+        .iter()
+        .map(|d| {
+            let change = if d.message.starts_with("[new] ") {
+                "new"
+            } else if d.message.starts_with("[existing] ") {
+                "existing"
+            } else {
+                "none"
+            };
+            (code(d), d.range.start.line + 1, change.to_owned())
+        })
+        .collect();
+    shown.sort();
+    assert_eq!(shown, expected);
     client.stop();
 }

@@ -221,6 +221,7 @@ impl Worker {
             rules,
             as_of,
             job.config.deploy,
+            job.config.base.as_deref(),
         );
         let mut analysis = diagnostics_of(
             &run.report,
@@ -231,6 +232,14 @@ impl Worker {
             &job.root,
             job.encoding,
         );
+        // What the run could not do (a base that cannot be read) is said where it is seen.
+        for warning in &run.warnings {
+            analysis.diagnostics.push(plain(
+                Range::default(),
+                DiagnosticSeverity::WARNING,
+                warning.clone(),
+            ));
+        }
         analysis.rules = Some(view);
         analysis.as_of = Some(as_of);
         analysis.report = Some(run.report);
@@ -376,6 +385,14 @@ fn finding_diagnostic(result: &ResultEntry, report: &Report, view: &RulesView) -
                 message = format!("{message} (blocking from {from})");
             }
         }
+    }
+    // With a base configured, as `prr check --base` marks them.
+    match result.change {
+        Some(crate::report::diff::Change::New) => message = format!("[new] {message}"),
+        Some(crate::report::diff::Change::Existing) => {
+            message = format!("[existing] {message}");
+        }
+        _ => {}
     }
     let code_description = view
         .rules

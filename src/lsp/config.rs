@@ -25,6 +25,9 @@ pub struct Config {
     pub check_on: CheckOn,
     /// Judge as a deploy (`--deploy`).
     pub deploy: bool,
+    /// Compare with the manifest as it is at this git revision (as `--base`): each finding
+    /// says whether the change introduced it.
+    pub base: Option<String>,
 }
 
 impl Config {
@@ -84,6 +87,14 @@ impl Config {
             None | Some(Value::Null) => {}
             Some(Value::Bool(deploy)) => config.deploy = *deploy,
             Some(other) => problems.push(format!("prr.deploy must be true or false, not {other}")),
+        }
+        match settings.get("base") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(base)) if base.trim().is_empty() => config.base = None,
+            Some(Value::String(base)) => config.base = Some(base.trim().to_owned()),
+            Some(other) => problems.push(format!(
+                "prr.base must be a git revision (as --base, e.g. \"origin/main\"), not {other}"
+            )),
         }
         (config, problems)
     }

@@ -33,16 +33,42 @@ pub fn judge_text(
     rules: &RuleSet,
     as_of: Date,
     deploy: bool,
+    base: Option<&str>,
 ) -> Run {
     let name = display_name(path, root);
     let manifest = parse(path, &name, text, root, &rules.imports);
     let evidence = editor_evidence(root, rules, as_of, deploy);
-    let mut judgement = judge(std::iter::once((name, manifest)), rules, as_of, &evidence);
-    let report = judgement.report(rules, as_of, FailOn::Error);
+    let mut judgement = judge(
+        std::iter::once((name.clone(), manifest)),
+        rules,
+        as_of,
+        &evidence,
+    );
+    let mut report = judgement.report(rules, as_of, FailOn::Error);
+    let mut warnings = Vec::new();
+    if let Some(base) = base {
+        // As `--base`: the manifest as committed there, judged with the same rules and date;
+        // each failure of the buffer is then new or existing.
+        let repo = crate::git::Repo::at(root);
+        let compared = super::Commit::resolve(&repo, base).and_then(|commit| {
+            super::revision::base_side(
+                &repo,
+                &commit,
+                std::slice::from_ref(&name),
+                rules,
+                as_of,
+                Arc::new(prometheus::Gatherer::none(NOT_IN_EDITOR)),
+            )
+        });
+        match compared {
+            Ok(side) => report.compare_with(side),
+            Err(err) => warnings.push(format!("not compared with {base}: {err}")),
+        }
+    }
     Run {
         report,
         judgement,
-        warnings: Vec::new(),
+        warnings,
     }
 }
 
