@@ -9,7 +9,7 @@ use crate::diagnostic::{Diagnostic, Error};
 use crate::engine::{self, Evaluation};
 use crate::evidence::Evidence;
 use crate::manifest::Manifest;
-use crate::report::{FailOn, Judged, Report};
+use crate::report::{Builder, FailOn, Judged, Report};
 use crate::rules::RuleSet;
 use crate::source::SourceFile;
 
@@ -20,7 +20,9 @@ pub struct Judgement {
     pub manifests: Vec<Arc<SourceFile>>,
     /// Other files findings point into (imports, CODEOWNERS), for code frames.
     pub others: Vec<Arc<SourceFile>>,
-    evaluations: Vec<Evaluation>,
+    /// The report so far: each manifest's results are made as soon as it is judged, and
+    /// its evaluation dropped.
+    built: Option<Builder>,
     /// The manifests that could not be read or parsed, with why.
     pub unjudged: Vec<(String, Vec<Diagnostic>)>,
 }
@@ -36,18 +38,25 @@ pub fn judge(
     evidence: &Evidence,
 ) -> Judgement {
     let mut judgement = Judgement::default();
+    let mut built = Builder::new(rules, &as_of.to_string());
     for (name, manifest) in manifests {
         match manifest {
             Ok(mut manifest) => {
-                judgement
-                    .evaluations
-                    .push(evaluate(&mut manifest, rules, as_of, evidence));
+                let evaluation = evaluate(&mut manifest, rules, as_of, evidence);
+                built.add(
+                    Judged::Evaluated {
+                        source: &manifest.source,
+                        evaluation,
+                    },
+                    rules,
+                );
                 judgement.manifests.push(Arc::clone(&manifest.source));
                 judgement.others.extend(manifest.files.iter().cloned());
             }
             Err(err) => judgement.unjudged.push((name, err.diagnostics())),
         }
     }
+    judgement.built = Some(built);
     judgement
 }
 
@@ -89,22 +98,20 @@ impl Judgement {
     /// The report of the judgement; the manifests' texts stay with the judgement (the
     /// human report's code frames need them).
     pub fn report(&mut self, rules: &RuleSet, as_of: jiff::civil::Date, fail_on: FailOn) -> Report {
-        let evaluations = std::mem::take(&mut self.evaluations);
-        let mut judged: Vec<Judged<'_>> = self
-            .manifests
-            .iter()
-            .zip(evaluations)
-            .map(|(source, evaluation)| Judged::Evaluated { source, evaluation })
-            .collect();
-        judged.extend(
-            self.unjudged
-                .iter()
-                .map(|(manifest, diagnostics)| Judged::Unjudged {
+        let mut built = self
+            .built
+            .take()
+            .unwrap_or_else(|| Builder::new(rules, &as_of.to_string()));
+        for (manifest, diagnostics) in &self.unjudged {
+            built.add(
+                Judged::Unjudged {
                     manifest: manifest.clone(),
                     diagnostics: diagnostics.clone(),
-                }),
-        );
-        Report::build(judged, rules, &as_of.to_string(), fail_on)
+                },
+                rules,
+            );
+        }
+        built.finish(rules, fail_on)
     }
 
     /// Every diagnostic of the manifests that could not be judged.

@@ -593,20 +593,32 @@ pub enum Judged<'a> {
     },
 }
 
-impl Report {
-    /// Builds the report for every manifest judged with `rules` as of `as_of`.
+/// A report built manifest by manifest: each judgement becomes its service and results as
+/// soon as it is made, so that a run of thousands of manifests never holds every
+/// evaluation and every result at once.
+#[derive(Debug)]
+pub struct Builder {
+    as_of: String,
+    /// Each rule's id, title, category and remediation, shared by its results.
+    texts: BTreeMap<String, [Arc<str>; 4]>,
+    services: Vec<ServiceReport>,
+    /// Where each service's results are in `results` (the verdicts wait for `fail_on`).
+    ranges: Vec<std::ops::Range<usize>>,
+    results: Vec<ResultEntry>,
+    diagnostics: Vec<DiagnosticEntry>,
+}
+
+impl Builder {
+    /// A report of manifests judged with `rules` as of `as_of`.
     #[must_use]
-    pub fn build(judged: Vec<Judged<'_>>, rules: &RuleSet, as_of: &str, fail_on: FailOn) -> Self {
-        let mut services = Vec::new();
-        let mut results = Vec::new();
-        let mut diagnostics = Vec::new();
-        let texts: BTreeMap<&str, [Arc<str>; 4]> = rules
+    pub fn new(rules: &RuleSet, as_of: &str) -> Self {
+        let texts = rules
             .rules
             .iter()
             .map(|r| {
                 let text = |t: &str| Arc::<str>::from(t);
                 (
-                    r.id.as_str(),
+                    r.id.clone(),
                     [
                         text(&r.id),
                         text(&r.title),
@@ -616,120 +628,151 @@ impl Report {
                 )
             })
             .collect();
-        for item in judged {
-            match item {
-                Judged::Evaluated { source, evaluation } => {
-                    let manifest: Arc<str> = Arc::from(source.name.as_str());
-                    let mut summary = Summary::default();
-                    let mut mine = Vec::new();
-                    for finding in evaluation.findings {
-                        let [rule, title, category, remediation] = texts
-                            .get(finding.rule.as_str())
-                            .cloned()
-                            .unwrap_or_else(|| {
-                                [
-                                    Arc::from(finding.rule.as_str()),
-                                    Arc::from(""),
-                                    Arc::from(""),
-                                    Arc::from(""),
-                                ]
-                            });
-                        let locate = |span: crate::source::Span| {
-                            let file = file_of(source, &evaluation.files, span.file)?;
-                            let at = file.line_col(span.start);
-                            Some(Location {
-                                path: if span.file == FileId::MANIFEST {
-                                    Arc::clone(&manifest)
-                                } else {
-                                    Arc::from(file.name.as_str())
-                                },
-                                line: at.line,
-                                column: at.column,
-                            })
-                        };
-                        let entry = ResultEntry {
-                            manifest: Arc::clone(&manifest),
-                            title,
-                            category,
-                            remediation,
-                            rule,
-                            severity: finding.severity,
-                            status: finding.status,
-                            message: inert(finding.message),
-                            location: finding.span.and_then(locate),
-                            related: finding.related.and_then(locate),
-                            key: finding.key.map(inert),
-                            waiver: finding.waiver.map(|w| WaiverInfo {
-                                reason: inert(w.reason),
-                                ticket: inert(w.ticket),
-                                expires: inert(w.expires),
-                            }),
-                            change: None,
-                            unverified: finding.unverified,
-                        };
-                        summary.count(&entry);
-                        mine.push(entry);
-                    }
-                    let (level, next_level) = level_of(&mine, rules, as_of.parse().ok());
-                    services.push(ServiceReport {
-                        level,
-                        next_level,
-                        verdict: verdict_of(&mine, fail_on),
-                        service: service_info(&evaluation.service),
-                        manifest: manifest.to_string(),
-                        summary,
-                        slos: evaluation
-                            .slos
-                            .into_iter()
-                            .map(|s| SloEntry {
-                                name: s.name.map(inert),
-                                target: s.target,
-                                window: s.window,
-                                budget_minutes: s
-                                    .budget_minutes
-                                    .map(|m| (m * 1000.0).round() / 1000.0),
-                                live: s.live,
-                                live_unavailable: s.live_unavailable.map(inert),
-                            })
-                            .collect(),
-                    });
-                    results.extend(mine);
+        Self {
+            as_of: as_of.to_owned(),
+            texts,
+            services: Vec::new(),
+            ranges: Vec::new(),
+            results: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Adds one manifest's outcome.
+    pub fn add(&mut self, item: Judged<'_>, rules: &RuleSet) {
+        let texts = &self.texts;
+        let as_of = self.as_of.as_str();
+        let start = self.results.len();
+        match item {
+            Judged::Evaluated { source, evaluation } => {
+                let manifest: Arc<str> = Arc::from(source.name.as_str());
+                let mut summary = Summary::default();
+                let mut mine = Vec::new();
+                for finding in evaluation.findings {
+                    let [rule, title, category, remediation] = texts
+                        .get(finding.rule.as_str())
+                        .cloned()
+                        .unwrap_or_else(|| {
+                            [
+                                Arc::from(finding.rule.as_str()),
+                                Arc::from(""),
+                                Arc::from(""),
+                                Arc::from(""),
+                            ]
+                        });
+                    let locate = |span: crate::source::Span| {
+                        let file = file_of(source, &evaluation.files, span.file)?;
+                        let at = file.line_col(span.start);
+                        Some(Location {
+                            path: if span.file == FileId::MANIFEST {
+                                Arc::clone(&manifest)
+                            } else {
+                                Arc::from(file.name.as_str())
+                            },
+                            line: at.line,
+                            column: at.column,
+                        })
+                    };
+                    let entry = ResultEntry {
+                        manifest: Arc::clone(&manifest),
+                        title,
+                        category,
+                        remediation,
+                        rule,
+                        severity: finding.severity,
+                        status: finding.status,
+                        message: inert(finding.message),
+                        location: finding.span.and_then(locate),
+                        related: finding.related.and_then(locate),
+                        key: finding.key.map(inert),
+                        waiver: finding.waiver.map(|w| WaiverInfo {
+                            reason: inert(w.reason),
+                            ticket: inert(w.ticket),
+                            expires: inert(w.expires),
+                        }),
+                        change: None,
+                        unverified: finding.unverified,
+                    };
+                    summary.count(&entry);
+                    mine.push(entry);
                 }
-                Judged::Unjudged {
+                let (level, next_level) = level_of(&mine, rules, as_of.parse().ok());
+                self.services.push(ServiceReport {
+                    level,
+                    next_level,
+                    // Set when the report is finished, with `fail_on`.
+                    verdict: Verdict::Pass,
+                    service: service_info(&evaluation.service),
+                    manifest: manifest.to_string(),
+                    summary,
+                    slos: evaluation
+                        .slos
+                        .into_iter()
+                        .map(|s| SloEntry {
+                            name: s.name.map(inert),
+                            target: s.target,
+                            window: s.window,
+                            budget_minutes: s.budget_minutes.map(|m| (m * 1000.0).round() / 1000.0),
+                            live: s.live,
+                            live_unavailable: s.live_unavailable.map(inert),
+                        })
+                        .collect(),
+                });
+                self.results.extend(mine);
+            }
+            Judged::Unjudged {
+                manifest,
+                diagnostics: found,
+            } => {
+                self.diagnostics
+                    .extend(found.iter().map(DiagnosticEntry::from));
+                self.services.push(ServiceReport {
                     manifest,
-                    diagnostics: found,
-                } => {
-                    diagnostics.extend(found.iter().map(DiagnosticEntry::from));
-                    services.push(ServiceReport {
-                        manifest,
-                        service: ServiceInfo {
-                            name: None,
-                            tier: None,
-                            lifecycle: None,
-                            owner: None,
-                        },
-                        verdict: Verdict::Error,
-                        summary: Summary::default(),
-                        slos: Vec::new(),
-                        level: None,
-                        next_level: None,
-                    });
-                }
+                    service: ServiceInfo {
+                        name: None,
+                        tier: None,
+                        lifecycle: None,
+                        owner: None,
+                    },
+                    verdict: Verdict::Error,
+                    summary: Summary::default(),
+                    slos: Vec::new(),
+                    level: None,
+                    next_level: None,
+                });
             }
         }
+        self.ranges.push(start..self.results.len());
+    }
+
+    /// The report, its verdicts judged by `fail_on`.
+    #[must_use]
+    pub fn finish(self, rules: &RuleSet, fail_on: FailOn) -> Report {
+        let Self {
+            as_of,
+            mut services,
+            ranges,
+            mut results,
+            diagnostics,
+            ..
+        } = self;
+        for (service, range) in services.iter_mut().zip(ranges) {
+            if service.verdict != Verdict::Error {
+                service.verdict = verdict_of(&results[range], fail_on);
+            }
+        }
+        let as_of = as_of.as_str();
         results.sort_by(|a, b| {
-            let at = |r: &ResultEntry| {
-                r.location
-                    .as_ref()
-                    .map(|l| (l.path.clone(), l.line, l.column))
-            };
+            fn at(r: &ResultEntry) -> Option<(&str, usize, usize)> {
+                r.location.as_ref().map(|l| (&*l.path, l.line, l.column))
+            }
             (&a.manifest, &a.rule, at(a)).cmp(&(&b.manifest, &b.rule, at(b)))
         });
         let mut summary = Summary::default();
         results.iter().for_each(|r| summary.count(r));
         let verdict = overall_verdict(&services, &diagnostics);
         let ran: std::collections::BTreeSet<&str> = results.iter().map(|r| &*r.rule).collect();
-        Self {
+        Report {
             version: VERSION,
             tool: Tool::this(),
             as_of: as_of.to_owned(),
@@ -760,6 +803,18 @@ impl Report {
             min_level: None,
             unlisted: Vec::new(),
         }
+    }
+}
+
+impl Report {
+    /// Builds the report for every manifest judged with `rules` as of `as_of`.
+    #[must_use]
+    pub fn build(judged: Vec<Judged<'_>>, rules: &RuleSet, as_of: &str, fail_on: FailOn) -> Self {
+        let mut builder = Builder::new(rules, as_of);
+        for item in judged {
+            builder.add(item, rules);
+        }
+        builder.finish(rules, fail_on)
     }
 
     /// How many results block the gate, per manifest: one pass over the results, whatever
