@@ -33,6 +33,8 @@ pub struct Gatherer {
     /// What was found at a repository root (a root file's size and text, the remote), by
     /// root and path: read once per run however many manifests ask.
     roots: Mutex<HashMap<PathBuf, RootFacts>>,
+    /// The top level found above each directory looked at.
+    toplevels: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
 }
 
 #[derive(Debug)]
@@ -85,6 +87,7 @@ impl Gatherer {
             source,
             budget: None,
             roots: Mutex::default(),
+            toplevels: Mutex::default(),
         }
     }
 
@@ -155,12 +158,15 @@ impl Gatherer {
         deadline: Instant,
     ) -> Result<Repository, Unavailable> {
         let unavailable = |reason: String| Unavailable::own("the working tree", reason);
-        let dir = std::fs::canonicalize(path)
+        // The manifest was read from `path` already (and refused if a symlink led out of its
+        // repository): its directory is taken as written, made absolute, without resolving
+        // every component again.
+        let dir = std::path::absolute(path)
             .map_err(|err| unavailable(format!("cannot find {}: {err}", path.display())))?
             .parent()
             .map(Path::to_path_buf)
             .ok_or_else(|| unavailable(format!("{} has no directory", path.display())))?;
-        let (root, in_repository) = match git::toplevel_of(&dir) {
+        let (root, in_repository) = match self.toplevel(&dir) {
             Some(root) => (root, true),
             None => (dir.clone(), false),
         };
@@ -191,6 +197,30 @@ impl Gatherer {
             }
         }
         Ok(snapshot.view(manifest, manifest_dir))
+    }
+
+    /// The top level of the working tree holding `dir` (see [`git::toplevel_of`]), each
+    /// directory above a manifest looked at once per run: a monorepo's thousands of
+    /// services share their parents.
+    fn toplevel(&self, dir: &Path) -> Option<PathBuf> {
+        if dir.join(".git").symlink_metadata().is_ok() {
+            return Some(dir.to_path_buf());
+        }
+        let parent = dir.parent()?;
+        if let Some(known) = self
+            .toplevels
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(parent)
+        {
+            return known.clone();
+        }
+        let found = git::toplevel_of(parent);
+        self.toplevels
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(parent.to_path_buf(), found.clone());
+        found
     }
 
     /// `OWNER/REPO` of the repository at `root`, asked once per run.
@@ -325,7 +355,8 @@ fn probe(
     let Ok(meta) = path.symlink_metadata() else {
         return Ok(());
     };
-    let inside = std::fs::canonicalize(&path).is_ok_and(|real| real.starts_with(root));
+    let inside = std::fs::canonicalize(&path)
+        .is_ok_and(|real| std::fs::canonicalize(root).is_ok_and(|root| real.starts_with(root)));
     if !inside {
         return Ok(());
     }
