@@ -98,7 +98,7 @@ fn color_for(is_terminal: bool) -> bool {
 pub enum Command {
     /// Judge one or more manifests and report the verdict.
     Check(check::CheckArgs),
-    /// The live error budgets: can we ship? (exit 1 when a spent budget blocks a deploy)
+    /// Can we ship? `prr check --deploy` read for the error budgets, with its exit code
     Budget(budget::BudgetArgs),
     /// Install or remove the git pre-push hook that runs the gate on the commit being pushed.
     Hook(hook::HookArgs),
