@@ -39,6 +39,7 @@ pub fn judge(
 ) -> Judgement {
     let mut judgement = Judgement::default();
     let mut built = Builder::new(rules, &as_of.to_string());
+    built.reserve(manifests.size_hint().0, rules);
     for (name, manifest) in manifests {
         match manifest {
             Ok(mut manifest) => {

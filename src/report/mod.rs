@@ -365,7 +365,7 @@ pub struct ResultEntry {
     /// (`dependency[name=ledger-db].owner`), so moving one keeps its findings' identity;
     /// other arrays, and elements without their key, by index (`labels[2]`).
     pub key: Option<String>,
-    pub waiver: Option<WaiverInfo>,
+    pub waiver: Option<Box<WaiverInfo>>,
     /// With `--base`: whether a failure is `new` (this change introduced it) or `existing`;
     /// null for other results and without a base.
     pub change: Option<Change>,
@@ -377,7 +377,7 @@ pub struct ResultEntry {
     /// Another place the finding is about (a fact `import.consistent` found given
     /// differently there); null for most. Added in 0.2.0; earlier reports read as null.
     #[serde(default)]
-    pub related: Option<Location>,
+    pub related: Option<Box<Location>>,
 }
 
 impl ResultEntry {
@@ -638,6 +638,16 @@ impl Builder {
         }
     }
 
+    /// Room for the results of `manifests` more manifests judged with `rules` (about one
+    /// result a rule each), so that the results of a large run are not copied from one
+    /// buffer to the next, twice as large, as they grow.
+    pub fn reserve(&mut self, manifests: usize, rules: &RuleSet) {
+        let per_manifest = rules.rules.iter().filter(|r| r.enabled).count() + 2;
+        self.results.reserve(manifests.saturating_mul(per_manifest));
+        self.services.reserve(manifests);
+        self.ranges.reserve(manifests);
+    }
+
     /// Adds one manifest's outcome.
     pub fn add(&mut self, item: Judged<'_>, rules: &RuleSet) {
         let texts = &self.texts;
@@ -683,12 +693,14 @@ impl Builder {
                         status: finding.status,
                         message: inert(finding.message),
                         location: finding.span.and_then(locate),
-                        related: finding.related.and_then(locate),
+                        related: finding.related.and_then(locate).map(Box::new),
                         key: finding.key.map(inert),
-                        waiver: finding.waiver.map(|w| WaiverInfo {
-                            reason: inert(w.reason),
-                            ticket: inert(w.ticket),
-                            expires: inert(w.expires),
+                        waiver: finding.waiver.map(|w| {
+                            Box::new(WaiverInfo {
+                                reason: inert(w.reason),
+                                ticket: inert(w.ticket),
+                                expires: inert(w.expires),
+                            })
                         }),
                         change: None,
                         unverified: finding.unverified,
