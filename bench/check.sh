@@ -77,3 +77,11 @@ measure alone "$work/alone" "$prr" check --manifest prr.toml --as-of $as_of
 measure in-20k-repository "$work/repo" "$prr" check --manifest services/pay/prr.toml --as-of $as_of
 measure from-20k-unrelated "$work/home" "$prr" check --manifest "$work/alone/prr.toml" --as-of $as_of
 RUNS=5 measure 10k-manifests "$work/mono" "$prr" check --manifest services --as-of $as_of --format "json=$work/mono.json"
+
+# Every format of the 10,000-manifest run, once each: each stays linear in the services.
+for format in human json sarif junit markdown github; do
+  (cd "$work/mono" && /usr/bin/time -o "$work/time" -f "%e %M" "$prr" check --manifest services \
+    --as-of $as_of --format "$format=$work/mono.$format" >/dev/null 2>&1) || true
+  read -r seconds kb < <(tail -1 "$work/time")
+  python3 -c "print(f'10k as {\"$format\":<10} wall {$seconds:>6} s  peak {$kb / 1024:6.1f} MiB')"
+done

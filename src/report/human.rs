@@ -219,6 +219,7 @@ impl<'a> Painter<'a> {
             }
         }
         let blocking = report.blocking_by_manifest();
+        let by_manifest = report.results_by_manifest();
         for service in &report.services {
             if service.verdict == Verdict::Error {
                 let error = self.paint("error", "31");
@@ -252,7 +253,10 @@ impl<'a> Painter<'a> {
                     .unwrap_or(0),
                 service.summary.warnings,
             ));
-            if let Some(level) = report.level_sentence(service) {
+            let results = by_manifest
+                .get(service.manifest.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            if let Some(level) = report.level_sentence_of(service, results) {
                 self.line(&format!("      {level}"));
             }
             for slo in &service.slos {

@@ -367,7 +367,11 @@ fn services(report: &Report) -> Section {
         let level = if with_levels {
             format!(
                 " {} |",
-                cell(&report.level_sentence(service).unwrap_or_default())
+                cell(
+                    &report
+                        .level_sentence_of(service, results)
+                        .unwrap_or_default()
+                )
             )
         } else {
             String::new()

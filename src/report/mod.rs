@@ -917,6 +917,22 @@ impl Report {
     /// no levels or the service could not be judged.
     #[must_use]
     pub fn level_sentence(&self, service: &ServiceReport) -> Option<String> {
+        let results: Vec<&ResultEntry> = self
+            .results
+            .iter()
+            .filter(|r| *r.manifest == *service.manifest)
+            .collect();
+        self.level_sentence_of(service, &results)
+    }
+
+    /// [`Report::level_sentence`] with the service's results already at hand (a renderer of
+    /// many services groups them once: [`Report::results_by_manifest`]).
+    #[must_use]
+    pub fn level_sentence_of(
+        &self,
+        service: &ServiceReport,
+        results: &[&ResultEntry],
+    ) -> Option<String> {
         if self.levels.is_empty() || service.verdict == Verdict::Error {
             return None;
         }
@@ -928,7 +944,7 @@ impl Report {
             None => {
                 // A blocking failure of a rule that belongs to no level costs no level: say
                 // so, rather than "the highest" beside a failed gate.
-                let outside = self.failing_outside_levels(service);
+                let outside = self.failing_outside_levels(results);
                 if service.verdict == Verdict::Fail && !outside.is_empty() {
                     text.push_str(&format!(
                         ", the highest, but the gate fails on rules that belong to no level: {}",
@@ -947,16 +963,12 @@ impl Report {
         Some(text)
     }
 
-    /// The rules without a `level` that fail at severity error for `service`.
-    fn failing_outside_levels(&self, service: &ServiceReport) -> Vec<&str> {
-        let mut ids: Vec<&str> = self
-            .results
+    /// The rules without a `level` that fail at severity error among one service's
+    /// `results`.
+    fn failing_outside_levels<'a>(&'a self, results: &[&'a ResultEntry]) -> Vec<&'a str> {
+        let mut ids: Vec<&str> = results
             .iter()
-            .filter(|r| {
-                *r.manifest == *service.manifest
-                    && r.status == Status::Fail
-                    && r.severity == Severity::Error
-            })
+            .filter(|r| r.status == Status::Fail && r.severity == Severity::Error)
             .filter(|r| {
                 self.rules
                     .iter()
