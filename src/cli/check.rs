@@ -122,7 +122,10 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     let outputs = outputs(args)?;
     let root = pipeline::repository_root();
     refuse_outputs_over_inputs(args, &outputs, &root)?;
-    let run = pipeline::run(&args.options()).map_err(|failed| match failed {
+    let mut options = args.options();
+    // Only the human report's code frames read the files' texts after judging.
+    options.texts = outputs.iter().any(|(format, _)| *format == Format::Human);
+    let run = pipeline::run(&options).map_err(|failed| match failed {
         Ok(unusable) => unjudged_rules(args, &outputs, unusable.as_of, unusable.error),
         Err(error) => error,
     })?;
@@ -162,6 +165,7 @@ impl CheckArgs {
             prometheus: self.prometheus.clone(),
             offline: self.offline,
             deploy: self.deploy,
+            texts: true,
         }
     }
 }

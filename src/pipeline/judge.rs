@@ -37,6 +37,20 @@ pub fn judge(
     as_of: jiff::civil::Date,
     evidence: &Evidence,
 ) -> Judgement {
+    judge_keeping(manifests, rules, as_of, evidence, true)
+}
+
+/// [`judge`], keeping the files' texts only when `texts` (the human report's code frames
+/// need them; every other reader needs only their names): a run of thousands of manifests
+/// that writes JSON does not hold every manifest's text to the end.
+#[must_use]
+pub fn judge_keeping(
+    manifests: impl Iterator<Item = (String, Result<Manifest, Error>)>,
+    rules: &RuleSet,
+    as_of: jiff::civil::Date,
+    evidence: &Evidence,
+    texts: bool,
+) -> Judgement {
     let mut judgement = Judgement::default();
     let mut built = Builder::new(rules, &as_of.to_string());
     built.reserve(manifests.size_hint().0, rules);
@@ -51,8 +65,14 @@ pub fn judge(
                     },
                     rules,
                 );
-                judgement.manifests.push(Arc::clone(&manifest.source));
-                judgement.others.extend(manifest.files.iter().cloned());
+                if texts {
+                    judgement.manifests.push(Arc::clone(&manifest.source));
+                    judgement.others.extend(manifest.files.iter().cloned());
+                } else {
+                    judgement
+                        .manifests
+                        .push(Arc::new(SourceFile::new(&manifest.source.name, "")));
+                }
             }
             Err(err) => judgement.unjudged.push((name, err.diagnostics())),
         }

@@ -44,6 +44,8 @@ pub struct Options {
     pub offline: bool,
     /// The run is a deploy.
     pub deploy: bool,
+    /// Keep the files' texts after judging them (the human report's code frames).
+    pub texts: bool,
 }
 
 /// What a run produced: the report every command reads, and what the human report's code
@@ -90,7 +92,7 @@ pub fn run(options: &Options) -> Result<Run, Result<RulesUnusable, Error>> {
         load_manifests(options, &root, &rules.imports, &budget).map_err(Err)?;
     let evidence = gather_evidence(options, &root, commit.as_ref(), base.as_ref(), &rules)
         .with_read_budget(budget);
-    let mut judgement = judge(manifests, &rules, as_of, &evidence);
+    let mut judgement = judge::judge_keeping(manifests, &rules, as_of, &evidence, options.texts);
     let mut report = judgement.report(&rules, as_of, options.fail_on);
     if let Some(base) = &base {
         let judged_now: Vec<String> = judgement
