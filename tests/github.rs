@@ -710,9 +710,14 @@ fn fork_pull_request(api: &Api) {
 
 /// A fork's pull request 42, found among `pulls` by the head commit, with no comments yet.
 fn fork_pull_request_among(api: &Api, pulls: &Value) {
+    fork_pull_request_at(api, SHA, pulls);
+}
+
+/// As [`fork_pull_request_among`], for the head commit `sha`.
+fn fork_pull_request_at(api: &Api, sha: &str, pulls: &Value) {
     api.mount(
         Mock::given(method("GET"))
-            .and(path(format!("/repos/acme/payments/commits/{SHA}/pulls")))
+            .and(path(format!("/repos/acme/payments/commits/{sha}/pulls")))
             .respond_with(ResponseTemplate::new(200).set_body_json(pulls)),
     );
     api.mount(
@@ -1445,25 +1450,11 @@ fn the_privileged_judgement_is_check_at_the_head_commit() {
         .map(|(p, _)| json!({"path": p, "type": "blob", "mode": "100644", "size": 10}))
         .collect();
     head_at(&api, &sha, &tree, &files);
-    api.mount(
-        Mock::given(method("GET"))
-            .and(path(format!("/repos/acme/payments/commits/{sha}/pulls")))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(json!([{"number": 42, "state": "open", "head": {"sha": sha}}])),
-            ),
+    fork_pull_request_at(
+        &api,
+        &sha,
+        &json!([{"number": 42, "state": "open", "head": {"sha": sha}}]),
     );
-    api.mount(
-        Mock::given(method("GET"))
-            .and(path("/repos/acme/payments/issues/42/comments"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([]))),
-    );
-    api.mount(
-        Mock::given(method("POST"))
-            .and(path("/repos/acme/payments/issues/42/comments"))
-            .respond_with(created(9)),
-    );
-    check_runs_ok(&api);
     let artifact = api.file("artifact.json");
     std::fs::write(&artifact, checked.to_string()).expect("written");
     let event = json!({"action": "completed", "workflow_run": {

@@ -230,15 +230,7 @@ impl Gatherer {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let facts = roots.entry(root.to_path_buf()).or_default();
-        facts
-            .slug
-            .get_or_insert_with(|| {
-                std::env::var("GITHUB_REPOSITORY")
-                    .ok()
-                    .filter(|s| s.contains('/'))
-                    .or_else(|| git::origin_url(root).as_deref().and_then(slug_of_remote))
-            })
-            .clone()
+        facts.slug.get_or_insert_with(|| slug_at(root)).clone()
     }
 
     /// The files rules read from the root that exist there, each looked at once per run.
@@ -301,12 +293,7 @@ fn walk(
     spend: &dyn Fn(u64, &str) -> Result<(), String>,
     snapshot: &mut Snapshot,
 ) -> Result<(), String> {
-    let walk = ignore::WalkBuilder::new(dir)
-        .hidden(false)
-        .parents(in_repository)
-        .require_git(false)
-        .filter_entry(|entry| entry.file_name() != ".git")
-        .build();
+    let walk = walker(dir, in_repository);
     let mut listed = 0usize;
     for entry in walk {
         let entry = entry.map_err(|err| err.to_string())?;
@@ -342,6 +329,18 @@ fn walk(
     Ok(())
 }
 
+/// The files of `dir` and below as git sees them: `.gitignore`d files left out (the ignore
+/// files of the directories above too, inside a repository), `.git` not entered, symlinks
+/// not followed.
+fn walker(dir: &Path, in_repository: bool) -> ignore::Walk {
+    ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .parents(in_repository)
+        .require_git(false)
+        .filter_entry(|entry| entry.file_name() != ".git")
+        .build()
+}
+
 /// Lists `file` (from the root) when it is a regular file, or the first file of it when it
 /// is a directory with files; nothing outside the repository.
 fn probe(
@@ -372,12 +371,7 @@ fn probe(
         return Ok(());
     }
     if meta.file_type().is_dir() {
-        let first = ignore::WalkBuilder::new(&path)
-            .hidden(false)
-            .parents(in_repository)
-            .require_git(false)
-            .filter_entry(|entry| entry.file_name() != ".git")
-            .build()
+        let first = walker(&path, in_repository)
             .filter_map(Result::ok)
             .find(|entry| entry.file_type().is_some_and(|t| t.is_file()));
         if let Some(entry) = first {
@@ -388,6 +382,15 @@ fn probe(
         }
     }
     Ok(())
+}
+
+/// `OWNER/REPO` of the repository at `root` on GitHub: `GITHUB_REPOSITORY` in Actions,
+/// else the `origin` remote's URL when it is a GitHub one.
+fn slug_at(root: &Path) -> Option<String> {
+    std::env::var("GITHUB_REPOSITORY")
+        .ok()
+        .filter(|s| s.contains('/'))
+        .or_else(|| git::origin_url(root).as_deref().and_then(slug_of_remote))
 }
 
 /// The files of `commit`, read through git: the listing with sizes, and the texts rules
@@ -417,14 +420,7 @@ fn of_commit(repo: &Repo, commit: &str) -> Result<Snapshot, Unavailable> {
         .zip(bytes)
         .filter_map(|(path, bytes)| Some((path, bytes?)))
         .collect();
-    let slug = std::env::var("GITHUB_REPOSITORY")
-        .ok()
-        .filter(|s| s.contains('/'))
-        .or_else(|| {
-            git::origin_url(repo.root())
-                .as_deref()
-                .and_then(slug_of_remote)
-        });
+    let slug = slug_at(repo.root());
     let mut snapshot = Snapshot::new(origin, slug);
     for (path, size) in listed {
         let text = texts

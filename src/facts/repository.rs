@@ -200,28 +200,13 @@ impl Snapshot {
     /// Lists `path` (from the root, with `/`) with its size, and its text when rules read it
     /// and it could be read.
     pub fn insert(&mut self, path: String, size: u64, text: Option<SourceFile>) {
-        if let (Some(scope), Some(text)) = (wanted(&path), text) {
-            self.texts.insert(path.clone(), (scope, Arc::new(text)));
-        }
-        Arc::make_mut(&mut self.files).insert(path, size);
+        self.insert_shared(path, size, text.map(Arc::new));
     }
 
     /// Whether `path` is listed.
     #[must_use]
     pub fn holds(&self, path: &str) -> bool {
         self.files.contains_key(path)
-    }
-
-    /// How many files are listed.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    /// Whether no file is listed.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
     }
 
     /// A repository read elsewhere (through GitHub's API, by the privileged publishing job):
@@ -289,19 +274,14 @@ impl Snapshot {
     /// its texts registered in it: the repository's own (CODEOWNERS), and its directory's.
     #[must_use]
     pub fn view(&self, manifest: &mut Manifest, manifest_dir: String) -> Repository {
-        let mut texts = BTreeMap::new();
+        let mut view = self.view_of(&manifest_dir);
         for (path, (scope, text)) in &self.texts {
             if *scope == Scope::Repository || is_below(&manifest_dir, path) {
-                texts.insert(path.clone(), manifest.add_file(Arc::clone(text)));
+                view.texts
+                    .insert(path.clone(), manifest.add_file(Arc::clone(text)));
             }
         }
-        Repository {
-            origin: self.origin.clone(),
-            slug: self.slug.clone(),
-            manifest_dir,
-            files: Arc::clone(&self.files),
-            texts,
-        }
+        view
     }
 
     /// The view from `manifest_dir` with no text registered: where the paths a manifest
