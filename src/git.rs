@@ -293,32 +293,38 @@ pub fn toplevel_of(dir: &Path) -> Option<PathBuf> {
 /// (following the `gitdir:` of a worktree to the shared config), with no `git` process.
 #[must_use]
 pub fn origin_url(root: &Path) -> Option<String> {
-    let dot_git = root.join(".git");
-    let git_dir = if dot_git.is_dir() {
-        dot_git
-    } else {
-        let pointer = std::fs::read_to_string(&dot_git).ok()?;
-        let dir = PathBuf::from(pointer.strip_prefix("gitdir:")?.trim());
-        let dir = if dir.is_absolute() {
-            dir
-        } else {
-            root.join(dir)
-        };
-        // A worktree's own directory names the repository's shared one in `commondir`.
-        match std::fs::read_to_string(dir.join("commondir")) {
-            Ok(common) => {
-                let common = PathBuf::from(common.trim());
-                if common.is_absolute() {
-                    common
-                } else {
-                    dir.join(common)
-                }
-            }
-            Err(_) => dir,
-        }
-    };
-    let config = std::fs::read_to_string(git_dir.join("config")).ok()?;
+    let config = std::fs::read_to_string(common_dir(root)?.join("config")).ok()?;
     remote_url(&config, "origin")
+}
+
+/// The git directory the working tree at `root` shares with its repository's other
+/// worktrees (where `config` and `info/exclude` live): `.git`, or the directory a worktree's
+/// `.git` file points at, followed to its `commondir`.
+#[must_use]
+pub fn common_dir(root: &Path) -> Option<PathBuf> {
+    let dot_git = root.join(".git");
+    if dot_git.is_dir() {
+        return Some(dot_git);
+    }
+    let pointer = std::fs::read_to_string(&dot_git).ok()?;
+    let dir = PathBuf::from(pointer.strip_prefix("gitdir:")?.trim());
+    let dir = if dir.is_absolute() {
+        dir
+    } else {
+        root.join(dir)
+    };
+    // A worktree's own directory names the repository's shared one in `commondir`.
+    Some(match std::fs::read_to_string(dir.join("commondir")) {
+        Ok(common) => {
+            let common = PathBuf::from(common.trim());
+            if common.is_absolute() {
+                common
+            } else {
+                dir.join(common)
+            }
+        }
+        Err(_) => dir,
+    })
 }
 
 /// The `url` of `[remote "NAME"]` in the text of a git config file.

@@ -17,6 +17,7 @@ pub mod github;
 pub mod gitlab;
 pub mod lsp;
 pub mod manifest;
+pub mod parallel;
 pub mod pipeline;
 pub mod report;
 pub mod review;

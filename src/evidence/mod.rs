@@ -15,6 +15,7 @@ pub mod incidents;
 pub mod pagerduty;
 pub mod prometheus;
 pub mod repository;
+pub mod walk;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use crate::evidence::walk::{Flow, Ignores};
 use crate::facts::repository::slug_of_remote;
 use crate::facts::{Gathered, Needs, Repository, Snapshot, Unavailable};
 use crate::git::{self, Repo};
@@ -35,6 +36,8 @@ pub struct Gatherer {
     roots: Mutex<HashMap<PathBuf, RootFacts>>,
     /// The top level found above each directory looked at.
     toplevels: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    /// The ignore files read so far.
+    ignores: Ignores,
 }
 
 #[derive(Debug)]
@@ -88,6 +91,7 @@ impl Gatherer {
             budget: None,
             roots: Mutex::default(),
             toplevels: Mutex::default(),
+            ignores: Ignores::default(),
         }
     }
 
@@ -184,15 +188,30 @@ impl Gatherer {
         }
         let spend = |size: u64, name: &str| self.spend(size, name);
         if needs.service_tree {
-            walk(&dir, &root, in_repository, deadline, &spend, &mut snapshot)
-                .map_err(unavailable)?;
+            walk(
+                &self.ignores,
+                &dir,
+                &root,
+                in_repository,
+                deadline,
+                &spend,
+                &mut snapshot,
+            )
+            .map_err(unavailable)?;
         }
         if needs.named_files {
             let view = snapshot.view_of(&manifest_dir);
             for file in named(manifest, &view) {
                 if !snapshot.holds(&file) {
-                    probe(&root, &file, in_repository, &spend, &mut snapshot)
-                        .map_err(unavailable)?;
+                    probe(
+                        &self.ignores,
+                        &root,
+                        &file,
+                        in_repository,
+                        &spend,
+                        &mut snapshot,
+                    )
+                    .map_err(unavailable)?;
                 }
             }
         }
@@ -283,9 +302,10 @@ fn relative(path: &Path, root: &Path) -> Option<String> {
     Some(rest.to_string_lossy().replace('\\', "/"))
 }
 
-/// Lists the files of `dir` and below as git sees them (`.gitignore`d files and symlinks
-/// left out), reading the texts rules read, until `deadline`.
+/// Lists the files of `dir` and below as git sees them (see [`Ignores::each_file`]),
+/// reading the texts rules read, until `deadline`.
 fn walk(
+    ignores: &Ignores,
     dir: &Path,
     root: &Path,
     in_repository: bool,
@@ -293,16 +313,8 @@ fn walk(
     spend: &dyn Fn(u64, &str) -> Result<(), String>,
     snapshot: &mut Snapshot,
 ) -> Result<(), String> {
-    let walk = walker(dir, in_repository);
     let mut listed = 0usize;
-    for entry in walk {
-        let entry = entry.map_err(|err| err.to_string())?;
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let Some(path) = relative(entry.path(), root) else {
-            continue;
-        };
+    ignores.each_file(dir, root, in_repository, &mut |path, relative, entry| {
         listed += 1;
         if listed > MAX_FILES {
             return Err(format!(
@@ -317,33 +329,22 @@ fn walk(
             .reason);
         }
         let size = entry.metadata().map_or(0, |m| m.len());
-        let text = match crate::facts::repository::wanted(&path) {
+        let text = match crate::facts::repository::wanted(relative) {
             Some(_) => {
-                spend(size, &path)?;
-                read_text(entry.path(), &path).ok()
+                spend(size, relative)?;
+                read_text(path, relative).ok()
             }
             None => None,
         };
-        snapshot.insert(path, size, text);
-    }
-    Ok(())
-}
-
-/// The files of `dir` and below as git sees them: `.gitignore`d files left out (the ignore
-/// files of the directories above too, inside a repository), `.git` not entered, symlinks
-/// not followed.
-fn walker(dir: &Path, in_repository: bool) -> ignore::Walk {
-    ignore::WalkBuilder::new(dir)
-        .hidden(false)
-        .parents(in_repository)
-        .require_git(false)
-        .filter_entry(|entry| entry.file_name() != ".git")
-        .build()
+        snapshot.insert(relative.to_owned(), size, text);
+        Ok(Flow::Next)
+    })
 }
 
 /// Lists `file` (from the root) when it is a regular file, or the first file of it when it
 /// is a directory with files; nothing outside the repository.
 fn probe(
+    ignores: &Ignores,
     root: &Path,
     file: &str,
     in_repository: bool,
@@ -371,15 +372,12 @@ fn probe(
         return Ok(());
     }
     if meta.file_type().is_dir() {
-        let first = walker(&path, in_repository)
-            .filter_map(Result::ok)
-            .find(|entry| entry.file_type().is_some_and(|t| t.is_file()));
-        if let Some(entry) = first {
-            if let Some(inner) = relative(entry.path(), root) {
-                let size = entry.metadata().map_or(0, |m| m.len());
-                snapshot.insert(inner, size, None);
-            }
-        }
+        // A directory that cannot be listed holds nothing the rules can see.
+        let _unlisted = ignores.each_file(&path, root, in_repository, &mut |_, inner, entry| {
+            let size = entry.metadata().map_or(0, |m| m.len());
+            snapshot.insert(inner.to_owned(), size, None);
+            Ok(Flow::Stop)
+        });
     }
     Ok(())
 }

@@ -254,20 +254,31 @@ pub fn discover(dir: &FsPath, root: &FsPath) -> Result<Vec<std::path::PathBuf>, 
     let mut problems = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(current) = stack.pop() {
-        match in_directory(&current, &crate::source::display_name(&current, root)) {
-            Ok(Some(path)) => found.push(path),
-            Ok(None) => {}
-            Err(problem) => problems.push(problem),
-        }
+        // One listing per directory gives both its manifest and its subdirectories.
         let Ok(entries) = std::fs::read_dir(&current) else {
             continue;
         };
+        let mut here = Vec::new();
         for entry in entries.filter_map(Result::ok) {
-            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             let name = entry.file_name();
-            if is_dir && !SKIPPED_DIRS.iter().any(|s| name == *s) {
-                stack.push(entry.path());
+            if kind.is_dir() {
+                if !SKIPPED_DIRS.iter().any(|s| name == *s) {
+                    stack.push(entry.path());
+                }
+            } else if FILE_NAMES.iter().any(|f| name == *f)
+                // A link to a manifest counts as one, as in `in_directory`.
+                && (kind.is_file() || entry.path().is_file())
+            {
+                here.push(entry.path());
             }
+        }
+        match here.len() {
+            0 => {}
+            1 => found.extend(here),
+            _ => problems.push(both_formats(&crate::source::display_name(&current, root))),
         }
     }
     if problems.is_empty() {

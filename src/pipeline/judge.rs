@@ -37,47 +37,56 @@ pub fn judge(
     as_of: jiff::civil::Date,
     evidence: &Evidence,
 ) -> Judgement {
-    judge_keeping(manifests, rules, as_of, evidence, true)
+    let mut judgement = Judgement::new(Builder::new(rules, &as_of.to_string()));
+    for (name, manifest) in manifests {
+        judgement.add(name, manifest, rules, as_of, evidence, true);
+    }
+    judgement
 }
 
-/// [`judge`], keeping the files' texts only when `texts` (the human report's code frames
-/// need them; every other reader needs only their names): a run of thousands of manifests
-/// that writes JSON does not hold every manifest's text to the end.
+/// One manifest of a run, read when a worker takes it up.
+pub type Pending = Box<dyn FnOnce() -> (String, Result<Manifest, Error>) + Send>;
+
+/// How many manifests a worker takes up at a time: enough that handing them out costs
+/// nothing beside judging them, few enough that the workers finish together.
+const BATCH: usize = 32;
+
+/// [`judge`] for a run's manifests, read and judged on every core the machine gives (each
+/// manifest on its own, as [`judge`] does), the results kept in the order of `manifests`
+/// whatever order the workers finish in. The files' texts are kept only when `texts` (the
+/// human report's code frames need them; every other reader needs only their names): a run
+/// of thousands of manifests that writes JSON does not hold every manifest's text to the
+/// end.
 #[must_use]
 pub fn judge_keeping(
-    manifests: impl Iterator<Item = (String, Result<Manifest, Error>)>,
+    manifests: Vec<Pending>,
     rules: &RuleSet,
     as_of: jiff::civil::Date,
     evidence: &Evidence,
     texts: bool,
 ) -> Judgement {
-    let mut judgement = Judgement::default();
     let mut built = Builder::new(rules, &as_of.to_string());
-    built.reserve(manifests.size_hint().0, rules);
-    for (name, manifest) in manifests {
-        match manifest {
-            Ok(mut manifest) => {
-                let evaluation = evaluate(&mut manifest, rules, as_of, evidence);
-                built.add(
-                    Judged::Evaluated {
-                        source: &manifest.source,
-                        evaluation,
-                    },
-                    rules,
-                );
-                if texts {
-                    judgement.manifests.push(Arc::clone(&manifest.source));
-                    judgement.others.extend(manifest.files.iter().cloned());
-                } else {
-                    judgement
-                        .manifests
-                        .push(Arc::new(SourceFile::new(&manifest.source.name, "")));
-                }
-            }
-            Err(err) => judgement.unjudged.push((name, err.diagnostics())),
-        }
+    built.reserve(manifests.len(), rules);
+    let mut judgement = Judgement::new(built);
+    let mut batches = Vec::new();
+    let mut manifests = manifests.into_iter().peekable();
+    while manifests.peek().is_some() {
+        batches.push(manifests.by_ref().take(BATCH).collect::<Vec<_>>());
     }
-    judgement.built = Some(built);
+    let template = judgement.part();
+    let judge_batch = |batch: Vec<Pending>| {
+        let mut part = template.part();
+        for pending in batch {
+            let (name, manifest) = pending();
+            part.add(name, manifest, rules, as_of, evidence, texts);
+        }
+        part
+    };
+    let workers = crate::parallel::workers(batches.len());
+    let Ok(()) = crate::parallel::in_order(batches, workers, judge_batch, |part| {
+        judgement.append(part);
+        Ok::<_, std::convert::Infallible>(())
+    });
     judgement
 }
 
@@ -116,6 +125,65 @@ pub fn report_of(
 }
 
 impl Judgement {
+    fn new(built: Builder) -> Self {
+        Self {
+            built: Some(built),
+            ..Self::default()
+        }
+    }
+
+    /// An empty judgement for part of the same run, to be appended to this one.
+    fn part(&self) -> Self {
+        Self {
+            built: self.built.as_ref().map(Builder::part),
+            ..Self::default()
+        }
+    }
+
+    /// Judges one manifest (or records why it could not be), after those judged so far.
+    fn add(
+        &mut self,
+        name: String,
+        manifest: Result<Manifest, Error>,
+        rules: &RuleSet,
+        as_of: jiff::civil::Date,
+        evidence: &Evidence,
+        texts: bool,
+    ) {
+        match manifest {
+            Ok(mut manifest) => {
+                let evaluation = evaluate(&mut manifest, rules, as_of, evidence);
+                if let Some(built) = &mut self.built {
+                    built.add(
+                        Judged::Evaluated {
+                            source: &manifest.source,
+                            evaluation,
+                        },
+                        rules,
+                    );
+                }
+                if texts {
+                    self.manifests.push(Arc::clone(&manifest.source));
+                    self.others.extend(manifest.files.iter().cloned());
+                } else {
+                    self.manifests
+                        .push(Arc::new(SourceFile::new(&manifest.source.name, "")));
+                }
+            }
+            Err(err) => self.unjudged.push((name, err.diagnostics())),
+        }
+    }
+
+    /// Appends a part of the same run, judged after everything in this one.
+    fn append(&mut self, part: Self) {
+        self.manifests.extend(part.manifests);
+        self.others.extend(part.others);
+        self.unjudged.extend(part.unjudged);
+        if let (Some(built), Some(more)) = (&mut self.built, part.built) {
+            built.append(more);
+        }
+    }
+
     /// The report of the judgement; the manifests' texts stay with the judgement (the
     /// human report's code frames need them).
     pub fn report(&mut self, rules: &RuleSet, as_of: jiff::civil::Date, fail_on: FailOn) -> Report {

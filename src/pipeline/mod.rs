@@ -157,9 +157,9 @@ pub fn rules_sources(given: &[String]) -> Result<Vec<rules::RulesSource>, Error>
         .collect()
 }
 
-/// Each manifest, read lazily (one parsed tree at a time), with its name as reports show
-/// it.
-pub type Manifests = Box<dyn Iterator<Item = (String, Result<Manifest, Error>)>>;
+/// Each manifest, read when it is judged (one parsed tree at a time on each core), with its
+/// name as reports show it.
+pub type Manifests = Vec<judge::Pending>;
 
 /// The manifests stage: from the working tree, or from the commit `--rev` names (which
 /// the evidence stage then reads too).
@@ -174,30 +174,39 @@ pub fn load_manifests(
 ) -> Result<(Manifests, Option<Commit>), Error> {
     match &options.rev {
         None => {
-            let root = root.to_path_buf();
-            let paths = manifest_paths(&options.manifests, &root)?;
-            let imports = imports.clone();
-            let budget = Arc::clone(budget);
-            let manifests = paths.into_iter().map(move |path| {
-                let name = display_name(&path, &root);
-                let manifest = Manifest::load_in(&path, &name, &root).and_then(|mut manifest| {
-                    let files = import::Budgeted {
-                        files: &import::WorkingTree { root: &root },
-                        budget: &budget,
-                    };
-                    import::resolve(&mut manifest, &files, &imports)?;
-                    Ok(manifest)
-                });
-                (name, manifest)
-            });
-            Ok((Box::new(manifests), None))
+            let paths = manifest_paths(&options.manifests, root)?;
+            let shared = Arc::new((root.to_path_buf(), imports.clone(), Arc::clone(budget)));
+            let manifests = paths
+                .into_iter()
+                .map(|path| {
+                    let shared = Arc::clone(&shared);
+                    Box::new(move || {
+                        let (root, imports, budget) = &*shared;
+                        let name = display_name(&path, root);
+                        let manifest =
+                            Manifest::load_in(&path, &name, root).and_then(|mut manifest| {
+                                let files = import::Budgeted {
+                                    files: &import::WorkingTree { root },
+                                    budget,
+                                };
+                                import::resolve(&mut manifest, &files, imports)?;
+                                Ok(manifest)
+                            });
+                        (name, manifest)
+                    }) as judge::Pending
+                })
+                .collect();
+            Ok((manifests, None))
         }
         Some(rev) => {
             let repo = Repo::at(root);
             let commit = Commit::resolve(&repo, rev)?;
             let names = revision::manifest_names(&repo, &commit, &options.manifests, root)?;
-            let manifests = revision::load(&repo, &commit, &names, imports).into_iter();
-            Ok((Box::new(manifests), Some(commit)))
+            let manifests = revision::load(&repo, &commit, &names, imports)
+                .into_iter()
+                .map(|loaded| Box::new(move || loaded) as judge::Pending)
+                .collect();
+            Ok((manifests, Some(commit)))
         }
     }
 }

@@ -492,20 +492,34 @@ impl Report {
         }
     }
 
+    /// Whether some rule has more than [`MAX_LISTED`] findings in one manifest. A finished
+    /// report's results are sorted by manifest and rule, so each pair's findings are one
+    /// run of them; any other order is counted pair by pair.
+    fn over_listing_limit(&self) -> bool {
+        if self
+            .results
+            .is_sorted_by(|a, b| (&a.manifest, &a.rule) <= (&b.manifest, &b.rule))
+        {
+            return self
+                .results
+                .chunk_by(|a, b| a.manifest == b.manifest && a.rule == b.rule)
+                .any(|run| run.len() > MAX_LISTED);
+        }
+        let mut counts: std::collections::HashMap<(&str, &str), usize> =
+            std::collections::HashMap::new();
+        self.results.iter().any(|result| {
+            let count = counts.entry((&result.manifest, &result.rule)).or_default();
+            *count += 1;
+            *count > MAX_LISTED
+        })
+    }
+
     /// The report as every format lists it: at most [`MAX_LISTED`] findings of one rule in
     /// one manifest (the first, in report order), the rest counted in `unlisted` with how
     /// many of them block. Borrowed when nothing is over the cap (the common case).
     #[must_use]
     pub fn listed(&self) -> std::borrow::Cow<'_, Report> {
-        let mut counts: std::collections::HashMap<(&str, &str), usize> =
-            std::collections::HashMap::new();
-        let mut over = false;
-        for result in &self.results {
-            let count = counts.entry((&result.manifest, &result.rule)).or_default();
-            *count += 1;
-            over |= *count > MAX_LISTED;
-        }
-        if !over {
+        if !self.over_listing_limit() {
             return std::borrow::Cow::Borrowed(self);
         }
         let mut seen: std::collections::HashMap<(&str, &str), usize> =
@@ -552,8 +566,8 @@ impl Report {
         })
     }
 
-    /// A copy of everything but the results.
-    fn without_results(&self) -> Report {
+    /// A copy of everything but the results (the JSON writer renders those on its own).
+    pub(crate) fn without_results(&self) -> Report {
         Report {
             version: self.version,
             tool: self.tool.clone(),
@@ -568,7 +582,7 @@ impl Report {
             base: self.base.clone(),
             levels: self.levels.clone(),
             min_level: self.min_level.clone(),
-            unlisted: Vec::new(),
+            unlisted: self.unlisted.clone(),
         }
     }
 
@@ -646,6 +660,33 @@ impl Builder {
         self.results.reserve(manifests.saturating_mul(per_manifest));
         self.services.reserve(manifests);
         self.ranges.reserve(manifests);
+    }
+
+    /// An empty builder for part of the same run (the manifests one worker judges), to be
+    /// appended to this one in order (see [`Builder::append`]).
+    #[must_use]
+    pub fn part(&self) -> Self {
+        Self {
+            as_of: self.as_of.clone(),
+            texts: self.texts.clone(),
+            services: Vec::new(),
+            ranges: Vec::new(),
+            results: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Adds the outcomes of `part` (of the same run), after those added so far.
+    pub fn append(&mut self, part: Self) {
+        let offset = self.results.len();
+        self.services.extend(part.services);
+        self.ranges.extend(
+            part.ranges
+                .into_iter()
+                .map(|range| range.start + offset..range.end + offset),
+        );
+        self.results.extend(part.results);
+        self.diagnostics.extend(part.diagnostics);
     }
 
     /// Adds one manifest's outcome.
