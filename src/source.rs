@@ -232,7 +232,8 @@ pub fn read_text(path: &Path, name: &str) -> Result<SourceFile, ReadError> {
         });
     }
     // The size was checked before opening, but the file can grow: never read past the limit.
-    let mut bytes = Vec::new();
+    // Room for the size seen (and one byte more, to see the end) is made once.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len().saturating_add(1)).unwrap_or(0));
     std::fs::File::open(path)
         .and_then(|file| {
             std::io::Read::read_to_end(&mut std::io::Read::take(file, limit + 1), &mut bytes)

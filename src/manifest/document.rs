@@ -217,24 +217,34 @@ impl Node {
     /// Every TODO placeholder at or below this node, by span, with its dotted key
     /// (`slo[0].indicator`) under `key`.
     pub fn todos(&self, key: &str, into: &mut std::collections::BTreeMap<Span, String>) {
+        let mut path = key.to_owned();
+        self.todos_below(&mut path, into);
+    }
+
+    /// [`Node::todos`] with the key built in one buffer: a key is copied only for a TODO.
+    fn todos_below(&self, key: &mut String, into: &mut std::collections::BTreeMap<Span, String>) {
+        use std::fmt::Write as _;
+        let at = key.len();
         match &self.value {
             Value::Array(items) => {
                 for (i, node) in items.iter().enumerate() {
-                    node.todos(&format!("{key}[{i}]"), into);
+                    let _ = write!(key, "[{i}]");
+                    node.todos_below(key, into);
+                    key.truncate(at);
                 }
             }
             Value::Table(entries) => {
                 for (name, node) in entries {
-                    let key = if key.is_empty() {
-                        name.name.clone()
-                    } else {
-                        format!("{key}.{}", name.name)
-                    };
-                    node.todos(&key, into);
+                    if !key.is_empty() {
+                        key.push('.');
+                    }
+                    key.push_str(&name.name);
+                    node.todos_below(key, into);
+                    key.truncate(at);
                 }
             }
             _ if self.is_todo() => {
-                into.insert(self.span, key.to_owned());
+                into.insert(self.span, key.clone());
             }
             _ => {}
         }

@@ -227,41 +227,54 @@ impl Path {
     #[must_use]
     pub fn resolve<'a>(&self, root: &'a Node) -> Vec<Hit<'a>> {
         let mut hits = Vec::new();
-        self.walk(root, 0, String::new(), &mut hits);
+        self.walk(root, 0, &mut String::new(), &mut hits);
         hits
     }
 
-    fn walk<'a>(&self, node: &'a Node, at: usize, key: String, hits: &mut Vec<Hit<'a>>) {
+    /// Follows the segments from `at` below `node`, whose concrete key is `key` (one buffer
+    /// for the whole walk: a key is copied only into a hit).
+    fn walk<'a>(&self, node: &'a Node, at: usize, key: &mut String, hits: &mut Vec<Hit<'a>>) {
+        use std::fmt::Write as _;
         let Some(segment) = self.segments.get(at) else {
             hits.push(Hit {
-                key,
+                key: key.clone(),
                 node: Some(node),
                 anchor: node.span,
                 present: String::new(),
             });
             return;
         };
-        let missing = |hits: &mut Vec<Hit<'a>>| {
+        let missing = |hits: &mut Vec<Hit<'a>>, key: &str| {
             let wildcard_follows = self.segments[at..]
                 .iter()
                 .any(|s| matches!(s, Segment::All | Segment::Filter { .. }));
             if !wildcard_follows {
                 hits.push(Hit {
-                    key: self.concrete_from(key.clone(), at),
+                    key: self.concrete_from(key.to_owned(), at),
                     node: None,
                     anchor: node.missing_anchor(at == 0),
-                    present: key.clone(),
+                    present: key.to_owned(),
                 });
             }
         };
+        let length = key.len();
         match segment {
             Segment::Key(name) => match node.get(name) {
-                Some(child) => self.walk(child, at + 1, join_key(&key, name), hits),
-                None => missing(hits),
+                Some(child) => {
+                    if !key.is_empty() {
+                        key.push('.');
+                    }
+                    key.push_str(name);
+                    self.walk(child, at + 1, key, hits);
+                }
+                None => missing(hits, key),
             },
             Segment::Index(index) => match node.as_array().and_then(|items| items.get(*index)) {
-                Some(child) => self.walk(child, at + 1, format!("{key}[{index}]"), hits),
-                None => missing(hits),
+                Some(child) => {
+                    let _ = write!(key, "[{index}]");
+                    self.walk(child, at + 1, key, hits);
+                }
+                None => missing(hits, key),
             },
             Segment::All | Segment::Filter { .. } => {
                 let Some(items) = node.as_array() else {
@@ -273,10 +286,13 @@ impl Path {
                             continue;
                         }
                     }
-                    self.walk(child, at + 1, format!("{key}[{index}]"), hits);
+                    let _ = write!(key, "[{index}]");
+                    self.walk(child, at + 1, key, hits);
+                    key.truncate(length);
                 }
             }
         }
+        key.truncate(length);
     }
 
     /// The path text with its first `at` segments replaced by the concrete `prefix`.
