@@ -25,25 +25,30 @@ fi
 if [ ! -x "$tools/bin/regorus" ]; then
   cargo install -q regorus --example regorus --root "$tools" --locked
 fi
-cargo build -q --release
-prr=target/release/prr
+cargo build -q --release --locked
+target_dir=${CARGO_TARGET_DIR:-target}
+case $target_dir in /*) ;; *) target_dir="$PWD/$target_dir" ;; esac
+prr="$target_dir/release/prr"
 
 # The same manifest for every tool: TOML for prr and check-jsonschema, JSON for the others.
-cp examples/ready/prr.toml "$work/prr.toml"
+# It sits in a directory of its own, as a service's manifest does: prr reads the files of a
+# manifest's directory and below, which must not be the 10,000 copies written next.
+mkdir -p "$work/one"
+cp examples/ready/prr.toml "$work/one/prr.toml"
 python3 - "$work" <<'PY'
-import json, sys, tomllib, datetime
+import json, os, sys, tomllib, datetime
 work = sys.argv[1]
 def plain(v):
     if isinstance(v, (datetime.date, datetime.datetime)): return v.isoformat()
     if isinstance(v, dict): return {k: plain(x) for k, x in v.items()}
     if isinstance(v, list): return [plain(x) for x in v]
     return v
-with open(f"{work}/prr.toml", "rb") as f:
+with open(f"{work}/one/prr.toml", "rb") as f:
     doc = plain(tomllib.load(f))
-with open(f"{work}/prr.json", "w") as f:
+os.makedirs(f"{work}/json")
+with open(f"{work}/json/prr.json", "w") as f:
     json.dump(doc, f)
 for i in range(10000):
-    import os
     d = f"{work}/many/svc{i:05d}"
     os.makedirs(d)
     with open(f"{d}/prr.json", "w") as f:
@@ -53,10 +58,10 @@ PY
 
 as_of=2026-11-21
 declare -A cmd=(
-  [prr]="$prr check --manifest $work/prr.toml --as-of $as_of"
-  [check-jsonschema]="$tools/venv/bin/check-jsonschema --schemafile schemas/manifest.schema.json $work/prr.json"
-  [checkov]="$tools/venv/bin/checkov -f $work/prr.json --framework json --quiet --compact --skip-download"
-  [regorus]="$tools/bin/regorus eval -d bench/rego/prr.rego -i $work/prr.json data.prr.deny"
+  [prr]="$prr check --manifest $work/one/prr.toml --as-of $as_of"
+  [check-jsonschema]="$tools/venv/bin/check-jsonschema --schemafile schemas/manifest.schema.json $work/json/prr.json"
+  [checkov]="$tools/venv/bin/checkov -f $work/json/prr.json --framework json --quiet --compact --skip-download"
+  [regorus]="$tools/bin/regorus eval -d bench/rego/prr.rego -i $work/json/prr.json data.prr.deny"
 )
 order=(prr check-jsonschema regorus checkov)
 

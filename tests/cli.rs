@@ -682,6 +682,19 @@ fn an_output_path_that_is_an_input_is_refused() {
         ready
     );
 
+    // And the manifest at the root, judged when none is named.
+    let out = prr()
+        .current_dir(dir.path())
+        .args(["check", "--as-of", AS_OF, "--format", "json=prr.toml"])
+        .output()
+        .expect("prr runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is an input of this run"));
+    assert_eq!(
+        std::fs::read_to_string(&manifest).expect("still there"),
+        ready
+    );
+
     // A rule file, and a file inside a rule pack's directory.
     let out = prr()
         .args(["check", "--as-of", AS_OF, "--manifest"])

@@ -395,15 +395,31 @@ fn refuse_outputs_over_inputs(
     }
     let mut inputs: Vec<PathBuf> = args.manifest.clone();
     inputs.extend(args.rules.iter().map(PathBuf::from));
-    if args.rev.is_none() {
-        // Directories are searched: every manifest found below them is an input too.
-        inputs.extend(pipeline::manifest_paths(&args.manifest, root).unwrap_or_default());
+    if args.manifest.is_empty() && args.rev.is_none() {
+        // The manifest at the root is the run's one input.
+        inputs.extend(
+            crate::manifest::FILE_NAMES
+                .iter()
+                .map(|name| root.join(name)),
+        );
     }
     for input in inputs {
         let Ok(real) = std::fs::canonicalize(&input) else {
             continue;
         };
-        if let Some((_, file)) = existing.iter().find(|(out, _)| *out == real) {
+        // A directory is searched (in the working tree): a manifest below it is an input
+        // too. Only the outputs are looked at, not every manifest of a monorepo.
+        let searched = args.rev.is_none() && real.is_dir();
+        let replaces = |out: &Path| {
+            *out == real
+                || (searched
+                    && out.starts_with(&real)
+                    && out
+                        .file_name()
+                        .is_some_and(|name| crate::manifest::FILE_NAMES.iter().any(|m| name == *m))
+                    && out.is_file())
+        };
+        if let Some((_, file)) = existing.iter().find(|(out, _)| replaces(out)) {
             return Err(Error::Usage(format!(
                 "{} is an input of this run ({}): a report written there would replace it; choose another file",
                 file.display(),

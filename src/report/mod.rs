@@ -819,7 +819,18 @@ impl Builder {
             fn at(r: &ResultEntry) -> Option<(&str, usize, usize)> {
                 r.location.as_ref().map(|l| (&*l.path, l.line, l.column))
             }
-            (&a.manifest, &a.rule, at(a)).cmp(&(&b.manifest, &b.rule, at(b)))
+            // Results share their manifest's and their rule's text: the same text is equal
+            // without reading it.
+            fn text(a: &Arc<str>, b: &Arc<str>) -> std::cmp::Ordering {
+                if Arc::ptr_eq(a, b) {
+                    std::cmp::Ordering::Equal
+                } else {
+                    a.cmp(b)
+                }
+            }
+            text(&a.manifest, &b.manifest)
+                .then_with(|| text(&a.rule, &b.rule))
+                .then_with(|| at(a).cmp(&at(b)))
         });
         let mut summary = Summary::default();
         results.iter().for_each(|r| summary.count(r));
