@@ -19,8 +19,8 @@ pub fn workers(items: usize) -> usize {
 const AHEAD: usize = 4;
 
 /// The work not yet begun, and how far the taker has come.
-struct Queue<I> {
-    items: I,
+struct Queue<T> {
+    items: std::iter::Peekable<std::iter::Enumerate<std::vec::IntoIter<T>>>,
     /// The results taken so far (the index of the next one to take).
     taken: usize,
     /// The taker stopped (an error): no more work is begun.
@@ -59,26 +59,13 @@ where
         for _ in 0..workers {
             let done = done.clone();
             let (queue, room, work) = (&queue, &room, &work);
-            scope.spawn(move || loop {
+            scope.spawn(move || {
                 let _stop_if_panicking = StopOnPanic { queue, room };
-                let next = {
-                    let mut queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
-                    loop {
-                        if queue.stopped {
-                            break None;
-                        }
-                        match queue.items.peek().map(|(index, _)| *index) {
-                            None => break None,
-                            Some(index) if index >= queue.taken + window => {
-                                queue = room.wait(queue).unwrap_or_else(PoisonError::into_inner);
-                            }
-                            Some(_) => break queue.items.next(),
-                        }
+                while let Some((index, item)) = next_within(queue, room, window) {
+                    // The taker stopped (an error): the rest is not wanted.
+                    if done.send((index, work(item))).is_err() {
+                        break;
                     }
-                };
-                let Some((index, item)) = next else { break };
-                if done.send((index, work(item))).is_err() {
-                    break;
                 }
             });
         }
@@ -88,28 +75,47 @@ where
             room.notify_all();
         });
         if taken.is_err() {
-            queue.lock().unwrap_or_else(PoisonError::into_inner).stopped = true;
-            room.notify_all();
+            stop(&queue, &room);
         }
         taken
     })
 }
 
+/// The next piece of work, once it is within `window` of the oldest result not yet taken;
+/// `None` when there is no more or the work has stopped.
+fn next_within<T>(queue: &Mutex<Queue<T>>, room: &Condvar, window: usize) -> Option<(usize, T)> {
+    let mut queue = queue.lock().unwrap_or_else(PoisonError::into_inner);
+    loop {
+        if queue.stopped {
+            return None;
+        }
+        match queue.items.peek().map(|(index, _)| *index) {
+            None => return None,
+            Some(index) if index >= queue.taken + window => {
+                queue = room.wait(queue).unwrap_or_else(PoisonError::into_inner);
+            }
+            Some(_) => return queue.items.next(),
+        }
+    }
+}
+
+/// Stops the work: no worker begins another piece, and none waits for room.
+fn stop<T>(queue: &Mutex<Queue<T>>, room: &Condvar) {
+    queue.lock().unwrap_or_else(PoisonError::into_inner).stopped = true;
+    room.notify_all();
+}
+
 /// Stops the work when a worker panics, so that no other waits for a result that will never
 /// come (the panic then reaches the caller when the scope ends).
-struct StopOnPanic<'a, I> {
-    queue: &'a Mutex<Queue<I>>,
+struct StopOnPanic<'a, T> {
+    queue: &'a Mutex<Queue<T>>,
     room: &'a Condvar,
 }
 
-impl<I> Drop for StopOnPanic<'_, I> {
+impl<T> Drop for StopOnPanic<'_, T> {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            self.queue
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .stopped = true;
-            self.room.notify_all();
+            stop(self.queue, self.room);
         }
     }
 }

@@ -416,7 +416,7 @@ fn refuse_outputs_over_inputs(
                     && out.starts_with(&real)
                     && out
                         .file_name()
-                        .is_some_and(|name| crate::manifest::FILE_NAMES.iter().any(|m| name == *m))
+                        .is_some_and(crate::manifest::is_manifest_name)
                     && out.is_file())
         };
         if let Some((_, file)) = existing.iter().find(|(out, _)| replaces(out)) {

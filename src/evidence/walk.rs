@@ -42,15 +42,8 @@ struct Rules<'a> {
 
 impl Rules<'_> {
     fn ignored(&self, path: &Path, is_dir: bool) -> bool {
-        for gitignore in self.gitignores.iter().rev() {
+        for gitignore in self.gitignores.iter().rev().chain(&self.exclude) {
             match gitignore.matched(path, is_dir) {
-                Match::Ignore(_) => return true,
-                Match::Whitelist(_) => return false,
-                Match::None => {}
-            }
-        }
-        if let Some(exclude) = &self.exclude {
-            match exclude.matched(path, is_dir) {
                 Match::Ignore(_) => return true,
                 Match::Whitelist(_) => return false,
                 Match::None => {}
@@ -78,22 +71,21 @@ impl Ignores {
         in_repository: bool,
         each: &mut dyn FnMut(&Path, &str, &DirEntry) -> Result<Flow, String>,
     ) -> Result<(), String> {
-        let mut gitignores = Vec::new();
-        if in_repository {
-            if let Ok(below_root) = dir.strip_prefix(root) {
-                let mut above = root.to_path_buf();
-                gitignores.extend(self.above(&above));
-                let mut parts = below_root.components().peekable();
-                while let Some(part) = parts.next() {
-                    // The walked directory's own is read from its listing below.
-                    if parts.peek().is_none() {
-                        break;
-                    }
-                    above.push(part);
-                    gitignores.extend(self.above(&above));
-                }
-            }
-        }
+        // The directories from the top level down to the walked one's parent (the walked
+        // directory's own ignore file is read from its listing below).
+        let mut above: Vec<&Path> = if in_repository {
+            dir.ancestors()
+                .skip(1)
+                .take_while(|above| above.starts_with(root))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        above.reverse();
+        let gitignores = above
+            .into_iter()
+            .filter_map(|dir| self.above(dir))
+            .collect();
         let rules = Rules {
             gitignores,
             exclude: if in_repository {

@@ -183,10 +183,24 @@ pub fn in_directory(dir: &FsPath, shown: &str) -> Result<Option<std::path::PathB
         .map(|name| dir.join(name))
         .filter(|p| p.is_file())
         .collect();
-    match found.as_slice() {
-        [] => Ok(None),
-        [one] => Ok(Some(one.clone())),
-        _ => Err(both_formats(shown)),
+    the_one(found, || shown.to_owned())
+}
+
+/// Whether `name` is a manifest's file name (`prr.toml` or `prr.json`).
+#[must_use]
+pub fn is_manifest_name(name: &std::ffi::OsStr) -> bool {
+    FILE_NAMES.iter().any(|file| name == *file)
+}
+
+/// The manifest among the manifest files `found` in one directory (`shown` names it);
+/// `None` when there is none.
+fn the_one(
+    mut found: Vec<std::path::PathBuf>,
+    shown: impl FnOnce() -> String,
+) -> Result<Option<std::path::PathBuf>, Diagnostic> {
+    match found.len() {
+        0 | 1 => Ok(found.pop()),
+        _ => Err(both_formats(&shown())),
     }
 }
 
@@ -268,17 +282,16 @@ pub fn discover(dir: &FsPath, root: &FsPath) -> Result<Vec<std::path::PathBuf>, 
                 if !SKIPPED_DIRS.iter().any(|s| name == *s) {
                     stack.push(entry.path());
                 }
-            } else if FILE_NAMES.iter().any(|f| name == *f)
+            } else if is_manifest_name(&name)
                 // A link to a manifest counts as one, as in `in_directory`.
                 && (kind.is_file() || entry.path().is_file())
             {
                 here.push(entry.path());
             }
         }
-        match here.len() {
-            0 => {}
-            1 => found.extend(here),
-            _ => problems.push(both_formats(&crate::source::display_name(&current, root))),
+        match the_one(here, || crate::source::display_name(&current, root)) {
+            Ok(manifest) => found.extend(manifest),
+            Err(problem) => problems.push(problem),
         }
     }
     if problems.is_empty() {

@@ -29,17 +29,17 @@ pub fn write_to(report: &Report, out: &mut dyn std::io::Write) -> std::io::Resul
     let mut out = std::io::BufWriter::new(out);
     let chunks = report.results.len().div_ceil(CHUNK);
     let workers = crate::parallel::workers(chunks);
-    if workers <= 1 {
-        serde_json::to_writer_pretty(&mut out, &*report)?;
-        out.write_all(b"\n")?;
-        return out.flush();
-    }
     // The rest of the report around an empty `results`, which the rendered results
     // replace. A key of the top-level object is the only text indented by two spaces after
     // a line break (strings hold no raw line break), so the place is found unambiguously.
-    let around = serde_json::to_string_pretty(&report.without_results())?;
     let marker = "\n  \"results\": []";
-    let Some(at) = around.find(marker) else {
+    let around = if workers > 1 {
+        let around = serde_json::to_string_pretty(&report.without_results())?;
+        around.find(marker).map(|at| (around, at))
+    } else {
+        None
+    };
+    let Some((around, at)) = around else {
         serde_json::to_writer_pretty(&mut out, &*report)?;
         out.write_all(b"\n")?;
         return out.flush();
